@@ -1,0 +1,224 @@
+"""Ed25519 key pairs, Pakta key ids, strict base64 and key files.
+
+This module owns the raw key material every other part of Pakta signs and verifies with. A
+public key travels as its 32 raw bytes (RFC 8032 §5.1.5). A **key id** names a public key:
+``"ed25519:" + hex(SHA-256(b"pakta-keyid-v1\\x00" || raw32)[:16])``, i.e. the prefix
+``ed25519:`` and 32 lowercase hex digits (40 characters in all); the versioned, NUL-terminated
+domain tag keeps it from colliding with any other hash of the same key. Base64 is RFC 4648 §4
+with padding, decoded strictly so that each byte string has exactly one accepted text form.
+Private keys are stored as unencrypted PKCS #8 PEM in files of mode 0600 that are never
+overwritten; public keys as one line of base64 of the raw key (or a PEM SubjectPublicKeyInfo).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import functools
+import hashlib
+import os
+import re
+from pathlib import Path
+
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from keys.errors import EncodingError, KeyFileError
+
+__all__ = [
+    "KEY_ID_PREFIX",
+    "PUBLIC_KEY_SIZE",
+    "SIGNATURE_SIZE",
+    "EncodingError",
+    "KeyFileError",
+    "b64",
+    "generate",
+    "key_id",
+    "load_private_key",
+    "load_public_key",
+    "public_bytes",
+    "public_key_from_bytes",
+    "unb64",
+    "verify",
+    "write_private_key",
+    "write_public_key",
+]
+
+PUBLIC_KEY_SIZE = 32  # RFC 8032 §5.1.5
+SIGNATURE_SIZE = 64  # RFC 8032 §5.1.6
+KEY_ID_PREFIX = "ed25519:"
+_KEY_ID_TAG = b"pakta-keyid-v1\x00"
+
+# RFC 4648 §4 alphabet, padding only at the end; length and trailing bits are checked by
+# re-encoding in unb64.
+_B64_RE = re.compile(r"[A-Za-z0-9+/]*={0,2}")
+
+
+def generate() -> Ed25519PrivateKey:
+    """A fresh key pair from the operating system's CSPRNG."""
+    return Ed25519PrivateKey.generate()
+
+
+def public_bytes(key: Ed25519PrivateKey | Ed25519PublicKey) -> bytes:
+    """The 32 raw bytes of the public half of `key`."""
+    pub = key.public_key() if isinstance(key, Ed25519PrivateKey) else key
+    return pub.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+def public_key_from_bytes(raw: bytes) -> Ed25519PublicKey:
+    """The public key whose raw encoding is `raw` (exactly 32 bytes)."""
+    if len(raw) != PUBLIC_KEY_SIZE:
+        raise KeyFileError(f"an Ed25519 public key is {PUBLIC_KEY_SIZE} bytes, got {len(raw)}")
+    try:
+        return Ed25519PublicKey.from_public_bytes(bytes(raw))
+    except ValueError:
+        raise KeyFileError("not a valid Ed25519 public key") from None
+
+
+def key_id(public_key_raw: bytes) -> str:
+    """The Pakta key id of a raw public key (derivation in the module docstring)."""
+    if len(public_key_raw) != PUBLIC_KEY_SIZE:
+        raise KeyFileError(
+            f"an Ed25519 public key is {PUBLIC_KEY_SIZE} bytes, got {len(public_key_raw)}"
+        )
+    digest = hashlib.sha256(_KEY_ID_TAG + bytes(public_key_raw)).digest()
+    return KEY_ID_PREFIX + digest[:16].hex()
+
+
+def b64(data: bytes) -> str:
+    """Standard, padded base64 (RFC 4648 §4)."""
+    return base64.b64encode(data).decode("ascii")
+
+
+def unb64(text: str) -> bytes:
+    """Decode standard padded base64, accepting only the one canonical encoding of the bytes.
+
+    Rejects characters outside the alphabet (including whitespace and the URL-safe `-_`),
+    missing or extra padding, and non-zero trailing bits (RFC 4648 §3.5 lets decoders reject
+    them; accepting them would give one signature several spellings).
+    """
+    if not isinstance(text, str):
+        raise EncodingError(f"base64 must be a string, got {type(text).__name__}")
+    if not text.isascii() or _B64_RE.fullmatch(text) is None or len(text) % 4 != 0:
+        raise EncodingError("not standard padded base64 (RFC 4648 §4)")
+    try:
+        data = base64.b64decode(text, validate=True)
+    except binascii.Error:
+        raise EncodingError("not standard padded base64 (RFC 4648 §4)") from None
+    if base64.b64encode(data).decode("ascii") != text:
+        raise EncodingError("non-canonical base64: padding bits must be zero")
+    return data
+
+
+def _create_exclusive(path: Path, data: bytes, mode: int) -> None:
+    # O_EXCL fails if anything (even a dangling symlink) is at `path`, so an existing key is
+    # never replaced and nothing is written through a planted link.
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags, mode)
+    except FileExistsError:
+        raise KeyFileError(f"refusing to overwrite existing file {path}") from None
+    except OSError as e:
+        raise KeyFileError(f"cannot create {path}: {e.strerror}") from None
+    try:
+        if os.name == "posix":
+            os.fchmod(fd, mode)  # the umask may have removed bits we want, e.g. 0644's 044
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.fsync(fd)
+    except OSError as e:
+        os.close(fd)
+        path.unlink(missing_ok=True)  # never leave a truncated key behind
+        raise KeyFileError(f"cannot write {path}: {e.strerror}") from None
+    os.close(fd)
+
+
+def write_private_key(path: Path, key: Ed25519PrivateKey) -> None:
+    """Write `key` as unencrypted PKCS #8 PEM to a new file of mode 0600."""
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    _create_exclusive(Path(path), pem, 0o600)
+
+
+def write_public_key(path: Path, key: Ed25519PrivateKey | Ed25519PublicKey | bytes) -> None:
+    """Write the public key as one line of base64 of its raw bytes to a new file (mode 0644)."""
+    raw = key if isinstance(key, bytes) else public_bytes(key)
+    public_key_from_bytes(raw)  # validates the length
+    _create_exclusive(Path(path), (b64(raw) + "\n").encode("ascii"), 0o644)
+
+
+def load_private_key(path: Path) -> Ed25519PrivateKey:
+    """Read a PKCS #8 PEM Ed25519 private key that only its owner can read."""
+    path = Path(path)
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise KeyFileError(f"private key file not found: {path}") from None
+    except OSError as e:
+        raise KeyFileError(f"cannot open private key file {path}: {e.strerror}") from None
+    with os.fdopen(fd, "rb") as f:
+        # fstat on the open file, not stat on the name, so the file checked is the file read.
+        mode = os.fstat(f.fileno()).st_mode
+        if os.name == "posix" and mode & 0o077:
+            raise KeyFileError(
+                f"private key file {path} is readable by others (mode {mode & 0o777:04o}); "
+                f"run: chmod 600 {path}"
+            )
+        data = f.read()
+    try:
+        key = serialization.load_pem_private_key(data, password=None)
+    except TypeError:
+        raise KeyFileError(f"private key file {path} is encrypted; Pakta expects none") from None
+    except (ValueError, UnsupportedAlgorithm):
+        raise KeyFileError(f"{path} is not a PEM private key") from None
+    if not isinstance(key, Ed25519PrivateKey):
+        raise KeyFileError(f"{path} holds a {type(key).__name__}, not an Ed25519 private key")
+    return key
+
+
+def load_public_key(path: Path) -> bytes:
+    """Read a public key file (base64 line or PEM SubjectPublicKeyInfo); return the raw bytes."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise KeyFileError(f"public key file not found: {path}") from None
+    except OSError as e:
+        raise KeyFileError(f"cannot read public key file {path}: {e.strerror}") from None
+    if data.lstrip().startswith(b"-----BEGIN"):
+        try:
+            key = serialization.load_pem_public_key(data)
+        except (ValueError, UnsupportedAlgorithm):
+            raise KeyFileError(f"{path} is not a PEM public key") from None
+        if not isinstance(key, Ed25519PublicKey):
+            raise KeyFileError(f"{path} holds a {type(key).__name__}, not an Ed25519 key")
+        return public_bytes(key)
+    try:
+        raw = unb64(data.decode("ascii").strip())
+    except (UnicodeDecodeError, EncodingError):
+        raise KeyFileError(f"{path} is neither base64 of a raw key nor PEM") from None
+    if len(raw) != PUBLIC_KEY_SIZE:
+        raise KeyFileError(f"{path}: an Ed25519 public key is 32 bytes, got {len(raw)}")
+    return raw
+
+
+@functools.lru_cache(maxsize=4096)
+def _cached_public_key(raw: bytes) -> Ed25519PublicKey:
+    # Auditors verify many signatures by few keys; decoding the point once per key saves time.
+    return Ed25519PublicKey.from_public_bytes(raw)
+
+
+def verify(public_key_raw: bytes, message: bytes, signature: bytes) -> bool:
+    """Whether `signature` is a valid Ed25519 signature of `message`; never raises."""
+    if len(public_key_raw) != PUBLIC_KEY_SIZE or len(signature) != SIGNATURE_SIZE:
+        return False
+    try:
+        _cached_public_key(bytes(public_key_raw)).verify(bytes(signature), bytes(message))
+    except (InvalidSignature, ValueError):
+        return False
+    return True
