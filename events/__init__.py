@@ -1,0 +1,43 @@
+"""Pakta's statements: strict JSON, canonical bytes, the catalog of types and their checks.
+
+This package is pure (stdlib, jsonschema and `keys` only; never flask, sqlalchemy or
+eventsourcing, which a test enforces) so that the registry, the auditor and any independent
+verifier reach the same verdict on the same bytes. Importing it registers the built-in
+statement types from `events.identity` and `events.commitment` in `CATALOG`.
+"""
+
+from . import commitment, identity  # noqa: F401  (importing registers the types)
+from .canonical import (
+    MAX_SAFE_INTEGER,
+    MAX_STATEMENT_BYTES,
+    canonical_json,
+    parse_sha256_ref,
+    sha256_ref,
+    strict_loads,
+)
+from .catalog import CATALOG, ROLES, StatementType, get_type, register
+from .dates import format_datetime, parse_date, parse_datetime
+from .errors import StatementError
+from .statement import Document, Statement, build_statement, parse_statement
+
+__all__ = [
+    "CATALOG",
+    "MAX_SAFE_INTEGER",
+    "MAX_STATEMENT_BYTES",
+    "ROLES",
+    "Document",
+    "Statement",
+    "StatementError",
+    "StatementType",
+    "build_statement",
+    "canonical_json",
+    "format_datetime",
+    "get_type",
+    "parse_date",
+    "parse_datetime",
+    "parse_sha256_ref",
+    "parse_statement",
+    "register",
+    "sha256_ref",
+    "strict_loads",
+]

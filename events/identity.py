@@ -1,0 +1,156 @@
+"""Key and identity statements: who an agency is, and which keys speak for it when.
+
+`agency.registered` is the registrar's statement that starts an agency's chain with its profile
+and first keys; `key.added` and `key.revoked` change the keys later. Which key was valid at a
+given `issued_at` is decided by the registry from these statements in the log; the rules here
+only look at one statement.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .catalog import (
+    AGENCY_ID,
+    DATE_TIME,
+    KEY_ID,
+    KEY_ROLE,
+    LINE,
+    PUBLIC_KEY,
+    TEXT,
+    StatementType,
+    array,
+    closed,
+    refuse_id_number,
+    register,
+)
+from .errors import StatementError
+
+if TYPE_CHECKING:
+    from .statement import Statement
+
+AGENCY_KINDS = (
+    "pemerintah_provinsi",
+    "pemerintah_kabupaten",
+    "pemerintah_kota",
+    "perangkat_daerah",
+    "instansi_vertikal",
+    "kementerian_lembaga",
+    "unit_kerja",
+    "lembaga_pengawas",
+    "masyarakat_sipil",
+    "tim_penilai",
+)
+# Both codes as strings (DOMAIN.md, Regions): they differ below province level.
+REGION = closed(
+    {
+        "kemendagri": {
+            "type": "string",
+            "pattern": r"^[0-9]{2}(\.[0-9]{2})?$",
+            "description": "a Kemendagri code: province 'PP' or regency/city 'PP.KK'",
+        },
+        "bps": {
+            "type": "string",
+            "pattern": r"^[0-9]{2}([0-9]{2})?$",
+            "description": "a BPS code: province 'PP' or regency/city 'PPKK'",
+        },
+        "name": LINE,
+    }
+)
+REGION["type"] = ["object", "null"]
+# `holder` is an office ("Bupati Sukoharjo"), not a person: see refuse_id_number.
+KEY_GRANT = closed({"public_key": PUBLIC_KEY, "role": KEY_ROLE, "holder": LINE})
+EXAMPLE_KEY = "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="  # RFC 8032 §7.1 test 1 public key
+
+
+def _agency_profile(statement: Statement) -> None:
+    body = statement.body
+    if body["parent"] == statement.agency:
+        raise StatementError(
+            "rule:own-parent", "an agency cannot be its own parent", field="/body/parent"
+        )
+    seen: set[str] = set()
+    for i, grant in enumerate(body["keys"]):
+        if grant["public_key"] in seen:
+            raise StatementError(
+                "rule:duplicate-public-key",
+                "the same public key is listed twice",
+                field=f"/body/keys/{i}/public_key",
+            )
+        seen.add(grant["public_key"])
+        refuse_id_number(grant["holder"], f"/body/keys/{i}/holder")
+
+
+def _holder(statement: Statement) -> None:
+    refuse_id_number(statement.body["holder"], "/body/holder")
+
+
+register(
+    StatementType(
+        name="agency.registered",
+        title={"id": "Pendaftaran instansi", "en": "Agency registration"},
+        body_schema=closed(
+            {
+                "name": LINE,
+                "kind": {"type": "string", "enum": list(AGENCY_KINDS)},
+                "parent": {**AGENCY_ID, "type": ["string", "null"]},
+                "region": REGION,
+                "keys": array(KEY_GRANT, min_items=1, max_items=20),
+            }
+        ),
+        signer_roles=frozenset({"registrar"}),
+        rules=(_agency_profile,),
+        example={
+            "name": "Pemerintah Kabupaten Sukoharjo",
+            "kind": "pemerintah_kabupaten",
+            "parent": None,
+            "region": {"kemendagri": "33.11", "bps": "3311", "name": "Kabupaten Sukoharjo"},
+            "keys": [
+                {"public_key": EXAMPLE_KEY, "role": "agency_head", "holder": "Bupati Sukoharjo"}
+            ],
+        },
+    )
+)
+
+register(
+    StatementType(
+        name="key.added",
+        title={"id": "Penambahan kunci", "en": "Key added"},
+        body_schema=KEY_GRANT,
+        signer_roles=frozenset({"agency_head", "registrar"}),
+        rules=(_holder,),
+        example={
+            "public_key": EXAMPLE_KEY,
+            "role": "unit_head",
+            "holder": "Kepala Dinas Penanaman Modal dan PTSP",
+        },
+    )
+)
+
+register(
+    StatementType(
+        name="key.revoked",
+        title={"id": "Pencabutan kunci", "en": "Key revoked"},
+        # effective_from may be in the past: a compromised key is revoked from the moment it
+        # was lost, which voids what it signed after that (DOMAIN.md, catalog).
+        body_schema=closed(
+            {
+                "keyid": KEY_ID,
+                "effective_from": DATE_TIME,
+                "reason": {
+                    "type": "string",
+                    "enum": ["compromised", "superseded", "holder_left", "other"],
+                },
+                "note": TEXT,
+            },
+            optional=("note",),
+        ),
+        signer_roles=frozenset({"agency_head", "registrar"}),
+        example={
+            "keyid": "ed25519:0f1e2d3c4b5a69788796a5b4c3d2e1f0",
+            "effective_from": "2024-05-01T00:00:00+07:00",
+            "reason": "holder_left",
+            "note": "Pergantian pejabat.",
+        },
+    )
+)

@@ -1,0 +1,1 @@
+"""Pakta: registry."""

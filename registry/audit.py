@@ -1,0 +1,271 @@
+"""`pakta audit URL|DIR`: verify a whole log without trusting whoever serves it.
+
+From the tiles alone: the checkpoint's signature (log key), every hash tile against the root,
+every entry bundle against its level-0 hashes. Then, replaying the entries with the same
+`policy` the registry uses: each entry's index and `prev` link, each statement's signatures
+and the validity of each key at its time, each agency's `seq`/`prev` chain. The last verified
+checkpoint is kept in a state file; the next run proves the new tree consistent with it, and
+a smaller or different tree is printed as evidence of a rollback or fork.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from events import parse_statement
+from keys.dsse import Envelope
+from keys.ed25519 import b64, key_id, unb64
+from keys.errors import PaktaError, VerificationError
+from keys.note import NoteVerifier, open_note
+from registry import merkle, policy, tiles
+from registry.checkpoint import Checkpoint
+
+Fetch = Callable[[str], bytes]
+
+
+class AuditError(VerificationError):
+    """The log failed verification; `index` names the first bad entry when there is one."""
+
+    def __init__(self, message: str, index: int | None = None, **kw: Any) -> None:
+        super().__init__(message if index is None else f"entry {index}: {message}", **kw)
+        self.index = index
+
+
+def source_fetch(source: str) -> Fetch:
+    """A fetcher for a registry URL or an export folder: both have the same paths."""
+    if source.startswith(("http://", "https://")):
+        base = source.rstrip("/") + "/"
+
+        def fetch_url(path: str) -> bytes:
+            try:
+                with urllib.request.urlopen(base + path, timeout=60) as response:
+                    data: bytes = response.read()
+                    return data
+            except urllib.error.HTTPError as e:
+                raise AuditError(f"{base}{path}: HTTP {e.code}") from None
+            except urllib.error.URLError as e:
+                raise AuditError(f"{base}{path}: {e.reason}") from None
+
+        return fetch_url
+    root = Path(source)
+    if not (root / "checkpoint").is_file():
+        raise AuditError(f"{source} is neither a URL nor an export folder (no checkpoint file)")
+
+    def fetch_file(path: str) -> bytes:
+        try:
+            return (root / path).read_bytes()
+        except OSError as e:
+            raise AuditError(f"{root / path}: {e.strerror}") from None
+
+    return fetch_file
+
+
+@dataclass
+class Report:
+    size: int = 0
+    root: bytes = b""
+    checkpoint: str = ""
+    agencies: int = 0
+    signatures: int = 0
+    invalidated: list[tuple[int, str]] = field(default_factory=list)
+
+
+def verify_checkpoint(note: bytes, verifier: NoteVerifier) -> Checkpoint:
+    try:
+        signed, _ = open_note(note, [verifier])
+    except PaktaError as e:
+        raise AuditError(f"checkpoint signature: {e}") from None
+    checkpoint = Checkpoint.parse(signed.text)
+    if checkpoint.origin != verifier.name:
+        raise AuditError(f"checkpoint origin {checkpoint.origin!r} is not {verifier.name!r}")
+    return checkpoint
+
+
+def audit(fetch: Fetch, verifier: NoteVerifier, registrar_keys: dict[str, bytes]) -> Report:
+    """Verify everything the source serves; raise `AuditError` at the first problem."""
+    note = fetch("checkpoint")
+    checkpoint = verify_checkpoint(note, verifier)
+    size, root = checkpoint.size, checkpoint.root_hash
+    reader = tiles.TileHashReader(size, root, fetch)
+    replay = Replay(registrar_keys)
+    leaves = merkle.CompactRange()
+    for tile in tiles.entry_tiles_for_size(size):
+        try:
+            entries = tiles.verify_entry_bundle(tile, fetch(tile.path()), reader)
+        except VerificationError as e:
+            first = tile.index * tiles.TILE_WIDTH
+            raise AuditError(f"{e} (bundle {tile.path()})", _bad_entry(e, first)) from None
+        for offset, entry in enumerate(entries):
+            replay.entry(tile.index * tiles.TILE_WIDTH + offset, entry)
+            leaves.append(merkle.leaf_hash(entry))
+    if leaves.root() != root:
+        raise AuditError("the entries do not hash to the checkpoint's root")
+    replay.compare_heads(json.loads(fetch("heads.json")), size)
+    return Report(
+        size=size,
+        root=root,
+        checkpoint=note.decode(),
+        agencies=len(replay.heads),
+        signatures=replay.signatures,
+        invalidated=replay.invalidated(),
+    )
+
+
+def _bad_entry(error: VerificationError, first: int) -> int:
+    text = str(error)
+    if text.startswith("entry ") and text.split()[1].isdigit():
+        return int(text.split()[1])
+    return first
+
+
+class Replay:
+    """Re-applies the registry's rules to each entry in order, as the registry did."""
+
+    def __init__(self, registrar_keys: dict[str, bytes]) -> None:
+        self.registrar_keys = registrar_keys
+        self.heads: dict[str, policy.AgencyHead] = {}
+        self.hashes: dict[str, tuple[str, int, str]] = {}
+        self.signed_by: list[tuple[int, str, str, datetime]] = []
+        self.prev: str | None = None
+        self.received: datetime | None = None
+        self.signatures = 0
+
+    def entry(self, index: int, raw: bytes) -> None:
+        try:
+            self._entry(index, raw)
+        except AuditError:
+            raise
+        except (PaktaError, ValueError, KeyError, TypeError) as e:
+            raise AuditError(str(e) or type(e).__name__, index) from None
+
+    def _entry(self, index: int, raw: bytes) -> None:
+        entry = json.loads(raw)
+        if entry.get("index") != index:
+            raise AuditError(f"says it is entry {entry.get('index')}", index)
+        if entry.get("prev") != self.prev:
+            raise AuditError(
+                f"prev {entry.get('prev')} is not the leaf hash of entry {index - 1} ({self.prev})",
+                index,
+            )
+        received = datetime.fromisoformat(entry["received_at"])
+        if self.received is not None and received < self.received:
+            raise AuditError("received_at goes back in time", index)
+        envelope = Envelope.from_json(entry["envelope"])
+        statement = parse_statement(envelope.payload)
+        if statement.hash in self.hashes:
+            raise AuditError(f"statement {statement.hash} appears twice", index)
+        head = self.heads.get(statement.agency)
+        signers = policy.check(
+            statement, envelope, head, received, self.registrar_keys, self.hashes.get
+        )
+        self.heads[statement.agency] = policy.apply_effect(head, policy.effect(statement, index))
+        self.hashes[statement.hash] = (statement.agency, statement.seq, statement.type)
+        for kid in signers:
+            self.signed_by.append((index, statement.agency, kid, statement.issued_at))
+        self.signatures += len(signers)
+        self.prev = merkle.leaf_hash(raw).hex()
+        self.received = received
+
+    def compare_heads(self, served: dict[str, Any], size: int) -> None:
+        """The heads the registry's aggregates report must be the ones the log implies."""
+        for agency, head in self.heads.items():
+            found = served.get(agency)
+            if found is None:
+                raise AuditError(f"the registry reports no head for agency {agency!r}", head.index)
+            if found["index"] >= size:
+                continue  # appended after this checkpoint
+            expected = {"seq": head.seq, "hash": head.hash, "index": head.index}
+            if found != expected:
+                raise AuditError(
+                    f"the registry's head of {agency!r} is {found}, the log says {expected}",
+                    head.index,
+                    expected=expected,
+                    found=found,
+                )
+
+    def invalidated(self) -> list[tuple[int, str]]:
+        """Entries signed with a key that a later revocation made invalid at their time."""
+        out = []
+        for index, agency, kid, issued_at in self.signed_by:
+            grant = self.heads[agency].keys.get(kid)
+            if grant is not None and not grant.valid_at(issued_at):
+                out.append((index, kid))
+        return out
+
+
+def _anchors(
+    args: argparse.Namespace, fetch: Fetch, state: dict[str, Any]
+) -> tuple[NoteVerifier, dict[str, bytes], list[str]]:
+    notes = []
+    vkey = args.log_key or state.get("log_key")
+    if vkey is None:
+        vkey = fetch("log-key").decode().strip()
+        notes.append(f"trusting the log key the source serves: {vkey}")
+    raw_keys = args.registrar_key or state.get("registrar_keys")
+    if raw_keys is None:
+        raw_keys = list(json.loads(fetch("registrar-keys.json")).values())
+        notes.append("trusting the registrar keys the source serves")
+    registrar = {key_id(unb64(k)): unb64(k) for k in raw_keys}
+    return NoteVerifier.parse(vkey), registrar, notes
+
+
+def check_against_state(state: dict[str, Any], report: Report, fetch: Fetch) -> None:
+    """Prove the new tree extends the last verified one; a rollback or fork is evidence."""
+    if "size" not in state:
+        return
+    old_size, old_root = int(state["size"]), bytes.fromhex(state["root"])
+    evidence = f"\n--- last verified checkpoint ---\n{state['checkpoint']}" + (
+        f"--- checkpoint served now ---\n{report.checkpoint}"
+    )
+    if old_size > report.size:
+        raise AuditError(
+            f"rollback: the log shrank from {old_size} to {report.size} entries{evidence}"
+        )
+    reader = tiles.TileHashReader(report.size, report.root, fetch)
+    try:
+        proof = merkle.consistency_proof(old_size, report.size, reader)
+        merkle.verify_consistency(old_size, report.size, old_root, report.root, proof)
+    except PaktaError as e:
+        raise AuditError(
+            f"fork: the log is not consistent with the last one ({e}){evidence}"
+        ) from None
+
+
+def run_audit(args: argparse.Namespace) -> int:
+    fetch = source_fetch(args.source)
+    state_path = Path(args.state) if args.state else None
+    state: dict[str, Any] = {}
+    if state_path is not None and state_path.exists():
+        state = json.loads(state_path.read_text())
+    verifier, registrar, notes = _anchors(args, fetch, state)
+    for line in notes:
+        print(f"note: {line}")
+    report = audit(fetch, verifier, registrar)
+    check_against_state(state, report, fetch)
+    print(
+        f"ok: {report.size} entries, {report.agencies} agencies, {report.signatures} "
+        f"signatures verified; root {report.root.hex()}"
+    )
+    for index, kid in report.invalidated:
+        print(f"warning: entry {index} was signed by {kid}, since revoked from before it")
+    if state_path is not None:
+        new_state = {
+            "size": report.size,
+            "root": report.root.hex(),
+            "checkpoint": report.checkpoint,
+            "log_key": str(verifier),
+            "registrar_keys": [b64(v) for v in registrar.values()],
+        }
+        tmp = state_path.with_name(state_path.name + ".tmp")
+        tmp.write_text(json.dumps(new_state, indent=2))
+        os.replace(tmp, state_path)
+    return 0

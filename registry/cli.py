@@ -1,0 +1,226 @@
+"""The `pakta` command line: `main(argv) -> int`, one clear line on any Pakta error.
+
+The instance folder comes from `--instance DIR`, or `PAKTA_INSTANCE`, or `./instance`.
+Commands that talk to a server (`post`, `audit URL`) use only the standard library's HTTP.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import urllib.error
+import urllib.request
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from events import canonical_json, parse_statement, strict_loads
+from keys.dsse import sign
+from keys.ed25519 import (
+    b64,
+    generate,
+    key_id,
+    load_private_key,
+    public_bytes,
+    write_private_key,
+    write_public_key,
+)
+from keys.errors import PaktaError
+from registry.instance import DEFAULT_ORIGIN, init_instance, load_instance
+
+
+class CommandError(PaktaError):
+    """A command could not do what was asked."""
+
+
+def _instance_path(args: argparse.Namespace) -> Path:
+    return Path(args.instance or os.environ.get("PAKTA_INSTANCE") or "instance")
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    instance = init_instance(
+        _instance_path(args), database_url=args.database_url, origin=args.origin
+    )
+    from registry.service import open_service
+
+    open_service(instance).close()  # creates the schema once, before any worker starts
+    print(f"initialised {instance.path}")
+    print(f"database: {instance.database_url}")
+    for kid, raw in instance.registrar_keys.items():
+        print(f"registrar key: {kid} {b64(raw)}")
+    print(f"log key: {instance.log_vkey}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from web import create_app  # the web layer imports registry, never the other way at import
+
+    app = create_app({"PAKTA_INSTANCE": str(_instance_path(args))})
+    app.run(host=args.host, port=args.port, threaded=True)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from registry.demo import DemoLoader
+    from registry.service import open_service
+
+    instance = load_instance(_instance_path(args))
+    service = open_service(instance)
+    try:
+        added = DemoLoader(service.registry, instance.path).load()
+        print(f"demo: {added} statements added; the log has {service.registry.size()} entries")
+    finally:
+        service.close()
+    return 0
+
+
+def cmd_keygen(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    key = generate()
+    write_private_key(out, key)
+    write_public_key(out.with_suffix(out.suffix + ".pub"), key)
+    print(f"{key_id(public_bytes(key))} {b64(public_bytes(key))}")
+    return 0
+
+
+def cmd_sign(args: argparse.Namespace) -> int:
+    document = strict_loads(Path(args.statement).read_bytes())
+    if not isinstance(document, dict):
+        raise CommandError("the statement must be a JSON object")
+    if args.registry:
+        head = _get_json(f"{args.registry.rstrip('/')}/api/v1/agencies/{document['agency']}")
+        document.setdefault("seq", head["head"]["seq"] + 1)
+        document.setdefault("prev", head["head"]["hash"])
+    document.setdefault("issued_at", datetime.now(UTC).replace(microsecond=0).isoformat())
+    payload = canonical_json(document)
+    parse_statement(payload)  # refuse to sign what the registry would reject for its form
+    envelope = sign(payload, [load_private_key(Path(k)) for k in args.key])
+    print(json.dumps(envelope.to_json(), indent=2))
+    return 0
+
+
+def cmd_post(args: argparse.Namespace) -> int:
+    data = Path(args.envelope).read_bytes()
+    request = urllib.request.Request(
+        f"{args.url.rstrip('/')}/api/v1/statements",
+        data=data,
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            print(json.dumps(json.load(response), indent=2))
+            return 0
+    except urllib.error.HTTPError as e:
+        problem = _problem(e)
+        print(f"rejected ({e.code} {problem.get('code', '')}): {problem.get('detail')}")
+        if "head" in problem:
+            print(f"current head: {json.dumps(problem['head'])}")
+        return 1
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from registry.audit import run_audit
+
+    return run_audit(args)
+
+
+def cmd_rebuild(args: argparse.Namespace) -> int:
+    from registry.service import open_service
+
+    service = open_service(load_instance(_instance_path(args)))
+    try:
+        count = service.projector.rebuild()
+        print(f"read model rebuilt from {count} log entries: {service.projector.counts()}")
+    finally:
+        service.close()
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from registry.export import export
+    from registry.service import open_service
+
+    service = open_service(load_instance(_instance_path(args)))
+    try:
+        size = export(service.registry, Path(args.dir))
+        print(f"exported {size} entries to {args.dir}")
+    finally:
+        service.close()
+    return 0
+
+
+def _get_json(url: str) -> Any:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return json.load(response)
+    except urllib.error.HTTPError as e:
+        raise CommandError(f"{url}: {e.code} {_problem(e).get('detail', '')}") from None
+    except urllib.error.URLError as e:
+        raise CommandError(f"{url}: {e.reason}") from None
+
+
+def _problem(error: urllib.error.HTTPError) -> dict[str, Any]:
+    try:
+        found = json.loads(error.read())
+        return found if isinstance(found, dict) else {}
+    except ValueError:
+        return {}
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="pakta", description="Pakta: a verifiable public registry")
+    top.add_argument("--instance", help="instance folder (default: $PAKTA_INSTANCE or ./instance)")
+    sub = top.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("init", help="create the instance folder, registrar and log keys")
+    p.add_argument("--database-url", help="SQLAlchemy URL (default: SQLite in the folder)")
+    p.add_argument("--origin", default=DEFAULT_ORIGIN, help="the log's checkpoint origin")
+    p.set_defaults(func=cmd_init)
+    p = sub.add_parser("serve", help="serve the site and API")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.set_defaults(func=cmd_serve)
+    sub.add_parser("demo", help="load the seed agencies and declarations").set_defaults(
+        func=cmd_demo
+    )
+    p = sub.add_parser("keygen", help="write a new Ed25519 private key (0600) and OUT.pub")
+    p.add_argument("out")
+    p.set_defaults(func=cmd_keygen)
+    p = sub.add_parser("sign", help="sign a statement; prints the DSSE envelope")
+    p.add_argument("--key", action="append", required=True, help="private key file (repeatable)")
+    p.add_argument("--registry", help="fill seq and prev from this registry's agency head")
+    p.add_argument("statement")
+    p.set_defaults(func=cmd_sign)
+    p = sub.add_parser("post", help="submit an envelope; prints the receipt")
+    p.add_argument("url")
+    p.add_argument("envelope")
+    p.set_defaults(func=cmd_post)
+    p = sub.add_parser("audit", help="verify a whole log from a URL or an export folder")
+    p.add_argument("source", help="registry URL or export folder")
+    p.add_argument("--log-key", help="the log's verifier key (name+hash+base64) to trust")
+    p.add_argument("--registrar-key", action="append", help="registrar public key (base64)")
+    p.add_argument("--state", help="file keeping the last verified checkpoint")
+    p.set_defaults(func=cmd_audit)
+    sub.add_parser("rebuild-read-model", help="rebuild the read model from the log").set_defaults(
+        func=cmd_rebuild
+    )
+    p = sub.add_parser("export", help="write the log as static tiles and checkpoints")
+    p.add_argument("dir")
+    p.set_defaults(func=cmd_export)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        result: int = args.func(args)
+        return result
+    except PaktaError as e:
+        print(f"pakta: error: {e}", file=sys.stderr)
+        return 1
+    except OSError as e:
+        print(f"pakta: error: {e}", file=sys.stderr)
+        return 1

@@ -1,0 +1,132 @@
+"""One running registry: the application, its read model, and the queries the site needs.
+
+`open_service(instance)` wires the `Registry` to its `Projector` (the read model catches up
+after every append, under the same lock) and offers read queries over the `rm_*` tables, so
+the web layer never writes SQL. Queries take and return plain dicts.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import desc, func, or_, select
+
+from registry.app import Registry
+from registry.instance import Instance
+from registry.readmodel import Projector, agencies, documents, keys, statements, witnesses
+
+
+@dataclass
+class Service:
+    registry: Registry
+    projector: Projector
+
+    @property
+    def instance(self) -> Instance:
+        return self.registry.instance
+
+    def close(self) -> None:
+        self.registry.close()
+        self.registry.engine.dispose()
+
+    # -- queries over the read model -------------------------------------------------------
+
+    def _rows(self, query: Any) -> list[dict[str, Any]]:
+        with self.registry.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(query)]
+
+    def stats(self) -> dict[str, int]:
+        with self.registry.engine.connect() as conn:
+            count = select(func.count())
+            return {
+                "entries": self.registry.size(),
+                "agencies": int(conn.execute(count.select_from(agencies)).scalar_one()),
+                "declarations": int(
+                    conn.execute(
+                        count.select_from(statements).where(statements.c.type == "zi.declared")
+                    ).scalar_one()
+                ),
+                "witnessed": int(conn.execute(count.select_from(witnesses)).scalar_one()),
+            }
+
+    def latest(self, limit: int = 10) -> list[dict[str, Any]]:
+        query = (
+            select(statements, agencies.c.name)
+            .join(agencies, agencies.c.agency == statements.c.agency)
+            .order_by(desc(statements.c.idx))
+            .limit(limit)
+        )
+        return [_decode(r) for r in self._rows(query)]
+
+    def agencies(self, q: str = "") -> list[dict[str, Any]]:
+        query = select(agencies).order_by(agencies.c.name)
+        if q:
+            like = f"%{q.lower()}%"
+            query = query.where(
+                or_(func.lower(agencies.c.name).like(like), agencies.c.agency.like(like))
+            )
+        return self._rows(query)
+
+    def agency(self, agency: str) -> dict[str, Any] | None:
+        rows = self._rows(select(agencies).where(agencies.c.agency == agency))
+        if not rows:
+            return None
+        found = rows[0]
+        found["chain"] = [
+            _decode(r)
+            for r in self._rows(
+                select(statements).where(statements.c.agency == agency).order_by(statements.c.seq)
+            )
+        ]
+        found["keys"] = self._rows(
+            select(keys).where(keys.c.agency == agency).order_by(keys.c.added_index)
+        )
+        found["children"] = self._rows(
+            select(agencies.c.agency, agencies.c.name).where(agencies.c.parent == agency)
+        )
+        found["witnessed_by"] = self._rows(
+            select(witnesses.c.witness, witnesses.c.idx, agencies.c.name)
+            .join(agencies, agencies.c.agency == witnesses.c.witness)
+            .where(witnesses.c.declared_by == agency)
+        )
+        return found
+
+    def statement(self, index: int) -> dict[str, Any] | None:
+        rows = self._rows(select(statements).where(statements.c.idx == index))
+        return _decode(rows[0]) if rows else None
+
+    def statement_by_hash(self, ref: str) -> dict[str, Any] | None:
+        rows = self._rows(select(statements).where(statements.c.hash == ref))
+        return _decode(rows[0]) if rows else None
+
+    def documents(self, sha256: str) -> list[dict[str, Any]]:
+        query = (
+            select(documents, statements.c.agency, statements.c.type)
+            .join(statements, statements.c.idx == documents.c.idx)
+            .where(documents.c.sha256 == sha256)
+            .order_by(documents.c.idx)
+        )
+        return self._rows(query)
+
+    def key_names(self) -> dict[str, dict[str, Any]]:
+        return {r["keyid"]: r for r in self._rows(select(keys))}
+
+
+def _decode(row: dict[str, Any]) -> dict[str, Any]:
+    out = dict(row)
+    for name in ("signers", "body", "documents"):
+        if name in out:
+            out[name] = json.loads(out[name])
+    return out
+
+
+def open_service(instance: Instance, *, create_tables: bool = True) -> Service:
+    registry = Registry(instance, create_tables=create_tables)
+    projector = Projector(registry, registry.lock.hold)
+    if create_tables:
+        projector.create_tables()
+    registry.after_append.append(projector.catch_up)
+    projector.catch_up()
+    return Service(registry, projector)
