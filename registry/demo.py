@@ -38,6 +38,7 @@ class DemoAgency:
     parent: str | None = None
     region: dict[str, str] | None = None
     registered: str = ""
+    role: str = "agency_head"
     statements: list[tuple[str, str, dict[str, Any], dict[str, Any]]] = field(default_factory=list)
 
 
@@ -104,6 +105,7 @@ def agencies() -> list[DemoAgency]:
             "Kepala Perwakilan Ombudsman Jawa Tengah",
             region=_region("33", "33", "Provinsi Jawa Tengah"),
             registered="2020-06-01T09:00:00+07:00",
+            role="witness",
         ),
         DemoAgency(
             "pemprov-sulawesi-tengah",
@@ -213,7 +215,6 @@ class DemoLoader:
 
     def load(self) -> int:
         count = 0
-        receipts: dict[str, Receipt] = {}
         for demo in agencies():
             if self.registry.head(demo.agency) is not None:
                 continue
@@ -226,7 +227,7 @@ class DemoLoader:
                 "keys": [
                     {
                         "public_key": b64(public_bytes(head_key)),
-                        "role": "agency_head",
+                        "role": demo.role,
                         "holder": demo.holder,
                     }
                 ],
@@ -253,15 +254,14 @@ class DemoLoader:
                     demo=extra.get("demo", False),
                 )
                 receipt = self.post(head_key, payload)
-                receipts[f"{demo.agency}:{type_}"] = receipt
                 seq, prev_hash, count = seq + 1, receipt.statement_hash, count + 1
-        count += self._witness(receipts)
-        return count
+        return count + self._witness()
 
-    def _witness(self, receipts: dict[str, Receipt]) -> int:
-        declared = receipts.get("bps-kabupaten-grobogan:zi.declared")
+    def _witness(self) -> int:
+        """The Ombudsman attests BPS Grobogan's declaration (seq 1), once."""
+        declared = self.registry.head("bps-kabupaten-grobogan")
         head = self.registry.head("ombudsman-jawa-tengah")
-        if declared is None or head is None:
+        if declared is None or head is None or declared.seq != 1 or head.seq != 0:
             return 0
         payload = build_statement(
             "zi.witnessed",
@@ -270,11 +270,7 @@ class DemoLoader:
             head.hash,
             "2020-06-17T12:00:00+07:00",
             {
-                "declaration": {
-                    "agency": declared.agency,
-                    "seq": declared.seq,
-                    "hash": declared.statement_hash,
-                },
+                "declaration": {"agency": declared.agency, "seq": 1, "hash": declared.hash},
                 "witnessed_on": "2020-06-17",
                 "capacity": "Hadir menyaksikan pencanangan (Siti Farida)",
             },

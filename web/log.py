@@ -1,0 +1,65 @@
+"""The log as C2SP tlog-tiles: `/checkpoint`, `/tile/...`, plus the trust anchors.
+
+Full tiles never change, so they are served as immutable; the checkpoint changes with every
+append and is served with no-cache. `/registrar-keys.json` and `/heads.json` are what an
+auditor needs besides the tiles (`pakta export` writes the same files).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, abort, jsonify
+
+from keys.errors import PaktaError
+from registry import tiles
+from registry.export import heads, read_tile, registrar_keys_json
+from web import service
+
+bp = Blueprint("log", __name__)
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+
+@bp.get("/checkpoint")
+def checkpoint() -> Response:
+    note = service().registry.checkpoint()
+    if note is None:
+        abort(404, "the log is empty: no checkpoint yet")
+    return Response(note, mimetype="text/plain", headers={"Cache-Control": "no-cache"})
+
+
+@bp.get("/checkpoints/<int:size>")
+def checkpoint_at(size: int) -> Response:
+    note = service().registry.checkpoint(size)
+    if note is None:
+        abort(404, f"no checkpoint for size {size}")
+    return Response(note, mimetype="text/plain", headers={"Cache-Control": IMMUTABLE})
+
+
+@bp.get("/tile/<path:rest>")
+def tile(rest: str) -> Response:
+    try:
+        found = tiles.Tile.parse_path("tile/" + rest)
+    except PaktaError as e:
+        abort(404, str(e))
+    registry = service().registry
+    data = read_tile(registry, found, registry.size())
+    if data is None:
+        abort(404, f"tile/{rest} is beyond the current tree")
+    cache = "no-cache" if found.is_partial else IMMUTABLE
+    return Response(data, mimetype="application/octet-stream", headers={"Cache-Control": cache})
+
+
+@bp.get("/log-key")
+def log_key() -> Response:
+    return Response(service().instance.log_vkey + "\n", mimetype="text/plain")
+
+
+@bp.get("/registrar-keys.json")
+def registrar_keys() -> Any:
+    return jsonify(registrar_keys_json(service().instance))
+
+
+@bp.get("/heads.json")
+def agency_heads() -> Any:
+    return jsonify(heads(service().registry))
