@@ -247,6 +247,10 @@ class Registry(Application[UUID]):
         found = self._load(agency)
         return found.head if found is not None else None
 
+    def agency_effects(self, agency: str) -> list[dict[str, Any]]:
+        """The effects stored in an agency's events, oldest first (for auditors)."""
+        return [event.effect for event in self.events.get(agency_uuid(agency))]
+
     def size(self) -> int:
         last = self.chain.get_last()
         return 0 if last is None else last.originator_version

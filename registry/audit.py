@@ -109,7 +109,7 @@ def audit(fetch: Fetch, verifier: NoteVerifier, registrar_keys: dict[str, bytes]
             leaves.append(merkle.leaf_hash(entry))
     if leaves.root() != root:
         raise AuditError("the entries do not hash to the checkpoint's root")
-    replay.compare_heads(json.loads(fetch("heads.json")), size)
+    replay.compare_histories(json.loads(fetch("agencies.json")), size)
     return Report(
         size=size,
         root=root,
@@ -134,6 +134,7 @@ class Replay:
         self.registrar_keys = registrar_keys
         self.heads: dict[str, policy.AgencyHead] = {}
         self.hashes: dict[str, tuple[str, int, str]] = {}
+        self.effects: dict[str, list[dict[str, Any]]] = {}
         self.signed_by: list[tuple[int, str, str, datetime]] = []
         self.prev: str | None = None
         self.received: datetime | None = None
@@ -167,7 +168,9 @@ class Replay:
         signers = policy.check(
             statement, envelope, head, received, self.registrar_keys, self.hashes.get
         )
-        self.heads[statement.agency] = policy.apply_effect(head, policy.effect(statement, index))
+        change = policy.effect(statement, index)
+        self.heads[statement.agency] = policy.apply_effect(head, change)
+        self.effects.setdefault(statement.agency, []).append(change)
         self.hashes[statement.hash] = (statement.agency, statement.seq, statement.type)
         for kid in signers:
             self.signed_by.append((index, statement.agency, kid, statement.issued_at))
@@ -175,21 +178,23 @@ class Replay:
         self.prev = merkle.leaf_hash(raw).hex()
         self.received = received
 
-    def compare_heads(self, served: dict[str, Any], size: int) -> None:
-        """The heads the registry's aggregates report must be the ones the log implies."""
-        for agency, head in self.heads.items():
-            found = served.get(agency)
-            if found is None:
-                raise AuditError(f"the registry reports no head for agency {agency!r}", head.index)
-            if found["index"] >= size:
-                continue  # appended after this checkpoint
-            expected = {"seq": head.seq, "hash": head.hash, "index": head.index}
-            if found != expected:
+    def compare_histories(self, served: dict[str, list[dict[str, Any]]], size: int) -> None:
+        """What the registry's agency aggregates stored must be what the log implies."""
+        for agency, expected in self.effects.items():
+            found = [e for e in served.get(agency, []) if e.get("index", size) < size]
+            for want, got in zip(expected, found, strict=False):
+                if want != got:
+                    raise AuditError(
+                        f"the registry's record of agency {agency!r} differs from the log",
+                        want["index"],
+                        expected=want,
+                        found=got,
+                    )
+            if len(found) != len(expected):
                 raise AuditError(
-                    f"the registry's head of {agency!r} is {found}, the log says {expected}",
-                    head.index,
-                    expected=expected,
-                    found=found,
+                    f"the registry holds {len(found)} statements of agency {agency!r}, "
+                    f"the log {len(expected)}",
+                    expected[min(len(found), len(expected) - 1)]["index"],
                 )
 
     def invalidated(self) -> list[tuple[int, str]]:

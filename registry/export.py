@@ -1,7 +1,7 @@
 """Writing the log as static files: the C2SP tiles, checkpoints and the auditor's anchors.
 
 The layout is the one the web server serves (`checkpoint`, `tile/...`, `log-key`,
-`registrar-keys.json`, `heads.json`, `checkpoints/<size>`), so `pakta audit DIR` and
+`registrar-keys.json`, `agencies.json`, `checkpoints/<size>`), so `pakta audit DIR` and
 `pakta audit URL` run the same code, and any static host can mirror the log.
 """
 
@@ -17,7 +17,6 @@ from keys.ed25519 import b64
 from registry import storage, tiles
 from registry.app import Registry
 from registry.instance import Instance
-from registry.policy import head_json
 
 
 def read_tile(registry: Registry, tile: tiles.Tile, size: int) -> bytes | None:
@@ -37,17 +36,12 @@ def registrar_keys_json(instance: Instance) -> dict[str, str]:
     return {kid: b64(raw) for kid, raw in instance.registrar_keys.items()}
 
 
-def heads(registry: Registry) -> dict[str, Any]:
-    """Every agency's head as its aggregate holds it: the auditor checks them against the log."""
+def agency_histories(registry: Registry) -> dict[str, list[dict[str, Any]]]:
+    """Every agency's stored events (their effects): the auditor recomputes each from the log."""
     with registry.engine.connect() as conn:
         names = conn.execute(select(storage.statement_index.c.agency).distinct()).scalars()
         agencies = sorted(set(names))
-    found = {}
-    for agency in agencies:
-        head = registry.head(agency)
-        if head is not None:
-            found[agency] = head_json(head)["head"]
-    return found
+    return {agency: registry.agency_effects(agency) for agency in agencies}
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -76,5 +70,6 @@ def export(registry: Registry, folder: Path) -> int:
     _write(folder / "log-key", (registry.instance.log_vkey + "\n").encode())
     keys_json = json.dumps(registrar_keys_json(registry.instance), indent=2, sort_keys=True)
     _write(folder / "registrar-keys.json", keys_json.encode())
-    _write(folder / "heads.json", json.dumps(heads(registry), indent=2, sort_keys=True).encode())
+    histories = json.dumps(agency_histories(registry), sort_keys=True)
+    _write(folder / "agencies.json", histories.encode())
     return size

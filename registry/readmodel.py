@@ -9,7 +9,6 @@ replay from notification 0) gives the same rows the live view has.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from functools import singledispatchmethod
 from typing import Any
 
@@ -35,6 +34,7 @@ from events import parse_statement
 from keys.dsse import Envelope
 from keys.ed25519 import key_id, unb64
 from registry.domain import LogEntry
+from registry.storage import AppendLock
 
 metadata = MetaData()
 
@@ -219,7 +219,7 @@ class Projector:
     than subscribing, so it works on SQLite too; callers hold the append lock around it.
     """
 
-    def __init__(self, app: Any, lock: Callable[[], Any]) -> None:
+    def __init__(self, app: Any, lock: AppendLock) -> None:
         self.app = app
         self.lock = lock
         self.view = SQLAlchemyTrackingRecorder(
@@ -237,26 +237,29 @@ class Projector:
     def catch_up(self, page: int = 500) -> int:
         """Project every notification after the tracked position; return how many."""
         done = 0
-        with self.lock():
+        with self.lock.hold():
             while True:
-                notes = self.app.recorder.select_notifications(
-                    start=self.position(),
-                    limit=page,
-                    topics=self.projection.topics,
-                    inclusive_of_start=False,
-                )
-                if not notes:
-                    return done
-                # One transaction a page: the nested ones in process_event join it.
-                with self.view.transaction(commit=True):
+                # One transaction a page, under the writers' lock (other processes project
+                # too): the position is read, advanced and committed with the rows.
+                with self.view.transaction(commit=True) as session:
+                    self.lock.in_transaction(session)
+                    notes = self.app.recorder.select_notifications(
+                        start=self.position(),
+                        limit=page,
+                        topics=self.projection.topics,
+                        inclusive_of_start=False,
+                    )
                     for note in notes:
                         event = self.app.mapper.to_domain_event(note)
                         self.projection.process_event(event, Tracking(self.app.name, note.id))
+                if not notes:
+                    return done
                 done += len(notes)
 
     def rebuild(self) -> int:
         """Drop the view's rows and position, then replay the whole log."""
-        with self.lock(), self.view.transaction(commit=True) as session:
+        with self.lock.hold(), self.view.transaction(commit=True) as session:
+            self.lock.in_transaction(session)
             for table in reversed(TABLES):
                 session.execute(table.delete())
             session.execute(self.view.tracking_table.delete())

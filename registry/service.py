@@ -124,7 +124,7 @@ def _decode(row: dict[str, Any]) -> dict[str, Any]:
 
 def open_service(instance: Instance, *, create_tables: bool = True) -> Service:
     registry = Registry(instance, create_tables=create_tables)
-    projector = Projector(registry, registry.lock.hold)
+    projector = Projector(registry, registry.lock)
     if create_tables:
         projector.create_tables()
     registry.after_append.append(projector.catch_up)

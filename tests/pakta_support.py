@@ -89,3 +89,76 @@ class Harness:
         receipt = self.registry.submit(envelope_bytes(payload, *(keys or (agent.key,))))
         agent.accepted(payload)
         return receipt
+
+
+class LiveServer:
+    """A real HTTP server for a Flask app on 127.0.0.1 (port chosen by the OS), in a thread."""
+
+    def __init__(self, app: Any) -> None:
+        import threading
+
+        from werkzeug.serving import make_server
+
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join()
+
+
+def pact_body(day: str = "2024-06-01") -> dict[str, Any]:
+    return {"signed_on": day, "signatories": 9, "staff_total": 10, "scope": "Seluruh pegawai"}
+
+
+PACT_DOCUMENT = {
+    "name": "pakta.pdf",
+    "sha256": "sha256:" + "a" * 64,
+    "media_type": "application/pdf",
+}
+
+
+def append_pacts(registry: Any, agency: str, key: Ed25519PrivateKey, count: int) -> int:
+    """Append `count` pacts for `agency`, rebuilding on every conflict as a real client does.
+
+    Returns how many conflicts it met. Used by threads and by worker processes.
+    """
+    from events import build_statement
+    from registry.policy import ConflictError
+
+    conflicts = 0
+    done = 0
+    while done < count:
+        head = registry.head(agency)
+        payload = build_statement(
+            "integrity_pact.signed",
+            agency,
+            head.seq + 1,
+            head.hash,
+            datetime.now(UTC),
+            pact_body(),
+            documents=[PACT_DOCUMENT],
+        )
+        try:
+            registry.submit(envelope_bytes(payload, key))
+            done += 1
+        except ConflictError:
+            conflicts += 1
+    return conflicts
+
+
+def worker_process(instance_dir: str, agency: str, key_file: str, count: int) -> int:
+    """Entry point of a separate process appending to a shared registry."""
+    from pathlib import Path
+
+    from registry.instance import load_instance
+    from registry.service import open_service
+
+    service = open_service(load_instance(Path(instance_dir)), create_tables=False)
+    try:
+        return append_pacts(service.registry, agency, load_private_key(Path(key_file)), count)
+    finally:
+        service.close()

@@ -1,7 +1,7 @@
 """The log as C2SP tlog-tiles: `/checkpoint`, `/tile/...`, plus the trust anchors.
 
 Full tiles never change, so they are served as immutable; the checkpoint changes with every
-append and is served with no-cache. `/registrar-keys.json` and `/heads.json` are what an
+append and is served with no-cache. `/registrar-keys.json` and `/agencies.json` are what an
 auditor needs besides the tiles (`pakta export` writes the same files).
 """
 
@@ -13,7 +13,7 @@ from flask import Blueprint, Response, abort, jsonify
 
 from keys.errors import PaktaError
 from registry import tiles
-from registry.export import heads, read_tile, registrar_keys_json
+from registry.export import agency_histories, read_tile, registrar_keys_json
 from web import service
 
 bp = Blueprint("log", __name__)
@@ -60,6 +60,6 @@ def registrar_keys() -> Any:
     return jsonify(registrar_keys_json(service().instance))
 
 
-@bp.get("/heads.json")
-def agency_heads() -> Any:
-    return jsonify(heads(service().registry))
+@bp.get("/agencies.json")
+def agencies() -> Any:
+    return jsonify(agency_histories(service().registry))

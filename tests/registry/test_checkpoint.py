@@ -26,7 +26,10 @@ def test_spec_example() -> None:
 def test_go_example() -> None:
     cp = Checkpoint.parse(GO)
     assert (cp.origin, cp.size, cp.root_hash) == (
-        "go.sum database tree", 123456789012, leaf_hash(b"hello world"))
+        "go.sum database tree",
+        123456789012,
+        leaf_hash(b"hello world"),
+    )
 
 
 @pytest.mark.parametrize(
@@ -45,26 +48,51 @@ def test_round_trip(cp: Checkpoint) -> None:
     assert Checkpoint.parse(text.encode("utf-8")) == cp
 
 
-def _body(origin: str = "o", size: str = "5", root: str = SPEC.split("\n")[2],
-          rest: str = "") -> str:
+def _body(
+    origin: str = "o", size: str = "5", root: str = SPEC.split("\n")[2], rest: str = ""
+) -> str:
     return f"{origin}\n{size}\n{root}\n{rest}"
 
 
 @pytest.mark.parametrize(
     "text",
     [
-        "", "\n", "\n\n\n", SPEC[:-1], SPEC + "\n", SPEC.replace("\n", "\r\n"),
-        "o\n5\n", _body(origin=""), _body(rest="\n"), _body(rest="ext\n\n"),
-        _body(rest="ext"), _body(origin="o\r"), _body(origin="o\tx"), _body(origin="\x00"),
-        _body(origin="\x7f"), _body(origin="a\x85b"), _body(rest="bell\x07\n"),
+        "",
+        "\n",
+        "\n\n\n",
+        SPEC[:-1],
+        SPEC + "\n",
+        SPEC.replace("\n", "\r\n"),
+        "o\n5\n",
+        _body(origin=""),
+        _body(rest="\n"),
+        _body(rest="ext\n\n"),
+        _body(rest="ext"),
+        _body(origin="o\r"),
+        _body(origin="o\tx"),
+        _body(origin="\x00"),
+        _body(origin="\x7f"),
+        _body(origin="a\x85b"),
+        _body(rest="bell\x07\n"),
         _body(origin="\ud800"),
         # Sizes: canonical decimal only, at most 2**63 - 1.
-        _body(size=""), _body(size="01"), _body(size="00"), _body(size="+1"),
-        _body(size="-1"), _body(size=" 1"), _body(size="1 "), _body(size="0x1f"),
-        _body(size="1_000"), _body(size="1e3"), _body(size="\uff11"), _body(size="\u0661"),
-        _body(size=str(2**63)), _body(size="9" * 30),
+        _body(size=""),
+        _body(size="01"),
+        _body(size="00"),
+        _body(size="+1"),
+        _body(size="-1"),
+        _body(size=" 1"),
+        _body(size="1 "),
+        _body(size="0x1f"),
+        _body(size="1_000"),
+        _body(size="1e3"),
+        _body(size="\uff11"),
+        _body(size="\u0661"),
+        _body(size=str(2**63)),
+        _body(size="9" * 30),
         # Roots: standard, padded, canonical base64 of exactly 32 bytes.
-        _body(root=""), _body(root=base64.b64encode(bytes(31)).decode()),
+        _body(root=""),
+        _body(root=base64.b64encode(bytes(31)).decode()),
         _body(root=base64.b64encode(bytes(33)).decode()),
         _body(root=base64.b64encode(ROOT).decode().rstrip("=")),
         _body(root="CsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2J="),  # nonzero pad bits
@@ -102,13 +130,22 @@ def test_size_limit_is_exact() -> None:
 @pytest.mark.parametrize(
     ("origin", "size", "root", "extensions"),
     [
-        ("", 1, ROOT, ()), ("a\nb", 1, ROOT, ()), ("o", -1, ROOT, ()),
-        ("o", MAX_TREE_SIZE + 1, ROOT, ()), ("o", True, ROOT, ()), ("o", 1, ROOT[:31], ()),
-        ("o", 1, ROOT + b"\x00", ()), ("o", 1, bytearray(ROOT), ()), ("o", 1, ROOT, ("",)),
-        ("o", 1, ROOT, ("a\nb",)), ("o", 1, ROOT, ["list"]), ("x" * 2000, 1, ROOT, ()),
+        ("", 1, ROOT, ()),
+        ("a\nb", 1, ROOT, ()),
+        ("o", -1, ROOT, ()),
+        ("o", MAX_TREE_SIZE + 1, ROOT, ()),
+        ("o", True, ROOT, ()),
+        ("o", 1, ROOT[:31], ()),
+        ("o", 1, ROOT + b"\x00", ()),
+        ("o", 1, bytearray(ROOT), ()),
+        ("o", 1, ROOT, ("",)),
+        ("o", 1, ROOT, ("a\nb",)),
+        ("o", 1, ROOT, ["list"]),
+        ("x" * 2000, 1, ROOT, ()),
     ],
 )
-def test_constructor_rejections(origin: str, size: int, root: bytes,
-                                extensions: tuple[str, ...]) -> None:
+def test_constructor_rejections(
+    origin: str, size: int, root: bytes, extensions: tuple[str, ...]
+) -> None:
     with pytest.raises(CheckpointError):
         Checkpoint(origin, size, root, extensions)

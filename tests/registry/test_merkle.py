@@ -91,8 +91,11 @@ def test_stored_hash_layout() -> None:
     big = 2**63 - 1
     assert split_stored_hash_index(stored_hash_index(5, big >> 5)) == (5, big >> 5)
     bad: list[Callable[[], object]] = [
-        lambda: stored_hash_index(-1, 0), lambda: stored_hash_index(0, -1),
-        lambda: split_stored_hash_index(-1), lambda: stored_hash_count(-1)]
+        lambda: stored_hash_index(-1, 0),
+        lambda: stored_hash_index(0, -1),
+        lambda: split_stored_hash_index(-1),
+        lambda: stored_hash_count(-1),
+    ]
     for call in bad:
         with pytest.raises(ProofError):
             call()
@@ -131,8 +134,9 @@ STORAGE = ListHashReader(build_stored_hashes(LEAF_HASHES))
 CORRUPT_SIZES = [*range(1, 41), 63, 64, 65, 127, 128, 129, 255, 256, 257, 300]
 
 
-def inclusion_probes(index: int, size: int, proof: list[bytes], root: bytes, leaf: bytes,
-                     every_bit: bool) -> list[tuple[str, tuple[object, ...]]]:
+def inclusion_probes(
+    index: int, size: int, proof: list[bytes], root: bytes, leaf: bytes, every_bit: bool
+) -> list[tuple[str, tuple[object, ...]]]:
     probes: list[tuple[str, tuple[object, ...]]] = [
         ("index - 1", (leaf, index - 1, size, proof, root)),
         ("index + 1", (leaf, index + 1, size, proof, root)),
@@ -155,8 +159,9 @@ def inclusion_probes(index: int, size: int, proof: list[bytes], root: bytes, lea
         probes.append(("inserted", (leaf, index, size, [proof[0], SOME_HASH, *proof[1:]], root)))
     for k in range(len(proof)):
         for bit in range(256) if every_bit else [(index * 31 + size * 7 + k) % 256]:
-            probes.append((f"proof[{k}] bit {bit}", (leaf, index, size, flipped(proof, k, bit),
-                                                    root)))
+            probes.append(
+                (f"proof[{k}] bit {bit}", (leaf, index, size, flipped(proof, k, bit), root))
+            )
     return probes
 
 
@@ -199,8 +204,12 @@ def test_corrupt_consistency_proofs_fail() -> None:
                 probes.append(("old ^ 2", (old ^ 2, size, old_root, root, proof)))
             for k in range(len(proof)):
                 for bit in range(256) if size <= 9 else [(old * 31 + size * 7 + k) % 256]:
-                    probes.append((f"proof[{k}] bit {bit}",
-                                   (old, size, old_root, root, flipped(proof, k, bit))))
+                    probes.append(
+                        (
+                            f"proof[{k}] bit {bit}",
+                            (old, size, old_root, root, flipped(proof, k, bit)),
+                        )
+                    )
             for desc, args in probes:
                 with pytest.raises(VerificationError):
                     verify_consistency(*args)  # type: ignore[arg-type]
@@ -237,11 +246,15 @@ def test_edge_sizes() -> None:
 def test_bad_arguments_and_readers() -> None:
     reader = ListHashReader(build_stored_hashes(LEAF_HASHES[:5]))
     bad: list[Callable[[], object]] = [
-        lambda: inclusion_proof(5, 5, reader), lambda: inclusion_proof(-1, 5, reader),
-        lambda: consistency_proof(6, 5, reader), lambda: consistency_proof(-1, 5, reader),
-        lambda: tree_hash(-1, reader), lambda: tree_hash(6, reader),
+        lambda: inclusion_proof(5, 5, reader),
+        lambda: inclusion_proof(-1, 5, reader),
+        lambda: consistency_proof(6, 5, reader),
+        lambda: consistency_proof(-1, 5, reader),
+        lambda: tree_hash(-1, reader),
+        lambda: tree_hash(6, reader),
         lambda: stored_hashes_for_record(5, b"short", reader),
-        lambda: CompactRange().append(b"short")]
+        lambda: CompactRange().append(b"short"),
+    ]
     for call in bad:
         with pytest.raises(ProofError):
             call()

@@ -77,18 +77,55 @@ def test_tile_path_round_trips() -> None:
 @pytest.mark.parametrize(
     "path",
     [
-        "", "tile", "tile/0", "tile/0/", "/tile/0/000", "tile/0/000/", "tiles/0/000",
-        "TILE/0/000", "tile//000", "tile/0//000",
-        "tile/00/000", "tile/01/000", "tile/64/000", "tile/-1/000", "tile/+1/000",
-        "tile/ 1/000", "tile/data/000", "tile/Entries/000", "tile/entry/000",
-        "tile/0/0", "tile/0/00", "tile/0/0000", "tile/0/x000", "tile/0/x001",
-        "tile/0/x000/001", "tile/0/x000/x001/000", "tile/0/001/002", "tile/0/x01/000",
-        "tile/0/X001/000", "tile/0/+00", "tile/0/ 00", "tile/0/-01", "tile/0/0_1",
-        "tile/0/\u0661\u0662\u0663", "tile/0/12\u00b3",
-        "tile/0/000.p", "tile/0/000.p/", "tile/0/000.p/0", "tile/0/000.p/256",
-        "tile/0/000.p/01", "tile/0/000.p/+5", "tile/0/000.p/ 5", "tile/0/000.P/5",
-        "tile/0/000.p/5/", "tile/0/000.p/5.p/5", "tile/0/000.q/5", "tile/0/000p/5",
-        "tile/0/x001.p/5/000", "tile/0/000.p/\u0665",
+        "",
+        "tile",
+        "tile/0",
+        "tile/0/",
+        "/tile/0/000",
+        "tile/0/000/",
+        "tiles/0/000",
+        "TILE/0/000",
+        "tile//000",
+        "tile/0//000",
+        "tile/00/000",
+        "tile/01/000",
+        "tile/64/000",
+        "tile/-1/000",
+        "tile/+1/000",
+        "tile/ 1/000",
+        "tile/data/000",
+        "tile/Entries/000",
+        "tile/entry/000",
+        "tile/0/0",
+        "tile/0/00",
+        "tile/0/0000",
+        "tile/0/x000",
+        "tile/0/x001",
+        "tile/0/x000/001",
+        "tile/0/x000/x001/000",
+        "tile/0/001/002",
+        "tile/0/x01/000",
+        "tile/0/X001/000",
+        "tile/0/+00",
+        "tile/0/ 00",
+        "tile/0/-01",
+        "tile/0/0_1",
+        "tile/0/\u0661\u0662\u0663",
+        "tile/0/12\u00b3",
+        "tile/0/000.p",
+        "tile/0/000.p/",
+        "tile/0/000.p/0",
+        "tile/0/000.p/256",
+        "tile/0/000.p/01",
+        "tile/0/000.p/+5",
+        "tile/0/000.p/ 5",
+        "tile/0/000.P/5",
+        "tile/0/000.p/5/",
+        "tile/0/000.p/5.p/5",
+        "tile/0/000.q/5",
+        "tile/0/000p/5",
+        "tile/0/x001.p/5/000",
+        "tile/0/000.p/\u0665",
         "tile/0/" + "x001/" * 40 + "000",
     ],
 )
@@ -109,16 +146,20 @@ def test_tiles_for_size_spec_examples() -> None:
     # width 17, and one partial level 2 tile of width 1."
     tiles = tiles_for_size(70_000)
     assert tiles == [
-        *(Tile(0, n) for n in range(273)), Tile(0, 273, 112),
-        Tile(1, 0), Tile(1, 1, 17),
+        *(Tile(0, n) for n in range(273)),
+        Tile(0, 273, 112),
+        Tile(1, 0),
+        Tile(1, 1, 17),
         Tile(2, 0, 1),
     ]
     # "a tree of size 256 will be represented by a full level 0 tile and a partial level 1
     # tile of width 1."
     assert tiles_for_size(256) == [Tile(0, 0), Tile(1, 0, 1)]
     assert tiles_for_size(0) == [] and entry_tiles_for_size(0) == []
-    assert entry_tiles_for_size(70_000) == [*(Tile(ENTRIES, n) for n in range(273)),
-                                            Tile(ENTRIES, 273, 112)]
+    assert entry_tiles_for_size(70_000) == [
+        *(Tile(ENTRIES, n) for n in range(273)),
+        Tile(ENTRIES, 273, 112),
+    ]
     with pytest.raises(TileError):
         tiles_for_size(5, since=6)
 
@@ -137,8 +178,11 @@ def test_tiles_since() -> None:
 
 
 def _perfect(hashes: Sequence[bytes]) -> bytes:
-    return root_from_leaf_hashes(hashes) if len(hashes) == 1 else node_hash(
-        _perfect(hashes[: len(hashes) // 2]), _perfect(hashes[len(hashes) // 2 :]))
+    return (
+        root_from_leaf_hashes(hashes)
+        if len(hashes) == 1
+        else node_hash(_perfect(hashes[: len(hashes) // 2]), _perfect(hashes[len(hashes) // 2 :]))
+    )
 
 
 def test_tile_data_matches_direct_hashes() -> None:
@@ -198,9 +242,13 @@ def test_tile_hash_reader_proves_like_storage() -> None:
 def test_tile_hash_reader_rejects_tampering() -> None:
     size = SIZE
     root = tree_hash(size, STORAGE)
-    for path, index in [("tile/0/005", 5 * 256 + 3), ("tile/0/273.p/112", 273 * 256 + 111),
-                        ("tile/1/000", 0), ("tile/1/001.p/17", 256 * 256 + 1),
-                        ("tile/2/000.p/1", 9)]:
+    for path, index in [
+        ("tile/0/005", 5 * 256 + 3),
+        ("tile/0/273.p/112", 273 * 256 + 111),
+        ("tile/1/000", 0),
+        ("tile/1/001.p/17", 256 * 256 + 1),
+        ("tile/2/000.p/1", 9),
+    ]:
         for position in [0, 31, len(_served(size)[path]) - 1]:
             files = _served(size)
             data = bytearray(files[path])

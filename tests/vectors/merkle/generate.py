@@ -22,8 +22,16 @@ from merkle_reference import ReferenceTree  # noqa: E402
 
 # The eight RFC 6962 test leaves: transparency-dev/merkle testonly/constants.go LeafInputs(),
 # the same ones Certificate Transparency's C++ and Go test suites have used since 2013.
-LEAVES_HEX = ["", "00", "10", "2021", "3031", "40414243", "5051525354555657",
-              "606162636465666768696a6b6c6d6e6f"]
+LEAVES_HEX = [
+    "",
+    "00",
+    "10",
+    "2021",
+    "3031",
+    "40414243",
+    "5051525354555657",
+    "606162636465666768696a6b6c6d6e6f",
+]
 
 # transparency-dev/merkle testonly/constants.go RootHashes(), for tree sizes 0..8.
 PUBLISHED_ROOTS = [
@@ -41,30 +49,44 @@ PUBLISHED_ROOTS = [
 # transparency-dev/merkle proof/verify_test.go inclusionProofs (leaf index made 0-based)
 # and consistencyProofs.
 PUBLISHED_INCLUSION = {
-    (0, 8): ["96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
-             "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
-             "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4"],
-    (5, 8): ["bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
-             "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
-             "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7"],
+    (0, 8): [
+        "96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
+        "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+        "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4",
+    ],
+    (5, 8): [
+        "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
+        "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
+        "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
+    ],
     (2, 3): ["fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125"],
-    (1, 5): ["6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
-             "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
-             "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b"],
+    (1, 5): [
+        "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
+        "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+        "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
+    ],
 }
 PUBLISHED_CONSISTENCY = {
     (1, 1): [],
-    (1, 8): ["96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
-             "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
-             "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4"],
-    (6, 8): ["0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a",
-             "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
-             "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7"],
-    (2, 5): ["5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
-             "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b"],
-    (6, 7): ["0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a",
-             "b08693ec2e721597130641e8211e7eedccb4c26413963eee6c1e2ed16ffb1a5f",
-             "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7"],
+    (1, 8): [
+        "96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
+        "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+        "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4",
+    ],
+    (6, 8): [
+        "0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a",
+        "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
+        "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
+    ],
+    (2, 5): [
+        "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+        "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
+    ],
+    (6, 7): [
+        "0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a",
+        "b08693ec2e721597130641e8211e7eedccb4c26413963eee6c1e2ed16ffb1a5f",
+        "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
+    ],
 }
 
 SOURCE = (
@@ -84,10 +106,14 @@ def rfc6962_vectors() -> dict[str, object]:
     tree = ReferenceTree(leaves)
     n = len(leaves)
     roots = [tree.mth(0, size).hex() for size in range(n + 1)]
-    paths = {(i, size): _hexes(tree.path(i, 0, size))
-             for size in range(1, n + 1) for i in range(size)}
-    proofs = {(old, size): _hexes(tree.proof(old, size))
-              for size in range(1, n + 1) for old in range(1, size + 1)}
+    paths = {
+        (i, size): _hexes(tree.path(i, 0, size)) for size in range(1, n + 1) for i in range(size)
+    }
+    proofs = {
+        (old, size): _hexes(tree.proof(old, size))
+        for size in range(1, n + 1)
+        for old in range(1, size + 1)
+    }
     if roots != PUBLISHED_ROOTS:
         raise SystemExit("reference roots differ from transparency-dev/merkle's")
     for key, want in PUBLISHED_INCLUSION.items():
@@ -97,8 +123,7 @@ def rfc6962_vectors() -> dict[str, object]:
         if proofs[key] != want:
             raise SystemExit(f"reference consistency proof {key} differs from the published one")
     inclusion = [{"index": i, "size": size, "proof": p} for (i, size), p in paths.items()]
-    consistency = [{"old_size": old, "size": size, "proof": p}
-                   for (old, size), p in proofs.items()]
+    consistency = [{"old_size": old, "size": size, "proof": p} for (old, size), p in proofs.items()]
     return {
         "source": SOURCE,
         "hash": "SHA-256; leaf = H(0x00 || d), node = H(0x01 || left || right)",
