@@ -5,7 +5,7 @@ signature line. This module owns the witness key forms (the verifier key
 public key)[:4]``), the signed message ``cosignature/v1\\ntime <T>\\n`` + checkpoint body, the
 72-byte ``timestamp (u64, big-endian) || signature`` that follows the key ID, appending
 cosignature lines to a log-signed checkpoint, and the k-of-n witness policy. It imports only
-the standard library, `cryptography` and `keys`.
+the standard library, `cryptography`, `keys` and `registry.checkpoint`.
 """
 
 from __future__ import annotations
