@@ -99,6 +99,7 @@ class Registry(Application[UUID]):
         self.lock = storage.AppendLock(instance.lock_path)
         self.signer: NoteSigner = instance.log_signer()
         self.after_append: list[Any] = []
+        self._hash_memo: dict[int, bytes] = {}
         if create_tables:
             storage.metadata.create_all(self.engine)
 
@@ -141,7 +142,9 @@ class Registry(Application[UUID]):
             size = 0 if last is None else last.originator_version
             prev = merkle.leaf_hash(last.entry.encode()).hex() if last is not None else None
             received_at = datetime.now(UTC)
-            reader = storage.SessionHashReader(session, merkle.stored_hash_count(size))
+            reader = storage.SessionHashReader(
+                session, merkle.stored_hash_count(size), self._hash_memo
+            )
             changed: dict[str, Agency] = {}
             pending: dict[str, tuple[str, int, str]] = {}
             rows: list[dict[str, Any]] = []
@@ -160,10 +163,6 @@ class Registry(Application[UUID]):
                 agency = changed.get(statement.agency) or self._load(statement.agency)
                 head = agency.head if agency is not None else None
                 try:
-                    if lookup(statement.hash) is not None:
-                        raise ConflictError(
-                            "duplicate", f"statement {statement.hash} is already in the log", head
-                        )
                     policy.check(
                         statement,
                         envelope,
@@ -172,6 +171,18 @@ class Registry(Application[UUID]):
                         self.instance.registrar_keys,
                         lookup,
                     )
+                except ConflictError as conflict:
+                    # Only a statement that does not extend its head can be a repeat: look
+                    # it up then, not on every append.
+                    repeat = lookup(statement.hash) is not None
+                    results[-1] = (
+                        ConflictError(
+                            "duplicate", f"statement {statement.hash} is already in the log", head
+                        )
+                        if repeat
+                        else conflict
+                    )
+                    continue
                 except PaktaError as e:
                     results[-1] = e
                     continue

@@ -250,8 +250,9 @@ class Projector:
                         inclusive_of_start=False,
                     )
                     for note in notes:
-                        event = self.app.mapper.to_domain_event(note)
-                        self.projection.process_event(event, Tracking(self.app.name, note.id))
+                        project_entry(session, self.app.mapper.to_domain_event(note).entry)
+                    if notes:  # one position a page: the rows and it commit together
+                        self.view._insert_tracking(session, Tracking(self.app.name, notes[-1].id))
                 if not notes:
                     return done
                 done += len(notes)

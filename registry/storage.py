@@ -57,25 +57,39 @@ checkpoints = Table(
 
 
 class SessionHashReader:
-    """A `merkle.HashReader` over `pakta_tree`, plus hashes this transaction has yet to write."""
+    """A `merkle.HashReader` over `pakta_tree`, plus hashes this transaction has yet to write.
 
-    def __init__(self, session: Session, stored: int) -> None:
+    Stored hashes never change once committed, so hashes read below the size this transaction
+    started from are kept in `memo` (shared across transactions, bounded): the right edge of
+    the tree an append needs is then read from the database about once per batch, not per
+    record.
+    """
+
+    def __init__(self, session: Session, stored: int, memo: dict[int, bytes]) -> None:
         self.session = session
+        self.committed = stored
         self.stored = stored
         self.pending: list[bytes] = []
+        self.memo = memo
+        self.written: dict[int, bytes] = {}
 
     def read_hashes(self, indexes: Sequence[int]) -> list[bytes]:
-        wanted = [i for i in indexes if i < self.stored]
-        found: dict[int, bytes] = {}
+        known = {**self.written, **{i: h for i in indexes if (h := self.memo.get(i)) is not None}}
+        wanted = [i for i in indexes if i < self.stored and i not in known]
         if wanted:
             rows = self.session.execute(select(tree.c.id, tree.c.hash).where(tree.c.id.in_(wanted)))
-            found = {int(r.id): bytes(r.hash) for r in rows}
+            for r in rows:
+                known[int(r.id)] = bytes(r.hash)
+                if r.id < self.committed:
+                    self.memo[int(r.id)] = bytes(r.hash)
+            if len(self.memo) > 100_000:
+                self.memo.clear()
         out = []
         for i in indexes:
             if i < self.stored:
-                if i not in found:
+                if i not in known:
                     raise LookupError(f"stored hash {i} is missing")
-                out.append(found[i])
+                out.append(known[i])
             else:
                 out.append(self.pending[i - self.stored])
         return out
@@ -85,10 +99,9 @@ class SessionHashReader:
 
     def flush(self) -> None:
         if self.pending:
-            self.session.execute(
-                tree.insert(),
-                [{"id": self.stored + k, "hash": h} for k, h in enumerate(self.pending)],
-            )
+            rows = {self.stored + k: h for k, h in enumerate(self.pending)}
+            self.session.execute(tree.insert(), [{"id": i, "hash": h} for i, h in rows.items()])
+            self.written.update(rows)
             self.stored += len(self.pending)
             self.pending = []
 
