@@ -153,6 +153,28 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_witness(args: argparse.Namespace, rest: Sequence[str]) -> int:
+    from registry.witness import witness_main
+
+    return witness_main(rest)
+
+
+def cmd_witness_add(args: argparse.Namespace) -> int:
+    from registry.cosignature import CosignatureVerifier
+
+    instance = load_instance(_instance_path(args))
+    CosignatureVerifier.parse(args.vkey)  # refuse a malformed key before saving it
+    instance.witnesses = [w for w in instance.witnesses if w["url"] != args.url]
+    instance.witnesses.append({"url": args.url, "vkey": args.vkey})
+    if args.quorum is not None:
+        if not 0 <= args.quorum <= len(instance.witnesses):
+            raise CommandError(f"quorum must be between 0 and {len(instance.witnesses)}")
+        instance.witness_quorum = args.quorum
+    instance.save()
+    print(f"{len(instance.witnesses)} witnesses, quorum {instance.witness_quorum}")
+    return 0
+
+
 def _get_json(url: str) -> Any:
     try:
         with urllib.request.urlopen(url, timeout=30) as response:
@@ -207,6 +229,15 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("rebuild-read-model", help="rebuild the read model from the log").set_defaults(
         func=cmd_rebuild
     )
+    p = sub.add_parser(
+        "witness", help="run a C2SP tlog-witness (see 'pakta witness --help')", add_help=False
+    )
+    p.set_defaults(func=cmd_witness, passthrough=True)
+    p = sub.add_parser("witness-add", help="have this registry ask a witness to cosign")
+    p.add_argument("url", help="the witness's URL prefix (it serves /add-checkpoint)")
+    p.add_argument("vkey", help="the witness's cosignature verifier key")
+    p.add_argument("--quorum", type=int, help="cosignatures a published checkpoint needs")
+    p.set_defaults(func=cmd_witness_add)
     p = sub.add_parser("export", help="write the log as static tiles and checkpoints")
     p.add_argument("dir")
     p.set_defaults(func=cmd_export)
@@ -214,8 +245,12 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    args, rest = parser().parse_known_args(argv)
     try:
+        if getattr(args, "passthrough", False):
+            return int(args.func(args, rest))
+        if rest:
+            parser().error(f"unrecognized arguments: {' '.join(rest)}")
         result: int = args.func(args)
         return result
     except PaktaError as e:

@@ -35,7 +35,8 @@ class Instance:
     origin: str
     registrar_keys: dict[str, bytes]
     log_vkey: str
-    witnesses: list[str] = field(default_factory=list)
+    witnesses: list[dict[str, str]] = field(default_factory=list)  # [{"url", "vkey"}]
+    witness_quorum: int = 0
 
     @property
     def config_path(self) -> Path:
@@ -59,6 +60,7 @@ class Instance:
             "registrar_keys": {k: b64(v) for k, v in self.registrar_keys.items()},
             "log_vkey": self.log_vkey,
             "witnesses": self.witnesses,
+            "witness_quorum": self.witness_quorum,
         }
 
     def save(self) -> None:
@@ -108,6 +110,7 @@ def load_instance(path: Path) -> Instance:
             registrar_keys={k: unb64(v) for k, v in data["registrar_keys"].items()},
             log_vkey=data["log_vkey"],
             witnesses=list(data.get("witnesses", [])),
+            witness_quorum=int(data.get("witness_quorum", 0)),
         )
     except (ValueError, KeyError, TypeError) as e:
         raise InstanceError(f"{config} is not valid: {e}") from None

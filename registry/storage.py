@@ -53,6 +53,7 @@ checkpoints = Table(
     metadata,
     Column("size", BigInteger, primary_key=True, autoincrement=False),
     Column("note", Text, nullable=False),
+    Column("cosigners", Integer, nullable=False, default=0),
 )
 
 

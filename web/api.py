@@ -7,7 +7,10 @@ from typing import Any
 from flask import Blueprint, Response, abort, jsonify, request
 
 from keys.ed25519 import b64
+from registry import merkle
+from registry.checkpoint import Checkpoint
 from registry.policy import head_json
+from registry.proof import format_proof
 from web import service
 from web.errors import problem
 
@@ -41,6 +44,64 @@ def entry_raw(index: int) -> Any:
     if text is None:
         abort(404, f"no entry {index}")
     return Response(text, mimetype="application/json")
+
+
+def _proof(index: int) -> tuple[str, list[bytes], int]:
+    svc = service()
+    note = svc.published_checkpoint()
+    if note is None:
+        abort(404, "no checkpoint yet")
+    size = Checkpoint.parse(note[: note.index("\n\n") + 1]).size
+    if not 0 <= index < size:
+        abort(404, f"entry {index} is not in the latest checkpoint (size {size})")
+    return note, merkle.inclusion_proof(index, size, svc.registry.hash_reader()), size
+
+
+@bp.get("/entries/<int:index>/proof")
+def inclusion(index: int) -> Any:
+    note, proof, size = _proof(index)
+    entry = service().registry.entry(index) or ""
+    return jsonify(
+        {
+            "index": index,
+            "size": size,
+            "leaf_hash": merkle.leaf_hash(entry.encode()).hex(),
+            "inclusion_proof": [b64(h) for h in proof],
+            "checkpoint": note,
+        }
+    )
+
+
+@bp.get("/entries/<int:index>/proof.tlog-proof")
+def proof_file(index: int) -> Response:
+    note, proof, _ = _proof(index)
+    return Response(
+        format_proof(index, proof, note),
+        mimetype="text/plain",
+        headers={"Content-Disposition": f'attachment; filename="pakta-{index}.tlog-proof"'},
+    )
+
+
+@bp.get("/consistency")
+def consistency() -> Any:
+    registry = service().registry
+    try:
+        old, new = int(request.args["from"]), int(request.args["to"])
+    except (KeyError, ValueError):
+        return problem(400, "Bad Request", "give the two tree sizes as ?from=M&to=N")
+    old_note, note = registry.checkpoint(old), registry.checkpoint(new)
+    if not 0 < old <= new or old_note is None or note is None:
+        abort(404, f"no checkpoints for sizes {old} and {new} with {old} <= {new}")
+    proof = merkle.consistency_proof(old, new, registry.hash_reader())
+    return jsonify(
+        {
+            "from": old,
+            "to": new,
+            "consistency_proof": [b64(h) for h in proof],
+            "from_checkpoint": old_note,
+            "to_checkpoint": note,
+        }
+    )
 
 
 @bp.get("/agencies")

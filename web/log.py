@@ -22,9 +22,9 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 
 @bp.get("/checkpoint")
 def checkpoint() -> Response:
-    note = service().registry.checkpoint()
+    note = service().published_checkpoint()
     if note is None:
-        abort(404, "the log is empty: no checkpoint yet")
+        abort(404, "no checkpoint yet (the log is empty, or not yet cosigned by its witnesses)")
     return Response(note, mimetype="text/plain", headers={"Cache-Control": "no-cache"})
 
 
