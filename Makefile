@@ -5,7 +5,7 @@ BIN = $(VENV)/bin
 INSTANCE ?= instance
 PORT ?= 8000
 
-.PHONY: install run test pytest lint bench vectors clean
+.PHONY: install run test pytest lint bench vectors clean translations messages
 
 $(BIN)/pakta $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,16 +15,26 @@ $(BIN)/pakta $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
+# The site's catalogs (web/translations/*/LC_MESSAGES/messages.po) compiled to .mo.
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -d web/translations
+
+# Re-extract the Indonesian message ids and merge them into the catalogs (then translate).
+messages: $(VENV)/.installed
+	mkdir -p build
+	$(BIN)/pybabel extract -F babel.cfg --no-location --omit-header -o build/messages.pot .
+	$(BIN)/pybabel update --no-location -i build/messages.pot -d web/translations
+
 $(INSTANCE)/config.json: | $(VENV)/.installed
 	$(BIN)/pakta --instance $(INSTANCE) init
 
-run: $(VENV)/.installed $(INSTANCE)/config.json
+run: $(VENV)/.installed translations $(INSTANCE)/config.json
 	$(BIN)/pakta --instance $(INSTANCE) demo
 	$(BIN)/pakta --instance $(INSTANCE) serve --port $(PORT)
 
 test: lint pytest
 
-pytest: $(VENV)/.installed
+pytest: $(VENV)/.installed translations
 	$(BIN)/pytest -q
 
 lint: $(VENV)/.installed

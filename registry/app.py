@@ -220,7 +220,9 @@ class Registry(Application[UUID]):
             session.execute(storage.statement_index.insert(), rows)
             root = merkle.tree_hash(size, reader)
             note = sign_note(Checkpoint(self.instance.origin, size, root).to_text(), [self.signer])
-            session.execute(storage.checkpoints.insert(), {"size": size, "note": note})
+            session.execute(
+                storage.checkpoints.insert(), {"size": size, "note": note, "cosigners": 0}
+            )
             for slot, index, entry, statement in accepted:
                 proof = merkle.inclusion_proof(index, size, reader)
                 results[slot] = Receipt(
@@ -284,11 +286,12 @@ class Registry(Application[UUID]):
                 yield event.originator_version - 1, event.entry
             position = page[-1].originator_version
 
-    def checkpoint(self, size: int | None = None) -> str | None:
-        """The signed checkpoint for `size` (the latest when None)."""
-        query = select(storage.checkpoints.c.note)
+    def checkpoint(self, size: int | None = None, *, quorum: int = 0) -> str | None:
+        """The signed checkpoint for `size` (the latest when None) with `quorum` cosigners."""
+        table = storage.checkpoints
+        query = select(table.c.note).where(table.c.cosigners >= quorum)
         if size is None:
-            query = query.order_by(storage.checkpoints.c.size.desc()).limit(1)
+            query = query.order_by(table.c.size.desc()).limit(1)
         else:
             query = query.where(storage.checkpoints.c.size == size)
         with self.engine.connect() as conn:

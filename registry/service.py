@@ -16,16 +16,22 @@ from sqlalchemy import desc, func, or_, select
 from registry.app import Registry
 from registry.instance import Instance
 from registry.readmodel import Projector, agencies, documents, keys, statements, witnesses
+from registry.witnessing import Witnessing
 
 
 @dataclass
 class Service:
     registry: Registry
     projector: Projector
+    witnessing: Witnessing | None = None
 
     @property
     def instance(self) -> Instance:
         return self.registry.instance
+
+    def published_checkpoint(self) -> str | None:
+        """The newest checkpoint that meets the witness policy (k-of-n cosignatures)."""
+        return self.registry.checkpoint(quorum=self.instance.witness_quorum)
 
     def close(self) -> None:
         self.registry.close()
@@ -128,5 +134,9 @@ def open_service(instance: Instance, *, create_tables: bool = True) -> Service:
     if create_tables:
         projector.create_tables()
     registry.after_append.append(projector.catch_up)
+    witnessing = None
+    if instance.witnesses:
+        witnessing = Witnessing(registry, instance.witnesses, instance.witness_quorum)
+        registry.after_append.append(witnessing.cosign_latest)
     projector.catch_up()
-    return Service(registry, projector)
+    return Service(registry, projector, witnessing)

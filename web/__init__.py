@@ -37,13 +37,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config.update(config)
     service = open_service(load_instance(Path(app.config["PAKTA_INSTANCE"])))
     app.extensions["pakta"] = service
+    # Catalogs live in web/translations; `make translations` compiles them (pybabel).
     Babel(app, locale_selector=select_locale)
 
-    from web import api, errors, log, pages
+    from web import api, errors, feeds, log, opendata, pages, verify
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(log.bp)
+    app.register_blueprint(verify.bp)
+    app.register_blueprint(feeds.bp)
+    app.register_blueprint(opendata.bp)
     errors.register(app)
 
     @app.before_request
@@ -60,7 +64,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
         )
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
+        )
+        if response.mimetype == "text/html":
+            response.vary.add("Cookie")  # the language comes from ?lang= or the cookie
         if request.is_secure:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response

@@ -1,39 +1,123 @@
-"""Public HTML pages: home, agencies, an agency's chain, one entry with its hashes."""
+"""Public HTML pages: home, search, an agency and its timeline, one entry, document check.
+
+Every page works without JavaScript; only the entry page's "verify in my browser" button and
+the document picker's local hashing need it. Words come from the DOMAIN.md glossary; the
+Indonesian text is the message id and the English catalog translates it.
+"""
 
 from __future__ import annotations
 
 import base64
 import json
+import re
 from typing import Any
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, g, render_template, request, url_for
+from flask_babel import gettext as _
 
 from events import parse_statement
 from keys.dsse import Envelope
-from registry import merkle
+from keys.ed25519 import b64
+from registry import merkle, queries
 from web import service
 
 bp = Blueprint("pages", __name__)
+_PROVINCE = re.compile(r"[0-9]{2}")
+_REGENCY = re.compile(r"[0-9]{2}\.[0-9]{2}")
+_YEAR = re.compile(r"[0-9]{4}")
+_WORD = re.compile(r"[a-z0-9_]{1,40}")
+_SHA256 = re.compile(r"(?:sha256:)?([0-9a-fA-F]{64})")
+CORRECTION_TYPES = ("statement.corrected", "statement.retracted")
 
 
 @bp.get("/")
 def home() -> str:
     svc = service()
-    return render_template("pages/home.html", stats=svc.stats(), latest=svc.latest(10))
+    return render_template(
+        "pages/home.html",
+        stats=svc.stats(),
+        latest=svc.latest(10),
+        regions=queries.regions(svc),
+    )
+
+
+def _arg(name: str, pattern: re.Pattern[str]) -> str:
+    value = request.args.get(name, "").strip()
+    return value if pattern.fullmatch(value) else ""
 
 
 @bp.get("/agencies")
 def agencies() -> str:
-    q = request.args.get("q", "").strip()[:100]
-    return render_template("pages/agencies.html", agencies=service().agencies(q), q=q)
+    svc = service()
+    filters = queries.Filters(
+        q=request.args.get("q", "").strip()[:100],
+        province=_arg("province", _PROVINCE),
+        regency=_arg("regency", _REGENCY),
+        kind=_arg("kind", _WORD),
+        status=_arg("status", _WORD),
+        year=_arg("year", _YEAR),
+    )
+    try:
+        page = int(request.args.get("page", "1"))
+    except ValueError:
+        page = 1
+    result = queries.search(svc, filters, page)
+    return render_template(
+        "pages/agencies.html",
+        result=result,
+        filters=filters,
+        regions=queries.regions(svc),
+        choices=queries.choices(svc),
+    )
+
+
+def _corrections(chain: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """Statement hash -> the corrections and retractions that point at it (by any field)."""
+    hashes = {s["hash"] for s in chain}
+    found: dict[str, list[dict[str, Any]]] = {}
+
+    def walk(value: Any, fix: dict[str, Any]) -> None:
+        if isinstance(value, str) and value in hashes:
+            found.setdefault(value, []).append(fix)
+        elif isinstance(value, dict):
+            for v in value.values():
+                walk(v, fix)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v, fix)
+
+    for s in chain:
+        if s["type"] in CORRECTION_TYPES:
+            walk(s["body"], s)
+    return found
+
+
+def _optional(name: str, *args: Any) -> Any:
+    """An issue-4 read-model query if this registry has it (action plan, scores, warnings)."""
+    method = getattr(service(), name, None)
+    return method(*args) if callable(method) else None
 
 
 @bp.get("/agencies/<agency>")
 def agency(agency: str) -> str:
     found = service().agency(agency)
     if found is None:
-        abort(404, f"Tidak ada instansi {agency!r} / no agency {agency!r}")
-    return render_template("pages/agency.html", agency=found)
+        abort(404, _("Tidak ada instansi %(id)s", id=agency))
+    claimed: list[dict[str, Any]] = []
+    for s in found["chain"]:
+        if s["type"] == "zi.declared":
+            for name in s["body"].get("witnesses_claimed", []):
+                claimed.append({"name": name, "idx": s["idx"]})
+    return render_template(
+        "pages/agency.html",
+        agency=found,
+        status=status_info(found["status"]),
+        claimed=claimed,
+        corrections=_corrections(found["chain"]),
+        action_plan=_optional("action_plan", agency),
+        scores=_optional("scores", agency),
+        warnings=_optional("warnings", agency),
+    )
 
 
 @bp.get("/entries/<int:index>")
@@ -42,7 +126,7 @@ def entry(index: int) -> str:
     text = svc.registry.entry(index)
     row = svc.statement(index)
     if text is None or row is None:
-        abort(404, f"Tidak ada entri {index} / no entry {index}")
+        abort(404, _("Tidak ada entri %(index)s", index=index))
     decoded = json.loads(text)
     envelope = Envelope.from_json(decoded["envelope"])
     statement = parse_statement(envelope.payload)
@@ -50,6 +134,11 @@ def entry(index: int) -> str:
     signers = [
         {"keyid": s.keyid, "key": names.get(s.keyid), "sig": base64.b64encode(s.sig).decode()}
         for s in envelope.signatures
+    ]
+    corrected_by = [
+        s
+        for s in queries.recent(svc, agency=statement.agency, limit=1000)
+        if s["type"] in CORRECTION_TYPES and statement.hash in json.dumps(s["body"])
     ]
     return render_template(
         "pages/entry.html",
@@ -62,16 +151,142 @@ def entry(index: int) -> str:
         signers=signers,
         leaf_hash=merkle.leaf_hash(text.encode()).hex(),
         agency=svc.agency(statement.agency),
+        corrected_by=corrected_by,
+        registrar_keys={k: b64(v) for k, v in svc.instance.registrar_keys.items()},
+        log_key=svc.instance.log_vkey,
     )
+
+
+@bp.get("/documents")
+def documents() -> str:
+    raw = request.args.get("sha256", "").strip()[:80]
+    match = _SHA256.fullmatch(raw)
+    sha256 = "sha256:" + match[1].lower() if match else None
+    found = service().documents(sha256) if sha256 else []
+    return render_template(
+        "pages/documents.html", raw=raw, sha256=sha256, found=found, invalid=bool(raw) and not match
+    )
+
+
+@bp.get("/about")
+def about() -> str:
+    svc = service()
+    return render_template(
+        "pages/about.html",
+        log_key=svc.instance.log_vkey,
+        registrar_keys={k: b64(v) for k, v in svc.instance.registrar_keys.items()},
+        size=svc.registry.size(),
+    )
+
+
+# -- wording --------------------------------------------------------------------------------
+
+
+def status_info(code: str) -> dict[str, str]:
+    """A status's label, what it means, and what it does NOT mean, in plain words."""
+    texts: dict[str, tuple[str, str, str]] = {
+        "registered": (
+            _("Terdaftar"),
+            _("Instansi ini terdaftar di Pakta dan punya kunci untuk menandatangani pernyataan."),
+            _("Belum berarti instansi ini sudah berkomitmen atau bebas korupsi."),
+        ),
+        "pact_signed": (
+            _("Pakta Integritas ditandatangani"),
+            _("Pimpinan dan pegawai menyatakan telah menandatangani Pakta Integritas."),
+            _("Ini janji, bukan hasil penilaian: belum ada yang memeriksa apakah janji ditepati."),
+        ),
+        "declared": (
+            _("Zona Integritas dicanangkan"),
+            _("Instansi ini mencanangkan Zona Integritas di depan umum dan menetapkan target."),
+            _("Pencanangan bukan predikat WBK/WBBM: penilaian belum dilakukan."),
+        ),
+        "building": (
+            _("Membangun"),
+            _("Instansi ini menjalankan rencana aksi di enam area perubahan."),
+            _("Belum dinilai oleh TPI maupun TPN."),
+        ),
+        "assessed_internally": (
+            _("Dinilai TPI"),
+            _("Tim penilai internal sudah mengevaluasi unit ini."),
+            _("Penilaian internal bukan penetapan predikat."),
+        ),
+        "proposed": (
+            _("Diusulkan"),
+            _("Pimpinan instansi mengusulkan unit ini ke KemenPAN-RB."),
+            _("Usulan belum tentu diterima."),
+        ),
+        "evaluated_nationally": (
+            _("Dievaluasi TPN"),
+            _("Tim penilai nasional sudah mengevaluasi unit ini."),
+            _("Hasil akhir (predikat atau tidak) belum dicatat."),
+        ),
+        "wbk": (
+            _("Menuju WBK"),
+            _("Unit ini ditetapkan berpredikat Menuju Wilayah Bebas dari Korupsi."),
+            _("Predikat bukan jaminan tidak ada korupsi; predikat dapat dicabut."),
+        ),
+        "wbbm": (
+            _("Menuju WBBM"),
+            _("Unit ini ditetapkan berpredikat Menuju Wilayah Birokrasi Bersih dan Melayani."),
+            _("Predikat bukan jaminan tidak ada korupsi; predikat dapat dicabut."),
+        ),
+        "not_met": (
+            _("Belum memenuhi"),
+            _("Penilaian nasional menyatakan unit ini belum memenuhi syarat; ada pembinaan."),
+            _("Bukan berarti ada korupsi; unit dapat diusulkan lagi."),
+        ),
+        "revoked": (
+            _("Predikat dicabut"),
+            _("TPN mencabut predikat unit ini."),
+            _("Pencabutan tercatat; unit tidak dapat diusulkan lagi selama 2 tahun."),
+        ),
+    }
+    for alias, name in (("towards_wbk", "wbk"), ("towards_wbbm", "wbbm")):
+        texts[alias] = texts[name]
+    label, means, not_means = texts.get(code, (code, "", ""))
+    return {"code": code, "label": label, "means": means, "not_means": not_means}
+
+
+def kind_label(kind: str) -> str:
+    labels: dict[str, str] = {
+        "pemerintah_provinsi": _("Pemerintah provinsi"),
+        "pemerintah_kabupaten": _("Pemerintah kabupaten"),
+        "pemerintah_kota": _("Pemerintah kota"),
+        "perangkat_daerah": _("Perangkat daerah (OPD)"),
+        "instansi_vertikal": _("Instansi vertikal"),
+        "kementerian_lembaga": _("Kementerian/lembaga"),
+        "unit_kerja": _("Unit kerja"),
+        "lembaga_pengawas": _("Lembaga pengawas"),
+        "masyarakat_sipil": _("Masyarakat sipil"),
+        "tim_penilai": _("Tim penilai"),
+    }
+    return labels.get(kind, kind)
 
 
 def type_label(name: str, lang: str) -> str:
     from events import get_type
 
     try:
-        return get_type(name).title.get(lang, name)
+        return str(get_type(name).title.get(lang, name))
     except Exception:
         return name
+
+
+def lang_url(lang: str) -> str:
+    """This page in `lang`, keeping its other query parameters (a shareable link)."""
+    args: dict[str, Any] = request.args.to_dict()
+    args["lang"] = lang
+    view = request.endpoint or "pages.home"
+    try:
+        return url_for(view, **(request.view_args or {}), **args)
+    except Exception:
+        return url_for("pages.home", lang=lang)
+
+
+def page_url(page: int) -> str:
+    args: dict[str, Any] = request.args.to_dict()
+    args["page"] = str(page)
+    return url_for(request.endpoint or "pages.agencies", **(request.view_args or {}), **args)
 
 
 @bp.app_template_filter("pretty")
@@ -81,6 +296,10 @@ def pretty(value: Any) -> str:
 
 @bp.app_context_processor
 def helpers() -> dict[str, Any]:
-    from flask import g
-
-    return {"type_label": lambda name: type_label(name, getattr(g, "lang", "id"))}
+    return {
+        "type_label": lambda name: type_label(name, getattr(g, "lang", "id")),
+        "kind_label": kind_label,
+        "status_info": status_info,
+        "lang_url": lang_url,
+        "page_url": page_url,
+    }

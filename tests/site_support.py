@@ -1,0 +1,50 @@
+"""Helpers for the site's tests: a demo registry, compiled catalogs, page weights."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+from registry.instance import Instance, init_instance
+
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "web" / "translations"
+ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"  # gitignored
+PAGE_BUDGET = 100 * 1024  # issue 5: at most 100 KB per page before images
+
+
+def ensure_translations() -> None:
+    """Compile each catalog as `make translations` does, if its .mo is missing or stale."""
+    for po in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        with po.open("rb") as f:
+            catalog = read_po(f)
+        tmp = mo.with_suffix(".mo.tmp")
+        with tmp.open("wb") as f:
+            write_mo(f, catalog)
+        tmp.replace(mo)
+
+
+def demo_instance(folder: Path, database_url: str | None = None) -> Instance:
+    """A fresh instance holding the demo data (the seed agencies and their statements)."""
+    from registry.demo import DemoLoader
+    from registry.service import open_service
+
+    instance = init_instance(folder, database_url=database_url, origin="test.pakta/log")
+    service = open_service(instance)
+    try:
+        DemoLoader(service.registry, instance.path).load()
+    finally:
+        service.close()
+    return instance
+
+
+def demo_app(instance: Instance) -> Any:
+    from web import create_app
+
+    ensure_translations()
+    return create_app({"TESTING": True, "PAKTA_INSTANCE": str(instance.path)})

@@ -1,0 +1,72 @@
+"""Atom feeds (RFC 4287) of new statements: everything, one agency, or one region.
+
+Each `<entry>` links to the statement's page; its id is a `tag:` URI built from the log's
+origin and the entry index, so it stays the same whichever host serves the feed.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import Blueprint, Response, abort, render_template, url_for
+
+from registry import queries
+from web import service
+
+bp = Blueprint("feeds", __name__)
+REGION_CODE = re.compile(r"[0-9]{2}(?:\.[0-9]{2})?")
+ATOM = "application/atom+xml"
+
+
+def _feed(title: str, rows: list[dict[str, Any]], self_url: str, alternate: str) -> Response:
+    origin = service().instance.origin
+    updated = rows[0]["received_at"] if rows else "1970-01-01T00:00:00Z"
+    body = render_template(
+        "feeds/atom.xml",
+        title=title,
+        rows=rows,
+        updated=updated,
+        self_url=self_url,
+        alternate=alternate,
+        feed_id=f"tag:{origin.split('/')[0]},2024:{origin}/{self_url.split('//', 1)[-1]}",
+        entry_id=lambda index: f"tag:{origin.split('/')[0]},2024:{origin}/{index}",
+    )
+    return Response(body, mimetype=ATOM, headers={"Cache-Control": "public, max-age=300"})
+
+
+@bp.get("/feed.atom")
+def everything() -> Response:
+    return _feed(
+        "Pakta",
+        queries.recent(service()),
+        url_for("feeds.everything", _external=True),
+        url_for("pages.home", _external=True),
+    )
+
+
+@bp.get("/agencies/<agency>/feed.atom")
+def agency(agency: str) -> Response:
+    found = service().agency(agency)
+    if found is None:
+        abort(404, f"no agency {agency!r}")
+    return _feed(
+        f"Pakta: {found['name']}",
+        queries.recent(service(), agency=agency),
+        url_for("feeds.agency", agency=agency, _external=True),
+        url_for("pages.agency", agency=agency, _external=True),
+    )
+
+
+@bp.get("/regions/<code>/feed.atom")
+def region(code: str) -> Response:
+    name = queries.region_name(service(), code) if REGION_CODE.fullmatch(code) else None
+    if name is None:
+        abort(404, f"no agencies in region {code!r}")
+    params = {"regency": code} if "." in code else {"province": code}
+    return _feed(
+        f"Pakta: {name}",
+        queries.recent(service(), region=code),
+        url_for("feeds.region", code=code, _external=True),
+        url_for("pages.agencies", _external=True, **params),
+    )

@@ -1,0 +1,111 @@
+"""Open data: every statement as CSV and as JSON Lines, under CC BY 4.0.
+
+Each row links to its entry page, its raw entry and the first signed checkpoint that holds it,
+so anyone can check a row against the log. Both files are streamed, a page of rows at a time.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from flask import Blueprint, Response, render_template, stream_with_context, url_for
+
+from registry import queries
+from web import service
+
+bp = Blueprint("opendata", __name__)
+LICENCE = "CC BY 4.0"
+LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
+COLUMNS = (
+    "index",
+    "entry_url",
+    "raw_entry_url",
+    "checkpoint_size",
+    "checkpoint_url",
+    "agency",
+    "agency_name",
+    "region_kemendagri",
+    "type",
+    "seq",
+    "issued_at",
+    "received_at",
+    "statement_hash",
+    "document_sha256",
+)
+
+
+def _record(row: dict[str, Any]) -> dict[str, Any]:
+    size = row["checkpoint_size"]
+    return {
+        "index": row["idx"],
+        "entry_url": url_for("pages.entry", index=row["idx"], _external=True),
+        "raw_entry_url": url_for("api.entry_raw", index=row["idx"], _external=True),
+        "checkpoint_size": size,
+        "checkpoint_url": (
+            url_for("log.checkpoint_at", size=size, _external=True) if size is not None else None
+        ),
+        "agency": row["agency"],
+        "agency_name": row["name"],
+        "region_kemendagri": row["region_kemendagri"],
+        "type": row["type"],
+        "seq": row["seq"],
+        "issued_at": row["issued_at"],
+        "received_at": row["received_at"],
+        "statement_hash": row["hash"],
+        "document_sha256": [d["sha256"] for d in row["documents"]],
+    }
+
+
+def _headers(filename: str) -> dict[str, str]:
+    return {
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "Link": f'<{LICENCE_URL}>; rel="license"',
+        "Cache-Control": "public, max-age=300",
+    }
+
+
+@bp.get("/open-data")
+def index() -> str:
+    return render_template(
+        "opendata/index.html", columns=COLUMNS, licence=LICENCE, licence_url=LICENCE_URL
+    )
+
+
+@bp.get("/open-data/statements.csv")
+def statements_csv() -> Response:
+    def rows() -> Iterator[str]:
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(COLUMNS)
+        for row in queries.statements_with_checkpoints(service()):
+            record = _record(row)
+            record["document_sha256"] = " ".join(record["document_sha256"])
+            writer.writerow(["" if record[c] is None else record[c] for c in COLUMNS])
+            if out.tell() > 64 * 1024:
+                yield out.getvalue()
+                out.seek(0)
+                out.truncate()
+        yield out.getvalue()
+
+    return Response(
+        stream_with_context(rows()),
+        mimetype="text/csv",
+        headers=_headers("pakta-statements.csv"),
+    )
+
+
+@bp.get("/open-data/statements.jsonl")
+def statements_jsonl() -> Response:
+    def rows() -> Iterator[str]:
+        for row in queries.statements_with_checkpoints(service()):
+            yield json.dumps(_record(row), ensure_ascii=False, sort_keys=True) + "\n"
+
+    return Response(
+        stream_with_context(rows()),
+        mimetype="application/jsonl",
+        headers=_headers("pakta-statements.jsonl"),
+    )
