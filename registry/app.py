@@ -155,6 +155,10 @@ class Registry(Application[UUID]):
             def lookup(ref: str) -> tuple[str, int, str] | None:
                 return pending.get(ref) or self._lookup(session, ref)
 
+            def heads(name: str) -> AgencyHead | None:
+                found = changed.get(name) or self._load(name)
+                return found.head if found is not None else None
+
             for item in prepared:
                 results.append(item if isinstance(item, PaktaError) else None)
                 if isinstance(item, PaktaError):
@@ -170,6 +174,7 @@ class Registry(Application[UUID]):
                         received_at,
                         self.instance.registrar_keys,
                         lookup,
+                        heads,
                     )
                 except ConflictError as conflict:
                     # Only a statement that does not extend its head can be a repeat: look
@@ -202,6 +207,12 @@ class Registry(Application[UUID]):
                 else:
                     agency.accept(effect=change)
                 changed[statement.agency] = agency
+                # The units it names (declared, assessed, proposed, awarded ...) change too.
+                for name, note in policy.notes(statement, index).items():
+                    other = changed.get(name) or self._load(name)
+                    if other is not None:
+                        other.accept(effect=note)
+                        changed[name] = other
                 new_events.append(
                     self.chain.trigger_event(entry=entry, next_originator_version=index + 1)
                 )
@@ -219,9 +230,9 @@ class Registry(Application[UUID]):
             reader.flush()
             session.execute(storage.statement_index.insert(), rows)
             root = merkle.tree_hash(size, reader)
-            note = sign_note(Checkpoint(self.instance.origin, size, root).to_text(), [self.signer])
+            signed = sign_note(Checkpoint(self.instance.origin, size, root).to_text(), [self.signer])
             session.execute(
-                storage.checkpoints.insert(), {"size": size, "note": note, "cosigners": 0}
+                storage.checkpoints.insert(), {"size": size, "note": signed, "cosigners": 0}
             )
             for slot, index, entry, statement in accepted:
                 proof = merkle.inclusion_proof(index, size, reader)
@@ -232,7 +243,7 @@ class Registry(Application[UUID]):
                     statement_hash=statement.hash,
                     agency=statement.agency,
                     seq=statement.seq,
-                    checkpoint=note,
+                    checkpoint=signed,
                     inclusion_proof=tuple(b64(h) for h in proof),
                 )
         return [r for r in results if r is not None]

@@ -22,6 +22,7 @@ from registry.storage import checkpoints
 
 PER_PAGE = 20
 KEY_TYPES = ("agency.registered", "key.added", "key.revoked")
+CORRECTION_TYPES = ("statement.corrected", "statement.retracted")
 
 
 @dataclass(frozen=True)
@@ -217,6 +218,17 @@ def statements_with_checkpoints(svc: Service) -> Iterator[dict[str, Any]]:
             current = next(sizes, None)
         row["checkpoint_size"] = current
         yield row
+
+
+def corrections(svc: Service, agency: str) -> list[dict[str, Any]]:
+    """The agency's corrections and retractions, oldest first (they name what they correct)."""
+    rows = svc._rows(
+        select(statements)
+        .where(statements.c.agency == agency)
+        .where(statements.c.type.in_(CORRECTION_TYPES))
+        .order_by(statements.c.idx)
+    )
+    return [_decode(r) for r in rows]
 
 
 def key_history(svc: Service, agency: str, size: int) -> list[int]:

@@ -27,7 +27,7 @@ _REGENCY = re.compile(r"[0-9]{2}\.[0-9]{2}")
 _YEAR = re.compile(r"[0-9]{4}")
 _WORD = re.compile(r"[a-z0-9_]{1,40}")
 _SHA256 = re.compile(r"(?:sha256:)?([0-9a-fA-F]{64})")
-CORRECTION_TYPES = ("statement.corrected", "statement.retracted")
+CORRECTION_TYPES = queries.CORRECTION_TYPES
 
 
 @bp.get("/")
@@ -117,6 +117,7 @@ def agency(agency: str) -> str:
         action_plan=_optional("action_plan", agency),
         scores=_optional("scores", agency),
         warnings=_optional("warnings", agency),
+        unit=_optional("unit_status", agency),
     )
 
 
@@ -137,11 +138,15 @@ def entry(index: int) -> str:
     ]
     corrected_by = [
         s
-        for s in queries.recent(svc, agency=statement.agency, limit=1000)
-        if s["type"] in CORRECTION_TYPES and statement.hash in json.dumps(s["body"])
+        for s in queries.corrections(svc, statement.agency)
+        if statement.hash in json.dumps(s["body"])
     ]
+    target = None
+    if statement.type in CORRECTION_TYPES:
+        target = svc.statement_by_hash(statement.body["target"]["hash"])
     return render_template(
         "pages/entry.html",
+        target=target,
         index=index,
         row=row,
         entry=decoded,
@@ -205,8 +210,8 @@ def status_info(code: str) -> dict[str, str]:
             _("Instansi ini menjalankan rencana aksi di enam area perubahan."),
             _("Belum dinilai oleh TPI maupun TPN."),
         ),
-        "assessed_internally": (
-            _("Dinilai TPI"),
+        "assessed": (
+            _("Dinilai internal"),
             _("Tim penilai internal sudah mengevaluasi unit ini."),
             _("Penilaian internal bukan penetapan predikat."),
         ),
@@ -215,8 +220,8 @@ def status_info(code: str) -> dict[str, str]:
             _("Pimpinan instansi mengusulkan unit ini ke KemenPAN-RB."),
             _("Usulan belum tentu diterima."),
         ),
-        "evaluated_nationally": (
-            _("Dievaluasi TPN"),
+        "evaluated": (
+            _("Dievaluasi nasional"),
             _("Tim penilai nasional sudah mengevaluasi unit ini."),
             _("Hasil akhir (predikat atau tidak) belum dicatat."),
         ),
@@ -302,4 +307,5 @@ def helpers() -> dict[str, Any]:
         "status_info": status_info,
         "lang_url": lang_url,
         "page_url": page_url,
+        "local": lambda texts: texts.get(getattr(g, "lang", "id")) or texts.get("id", ""),
     }

@@ -4,10 +4,10 @@
 checkpoint, the entry's RFC 9162 inclusion proof in that checkpoint's tree, and every entry
 (with its own inclusion proof) that granted or revoked the agency's keys: the page then checks
 everything against the two trust anchors pinned in its source and trusts nothing else this
-server says. `/api/v1/documents/<sha256>` lists the entries that reference a document hash.
-`/entries/<i>/proof.tlog-proof` is a C2SP tlog-proof (c2sp.org/tlog-proof@v1) whose `extra`
-line carries the entry bytes, so the file alone is enough to recompute the leaf hash; and
-`/entries/<i>/qr.svg` is a QR code of the entry's address, for printing on the charter.
+server says. The checkpoint is the one the site publishes (`Service.published_checkpoint`,
+which meets the witness policy). `/api/v1/documents/<sha256>` lists the entries that
+reference a document hash, and `/entries/<i>/qr.svg` is a QR code of the entry's address, for
+printing on the charter next to the proof file (`/api/v1/entries/<i>/proof.tlog-proof`).
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ from web import service
 
 bp = Blueprint("verify", __name__)
 _SHA256 = re.compile(r"(?:sha256:)?([0-9a-fA-F]{64})")
-TLOG_PROOF_HEADER = "c2sp.org/tlog-proof@v1"
 
 
 def _b64(data: bytes) -> str:
@@ -34,7 +33,7 @@ def _b64(data: bytes) -> str:
 
 
 def _latest() -> tuple[str, int]:
-    note = service().registry.checkpoint()
+    note = service().published_checkpoint()
     if note is None:
         abort(404, "the log is empty: no checkpoint yet")
     return note, Checkpoint.parse(parse_note(note).text).size
@@ -98,23 +97,6 @@ def documents(ref: str) -> Any:
         for d in service().documents(sha256)
     ]
     return jsonify({"sha256": sha256, "entries": found})
-
-
-@bp.get("/entries/<int:index>/proof.tlog-proof")
-def proof_file(index: int) -> Response:
-    note, size = _latest()
-    text = _entry_or_404(index, size)
-    lines = [TLOG_PROOF_HEADER, "extra " + _b64(text.encode()), f"index {index}"]
-    lines += _proof(index, size)
-    body = "\n".join(lines) + "\n\n" + note
-    return Response(
-        body,
-        mimetype="text/plain",
-        headers={
-            "Content-Disposition": f'attachment; filename="pakta-entry-{index}.tlog-proof"',
-            "Cache-Control": "no-cache",
-        },
-    )
 
 
 @bp.get("/entries/<int:index>/qr.svg")

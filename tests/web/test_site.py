@@ -10,6 +10,7 @@ import json
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -23,6 +24,7 @@ from keys.note import NoteVerifier, open_note
 from registry import merkle, queries
 from registry.checkpoint import Checkpoint
 from registry.instance import Instance
+from registry.proof import verify_proof
 from web.opendata import COLUMNS
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -66,9 +68,31 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Instance:
         )
         registrar = load_private_key(instance.registrar_key_path())
         service.registry.submit(envelope_bytes(payload, registrar))
+        correct_the_pact(service, instance)
     finally:
         service.close()
     return instance
+
+
+def correct_the_pact(service: Any, instance: Instance) -> None:
+    """Pemprov Sulawesi Tenggara corrects the signatory count of its demo pact."""
+    agency = "pemprov-sulawesi-tenggara"
+    head = service.registry.head(agency)
+    pact = next(s for s in service.agency(agency)["chain"] if s["type"] == "integrity_pact.signed")
+    payload = build_statement(
+        "statement.corrected",
+        agency,
+        head.seq + 1,
+        head.hash,
+        "2025-02-01T10:00:00+08:00",
+        {
+            "target": {"seq": pact["seq"], "hash": pact["hash"]},
+            "reason": "Salah ketik <b>jumlah</b>",
+            "corrections": [{"field": "/body/signatories", "correct_value": "37"}],
+        },
+    )
+    key = load_private_key(instance.path / "demo-keys" / f"{agency}.key")
+    service.registry.submit(envelope_bytes(payload, key))
 
 
 @pytest.fixture(scope="module")
@@ -123,7 +147,8 @@ def test_every_message_has_an_english_translation() -> None:
 def test_user_strings_are_escaped_everywhere(client: FlaskClient) -> None:
     search = client.get("/agencies?q=<script>alert(1)</script>").data
     assert b"<script>alert(1)</script>" not in search and b"&lt;script&gt;" in search
-    for url in ["/agencies?q=dinas", "/agencies/dinas-uji", "/", f"/entries/{size(client) - 1}"]:
+    hostile = client.get("/api/v1/agencies/dinas-uji").get_json()["head"]["index"]
+    for url in ["/agencies?q=dinas", "/agencies/dinas-uji", "/", f"/entries/{hostile}"]:
         page = client.get(url).data
         assert b"<script>alert" not in page and b"<b>" not in page, url
         assert b"&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page, url
@@ -194,7 +219,7 @@ def test_entry_page_pins_the_trust_anchors(app: Flask, client: FlaskClient) -> N
     assert f'<meta name="pakta-log-key" content="{instance.log_vkey}">' in page
     for keyid, raw in instance.registrar_keys.items():
         assert f'<meta name="pakta-registrar-key" content="{keyid} {b64(raw)}">' in page
-    assert 'src="/static/verify.js"' in page and 'href="/entries/3/proof.tlog-proof"' in page
+    assert 'src="/static/verify.js"' in page
     assert "BPS Kabupaten Grobogan mencanangkan Zona Integritas menuju WBK" in page
 
 
@@ -222,21 +247,15 @@ def test_verify_bundle_checks_out_in_python(app: Flask, client: FlaskClient) -> 
     assert client.get("/api/v1/verify/entries/999").status_code == 404
 
 
-def test_proof_file_is_a_c2sp_tlog_proof(app: Flask, client: FlaskClient) -> None:
-    instance = app.extensions["pakta"].instance
-    response = client.get("/entries/3/proof.tlog-proof")
+def test_entry_page_links_the_proof_file(app: Flask, client: FlaskClient) -> None:
+    page = client.get("/entries/3").data.decode()
+    link = re.search(r'href="([^"]+\.tlog-proof)"', page)
+    assert link is not None
+    response = client.get(link.group(1))
     assert "attachment" in response.headers["Content-Disposition"]
-    text = response.data.decode()
-    head, _, note = text.partition("\n\n")
-    lines = head.split("\n")
-    assert lines[0] == "c2sp.org/tlog-proof@v1"
-    assert lines[1].startswith("extra ") and lines[2] == "index 3"
-    entry = base64.b64decode(lines[1][6:])
-    assert entry.decode() == client.get("/api/v1/entries/3/raw").data.decode()
-    signed, _ = open_note(note, [NoteVerifier.parse(instance.log_vkey)])
-    tree = Checkpoint.parse(signed.text)
-    proof = [base64.b64decode(h) for h in lines[3:]]
-    merkle.verify_inclusion(merkle.leaf_hash(entry), 3, tree.size, proof, tree.root_hash)
+    entry = client.get("/api/v1/entries/3/raw").data
+    log = NoteVerifier.parse(app.extensions["pakta"].instance.log_vkey)
+    assert verify_proof(response.data.decode(), entry, log).size == size(client)
 
 
 def test_qr_code_is_an_svg_of_the_entry_address(client: FlaskClient) -> None:
@@ -276,7 +295,7 @@ def test_atom_feeds(client: FlaskClient) -> None:
     assert len(list(agency.iter(ATOM + "entry"))) == 2
     region = client.get("/regions/74/feed.atom")
     assert region.mimetype == "application/atom+xml"
-    assert len(list(ET.fromstring(region.data).iter(ATOM + "entry"))) == 7
+    assert len(list(ET.fromstring(region.data).iter(ATOM + "entry"))) == 8  # 6 + pact + fix
     assert client.get("/regions/99/feed.atom").status_code == 404
     assert client.get("/regions/x/feed.atom").status_code == 404
 
@@ -305,3 +324,59 @@ def test_key_ids_match_the_browser_rule() -> None:
 
     expected = "ed25519:" + hashlib.sha256(b"pakta-keyid-v1\x00" + raw).digest()[:16].hex()
     assert key_id(raw) == expected
+
+
+def test_corrections_are_shown_inline_on_both_entries(client: FlaskClient) -> None:
+    agency = client.get("/agencies/pemprov-sulawesi-tenggara").data.decode()
+    chain = client.get("/api/v1/log").get_json()["size"]
+    assert 'class="corrected"' in agency and "Salah ketik &lt;b&gt;jumlah&lt;/b&gt;" in agency
+    assert "<code>/body/signatories</code> → 37" in agency
+    pact = re.search(r'href="/entries/(\d+)">Penandatanganan Pakta Integritas', agency)
+    fix = re.search(r'Ralat</span> <a href="/entries/(\d+)"', agency)
+    assert pact and fix and int(fix.group(1)) < chain
+    corrected = client.get(f"/entries/{pact.group(1)}").data.decode()
+    assert f'diralat atau ditarik oleh <a href="/entries/{fix.group(1)}">' in corrected
+    correction = client.get(f"/entries/{fix.group(1)}").data.decode()
+    assert f'merujuk ke <a href="/entries/{pact.group(1)}">' in correction
+
+
+def test_agency_page_shows_the_lifecycle_when_the_read_model_has_it(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The shapes of registry/lifecycle_queries.py (issue 4), as the page reads them.
+    title = {"id": "Manajemen Perubahan", "en": "Change management"}
+    item = {
+        "item": "MP-1", "output": "SK Tim Kerja <i>", "responsible": "Sekretaris",
+        "due_original": "2024-03-01", "due_current": "2024-05-01", "redated": True,
+        "state": "open", "percent": 40, "overdue": True, "days_overdue": 12,
+        "reports": [{"idx": 3}],
+    }
+    svc = app.extensions["pakta"]
+    monkeypatch.setattr(svc, "action_plan", lambda unit: {
+        "unit": unit, "today": "2024-05-13",
+        "summary": {"items": 1, "done": 0, "overdue": 1},
+        "areas": [{"area": "manajemen_perubahan", "title": title, "items": [item]}],
+    }, raising=False)
+    monkeypatch.setattr(svc, "scores", lambda unit: {
+        "sources": ["self", "tpi"], "regulation": "permenpanrb-90-2021", "target": "WBK",
+        "components": [{"title": title, "weight": "8", "minimum": "4.8", "self": "7", "tpi": "6"}],
+        "enablers": {"self": "45", "tpi": "39"}, "totals": {"self": "80", "tpi": "70"},
+        "thresholds": {"enablers": "40", "total": "75"}, "meets": {"self": True, "tpi": False},
+    }, raising=False)
+    monkeypatch.setattr(svc, "warnings", lambda unit: [
+        {"idx": 3, "code": "item-overdue", "message": "MP-1 was due 2024-05-01"}
+    ], raising=False)
+    monkeypatch.setattr(svc, "unit_status", lambda unit: {
+        "path": [{"step": "declared", "title": {"id": "Dicanangkan", "en": "Declared"},
+                  "on": "2020-06-17", "idx": 3},
+                 {"step": "building", "title": {"id": "Pembangunan", "en": "Building"}}],
+        "outcome": None,
+    }, raising=False)
+    page = client.get("/agencies/bps-kabupaten-grobogan").data.decode()
+    assert "Manajemen Perubahan" in page and "SK Tim Kerja &lt;i&gt;" in page
+    assert "(semula 2024-03-01)" in page and "Terlambat 12 hari" in page
+    assert "di bawah ambang" in page and "memenuhi" in page and "permenpanrb-90-2021" in page
+    assert "MP-1 was due 2024-05-01" in page
+    assert '<li class="done">Dicanangkan <a href="/entries/3">2020-06-17</a></li>' in page
+    english = client.get("/agencies/bps-kabupaten-grobogan?lang=en").data.decode()
+    assert "Change management" in english and "Overdue 12 days" in english

@@ -1,0 +1,72 @@
+"""A real server over a demo registry and Debian's chromium driven by Playwright.
+
+Never downloads a browser: it launches /usr/bin/chromium (or PAKTA_CHROMIUM). Without one the
+browser tests skip on a developer's machine and fail in CI (CI=true), so CI cannot go green
+without having run them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from pakta_support import LiveServer
+from site_support import demo_app, demo_instance
+
+CHROMIUM = os.environ.get("PAKTA_CHROMIUM", "/usr/bin/chromium")
+FLAGS = [
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-default-apps",
+    "--disable-extensions",
+    "--disable-sync",
+    "--metrics-recording-only",
+    "--no-default-browser-check",
+    "--no-first-run",
+    "--no-sandbox",  # CI runs as root, where chromium's sandbox cannot start
+]
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    if not os.path.exists(CHROMIUM):
+        message = f"{CHROMIUM} is missing: apt-get install chromium (.ci/run does)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    instance = demo_instance(tmp_path_factory.mktemp("browser") / "instance")
+    app = demo_app(instance)
+    server = LiveServer(app)
+    yield server.url
+    server.close()
+    app.extensions["pakta"].close()
+
+
+@pytest.fixture(scope="session")
+def browser(chromium: str) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=chromium, headless=True, args=FLAGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Any, site: str) -> Iterator[Any]:
+    context = browser.new_context(base_url=site, locale="id-ID")
+    opened = context.new_page()
+    errors: list[str] = []
+    opened.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    opened.on("pageerror", lambda e: errors.append(str(e)))
+    yield opened
+    context.close()
+    # A CSP violation or a script error shows up here.
+    assert not errors, errors
