@@ -3,10 +3,11 @@
 This package is pure (stdlib, jsonschema and `keys` only; never flask, sqlalchemy or
 eventsourcing, which a test enforces) so that the registry, the auditor and any independent
 verifier reach the same verdict on the same bytes. Importing it registers the built-in
-statement types from `events.identity` and `events.commitment` in `CATALOG`.
+statement types (`identity`, `commitment`, `building`, `assessment`, `outcome`) in `CATALOG`,
+in the order of the Zona Integritas lifecycle.
 """
 
-from . import commitment, identity  # noqa: F401  (importing registers the types)
+from . import assessment, building, commitment, identity, outcome  # noqa: F401  (registers)
 from .canonical import (
     MAX_SAFE_INTEGER,
     MAX_STATEMENT_BYTES,
@@ -15,7 +16,7 @@ from .canonical import (
     sha256_ref,
     strict_loads,
 )
-from .catalog import CATALOG, ROLES, StatementType, get_type, register
+from .catalog import CATALOG, ROLES, StatementType, catalog_json, get_type, register
 from .dates import format_datetime, parse_date, parse_datetime
 from .errors import StatementError
 from .statement import Document, Statement, build_statement, parse_statement
@@ -31,6 +32,7 @@ __all__ = [
     "StatementType",
     "build_statement",
     "canonical_json",
+    "catalog_json",
     "format_datetime",
     "get_type",
     "parse_date",

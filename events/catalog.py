@@ -22,6 +22,7 @@ from jsonschema.protocols import Validator
 
 from .dates import parse_date
 from .errors import StatementError
+from .regulations import AREAS, REGULATIONS, RESULTS, TARGETS
 from .schema import compile_schema, validate
 
 if TYPE_CHECKING:
@@ -90,6 +91,58 @@ KEY_ID: dict[str, Any] = {
     "description": "a key id: 'ed25519:' and 32 lower-case hex digits",
 }
 KEY_ROLE: dict[str, Any] = {"type": "string", "enum": sorted(KEY_ROLES)}
+# Roles of an organisation, not of an office inside it: only the registrar grants them
+# (`role.granted`), so an agency head cannot make the agency its own assessor or witness.
+ORG_ROLES = frozenset({"tpn", "tpi", "witness"})
+TARGET: dict[str, Any] = {"type": "string", "enum": list(TARGETS)}
+REGULATION: dict[str, Any] = {
+    "type": "string",
+    "enum": sorted(REGULATIONS),
+    "description": "the regulation the statement was made under (events/regulations.json)",
+}
+# Scores are decimal strings with at most two decimals: no JSON floats are ever signed.
+SCORE: dict[str, Any] = {
+    "type": "string",
+    "pattern": r"^(0|[1-9][0-9]?|100)(\.[0-9]{1,2})?$",
+    "description": "a score from 0 to 100 as a decimal string with at most two decimals",
+}
+INDEX: dict[str, Any] = {
+    "type": "string",
+    "pattern": r"^([1-3]\.[0-9]{2}|4\.00)$",
+    "description": "a survey index on the 1-4 scale with two decimals, such as 3.62",
+}
+PERCENT: dict[str, Any] = {"type": "integer", "minimum": 0, "maximum": 100}
+YEAR: dict[str, Any] = {"type": "integer", "minimum": 2014, "maximum": 2100}
+ITEM_ID: dict[str, Any] = {
+    "type": "string",
+    "pattern": r"^[A-Z]{2,4}-[0-9]{1,3}$",
+    "description": "an action-plan item id: 2-4 capitals, '-', 1-3 digits (MP-01)",
+}
+AREA: dict[str, Any] = {"type": "string", "enum": list(AREAS)}
+LKE_SCORES: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "areas": {
+            "type": "object",
+            "properties": {a: SCORE for a in AREAS},
+            "required": list(AREAS),
+            "additionalProperties": False,
+        },
+        "results": {
+            "type": "object",
+            "properties": {r: SCORE for r in RESULTS},
+            "required": list(RESULTS),
+            "additionalProperties": False,
+        },
+    },
+    "required": ["areas", "results"],
+    "additionalProperties": False,
+}
+SURVEY_INDICES: dict[str, Any] = {
+    "type": "object",
+    "properties": {"ipak": INDEX, "ipkp": INDEX},
+    "additionalProperties": False,
+}
 
 
 def closed(properties: Mapping[str, Any], optional: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -116,6 +169,12 @@ class StatementType:
     signer_roles: frozenset[str]
     rules: tuple[Rule, ...] = ()
     example: Mapping[str, Any] | None = field(default=None, repr=False)
+    # Roles that may add their signature to the same envelope from another agency the
+    # statement names (unit heads countersigning a declaration); see docs/design-decisions.md.
+    cosigner_roles: frozenset[str] = frozenset()
+    # What the registry checks with the log's state, in words, for the catalog document.
+    registry_rules: tuple[str, ...] = ()
+    stage: str = "identity"
 
     @cached_property
     def validator(self) -> Validator:
@@ -143,6 +202,8 @@ def register(t: StatementType) -> StatementType:
         raise ValueError(f"{t.name}: title needs exactly 'id' and 'en'")
     if not t.signer_roles or not t.signer_roles <= ROLES:
         raise ValueError(f"{t.name}: signer roles must be a non-empty subset of {sorted(ROLES)}")
+    if not t.cosigner_roles <= ROLES:
+        raise ValueError(f"{t.name}: cosigner roles must be a subset of {sorted(ROLES)}")
     _require_closed(t.body_schema, t.name)
     t.validator  # noqa: B018  (compiles and checks the schema against the metaschema now)
     if t.example is not None:
@@ -207,6 +268,7 @@ def not_after_issue(name: str) -> Rule:
             )
 
     rule.__name__ = f"not_after_issue_{name}"
+    rule.__doc__ = f"{name} is not later than the day of issued_at (at its offset)."
     return rule
 
 
@@ -216,9 +278,68 @@ _ID_NUMBER = re.compile(r"[0-9](?:[ .-]?[0-9]){15,}")
 
 
 def refuse_id_number(text: str, field: str) -> None:
+    """Refuse text that looks like a NIK or NIP: offices are named, never persons' ID numbers."""
     if _ID_NUMBER.search(text):
         raise StatementError(
             "rule:personal-id-number",
             "looks like a personal ID number (NIK/NIP); name the office, not the person",
             field=field,
         )
+
+
+# A pointer at another statement in the log: whose chain, where, and the hash to be sure.
+STATEMENT_REF = closed({"agency": AGENCY_ID, "seq": SEQ, "hash": SHA256_REF})
+OWN_STATEMENT_REF = closed({"seq": SEQ, "hash": SHA256_REF})
+
+
+def scores_within_weights(where: str = "scores") -> Rule:
+    """A rule: each LKE component in `body[where]` is at most its weight in the named
+    regulation (events/regulations.json)."""
+
+    def rule(statement: Statement) -> None:
+        from decimal import Decimal
+
+        body = statement.body
+        if where not in body:
+            return
+        reg = REGULATIONS[body["regulation"]]
+        for group, weights in (("areas", reg.areas), ("results", reg.results)):
+            for name, weight in weights.items():
+                value = Decimal(body[where][group][name])
+                if value > weight:
+                    raise StatementError(
+                        "rule:score-exceeds-weight",
+                        f"{name} scores {value}, more than its weight {weight} under {reg.id}",
+                        field=f"/body/{where}/{group}/{name}",
+                    )
+
+    rule.__name__ = f"scores_within_weights_{where}"
+    return rule
+
+
+def describe(t: StatementType) -> dict[str, Any]:
+    """The public description of a type: the catalog page and /api/v1/catalog serve this."""
+    return {
+        "name": t.name,
+        "stage": t.stage,
+        "title": dict(t.title),
+        "signer_roles": sorted(t.signer_roles),
+        "cosigner_roles": sorted(t.cosigner_roles),
+        "body_schema": t.body_schema,
+        "rules": [(r.__doc__ or r.__name__).strip().splitlines()[0] for r in t.rules],
+        "registry_rules": list(t.registry_rules),
+        "example": t.example,
+    }
+
+
+STAGES = ("identity", "commitment", "building", "assessment", "outcome", "amendment")
+
+
+def catalog_json() -> dict[str, Any]:
+    """Every registered type, in lifecycle order, with the regulation data they refer to."""
+    ordered = sorted(CATALOG.values(), key=lambda t: STAGES.index(t.stage))
+    return {
+        "types": [describe(t) for t in ordered],
+        "roles": sorted(ROLES),
+        "regulations": {rid: r.to_json() for rid, r in sorted(REGULATIONS.items())},
+    }

@@ -19,6 +19,7 @@ from .catalog import (
     LINE,
     SEQ,
     SHA256_REF,
+    TEXT,
     StatementType,
     array,
     closed,
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 
 
 def _signatories_within_staff(statement: Statement) -> None:
+    """No more signatories than staff."""
     body = statement.body
     if body["signatories"] > body["staff_total"]:
         raise StatementError(
@@ -42,7 +44,20 @@ def _signatories_within_staff(statement: Statement) -> None:
         )
 
 
+def _units_once(statement: Statement) -> None:
+    """Each unit is listed once."""
+    seen: set[str] = set()
+    for i, unit in enumerate(statement.body["units"]):
+        key = unit["agency"] or unit["name"]
+        if key in seen:
+            raise StatementError(
+                "rule:duplicate-unit", f"unit {key!r} is listed twice", field=f"/body/units/{i}"
+            )
+        seen.add(key)
+
+
 def _witness_not_declarer(statement: Statement) -> None:
+    """An agency does not witness its own declaration."""
     if statement.body["declaration"]["agency"] == statement.agency:
         raise StatementError(
             "rule:self-witness",
@@ -60,6 +75,8 @@ register(
         ),
         signer_roles=frozenset({"agency_head", "unit_head"}),
         rules=(documents_required, _signatories_within_staff, not_after_issue("signed_on")),
+        stage="commitment",
+        registry_rules=("warns (pact-coverage-low) when fewer than half of the staff signed",),
         example={
             "signed_on": "2024-01-15",
             "signatories": 412,
@@ -89,7 +106,15 @@ register(
             optional=("announcements", "witnesses_claimed"),
         ),
         signer_roles=frozenset({"agency_head"}),
-        rules=(not_after_issue("declared_on"),),
+        cosigner_roles=frozenset({"unit_head"}),
+        rules=(not_after_issue("declared_on"), _units_once),
+        stage="commitment",
+        registry_rules=(
+            "every unit given by agency id is a registered agency whose parent is the "
+            "declaring agency; an empty list declares the agency itself",
+            "unit heads of the named units may countersign in the same envelope (joint commitment)",
+            "warns (unwitnessed) while no witness has attested the declaration",
+        ),
         example={
             "declared_on": "2024-06-01",
             "target": "WBK",
@@ -114,6 +139,12 @@ register(
         ),
         signer_roles=frozenset({"witness"}),
         rules=(_witness_not_declarer, not_after_issue("witnessed_on")),
+        stage="commitment",
+        registry_rules=(
+            "the declaration exists at that agency and seq with that hash",
+            "the witness is not the declaring agency nor below it (by parent)",
+            "the witnessing agency holds the witness role",
+        ),
         example={
             "declaration": {
                 "agency": "pemprov-sulteng",
@@ -122,6 +153,33 @@ register(
             },
             "witnessed_on": "2024-06-01",
             "capacity": "Perwakilan Ombudsman RI Sulawesi Tengah",
+        },
+    )
+)
+
+register(
+    StatementType(
+        name="work_team.established",
+        title={"id": "Pembentukan Tim Kerja", "en": "Working team established"},
+        body_schema=closed(
+            {
+                "established_on": DATE,
+                "decree": LINE,
+                "members": COUNT,
+                "chair": LINE,
+                "note": TEXT,
+            },
+            optional=("note",),
+        ),
+        signer_roles=frozenset({"unit_head", "agency_head"}),
+        rules=(documents_required, not_after_issue("established_on")),
+        stage="commitment",
+        registry_rules=("the unit (this agency) is designated and declared",),
+        example={
+            "established_on": "2024-12-16",
+            "decree": "SK Kepala DPMPTSP tentang Tim Kerja Pembangunan Zona Integritas",
+            "members": 15,
+            "chair": "Sekretaris DPMPTSP",
         },
     )
 )

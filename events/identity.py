@@ -12,15 +12,19 @@ from typing import TYPE_CHECKING
 
 from .catalog import (
     AGENCY_ID,
+    DATE,
     DATE_TIME,
     KEY_ID,
     KEY_ROLE,
     LINE,
+    ORG_ROLES,
     PUBLIC_KEY,
+    TARGET,
     TEXT,
     StatementType,
     array,
     closed,
+    not_after_issue,
     refuse_id_number,
     register,
 )
@@ -64,6 +68,7 @@ EXAMPLE_KEY = "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="  # RFC 8032 §7.1 t
 
 
 def _agency_profile(statement: Statement) -> None:
+    """Not its own parent; each public key once; key holders named by office."""
     body = statement.body
     if body["parent"] == statement.agency:
         raise StatementError(
@@ -82,6 +87,7 @@ def _agency_profile(statement: Statement) -> None:
 
 
 def _holder(statement: Statement) -> None:
+    """The key holder is named by office, never by a personal ID number."""
     refuse_id_number(statement.body["holder"], "/body/holder")
 
 
@@ -100,6 +106,10 @@ register(
         ),
         signer_roles=frozenset({"registrar"}),
         rules=(_agency_profile,),
+        registry_rules=(
+            "the agency id is not yet registered",
+            "a key role tpn, tpi or witness in keys makes the registrar's grant of that role",
+        ),
         example={
             "name": "Pemerintah Kabupaten Sukoharjo",
             "kind": "pemerintah_kabupaten",
@@ -119,6 +129,11 @@ register(
         body_schema=KEY_GRANT,
         signer_roles=frozenset({"agency_head", "registrar"}),
         rules=(_holder,),
+        registry_rules=(
+            "the key is not already granted to this agency",
+            "roles tpn, tpi and witness need the registrar: signed by the registrar, or the "
+            "agency holds that role (role.granted, its registration, or its kind)",
+        ),
         example={
             "public_key": EXAMPLE_KEY,
             "role": "unit_head",
@@ -146,11 +161,90 @@ register(
             optional=("note",),
         ),
         signer_roles=frozenset({"agency_head", "registrar"}),
+        registry_rules=(
+            "the key is one of this agency's and not already revoked",
+            "statements it signed at or after effective_from are shown as invalidated",
+        ),
         example={
             "keyid": "ed25519:0f1e2d3c4b5a69788796a5b4c3d2e1f0",
             "effective_from": "2024-05-01T00:00:00+07:00",
             "reason": "holder_left",
             "note": "Pergantian pejabat.",
+        },
+    )
+)
+
+
+def _role_scope(statement: Statement) -> None:
+    """Only a TPI grant has a scope (the agencies whose units it assesses)."""
+    body = statement.body
+    if body["role"] != "tpi" and body.get("scope"):
+        raise StatementError(
+            "rule:scope-only-for-tpi",
+            f"a {body['role']} grant has no scope: it applies everywhere",
+            field="/body/scope",
+        )
+    if body["role"] == "tpi" and not body.get("scope"):
+        raise StatementError(
+            "rule:tpi-needs-scope",
+            "a TPI grant names the agencies whose units it assesses",
+            field="/body/scope",
+        )
+
+
+register(
+    StatementType(
+        name="role.granted",
+        title={"id": "Pemberian peran", "en": "Role granted"},
+        # In the grantee's own chain, signed by the registrar (as agency.registered is).
+        body_schema=closed(
+            {
+                "role": {"type": "string", "enum": sorted(ORG_ROLES)},
+                "granted_on": DATE,
+                "scope": array(AGENCY_ID, max_items=50),
+                "basis": LINE,
+            },
+            optional=("scope",),
+        ),
+        signer_roles=frozenset({"registrar"}),
+        rules=(_role_scope, not_after_issue("granted_on")),
+        registry_rules=(
+            "the role is not already granted to this agency",
+            "every agency in scope is registered",
+        ),
+        example={
+            "role": "tpi",
+            "granted_on": "2024-11-01",
+            "scope": ["pemprov-sulawesi-tenggara"],
+            "basis": "Keputusan Gubernur tentang Tim Penilai Internal Zona Integritas",
+        },
+    )
+)
+
+register(
+    StatementType(
+        name="unit.designated",
+        title={"id": "Penetapan unit kerja", "en": "Work unit designated"},
+        body_schema=closed(
+            {
+                "unit": AGENCY_ID,
+                "designated_on": DATE,
+                "target": TARGET,
+                "decree": LINE,
+            }
+        ),
+        signer_roles=frozenset({"agency_head"}),
+        rules=(not_after_issue("designated_on"),),
+        registry_rules=(
+            "the unit is a registered agency whose parent is the signing agency, or the "
+            "signing agency itself",
+            "a unit is designated once",
+        ),
+        example={
+            "unit": "dpmptsp-sultra",
+            "designated_on": "2024-12-10",
+            "target": "WBK",
+            "decree": "Keputusan Gubernur Sulawesi Tenggara tentang Unit Kerja Zona Integritas",
         },
     )
 )

@@ -166,11 +166,21 @@ class Replay:
             raise AuditError(f"statement {statement.hash} appears twice", index)
         head = self.heads.get(statement.agency)
         signers = policy.check(
-            statement, envelope, head, received, self.registrar_keys, self.hashes.get
+            statement,
+            envelope,
+            head,
+            received,
+            self.registrar_keys,
+            self.hashes.get,
+            self.heads.get,
         )
         change = policy.effect(statement, index)
         self.heads[statement.agency] = policy.apply_effect(head, change)
         self.effects.setdefault(statement.agency, []).append(change)
+        for name, note in policy.notes(statement, index).items():
+            if name in self.heads:
+                self.heads[name] = policy.apply_effect(self.heads[name], note)
+                self.effects.setdefault(name, []).append(note)
         self.hashes[statement.hash] = (statement.agency, statement.seq, statement.type)
         for kid in signers:
             self.signed_by.append((index, statement.agency, kid, statement.issued_at))

@@ -17,29 +17,11 @@ from typing import Any
 from events import Statement, get_type
 from keys.dsse import Envelope, verify_signature
 from keys.ed25519 import b64, key_id, unb64
-from keys.errors import PaktaError
+from registry import lifecycle
+from registry.errors import ConflictError as ConflictError
+from registry.errors import RuleError as RuleError
 
 REGISTRAR = "registrar"
-
-
-class RuleError(PaktaError):
-    """A statement breaks a rule of the registry; `code` names the rule."""
-
-    status = 422
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-class ConflictError(RuleError):
-    """The statement does not extend the agency's current head (stale, forked or repeated)."""
-
-    status = 409
-
-    def __init__(self, code: str, message: str, head: AgencyHead | None = None) -> None:
-        super().__init__(code, message)
-        self.head = head
 
 
 @dataclass(frozen=True)
@@ -73,10 +55,15 @@ class AgencyHead:
     issued_at: datetime
     index: int
     keys: Mapping[str, KeyGrant] = field(default_factory=dict)
+    # The Zona Integritas lifecycle state of this agency as a unit (and the organisation
+    # roles it holds): a JSON document that only `lifecycle.apply_ops` changes.
+    zi: Mapping[str, Any] = field(default_factory=dict)
 
 
 # A statement hash -> (agency, seq, type) lookup, for statements that point at others.
 Lookup = Callable[[str], "tuple[str, int, str] | None"]
+# An agency id -> its current head (None if not registered), for rules across agencies.
+Heads = Callable[[str], "AgencyHead | None"]
 
 
 def check(
@@ -86,8 +73,19 @@ def check(
     received_at: datetime,
     registrar_keys: Mapping[str, bytes],
     lookup: Lookup,
+    heads: Heads | None = None,
 ) -> tuple[str, ...]:
-    """Raise `RuleError` unless `statement` may extend `head`; return the verified key ids."""
+    """Raise `RuleError` unless `statement` may extend `head`; return the verified key ids.
+
+    `heads` gives the current head of any other agency (the units a statement names, a
+    witness's parents); without it only `statement.agency` is known, and every rule that
+    needs another agency refuses.
+    """
+    if heads is None:
+
+        def heads(agency: str) -> AgencyHead | None:
+            return head if agency == statement.agency else None
+
     if statement.type == "agency.registered":
         if head is not None:
             raise ConflictError(
@@ -103,8 +101,9 @@ def check(
             f"issued_at {statement.issued_at_text} is later than the time received "
             f"{received_at.isoformat()}",
         )
-    signers = _check_signatures(statement, envelope, head, registrar_keys)
+    signers, roles = _check_signatures(statement, envelope, head, registrar_keys, heads)
     _check_references(statement, head, lookup)
+    lifecycle.check(statement, head, heads, roles, lookup)
     return signers
 
 
@@ -135,15 +134,33 @@ def _check_signatures(
     envelope: Envelope,
     head: AgencyHead | None,
     registrar_keys: Mapping[str, bytes],
-) -> tuple[str, ...]:
-    allowed_roles = get_type(statement.type).signer_roles
+    heads: Heads,
+) -> tuple[tuple[str, ...], frozenset[str]]:
+    """The verified key ids, and the roles of the statement's own agency (or registrar) that
+    signed. Keys of other agencies count only as co-signers: from an agency the statement
+    names, in a role the type lists in `cosigner_roles` (docs/design-decisions.md)."""
+    statement_type = get_type(statement.type)
+    allowed_roles = statement_type.signer_roles
     known: dict[str, tuple[bytes, str]] = {k: (raw, REGISTRAR) for k, raw in registrar_keys.items()}
     agency_keys = head.keys if head is not None else {}
     for grant in agency_keys.values():
         known.setdefault(grant.keyid, (grant.public_key, grant.role))
+    cosigners: dict[str, KeyGrant] = {}
+    if statement_type.cosigner_roles:
+        for other in lifecycle.named_agencies(statement):
+            found = heads(other)
+            for grant in found.keys.values() if found is not None else ():
+                cosigners.setdefault(grant.keyid, grant)
     authorised = False
+    roles: set[str] = set()
     verified: list[str] = []
     for signature in envelope.signatures:
+        if signature.keyid not in known and signature.keyid in cosigners:
+            _check_cosigner(statement, cosigners[signature.keyid], statement_type.cosigner_roles)
+            if not verify_signature(envelope, signature, cosigners[signature.keyid].public_key):
+                raise RuleError("bad-signature", f"signature by {signature.keyid} does not verify")
+            verified.append(signature.keyid)
+            continue
         if signature.keyid not in known:
             raise RuleError("unknown-key", f"key {signature.keyid} is not known to the log")
         raw, role = known[signature.keyid]
@@ -157,13 +174,28 @@ def _check_signatures(
         if not verify_signature(envelope, signature, raw):
             raise RuleError("bad-signature", f"signature by {signature.keyid} does not verify")
         verified.append(signature.keyid)
+        roles.add(role)
         authorised = authorised or role in allowed_roles
     if not authorised:
         raise RuleError(
             "signer-not-allowed",
             f"{statement.type} must be signed by one of: {', '.join(sorted(allowed_roles))}",
         )
-    return tuple(verified)
+    return tuple(verified), frozenset(roles)
+
+
+def _check_cosigner(statement: Statement, grant: KeyGrant, allowed: frozenset[str]) -> None:
+    if grant.role not in allowed:
+        raise RuleError(
+            "cosigner-not-allowed",
+            f"key {grant.keyid} ({grant.role}) may not countersign {statement.type}: "
+            f"co-signers are {', '.join(sorted(allowed))} of the agencies it names",
+        )
+    if not grant.valid_at(statement.issued_at):
+        raise RuleError(
+            "key-not-valid",
+            f"co-signing key {grant.keyid} was not valid at {statement.issued_at_text}",
+        )
 
 
 def _check_references(statement: Statement, head: AgencyHead | None, lookup: Lookup) -> None:
@@ -216,7 +248,21 @@ def effect(statement: Statement, index: int) -> dict[str, Any]:
         out["keys_added"] = [_grant_json(body, statement)]
     elif statement.type == "key.revoked":
         out["keys_revoked"] = [{"keyid": body["keyid"], "from": body["effective_from"]}]
+    own = lifecycle.ops_for(statement, index).get(statement.agency)
+    if own:
+        out["zi"] = own
     return out
+
+
+def notes(statement: Statement, index: int) -> dict[str, dict[str, Any]]:
+    """The changes an accepted statement makes to *other* agencies' heads (the units it names:
+    declared, assessed, proposed, awarded ...), as effects `apply_effect` takes: they change
+    the lifecycle state only, never the other agency's chain position or keys."""
+    return {
+        agency: {"index": index, "note": statement.hash, "zi": ops}
+        for agency, ops in lifecycle.ops_for(statement, index).items()
+        if agency != statement.agency
+    }
 
 
 def _grant_json(grant: Mapping[str, Any], statement: Statement) -> dict[str, Any]:
@@ -230,7 +276,12 @@ def _grant_json(grant: Mapping[str, Any], statement: Statement) -> dict[str, Any
 
 
 def apply_effect(head: AgencyHead | None, change: Mapping[str, Any]) -> AgencyHead:
-    """The head after `change`; `head` is None only for the registering effect."""
+    """The head after `change` (an `effect` or one of `notes`); `head` is None only for the
+    registering effect."""
+    if "note" in change:
+        if head is None:
+            raise ValueError("a note changes an existing agency only")
+        return replace(head, zi=lifecycle.apply_ops(head.zi, change["zi"]))
     keys = dict(head.keys) if head is not None else {}
     for g in change["keys_added"]:
         keys[g["keyid"]] = KeyGrant(
@@ -248,6 +299,7 @@ def apply_effect(head: AgencyHead | None, change: Mapping[str, Any]) -> AgencyHe
         "issued_at": datetime.fromisoformat(change["issued_at"]),
         "index": change["index"],
         "keys": keys,
+        "zi": lifecycle.apply_ops(head.zi if head is not None else {}, change.get("zi", [])),
     }
     if head is None:
         return AgencyHead(**change["profile"], **common)
@@ -274,4 +326,5 @@ def head_json(head: AgencyHead) -> dict[str, Any]:
             }
             for g in head.keys.values()
         ],
+        "lifecycle": dict(head.zi),
     }

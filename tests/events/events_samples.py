@@ -6,7 +6,9 @@ A uniquely named module (not conftest) so test modules can import it unambiguous
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterable
+import re
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date, timedelta
 from typing import Any
 
 from events import CATALOG
@@ -24,19 +26,33 @@ MakeStatement = Callable[..., bytes]
 MakeJson = Callable[..., dict[str, Any]]
 
 
+def _dates(value: object) -> Iterator[str]:
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        yield value
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _dates(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _dates(v)
+
+
 def statement_json(type_name: str = "zi.declared") -> dict[str, Any]:
-    """A statement of `type_name` that parses: the type's example body, issued after its dates.
+    """A statement of `type_name` that parses: the type's example body, issued after its dates
+    (2 June 2024, or the day after the example's latest date).
 
     The agency differs from every example's declaring agency, so zi.witnessed passes too.
     """
     example = CATALOG[type_name].example
     assert example is not None
+    latest = max(_dates(example), default="2024-06-01")
+    day = max(date(2024, 6, 2), date.fromisoformat(latest) + timedelta(days=1))
     return {
         "type": type_name,
         "agency": "bps-3315",
         "seq": 1,
         "prev": PREV,
-        "issued_at": "2024-06-02T10:00:00+08:00",
+        "issued_at": f"{day.isoformat()}T10:00:00+08:00",
         "body": copy.deepcopy(dict(example)),
         "documents": [dict(DOC)],
     }
