@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    case,
     func,
     select,
     update,
@@ -33,6 +34,7 @@ from sqlalchemy.orm import Session
 from events import parse_statement
 from keys.dsse import Envelope
 from keys.ed25519 import key_id, unb64
+from registry import lifecycle_view
 from registry.domain import LogEntry
 from registry.storage import AppendLock
 
@@ -105,8 +107,15 @@ witnesses = Table(
     Column("declared_by", String(64), nullable=False),
 )
 
-TABLES = (agencies, statements, keys, documents, witnesses)
+LIFECYCLE = lifecycle_view.tables(metadata)
+TABLES = (agencies, statements, keys, documents, witnesses, *LIFECYCLE.values())
+# The early statuses of an agency; from the declaration on, a unit's status is its lifecycle
+# status (lifecycle_view), which these never overwrite.
 STATUS_BY_TYPE = {"integrity_pact.signed": "pact_signed", "zi.declared": "declared"}
+_EARLY = ("registered", "pact_signed")
+_LIFECYCLE = lifecycle_view.LifecycleProjection(
+    LIFECYCLE, {"agencies": agencies, "statements": statements}
+)
 
 
 class ReadModel(Projection[SQLAlchemyTrackingRecorder]):
@@ -177,7 +186,10 @@ def project_entry(session: Session, entry_text: str) -> None:
     else:
         changes: dict[str, Any] = dict(head, statements=agencies.c.statements + 1)
         if st.type in STATUS_BY_TYPE:
-            changes["status"] = STATUS_BY_TYPE[st.type]
+            changes["status"] = case(
+                (agencies.c.status.in_(_EARLY), STATUS_BY_TYPE[st.type]),
+                else_=agencies.c.status,
+            )
         if st.type == "zi.declared":
             changes.update(target=body["target"], declared_on=body["declared_on"])
         session.execute(update(agencies).where(agencies.c.agency == st.agency).values(**changes))
@@ -210,6 +222,7 @@ def project_entry(session: Session, entry_text: str) -> None:
                 declared_by=ref["agency"],
             )
         )
+    _LIFECYCLE.project(session, index, st, envelope, entry["received_at"])
 
 
 class Projector:

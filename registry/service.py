@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import desc, func, or_, select
 
+from events import catalog_json
+from registry import lifecycle_queries
 from registry.app import Registry
 from registry.instance import Instance
 from registry.readmodel import Projector, agencies, documents, keys, statements, witnesses
@@ -118,6 +121,44 @@ class Service:
 
     def key_names(self) -> dict[str, dict[str, Any]]:
         return {r["keyid"]: r for r in self._rows(select(keys))}
+
+    # -- the Zona Integritas lifecycle (registry/lifecycle_queries.py) --------------------
+
+    def unit_status(self, unit: str) -> dict[str, Any] | None:
+        return lifecycle_queries.unit_status(self.registry.engine, unit)
+
+    def units_by_status(self) -> dict[str, int]:
+        return lifecycle_queries.units_by_status(self.registry.engine)
+
+    def action_plan(self, unit: str, today: date | None = None) -> dict[str, Any]:
+        return lifecycle_queries.action_plan(self.registry.engine, unit, today)
+
+    def scores(self, unit: str) -> dict[str, Any]:
+        return lifecycle_queries.scores_side_by_side(self.registry.engine, unit)
+
+    def warnings(
+        self, agency: str | None = None, limit: int = 200, today: date | None = None
+    ) -> list[dict[str, Any]]:
+        return lifecycle_queries.warnings(
+            self.registry.engine, agency=agency, limit=limit, today=today
+        )
+
+    def links(self, index: int) -> dict[str, Any]:
+        return lifecycle_queries.links_of(self.registry.engine, index)
+
+    def invalidated(self) -> list[dict[str, Any]]:
+        return lifecycle_queries.invalidated(self.registry.engine)
+
+    def region(self, code: str, today: date | None = None) -> dict[str, Any] | None:
+        return lifecycle_queries.region_page(self.registry.engine, code, today)
+
+    def regions(self) -> list[dict[str, Any]]:
+        return lifecycle_queries.regions_index(self.registry.engine)
+
+    @staticmethod
+    def catalog() -> dict[str, Any]:
+        """The statement catalog with one example per type (/api/v1/catalog, docs/catalog.md)."""
+        return catalog_json()
 
 
 def _decode(row: dict[str, Any]) -> dict[str, Any]:
