@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -162,3 +164,17 @@ def worker_process(instance_dir: str, agency: str, key_file: str, count: int) ->
         return append_pacts(service.registry, agency, load_private_key(Path(key_file)), count)
     finally:
         service.close()
+
+
+@contextmanager
+def served(instance_path: Any) -> Iterator[LiveServer]:
+    """The site and API of the instance at `instance_path`, on a real HTTP server."""
+    from web import create_app
+
+    app = create_app({"PAKTA_INSTANCE": str(instance_path)})
+    server = LiveServer(app)
+    try:
+        yield server
+    finally:
+        server.close()
+        app.extensions["pakta"].close()

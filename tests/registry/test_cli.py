@@ -10,11 +10,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pakta_support import PACT_DOCUMENT, LiveServer, pact_body
+from pakta_support import PACT_DOCUMENT, LiveServer, pact_body, served
 
 from registry.cli import main
 from registry.instance import Instance, load_instance
-from web import create_app
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -32,11 +31,8 @@ def demo(instance: Instance, capsys: pytest.CaptureFixture[str]) -> Instance:
 
 @pytest.fixture
 def server(demo: Instance) -> Iterator[LiveServer]:
-    app = create_app({"PAKTA_INSTANCE": str(demo.path)})
-    live = LiveServer(app)
-    yield live
-    live.close()
-    app.extensions["pakta"].close()
+    with served(demo.path) as live:
+        yield live
 
 
 def test_init_prints_the_anchors_and_refuses_to_run_twice(
@@ -151,9 +147,7 @@ def test_audit_refuses_a_fork_sharing_the_log_key(
                 }
             )
         )
-        app = create_app({"PAKTA_INSTANCE": str(folder)})
-        live = LiveServer(app)
-        try:
+        with served(folder) as live:
             key = str(folder / "demo-keys" / f"{agency}.key")
             code, out, err = run(
                 capsys, "sign", "--key", key, "--registry", live.url, str(statement)
@@ -162,9 +156,6 @@ def test_audit_refuses_a_fork_sharing_the_log_key(
             (tmp_path / "env.json").write_text(out)
             posted = run(capsys, "post", live.url, str(tmp_path / "env.json"))
             assert posted[0] == 0, posted
-        finally:
-            live.close()
-            app.extensions["pakta"].close()
         assert run(capsys, "--instance", str(folder), "export", str(folder / "export"))[0] == 0
     state = tmp_path / "state.json"
     assert run(capsys, "audit", str(demo.path / "export"), "--state", str(state))[0] == 0

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pakta_support import Agent, Harness, LiveServer, envelope_bytes, registration
+from pakta_support import Agent, Harness, LiveServer, envelope_bytes, registration, served
 
 from keys.ed25519 import generate, load_private_key, write_private_key
 from keys.note import NoteVerifier, open_note
@@ -22,7 +22,6 @@ from registry.cosignature import CosignatureSigner, check_policy
 from registry.instance import Instance, load_instance
 from registry.proof import verify_proof
 from registry.witness import Witness, logs_from_vkeys, serve
-from web import create_app
 
 
 def get(url: str) -> tuple[bytes, dict[str, str]]:
@@ -32,11 +31,8 @@ def get(url: str) -> tuple[bytes, dict[str, str]]:
 
 @pytest.fixture
 def live(instance: Instance) -> Iterator[LiveServer]:
-    app = create_app({"PAKTA_INSTANCE": str(instance.path)})
-    server = LiveServer(app)
-    yield server
-    server.close()
-    app.extensions["pakta"].close()
+    with served(instance.path) as server:
+        yield server
 
 
 def fill(instance: Instance, count: int) -> None:
