@@ -106,7 +106,9 @@ register(
             optional=("announcements", "witnesses_claimed"),
         ),
         signer_roles=frozenset({"agency_head"}),
-        cosigner_roles=frozenset({"unit_head"}),
+        # The head of each named unit (its unit_head key, or the agency_head key of a unit that
+        # is an agency of its own) signs the joint commitment in the same envelope.
+        cosigner_roles=frozenset({"unit_head", "agency_head"}),
         rules=(not_after_issue("declared_on"), _units_once),
         stage="commitment",
         registry_rules=(

@@ -108,6 +108,7 @@ register(
         rules=(_agency_profile,),
         registry_rules=(
             "the agency id is not yet registered",
+            "the parent, if given, is a registered agency (a unit belongs to one parent)",
             "a key role tpn, tpi or witness in keys makes the registrar's grant of that role",
         ),
         example={

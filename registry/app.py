@@ -230,7 +230,8 @@ class Registry(Application[UUID]):
             reader.flush()
             session.execute(storage.statement_index.insert(), rows)
             root = merkle.tree_hash(size, reader)
-            signed = sign_note(Checkpoint(self.instance.origin, size, root).to_text(), [self.signer])
+            checkpoint = Checkpoint(self.instance.origin, size, root)
+            signed = sign_note(checkpoint.to_text(), [self.signer])
             session.execute(
                 storage.checkpoints.insert(), {"size": size, "note": signed, "cosigners": 0}
             )

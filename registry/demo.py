@@ -1,4 +1,5 @@
-"""Demo data: the agencies and declarations of the five seed articles (../shared/seeds/).
+"""Demo data: the agencies and declarations of the five seed articles (../shared/seeds/),
+then an invented Zona Integritas lifecycle for them (registry/demo_lifecycle.py).
 
 Dates, places and people come from the articles; each statement built from an article names
 it in `source`. What the articles do not say (keys, staff counts, a pact, a witness's own
@@ -17,7 +18,14 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from events import build_statement, sha256_ref
 from keys.dsse import sign
-from keys.ed25519 import b64, generate, load_private_key, public_bytes, write_private_key
+from keys.ed25519 import (
+    b64,
+    generate,
+    key_id,
+    load_private_key,
+    public_bytes,
+    write_private_key,
+)
 from registry.app import Receipt, Registry
 
 SEEDS = {
@@ -195,8 +203,9 @@ def agencies() -> list[DemoAgency]:
 class DemoLoader:
     """Signs the demo statements with demo keys and appends them through the registry."""
 
-    def __init__(self, registry: Registry, folder: Path) -> None:
+    def __init__(self, registry: Registry, folder: Path, *, lifecycle: bool = True) -> None:
         self.registry = registry
+        self.with_lifecycle = lifecycle
         self.folder = folder / "demo-keys"
         self.folder.mkdir(exist_ok=True)
         self.registrar = load_private_key(registry.instance.registrar_key_path())
@@ -255,7 +264,83 @@ class DemoLoader:
                 )
                 receipt = self.post(head_key, payload)
                 seq, prev_hash, count = seq + 1, receipt.statement_hash, count + 1
-        return count + self._witness()
+        count += self._witness()
+        return count + self._lifecycle()
+
+    def _lifecycle(self) -> int:
+        """The invented lifecycle after the seed facts (registry/demo_lifecycle.py), in one
+        batch, once: skipped when the national team is already registered."""
+        from registry.demo_lifecycle import steps
+
+        if not self.with_lifecycle or self.registry.head("kemenpanrb-tpn") is not None:
+            return 0
+        operator = "rs-jiwa-sultra-operator"
+        key_ids = {operator: key_id(public_bytes(self.key(operator)))}
+        chains: dict[str, tuple[int, str | None]] = {}
+        evaluations: dict[str, dict[str, Any]] = {}
+        items: list[bytes] = []
+        for step in steps(SEEDS, key_ids):
+            if step.agency not in chains:
+                head = self.registry.head(step.agency)
+                chains[step.agency] = (head.seq + 1, head.hash) if head else (0, None)
+            seq, prev = chains[step.agency]
+            body = self._resolve(step.type, step.body, evaluations)
+            docs = [
+                {
+                    "name": name,
+                    "sha256": sha256_ref(f"{step.agency}:{name}".encode()),
+                    "media_type": "application/pdf",
+                }
+                for name in step.documents
+            ]
+            payload = build_statement(
+                step.type,
+                step.agency,
+                seq,
+                prev,
+                step.issued_at,
+                body,
+                documents=docs,
+                source=step.source,
+                demo=True,
+            )
+            if step.type == "internal_evaluation.completed":
+                ref = {"agency": step.agency, "seq": seq, "hash": sha256_ref(payload)}
+                evaluations[f"{step.agency}@{body['unit']}"] = ref
+            chains[step.agency] = (seq + 1, sha256_ref(payload))
+            signers = [
+                self.registrar if name == "registrar" else self.key(name)
+                for name in (step.keys or (step.agency,))
+            ]
+            items.append(json.dumps(sign(payload, signers).to_json()).encode())
+        for result in self.registry.submit_many(items):
+            if isinstance(result, Exception):
+                raise result
+        return len(items)
+
+    def _resolve(
+        self, type_: str, body: dict[str, Any], evaluations: dict[str, dict[str, Any]]
+    ) -> dict[str, Any]:
+        """Fill the steps' placeholders: demo key names become public keys, and a proposal's
+        "tpi@unit" the reference of that TPI's latest evaluation of the unit."""
+
+        def grant(g: dict[str, Any]) -> dict[str, Any]:
+            if "key" not in g:
+                return g
+            rest = {k: v for k, v in g.items() if k != "key"}
+            return {"public_key": b64(public_bytes(self.key(g["key"]))), **rest}
+
+        if type_ == "agency.registered":
+            return dict(body, keys=[grant(g) for g in body["keys"]])
+        if type_ == "key.added":
+            return grant(body)
+        if type_ == "proposal.submitted":
+            units = [
+                dict(u, internal_evaluation=evaluations[u["internal_evaluation"]])
+                for u in body["units"]
+            ]
+            return dict(body, units=units)
+        return body
 
     def _witness(self) -> int:
         """The Ombudsman attests BPS Grobogan's declaration (seq 1), once."""

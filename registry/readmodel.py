@@ -185,7 +185,8 @@ def project_entry(session: Session, entry_text: str) -> None:
         grants = body["keys"]
     else:
         changes: dict[str, Any] = dict(head, statements=agencies.c.statements + 1)
-        if st.type in STATUS_BY_TYPE:
+        # A declaration of named units declares them, not the agency that declared them.
+        if st.type in STATUS_BY_TYPE and not (st.type == "zi.declared" and body["units"]):
             changes["status"] = case(
                 (agencies.c.status.in_(_EARLY), STATUS_BY_TYPE[st.type]),
                 else_=agencies.c.status,

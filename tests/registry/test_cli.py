@@ -112,7 +112,8 @@ def test_export_audit_dir_rebuild_and_rollback_refused(
     assert code == 0
     state = tmp_path / "state.json"
     code, out, err = run(capsys, "audit", str(tmp_path / "export"), "--state", str(state))
-    assert code == 0 and out.splitlines()[-1].startswith("ok: "), err
+    # The demo has one entry signed by a key later revoked from before it: a warning line.
+    assert code == 0 and any(line.startswith("ok: ") for line in out.splitlines()), err
     code, out, _ = run(capsys, *inst, "rebuild-read-model")
     assert code == 0 and "rebuilt from" in out
     # A state file from a larger tree: the log now looks rolled back.
