@@ -125,6 +125,12 @@ def statement_by_hash(ref: str) -> Any:
     return jsonify(found)
 
 
+@bp.get("/catalog")
+def catalog() -> Any:
+    """Every statement type: schema, signer roles, checks and one example (docs/catalog.md)."""
+    return jsonify(service().catalog())
+
+
 @bp.get("/log")
 def log_info() -> Any:
     svc = service()

@@ -116,3 +116,23 @@ def test_pages_render_and_escape(client: FlaskClient, instance: Instance) -> Non
     page = client.get("/agencies?q=<script>alert(1)</script>").data
     assert b"<script>alert(1)</script>" not in page and b"&lt;script&gt;" in page
     assert client.get("/agencies/none").status_code == 404
+
+
+def test_the_catalog_serves_every_type_with_an_example_that_parses(client: FlaskClient) -> None:
+    from pakta_support import PACT_DOCUMENT
+
+    from events import CATALOG, build_statement
+
+    catalog = client.get("/api/v1/catalog").get_json()
+    assert {t["name"] for t in catalog["types"]} == set(CATALOG)
+    for entry in catalog["types"]:
+        payload = build_statement(
+            entry["name"],
+            "pemkab-x",
+            1,
+            "sha256:" + "0" * 64,
+            "2030-01-01T00:00:00Z",
+            entry["example"],
+            documents=[PACT_DOCUMENT],
+        )
+        assert payload
