@@ -11,7 +11,7 @@ several statements can share the transaction (group commit).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -20,6 +20,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application, EventSourcedLog
 from eventsourcing.persistence import IntegrityError
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from events import Statement, canonical_json, parse_statement, strict_loads
 from keys.dsse import PAYLOAD_TYPE, Envelope, EnvelopeError
@@ -98,7 +99,9 @@ class Registry(Application[UUID]):
         self.chain = EventSourcedLog(self.events, LOG_ID, LogEntry)
         self.lock = storage.AppendLock(instance.lock_path)
         self.signer: NoteSigner = instance.log_signer()
-        self.after_append: list[Any] = []
+        self.after_append: list[Callable[[], object]] = []
+        # Called with the session inside each append's transaction (the read model).
+        self.in_transaction: list[Callable[[Session], object]] = []
         self._hash_memo: dict[int, bytes] = {}
         if create_tables:
             storage.metadata.create_all(self.engine)
@@ -229,6 +232,8 @@ class Registry(Application[UUID]):
             self.save(*changed.values(), *new_events)
             reader.flush()
             session.execute(storage.statement_index.insert(), rows)
+            for hook in self.in_transaction:
+                hook(session)
             root = merkle.tree_hash(size, reader)
             checkpoint = Checkpoint(self.instance.origin, size, root)
             signed = sign_note(checkpoint.to_text(), [self.signer])

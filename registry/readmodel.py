@@ -9,6 +9,7 @@ replay from notification 0) gives the same rows the live view has.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from functools import singledispatchmethod
 from typing import Any
 
@@ -131,8 +132,13 @@ class ReadModel(Projection[SQLAlchemyTrackingRecorder]):
     @process_event.register
     def _(self, domain_event: LogEntry, tracking: Tracking) -> None:
         with self.view.transaction(commit=True) as session:
-            project_entry(session, domain_event.entry)
-            self.view._insert_tracking(session, tracking)
+            self.project(session, [domain_event.entry], tracking)
+
+    def project(self, session: Session, entries: Sequence[str], tracking: Tracking) -> None:
+        """Rows for `entries`, and the position after them, in the caller's transaction."""
+        for entry in entries:
+            project_entry(session, entry)
+        self.view._insert_tracking(session, tracking)
 
 
 def project_entry(session: Session, entry_text: str) -> None:
@@ -248,28 +254,35 @@ class Projector:
     def position(self) -> int:
         return self.view.max_tracking_id(self.app.name) or 0
 
+    def project_page(self, session: Session, page: int = 500) -> int:
+        """Project up to `page` notifications after the tracked position, in the caller's
+        transaction; return how many. Callers hold the append lock."""
+        notes = self.app.recorder.select_notifications(
+            start=self.position(),
+            limit=page,
+            topics=self.projection.topics,
+            inclusive_of_start=False,
+        )
+        if notes:
+            entries = [self.app.mapper.to_domain_event(n).entry for n in notes]
+            self.projection.project(session, entries, Tracking(self.app.name, notes[-1].id))
+        return len(notes)
+
+    def project_pending(self, session: Session) -> None:
+        """Everything pending, in the caller's transaction: the registry calls this inside
+        each append's transaction, so entries, read-model rows and position commit together."""
+        while self.project_page(session) == 500:
+            pass
+
     def catch_up(self, page: int = 500) -> int:
         """Project every notification after the tracked position; return how many."""
-        done = 0
-        with self.lock.hold():
-            while True:
-                # One transaction a page, under the writers' lock (other processes project
-                # too): the position is read, advanced and committed with the rows.
-                with self.view.transaction(commit=True) as session:
-                    self.lock.in_transaction(session)
-                    notes = self.app.recorder.select_notifications(
-                        start=self.position(),
-                        limit=page,
-                        topics=self.projection.topics,
-                        inclusive_of_start=False,
-                    )
-                    for note in notes:
-                        project_entry(session, self.app.mapper.to_domain_event(note).entry)
-                    if notes:  # one position a page: the rows and it commit together
-                        self.view._insert_tracking(session, Tracking(self.app.name, notes[-1].id))
-                if not notes:
-                    return done
-                done += len(notes)
+        total, done = 0, page
+        while done == page:  # a transaction a page, so a long replay keeps memory flat
+            with self.lock.hold(), self.view.transaction(commit=True) as session:
+                self.lock.in_transaction(session)
+                done = self.project_page(session, page)
+            total += done
+        return total
 
     def rebuild(self) -> int:
         """Drop the view's rows and position, then replay the whole log."""

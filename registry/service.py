@@ -174,7 +174,7 @@ def open_service(instance: Instance, *, create_tables: bool = True) -> Service:
     projector = Projector(registry, registry.lock)
     if create_tables:
         projector.create_tables()
-    registry.after_append.append(projector.catch_up)
+    registry.in_transaction.append(projector.project_pending)
     witnessing = None
     if instance.witnesses:
         witnessing = Witnessing(registry, instance.witnesses, instance.witness_quorum)
