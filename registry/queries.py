@@ -2,8 +2,8 @@
 
 Functions take a `Service` and plain values and return plain dicts, like the `Service`
 methods; they only read the `rm_*` tables of the read model (and, for proofs, the log). The
-region index is derived from the agencies' own region fields (Kemendagri code `PP` or
-`PP.KK` and name), so it lists exactly the provinces and regencies that have agencies.
+region index lists exactly the provinces and regencies that have agencies (by the Kemendagri
+code `PP` or `PP.KK` each registered with), under their official names (registry/regions.py).
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from typing import Any
 
 from sqlalchemy import and_, desc, func, or_, select, true
 
+from registry import regions as region_data
+from registry.lifecycle import STATUSES
 from registry.readmodel import agencies, statements
 from registry.service import Service
 from registry.storage import checkpoints
@@ -94,8 +96,17 @@ def search(
     return {"total": total, "page": page, "pages": pages, "rows": rows}
 
 
+def official_name(code: str | None) -> str | None:
+    """The official name of a Kemendagri region code (registry/regions.json), if listed."""
+    found = region_data.region(code) if code else None
+    return found["name"] if found else None
+
+
 def regions(svc: Service) -> list[dict[str, Any]]:
-    """Provinces that have agencies, each with its regencies and agency counts, by code."""
+    """Provinces that have agencies, each with its regencies and agency counts, by code.
+
+    Names are the official ones (registry/regions.py); a code the official list lacks keeps
+    the name its agencies registered with, and `official` False."""
     rows = svc._rows(
         select(agencies.c.region_kemendagri, agencies.c.region_name, func.count().label("n"))
         .where(agencies.c.region_kemendagri.is_not(None))
@@ -105,19 +116,16 @@ def regions(svc: Service) -> list[dict[str, Any]]:
     for row in rows:
         code, name, n = row["region_kemendagri"], row["region_name"] or "", int(row["n"])
         prov_code = code.split(".")[0]
-        prov = provinces.setdefault(
-            prov_code, {"code": prov_code, "name": "", "count": 0, "regencies": {}}
-        )
+        prov = provinces.setdefault(prov_code, _region_row(prov_code, ""))
+        prov.setdefault("regencies", {})
         prov["count"] += n
         if "." not in code:
-            prov["name"] = name
+            prov["name"] = official_name(code) or prov["name"] or name
             continue
         regency_name, _, province_name = name.rpartition(", ")
-        if not prov["name"] and province_name and regency_name:
+        if not prov["official"] and not prov["name"] and province_name:
             prov["name"] = "Provinsi " + province_name
-        regency = prov["regencies"].setdefault(
-            code, {"code": code, "name": regency_name or name, "count": 0}
-        )
+        regency = prov["regencies"].setdefault(code, _region_row(code, regency_name or name))
         regency["count"] += n
     out = []
     for code in sorted(provinces):
@@ -128,7 +136,15 @@ def regions(svc: Service) -> list[dict[str, Any]]:
     return out
 
 
+def _region_row(code: str, fallback: str) -> dict[str, Any]:
+    name = official_name(code)
+    return {"code": code, "name": name or fallback, "official": name is not None, "count": 0}
+
+
 def region_name(svc: Service, code: str) -> str | None:
+    """The official name of `code`, else the name its agencies use; None if neither exists."""
+    if name := official_name(code):
+        return name
     for prov in regions(svc):
         if prov["code"] == code:
             return str(prov["name"])
@@ -138,18 +154,92 @@ def region_name(svc: Service, code: str) -> str | None:
     return None
 
 
-def choices(svc: Service) -> dict[str, list[str]]:
-    """The kinds, statuses and years that occur, for the search form's select boxes."""
+# Kinds that are a regional government (pemerintah daerah) or one of its offices; a unit
+# belongs to its parent's side. Anything else located in a region (a central office such as
+# BPS Kabupaten Grobogan, an Ombudsman representative, civil society) merely sits there.
+REGIONAL_KINDS = frozenset(
+    {"pemerintah_provinsi", "pemerintah_kabupaten", "pemerintah_kota", "perangkat_daerah"}
+)
+_MAX_DEPTH = 16
+
+
+def regional_government(svc: Service, rows: list[dict[str, Any]]) -> dict[str, bool]:
+    """Agency id -> whether it is part of a regional government, following parents up."""
+    known: dict[str, tuple[str, str | None]] = {
+        r["agency"]: (r["kind"], r.get("parent")) for r in rows
+    }
+    for _ in range(_MAX_DEPTH):
+        missing = {p for _, p in known.values() if p and p not in known}
+        if not missing:
+            break
+        for r in svc._rows(
+            select(agencies.c.agency, agencies.c.kind, agencies.c.parent).where(
+                agencies.c.agency.in_(missing)
+            )
+        ):
+            known[r["agency"]] = (r["kind"], r["parent"])
+        for gone in missing - known.keys():
+            known[gone] = ("", None)
+
+    def regional(agency: str, depth: int = 0) -> bool:
+        kind, parent = known.get(agency, ("", None))
+        if kind in REGIONAL_KINDS:
+            return True
+        return parent is not None and depth < _MAX_DEPTH and regional(parent, depth + 1)
+
+    return {r["agency"]: regional(r["agency"]) for r in rows}
+
+
+def region_page(svc: Service, code: str) -> dict[str, Any] | None:
+    """A province or regency/city of the official list: both codes and their source, the
+    agencies located there (each marked as part of a regional government or not), and for a
+    province its regencies/cities that have agencies, with counts. None for unknown codes."""
+    found = svc.region(code)
+    if found is None:
+        return None
+    rows = found["agencies"]
+    regional = regional_government(svc, rows)
+    counts: dict[str, int] = {}
+    for row in rows:
+        row["regional"] = regional[row["agency"]]
+        located = row["region_kemendagri"] or ""
+        row["located_in"] = _region_row(located, located) if located != code else None
+        if located != code:
+            counts[located] = counts.get(located, 0) + 1
+    regencies = {r["kemendagri"]: r["name"] for r in found["regencies"]}
+    found["regency_counts"] = [
+        dict(_region_row(c, regencies.get(c, c)), count=n) for c, n in sorted(counts.items())
+    ]
+    found["government"] = [r for r in rows if r["regional"]]
+    found["located"] = [r for r in rows if not r["regional"]]
+    return dict(found)
+
+
+# Every status an agency can show, in the order of the lifecycle: the two early ones of the
+# agency itself, then a unit's (registry/lifecycle.py).
+ALL_STATUSES = ("registered", "pact_signed", *STATUSES)
+
+
+def choices(svc: Service) -> dict[str, Any]:
+    """The kinds and years that occur, and every status with how many agencies have it, for
+    the search form's select boxes."""
     with svc.registry.engine.connect() as conn:
         kinds = [r[0] for r in conn.execute(select(agencies.c.kind).distinct())]
-        status = [r[0] for r in conn.execute(select(agencies.c.status).distinct())]
+        counts = {
+            r[0]: int(r[1])
+            for r in conn.execute(
+                select(agencies.c.status, func.count()).group_by(agencies.c.status)
+            )
+        }
         years = [
             r[0]
             for r in conn.execute(select(func.substr(statements.c.issued_at, 1, 4)).distinct())
         ]
+    extra = sorted(set(counts) - set(ALL_STATUSES))
     return {
         "kinds": sorted(kinds),
-        "statuses": sorted(status),
+        "statuses": [*ALL_STATUSES, *extra],
+        "status_counts": {s: counts.get(s, 0) for s in (*ALL_STATUSES, *extra)},
         "years": sorted(years, reverse=True),
     }
 

@@ -37,7 +37,9 @@ def demo_instance(folder: Path, database_url: str | None = None) -> Instance:
     instance = init_instance(folder, database_url=database_url, origin="test.pakta/log")
     service = open_service(instance)
     try:
-        DemoLoader(service.registry, instance.path).load()
+        # The site tests pin the seed-only demo (counts, dates); the issue-4 lifecycle phase is
+        # left out here until they are updated for it (then drop `lifecycle=False`).
+        DemoLoader(service.registry, instance.path, lifecycle=False).load()
     finally:
         service.close()
     return instance

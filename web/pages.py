@@ -1,4 +1,5 @@
-"""Public HTML pages: home, search, an agency and its timeline, one entry, document check.
+"""Public HTML pages: home, search, a region, an agency and its timeline, one entry, document
+check.
 
 Every page works without JavaScript; only the entry page's "verify in my browser" button and
 the document picker's local hashing need it. Words come from the DOMAIN.md glossary; the
@@ -19,11 +20,14 @@ from events import parse_statement
 from keys.dsse import Envelope
 from keys.ed25519 import b64
 from registry import merkle, queries
+from registry import regions as region_data
+from registry.lifecycle import STATUS_TITLES
 from web import service
 
 bp = Blueprint("pages", __name__)
 _PROVINCE = re.compile(r"[0-9]{2}")
 _REGENCY = re.compile(r"[0-9]{2}\.[0-9]{2}")
+_REGION = re.compile(r"[0-9]{2}(?:\.[0-9]{2})?")
 _YEAR = re.compile(r"[0-9]{4}")
 _WORD = re.compile(r"[a-z0-9_]{1,40}")
 _SHA256 = re.compile(r"(?:sha256:)?([0-9a-fA-F]{64})")
@@ -71,6 +75,22 @@ def agencies() -> str:
     )
 
 
+@bp.get("/regions/<code>")
+def region(code: str) -> str:
+    found = queries.region_page(service(), code) if _REGION.fullmatch(code) else None
+    if found is None:
+        abort(
+            404,
+            _(
+                "Tidak ada wilayah dengan kode Kemendagri %(code)s. Kode provinsi berbentuk "
+                "dua angka (33), kode kabupaten/kota dua angka lagi (33.15).",
+                code=code,
+            ),
+        )
+    province = region_data.region(found["region"]["province"]) if "." in code else None
+    return render_template("pages/region.html", page=found, province=province)
+
+
 def _corrections(chain: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     """Statement hash -> the corrections and retractions that point at it (by any field)."""
     hashes = {s["hash"] for s in chain}
@@ -113,6 +133,7 @@ def agency(agency: str) -> str:
         agency=found,
         status=status_info(found["status"]),
         claimed=claimed,
+        regional=queries.regional_government(service(), [found])[agency],
         corrections=_corrections(found["chain"]),
         action_plan=_optional("action_plan", agency),
         scores=_optional("scores", agency),
@@ -188,7 +209,9 @@ def about() -> str:
 
 
 def status_info(code: str) -> dict[str, str]:
-    """A status's label, what it means, and what it does NOT mean, in plain words."""
+    """A status's label, what it means, and what it does NOT mean, in plain words. A unit's
+    lifecycle status is labelled with its title from registry/lifecycle.py."""
+    code = {"towards_wbk": "wbk", "towards_wbbm": "wbbm"}.get(code, code)
     texts: dict[str, tuple[str, str, str]] = {
         "registered": (
             _("Terdaftar"),
@@ -201,54 +224,54 @@ def status_info(code: str) -> dict[str, str]:
             _("Ini janji, bukan hasil penilaian: belum ada yang memeriksa apakah janji ditepati."),
         ),
         "declared": (
-            _("Zona Integritas dicanangkan"),
+            "",  # STATUS_TITLES
             _("Instansi ini mencanangkan Zona Integritas di depan umum dan menetapkan target."),
             _("Pencanangan bukan predikat WBK/WBBM: penilaian belum dilakukan."),
         ),
         "building": (
-            _("Membangun"),
+            "",  # STATUS_TITLES
             _("Instansi ini menjalankan rencana aksi di enam area perubahan."),
             _("Belum dinilai oleh TPI maupun TPN."),
         ),
         "assessed": (
-            _("Dinilai internal"),
+            "",  # STATUS_TITLES
             _("Tim penilai internal sudah mengevaluasi unit ini."),
             _("Penilaian internal bukan penetapan predikat."),
         ),
         "proposed": (
-            _("Diusulkan"),
+            "",  # STATUS_TITLES
             _("Pimpinan instansi mengusulkan unit ini ke KemenPAN-RB."),
             _("Usulan belum tentu diterima."),
         ),
         "evaluated": (
-            _("Dievaluasi nasional"),
+            "",  # STATUS_TITLES
             _("Tim penilai nasional sudah mengevaluasi unit ini."),
             _("Hasil akhir (predikat atau tidak) belum dicatat."),
         ),
         "wbk": (
-            _("Menuju WBK"),
+            "",  # STATUS_TITLES
             _("Unit ini ditetapkan berpredikat Menuju Wilayah Bebas dari Korupsi."),
             _("Predikat bukan jaminan tidak ada korupsi; predikat dapat dicabut."),
         ),
         "wbbm": (
-            _("Menuju WBBM"),
+            "",  # STATUS_TITLES
             _("Unit ini ditetapkan berpredikat Menuju Wilayah Birokrasi Bersih dan Melayani."),
             _("Predikat bukan jaminan tidak ada korupsi; predikat dapat dicabut."),
         ),
         "not_met": (
-            _("Belum memenuhi"),
+            "",  # STATUS_TITLES
             _("Penilaian nasional menyatakan unit ini belum memenuhi syarat; ada pembinaan."),
             _("Bukan berarti ada korupsi; unit dapat diusulkan lagi."),
         ),
         "revoked": (
-            _("Predikat dicabut"),
+            "",  # STATUS_TITLES
             _("TPN mencabut predikat unit ini."),
             _("Pencabutan tercatat; unit tidak dapat diusulkan lagi selama 2 tahun."),
         ),
     }
-    for alias, name in (("towards_wbk", "wbk"), ("towards_wbbm", "wbbm")):
-        texts[alias] = texts[name]
     label, means, not_means = texts.get(code, (code, "", ""))
+    if code in STATUS_TITLES:  # a unit's lifecycle status: its title in both languages
+        label = STATUS_TITLES[code].get(getattr(g, "lang", "id"), STATUS_TITLES[code]["id"])
     return {"code": code, "label": label, "means": means, "not_means": not_means}
 
 
@@ -266,6 +289,17 @@ def kind_label(kind: str) -> str:
         "tim_penilai": _("Tim penilai"),
     }
     return labels.get(kind, kind)
+
+
+def region_trail(code: str | None) -> list[dict[str, str]]:
+    """The official regions an agency sits in, innermost first (regency/city, province), for
+    links to their pages; empty if its code is not in the official list."""
+    if not code:
+        return []
+    codes = (code, code.split(".")[0]) if "." in code else (code,)
+    return [
+        {"code": c, "name": found["name"]} for c in codes if (found := region_data.region(c))
+    ]
 
 
 def type_label(name: str, lang: str) -> str:
@@ -305,6 +339,7 @@ def helpers() -> dict[str, Any]:
         "type_label": lambda name: type_label(name, getattr(g, "lang", "id")),
         "kind_label": kind_label,
         "status_info": status_info,
+        "region_trail": region_trail,
         "lang_url": lang_url,
         "page_url": page_url,
         "local": lambda texts: texts.get(getattr(g, "lang", "id")) or texts.get("id", ""),

@@ -189,6 +189,8 @@ MAIN_PAGES = {
     "home": "/",
     "search": "/agencies?province=74",
     "agency": "/agencies/bps-kabupaten-grobogan",
+    "province": "/regions/33",
+    "regency": "/regions/33.15",
     "entry": f"/entries/{GROBOGAN_DECLARATION}",
     "documents": "/documents",
     "open-data": "/open-data",

@@ -34,6 +34,8 @@ PAGES = [
     "/agencies",
     "/agencies?province=74&kind=perangkat_daerah",
     "/agencies/bps-kabupaten-grobogan",
+    "/regions/33",
+    "/regions/33.15",
     "/entries/0",
     "/entries/2",
     "/documents",
@@ -148,7 +150,8 @@ def test_user_strings_are_escaped_everywhere(client: FlaskClient) -> None:
     search = client.get("/agencies?q=<script>alert(1)</script>").data
     assert b"<script>alert(1)</script>" not in search and b"&lt;script&gt;" in search
     hostile = client.get("/api/v1/agencies/dinas-uji").get_json()["head"]["index"]
-    for url in ["/agencies?q=dinas", "/agencies/dinas-uji", "/", f"/entries/{hostile}"]:
+    for url in ["/agencies?q=dinas", "/agencies/dinas-uji", "/", f"/entries/{hostile}",
+                "/regions/33.11", "/regions/33"]:
         page = client.get(url).data
         assert b"<script>alert" not in page and b"<b>" not in page, url
         assert b"&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page, url
@@ -197,14 +200,13 @@ def test_search_filters_and_pagination(app: Flask, client: FlaskClient) -> None:
 
 def test_region_index_on_home(client: FlaskClient) -> None:
     home = client.get("/").data.decode()
-    assert 'href="/agencies?province=33"' in home and "Provinsi Jawa Tengah" in home
-    assert 'href="/agencies?province=33&amp;regency=33.15"' in home
-    assert "Kabupaten Grobogan" in home
+    assert '<a href="/regions/33">Provinsi Jawa Tengah</a> <span class="muted">(4)</span>' in home
+    assert '<a href="/regions/33.15">Kabupaten Grobogan</a>' in home
 
 
 def test_agency_page_explains_status_and_witnesses(client: FlaskClient) -> None:
     page = client.get("/agencies/bps-kabupaten-grobogan").data.decode()
-    assert "Zona Integritas dicanangkan" in page
+    assert '<span class="badge status-declared">Dicanangkan</span>' in page
     assert "Pencanangan bukan predikat WBK/WBBM" in page  # what it does NOT mean
     attested = re.search(r"Bersaksi</span> <a href=\"/agencies/ombudsman-jawa-tengah\"", page)
     assert attested, "the Ombudsman signed its own attestation"
