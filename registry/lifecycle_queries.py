@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, desc, func, select
+from sqlalchemy import and_, desc, func, or_, select
 
 from events.regulations import AREA_TITLES, AREAS, REGULATIONS
 from registry import regions as region_data
@@ -190,7 +190,9 @@ def warnings(
     day = _today(today).isoformat()
     query = select(warnings_t).order_by(desc(warnings_t.c.idx), warnings_t.c.code).limit(limit)
     if agency:
-        query = query.where(warnings_t.c.agency == agency)
+        # An agency's own warnings, and those about it signed by another (an award below the
+        # thresholds is the TPN's statement; missing prerequisites, the proposer's).
+        query = query.where(or_(warnings_t.c.agency == agency, warnings_t.c.subject == agency))
     out = [dict(r, computed=False) for r in _rows(engine, query)]
     overdue = select(plan).where(and_(plan.c.state == "open", plan.c.due_current < day))
     if agency:
@@ -210,6 +212,11 @@ def warnings(
                     else ""
                 ),
                 "computed": True,
+                # The same facts as fields, for a page that words them in its own language.
+                "item": item["item"],
+                "output": item["output"],
+                "due_current": item["due_current"],
+                "due_original": item["due_original"],
             }
         )
     declared = (
@@ -281,12 +288,20 @@ def region_page(engine: Any, code: str, today: date | None = None) -> dict[str, 
     for r in rows:
         if r["unit_status"]:
             counts[r["unit_status"]] = counts.get(r["unit_status"], 0) + 1
+    by_code: dict[str, int] = {}
+    seen: set[tuple[int, str, str]] = set()  # a warning about one agency signed by another
+    for r in rows:
+        for w in warnings(engine, agency=r["agency"], today=today):
+            if (w["idx"], w["code"], w["subject"]) not in seen:
+                seen.add((w["idx"], w["code"], w["subject"]))
+                by_code[w["code"]] = by_code.get(w["code"], 0) + 1
     return {
         "region": found,
         "regencies": region_data.regencies(code) if found["level"] == "province" else [],
         "agencies": rows,
         "status_counts": counts,
-        "warnings": sum(len(warnings(engine, agency=r["agency"], today=today)) for r in rows),
+        "warnings": sum(by_code.values()),
+        "warning_counts": by_code,
         "source": region_data.source(),
     }
 

@@ -23,6 +23,7 @@ from registry import merkle, queries
 from registry import regions as region_data
 from registry.lifecycle import STATUS_TITLES
 from web import service
+from web.warnings import counted, grouped
 
 bp = Blueprint("pages", __name__)
 _PROVINCE = re.compile(r"[0-9]{2}")
@@ -88,7 +89,12 @@ def region(code: str) -> str:
             ),
         )
     province = region_data.region(found["region"]["province"]) if "." in code else None
-    return render_template("pages/region.html", page=found, province=province)
+    return render_template(
+        "pages/region.html",
+        page=found,
+        province=province,
+        warning_kinds=counted(found.get("warning_counts")),
+    )
 
 
 def _corrections(chain: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
@@ -137,7 +143,7 @@ def agency(agency: str) -> str:
         corrections=_corrections(found["chain"]),
         action_plan=_optional("action_plan", agency),
         scores=_optional("scores", agency),
-        warnings=_optional("warnings", agency),
+        warnings=grouped(_optional("warnings", agency), found["chain"], service().statement),
         unit=_optional("unit_status", agency),
     )
 

@@ -366,7 +366,9 @@ def test_agency_page_shows_the_lifecycle_when_the_read_model_has_it(
         "thresholds": {"enablers": "40", "total": "75"}, "meets": {"self": True, "tpi": False},
     }, raising=False)
     monkeypatch.setattr(svc, "warnings", lambda unit: [
-        {"idx": 3, "code": "item-overdue", "message": "MP-1 was due 2024-05-01"}
+        {"idx": 3, "code": "item-overdue", "subject": "MP-1", "message": "MP-1 was due 2024-05-01",
+         "item": "MP-1", "output": "SK Tim Kerja <i>", "due_current": "2024-05-01",
+         "due_original": "2024-03-01"}
     ], raising=False)
     monkeypatch.setattr(svc, "unit_status", lambda unit: {
         "path": [{"step": "declared", "title": {"id": "Dicanangkan", "en": "Declared"},
@@ -378,7 +380,10 @@ def test_agency_page_shows_the_lifecycle_when_the_read_model_has_it(
     assert "Manajemen Perubahan" in page and "SK Tim Kerja &lt;i&gt;" in page
     assert "(semula 2024-03-01)" in page and "Terlambat 12 hari" in page
     assert "di bawah ambang" in page and "memenuhi" in page and "permenpanrb-90-2021" in page
-    assert "MP-1 was due 2024-05-01" in page
+    assert "MP-1 was due" not in page  # the stored English message stays for auditors
+    assert "1 butir rencana aksi melewati jatuh tempo" in page
+    assert "MP-1 (SK Tim Kerja &lt;i&gt;), jatuh tempo 1 Mei 2024 (semula 1 Maret 2024)" in page
     assert '<li class="done">Dicanangkan <a href="/entries/3">2020-06-17</a></li>' in page
     english = client.get("/agencies/bps-kabupaten-grobogan?lang=en").data.decode()
     assert "Change management" in english and "Overdue 12 days" in english
+    assert "MP-1 (SK Tim Kerja &lt;i&gt;), due May 1, 2024 (originally March 1, 2024)" in english

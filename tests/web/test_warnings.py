@@ -1,0 +1,194 @@
+"""Public warnings in plain words (web/warnings.py) over the demo with its lifecycle phase: one
+line per kind with a count, a title and its meaning in the page's language, the entries inside
+a <details>, the raw code kept for auditors, no English on the Indonesian page, and the same
+per-kind counts on region pages."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from site_support import PAGE_BUDGET, demo_app
+
+from registry.instance import Instance, init_instance
+from web import warnings as wording
+
+ROOT = Path(__file__).resolve().parents[2]
+# Words of the stored English messages (registry/lifecycle_view.py, lifecycle_queries.py,
+# events/regulations.py) and of the English wording; none may reach an Indonesian page.
+ENGLISH = {
+    "the", "is", "of", "and", "with", "days", "before", "after", "received", "registry", "was",
+    "due", "originally", "awarded", "below", "thresholds", "scores", "entry", "signed", "by",
+    "revoked", "moment", "which", "needs", "staff", "pact", "under", "half", "declaration",
+    "witness", "attestation", "proposed", "deadline", "quota", "units", "over", "posted", "late",
+    "warning", "warnings", "overdue", "items", "missing", "prerequisites", "enablers", "index",
+    "opinion", "level", "follow-up", "asset", "declarations", "dated", "show", "means", "not",
+}
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Instance:
+    from registry.demo import DemoLoader
+    from registry.service import open_service
+
+    instance = init_instance(tmp_path_factory.mktemp("warn") / "instance", origin="test.pakta/log")
+    service = open_service(instance)
+    try:
+        DemoLoader(service.registry, instance.path, lifecycle=True).load()
+    finally:
+        service.close()
+    return instance
+
+
+@pytest.fixture(scope="module")
+def app(demo: Instance) -> Iterator[Flask]:
+    app = demo_app(demo)
+    yield app
+    app.extensions["pakta"].close()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def section(client: FlaskClient, agency: str, lang: str) -> str:
+    response = client.get(f"/agencies/{agency}?lang={lang}")
+    assert response.status_code == 200 and len(response.data) <= PAGE_BUDGET, agency
+    found = re.search(r'<section aria-labelledby="warn-h">.*?</section>', response.data.decode(),
+                      re.S)
+    assert found, agency
+    return found.group(0)
+
+
+def kind(section: str, code: str) -> str:
+    """The <li> of one kind of warning."""
+    found = re.search(rf'<li id="warn-{code}">.*?</details></li>', section, re.S)
+    assert found, code
+    return found.group(0)
+
+
+def words(html: str) -> set[str]:
+    """The visible words, without the raw codes kept for auditors."""
+    text = re.sub(r"<code[^>]*>.*?</code>", " ", html, flags=re.S)
+    text = re.sub(r"<[^>]+>", " ", text)
+    return {w.lower() for w in re.findall(r"[A-Za-z][A-Za-z-]*", text)}
+
+
+def test_late_postings_are_one_line_with_a_count_in_both_languages(client: FlaskClient) -> None:
+    page = section(client, "bps-kabupaten-grobogan", "id")
+    late = kind(page, "late-posting")
+    assert "13 pernyataan diposting terlambat (lebih dari 30 hari setelah tanggalnya)" in late
+    assert '<span class="badge warn">Diposting terlambat</span>' in late
+    assert '<code class="muted code">late-posting</code>' in late  # for auditors
+    assert "Bukan berarti isinya salah atau palsu" in late
+    assert "<details><summary>Lihat 13 entri</summary>" in late
+    entries = re.findall(r'<li><a href="/entries/(\d+)">#\1</a> ([^<]*)</li>', late)
+    assert len(entries) == 13 and len(set(entries)) == 13
+    assert any(text.startswith("Pengusulan unit kerja · bertanggal 20 April 2022, diterima ")
+               for _, text in entries)
+    assert page.count("<li id=") == 1  # one kind here, not 13 lines
+    english = kind(section(client, "bps-kabupaten-grobogan", "en"), "late-posting")
+    assert "13 statements posted late (more than 30 days after their date)" in english
+    assert "Units proposed · dated April 20, 2022, received " in english
+    assert "<summary>Show the entries (13)</summary>" in english
+
+
+def test_counts_per_kind_match_the_read_model(app: Flask, client: FlaskClient) -> None:
+    svc = app.extensions["pakta"]
+    feed = svc.warnings(limit=10_000)
+    agencies = {w["agency"] for w in feed} | {w["subject"] for w in feed}
+    for agency in sorted(a for a in agencies if svc.agency(a)):
+        expected = Counter(w["code"] for w in svc.warnings(agency))
+        for lang in ("id", "en"):
+            page = section(client, agency, lang)
+            shown = {code: len(re.findall(r'<li><a href="/entries/', kind(page, code)))
+                     for code in re.findall(r'<li id="warn-([a-z-]+)">', page)}
+            assert shown == expected, (agency, lang)
+
+
+def test_every_kind_the_demo_makes_is_worded_without_english(
+    app: Flask, client: FlaskClient
+) -> None:
+    svc = app.extensions["pakta"]
+    feed = svc.warnings(limit=10_000)
+    assert {w["code"] for w in feed} >= {
+        "late-posting", "item-overdue", "prerequisites-missing", "below-thresholds",
+        "signed-by-revoked-key", "unwitnessed",
+    }
+    for agency in sorted({w["agency"] for w in feed} | {w["subject"] for w in feed}):
+        if svc.agency(agency):
+            leaked = words(section(client, agency, "id")) & ENGLISH
+            assert not leaked, (agency, leaked)
+    award = kind(section(client, "rsud-bahteramas", "id"), "below-thresholds")
+    assert "Penetapan predikat · WBK untuk rsud-bahteramas" in award  # signed by the TPN
+    assert "Indeks IPAK 3.50 (minimum 3.60)" in award and "Pengungkit 35.60" in award
+    english = kind(section(client, "rsud-bahteramas", "en"), "below-thresholds")
+    assert "IPAK index 3.50 (minimum 3.60)" in english and "Enablers 35.60" in english
+    revoked = kind(section(client, "rs-jiwa-sultra", "id"), "signed-by-revoked-key")
+    assert "dicabut sejak 1 Mei 2025 oleh entri #" in revoked
+    overdue = kind(section(client, "rs-jiwa-sultra", "id"), "item-overdue")
+    assert "6 butir rencana aksi melewati jatuh tempo" in overdue
+    assert "MP-01 (Agen perubahan ditetapkan), jatuh tempo 31 Maret 2025" in overdue
+    prereq = kind(section(client, "pemprov-sulawesi-tenggara", "id"), "prerequisites-missing")
+    assert "tindak lanjut temuan audit 95% (syarat 100%)" in prereq
+
+
+def test_every_code_the_read_model_can_write_has_a_wording(app: Flask) -> None:
+    sources = (ROOT / "registry" / "lifecycle_view.py").read_text() + (
+        ROOT / "registry" / "lifecycle_queries.py").read_text()
+    codes = set(re.findall(r'self\.warn\(\s*session,\s*[\w.]+,\s*"([a-z-]+)"', sources))
+    codes |= set(re.findall(r'"code": "([a-z-]+)"', sources))
+    assert len(codes) >= 9 and codes <= set(wording.ORDER), codes
+    with app.test_request_context("/?lang=id"):
+        app.preprocess_request()
+        for code in codes:
+            [group] = wording.grouped([{"idx": 1, "code": code, "subject": "x", "message": ""}])
+            assert group["title"] != code and group["means"] and group["not_means"], code
+
+
+@pytest.mark.parametrize(
+    ("code", "message", "indonesian", "english"),
+    [
+        ("deadline-missed",
+         "proposed on 2025-06-03, after the 2025 deadline 2025-05-31 (the TPN's window)",
+         "diusulkan 3 Juni 2025, batas waktu 2025: 31 Mei 2025",
+         "nominated June 3, 2025, 2025 deadline: May 31, 2025"),
+        ("over-quota", "4 units proposed for 2025, over the quota of 3",
+         "4 unit diusulkan untuk 2025, kuota 3", "4 units nominated for 2025, quota 3"),
+        ("pact-coverage-low", "12 of 40 staff signed the pact (under half)",
+         "12 dari 40 pegawai", "12 of 40 staff"),
+    ],
+)
+def test_kinds_the_demo_does_not_make_are_worded_too(
+    app: Flask, code: str, message: str, indonesian: str, english: str
+) -> None:
+    """The messages as registry/lifecycle_view.py writes them, read back in each language."""
+    row = {"idx": 7, "code": code, "subject": "x", "message": message}
+    for lang, expected in (("id", indonesian), ("en", english)):
+        with app.test_request_context(f"/?lang={lang}"):
+            app.preprocess_request()
+            [group] = wording.grouped([row, dict(row, idx=9)])
+            assert group["count"] == 2 and group["items"][0]["detail"] == expected
+            assert "2" in group["headline"]
+
+
+def test_region_pages_count_warnings_by_kind(app: Flask, client: FlaskClient) -> None:
+    svc = app.extensions["pakta"]
+    page = client.get("/regions/74?lang=id").data.decode()
+    found = re.search(r'<ul class="warnings">.*?</ul>', page, re.S)
+    assert found
+    region = found.group(0)
+    assert '<span class="badge warn">Butir rencana aksi terlambat</span>' in region
+    assert '<span class="badge warn">Diposting terlambat</span>' in region
+    assert not words(region) & ENGLISH
+    counts = svc.region("74")["warning_counts"]
+    assert f"{counts['item-overdue']} butir rencana aksi melewati jatuh tempo" in region
+    assert sum(counts.values()) == svc.region("74")["warnings"]
+    english = client.get("/regions/74?lang=en").data.decode()
+    assert f"{counts['late-posting']} statements posted late" in english

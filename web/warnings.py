@@ -1,0 +1,341 @@
+"""Public warnings in plain words: one line per kind, with a count, a title, what it means and
+what it does not mean, in the page's language; the entries it concerns listed underneath.
+
+The read model stores each warning as a code and an English message for auditors (registry/
+lifecycle_view.py), and it must stay rebuildable from the log, so the wording lives here. The
+facts shown per entry come from the entry itself (its dates) or are read back from the stored
+message by the patterns below, each next to the f-string it reads; an entry whose message does
+not match still shows its date and type, never the English text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
+from typing import Any
+
+from flask import g
+from flask_babel import format_date, gettext, ngettext
+
+from events.regulations import AREA_TITLES
+
+# The order kinds are listed in: what most affects trust first.
+ORDER = (
+    "signed-by-revoked-key",
+    "below-thresholds",
+    "prerequisites-missing",
+    "deadline-missed",
+    "over-quota",
+    "unwitnessed",
+    "pact-coverage-low",
+    "item-overdue",
+    "late-posting",
+)
+
+# lifecycle_view: f"issued_at {st.issued_at_text} is {days} days before the registry received it"
+_LATE = re.compile(r"issued_at (\S+) is (\d+) days before")
+# lifecycle_view: f"proposed on {submitted_on}, after the {year} deadline {deadline} ({source})"
+_DEADLINE = re.compile(r"proposed on (\S+), after the (\d{4}) deadline (\S+) \((.*)\)$")
+# lifecycle_view: f"{count} units proposed for {year}, over the quota of {window.quota}"
+_QUOTA = re.compile(r"(\d+) units proposed for (\d{4}), over the quota of (\d+)")
+# lifecycle_view: f"{unit} ({target}): " + "; ".join(missing_prerequisites(...))
+_PREREQ = re.compile(r"(\S+) \((\w+)\): (.*)$")
+# events/regulations.missing_prerequisites, one part each
+_NEEDS = re.compile(r"(BPK opinion|SAKIP|SPIP level|audit follow-up|asset declarations) "
+                    r"(\S+?) \(needs (\S+?)(?: or better)?\)$")
+# lifecycle_view: f"{predicate} awarded to {unit} below the {reg} thresholds ({SRC} scores of
+# entry {idx}): " + "; ".join(shortfalls(...)), or "... with no TPN or TPI scores in the log"
+_BELOW = re.compile(r"(\S+) awarded to (\S+) below the (\S+) thresholds \((\w+) scores of "
+                    r"entry (\d+)\): (.*)$")
+_NO_SCORES = re.compile(r"(\S+) awarded to (\S+) with no TPN or TPI scores")
+# events/regulations.shortfalls, one part each: "total 70 < 75", "IPAK index 3.1 < 3.60", ...
+_SHORT = re.compile(r"(total|enablers|[a-z_]+|IPAK index|IPKP index) (\S+) < (\S+)")
+# lifecycle_view: f"signed by {keyid} after {effective_from}, the moment from which entry
+# {index} revoked it"
+_REVOKED = re.compile(r"signed by (\S+) after (\S+), the moment from which entry (\d+)")
+# lifecycle_view: f"{signatories} of {staff_total} staff signed the pact (under half)"
+_PACT = re.compile(r"(\d+) of (\d+) staff signed")
+
+
+def _(text: str, **variables: Any) -> str:
+    return str(gettext(text, **variables))
+
+
+def readable_date(value: str | None) -> str:
+    """An ISO date or timestamp as the page's language writes a date (20 April 2022)."""
+    if not value:
+        return ""
+    try:
+        day = datetime.fromisoformat(value.replace("Z", "+00:00")).date()
+    except ValueError:
+        try:
+            day = date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    return str(format_date(day, "long"))
+
+
+def _kinds() -> dict[str, dict[str, Any]]:
+    """Each code's title, count line, meaning and non-meaning, in the request's language."""
+    return {
+        "late-posting": {
+            "title": _("Diposting terlambat"),
+            "count": lambda n: ngettext(
+                "%(num)s pernyataan diposting terlambat (lebih dari 30 hari setelah tanggalnya)",
+                "%(num)s pernyataan diposting terlambat (lebih dari 30 hari setelah tanggalnya)",
+                n,
+            ),
+            "means": _("Pernyataan ini masuk ke registri lebih dari 30 hari setelah tanggal yang "
+                       "tertulis di dalamnya; tanggal itu hanya pengakuan penanda tangan."),
+            "not_means": _("Bukan berarti isinya salah atau palsu: kegiatan lama yang dicatat "
+                           "belakangan selalu tampak begini."),
+        },
+        "deadline-missed": {
+            "title": _("Usulan melewati batas waktu"),
+            "count": lambda n: ngettext(
+                "%(num)s usulan dikirim setelah batas waktu",
+                "%(num)s usulan dikirim setelah batas waktu",
+                n,
+            ),
+            "means": _("Usulan ke KemenPAN-RB bertanggal setelah batas waktu tahun itu (jendela "
+                       "yang diumumkan TPN, atau batas bawaan peraturan)."),
+            "not_means": _("Bukan berarti usulan ditolak: keputusannya ada pada TPN."),
+        },
+        "over-quota": {
+            "title": _("Melebihi kuota"),
+            "count": lambda n: ngettext(
+                "%(num)s usulan melebihi kuota tahunan",
+                "%(num)s usulan melebihi kuota tahunan",
+                n,
+            ),
+            "means": _("Instansi ini mengusulkan lebih banyak unit dalam satu tahun daripada "
+                       "kuota yang diumumkan TPN."),
+            "not_means": _("Bukan berarti unit yang diusulkan tidak layak; TPN memilih yang "
+                           "dinilai."),
+        },
+        "prerequisites-missing": {
+            "title": _("Prasyarat belum terpenuhi"),
+            "count": lambda n: ngettext(
+                "%(num)s unit diusulkan tanpa memenuhi semua prasyarat",
+                "%(num)s unit diusulkan tanpa memenuhi semua prasyarat",
+                n,
+            ),
+            "means": _("Menurut angka yang dinyatakan instansi sendiri, unit diusulkan padahal "
+                       "ada prasyarat (opini BPK, SAKIP, SPIP, tindak lanjut temuan, laporan "
+                       "harta) yang belum terpenuhi."),
+            "not_means": _("Bukan temuan korupsi: hanya selisih antara angka yang dinyatakan dan "
+                           "syarat peraturan."),
+        },
+        "below-thresholds": {
+            "title": _("Predikat di bawah ambang nilai"),
+            "count": lambda n: ngettext(
+                "%(num)s predikat diberikan dengan nilai di bawah ambang",
+                "%(num)s predikat diberikan dengan nilai di bawah ambang",
+                n,
+            ),
+            "means": _("Predikat diberikan walaupun nilai terakhir di log (TPN, atau TPI) di "
+                       "bawah ambang peraturan, atau tidak ada nilai sama sekali."),
+            "not_means": _("Predikat tetap tercatat sebagai pernyataan TPN; peringatan ini hanya "
+                           "menunjukkan selisihnya agar dapat diperiksa."),
+        },
+        "signed-by-revoked-key": {
+            "title": _("Ditandatangani kunci yang dicabut"),
+            "count": lambda n: ngettext(
+                "%(num)s pernyataan ditandatangani kunci yang dicabut sejak sebelum tanggalnya",
+                "%(num)s pernyataan ditandatangani kunci yang dicabut sejak sebelum tanggalnya",
+                n,
+            ),
+            "means": _("Kunci penanda tangan kemudian dicabut berlaku surut (misalnya karena "
+                       "bocor); pernyataan bertanggal sesudah saat itu tidak dapat dipercaya."),
+            "not_means": _("Pernyataan tetap ada di log, karena tidak ada yang dihapus; bukan "
+                           "berarti isinya pasti palsu."),
+        },
+        "pact-coverage-low": {
+            "title": _("Pakta Integritas kurang dari separuh pegawai"),
+            "count": lambda n: ngettext(
+                "%(num)s pakta integritas ditandatangani kurang dari separuh pegawai",
+                "%(num)s pakta integritas ditandatangani kurang dari separuh pegawai",
+                n,
+            ),
+            "means": _("Menurut angka yang dinyatakan instansi, kurang dari separuh pegawai "
+                       "menandatangani Pakta Integritas."),
+            "not_means": _("Bukan pelanggaran: penandatanganan dapat berlanjut dan dinyatakan "
+                           "lagi."),
+        },
+        "item-overdue": {
+            "title": _("Butir rencana aksi terlambat"),
+            "count": lambda n: ngettext(
+                "%(num)s butir rencana aksi melewati jatuh tempo",
+                "%(num)s butir rencana aksi melewati jatuh tempo",
+                n,
+            ),
+            "means": _("Butir rencana aksi belum dilaporkan selesai padahal jatuh temponya sudah "
+                       "lewat (dihitung per hari ini)."),
+            "not_means": _("Bukan berarti pekerjaannya tidak dilakukan; laporannya mungkin "
+                           "belum dicatat."),
+        },
+        "unwitnessed": {
+            "title": _("Pencanangan tanpa saksi"),
+            "count": lambda n: ngettext(
+                "%(num)s pencanangan belum disaksikan oleh saksi yang menandatangani sendiri",
+                "%(num)s pencanangan belum disaksikan oleh saksi yang menandatangani sendiri",
+                n,
+            ),
+            "means": _("Belum ada saksi (KPK, Ombudsman, BPKP, DPRD, masyarakat sipil) yang "
+                       "menandatangani sendiri pernyataan bahwa ia hadir pada pencanangan."),
+            "not_means": _("Bukan berarti pencanangan tidak terjadi; saksi dapat bersaksi "
+                           "belakangan."),
+        },
+    }
+
+
+def _unknown(code: str) -> dict[str, Any]:
+    return {
+        "title": code,
+        "count": lambda n: ngettext("%(num)s peringatan", "%(num)s peringatan", n),
+        "means": "",
+        "not_means": "",
+    }
+
+
+def _needs(part: str) -> str:
+    found = _NEEDS.match(part)
+    if not found:
+        return ""
+    name, got, need = found.groups()
+    label = {
+        "BPK opinion": _("opini BPK"),
+        "SAKIP": "SAKIP",
+        "SPIP level": _("tingkat SPIP"),
+        "audit follow-up": _("tindak lanjut temuan audit"),
+        "asset declarations": _("laporan harta kekayaan"),
+    }[name]
+    return _("%(name)s %(got)s (syarat %(need)s)", name=label, got=got, need=need)
+
+
+def _short(part: str) -> str:
+    found = _SHORT.match(part)
+    if not found:
+        return ""
+    name, got, need = found.groups()
+    lang = getattr(g, "lang", "id")
+    if name in AREA_TITLES:
+        label = AREA_TITLES[name].get(lang, AREA_TITLES[name]["id"])
+    else:
+        label = {
+            "total": _("Total"),
+            "enablers": _("Pengungkit"),
+            "IPAK index": _("Indeks IPAK"),
+            "IPKP index": _("Indeks IPKP"),
+        }.get(name, "")
+    if not label:
+        return ""
+    return _("%(name)s %(got)s (minimum %(need)s)", name=label, got=got, need=need)
+
+
+def _parts(text: str, word: Callable[[str], str]) -> str:
+    worded = [word(p) for p in text.split("; ")]
+    return "; ".join(worded) if all(worded) else ""
+
+
+def detail(w: dict[str, Any], entry: dict[str, Any] | None) -> str:
+    """One warning's facts in the page's language, or "" when there is nothing more to say
+    than the entry's date and type."""
+    code, message = w["code"], w.get("message") or ""
+    if code == "late-posting":
+        if entry is not None:
+            issued = datetime.fromisoformat(entry["issued_at"])
+            received = datetime.fromisoformat(entry["received_at"].replace("Z", "+00:00"))
+            days = (received - issued).days
+            return _("bertanggal %(issued)s, diterima %(received)s (%(days)s hari kemudian)",
+                     issued=readable_date(entry["issued_at"]),
+                     received=readable_date(entry["received_at"]), days=days)
+        if found := _LATE.search(message):
+            return _("bertanggal %(issued)s, diterima %(days)s hari kemudian",
+                     issued=readable_date(found[1]), days=found[2])
+    elif code == "deadline-missed" and (found := _DEADLINE.search(message)):
+        return _("diusulkan %(on)s, batas waktu %(year)s: %(deadline)s",
+                 on=readable_date(found[1]), year=found[2], deadline=readable_date(found[3]))
+    elif code == "over-quota" and (found := _QUOTA.search(message)):
+        return _("%(count)s unit diusulkan untuk %(year)s, kuota %(quota)s",
+                 count=found[1], year=found[2], quota=found[3])
+    elif code == "prerequisites-missing" and (found := _PREREQ.match(message)):
+        parts = _parts(found[3], _needs)
+        unit = _("unit %(unit)s, target %(target)s", unit=found[1], target=found[2])
+        return f"{unit}: {parts}" if parts else unit
+    elif code == "below-thresholds":
+        if found := _BELOW.match(message):
+            parts = _parts(found[6], _short)
+            head = _("%(predicate)s untuk %(unit)s; nilai %(source)s (entri #%(idx)s) menurut "
+                     "%(reg)s", predicate=found[1], unit=found[2], source=found[4],
+                     idx=found[5], reg=found[3])
+            return f"{head}: {parts}" if parts else head
+        if found := _NO_SCORES.match(message):
+            return _("%(predicate)s untuk %(unit)s, tanpa nilai TPN atau TPI di log",
+                     predicate=found[1], unit=found[2])
+    elif code == "signed-by-revoked-key" and (found := _REVOKED.match(message)):
+        return _("kunci %(key)s dicabut sejak %(start)s oleh entri #%(by)s",
+                 key=found[1], start=readable_date(found[2]), by=found[3])
+    elif code == "pact-coverage-low" and (found := _PACT.match(message)):
+        return _("%(a)s dari %(b)s pegawai", a=found[1], b=found[2])
+    elif code == "item-overdue" and w.get("due_current"):
+        text = _("%(item)s (%(output)s), jatuh tempo %(due)s", item=w["item"],
+                 output=w["output"], due=readable_date(w["due_current"]))
+        if w.get("due_original") and w["due_original"] != w["due_current"]:
+            text += " " + _("(semula %(day)s)", day=readable_date(w["due_original"]))
+        return text
+    return ""
+
+
+def grouped(
+    warnings: Iterable[dict[str, Any]] | None,
+    chain: Iterable[dict[str, Any]] = (),
+    lookup: Callable[[int], dict[str, Any] | None] = lambda index: None,
+) -> list[dict[str, Any]]:
+    """Warnings grouped by kind, in ORDER (unknown codes last): each with its code, wording,
+    count line, and entries (index, readable date, statement type, facts), oldest first.
+    `chain` is the agency's statements, for each entry's dates and type; `lookup` finds an
+    entry another agency signed (the TPN's award of this unit)."""
+    entries: dict[int, dict[str, Any] | None] = {s["idx"]: s for s in chain}
+    kinds = _kinds()
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for w in warnings or []:
+        groups.setdefault(w["code"], []).append(w)
+    rank = {code: i for i, code in enumerate(ORDER)}
+    out = []
+    for code in sorted(groups, key=lambda c: (rank.get(c, len(ORDER)), c)):
+        kind = kinds.get(code) or _unknown(code)
+        rows = sorted(groups[code], key=lambda w: (w["idx"], w.get("subject") or ""))
+        items = []
+        for w in rows:
+            if w["idx"] not in entries:
+                entries[w["idx"]] = lookup(w["idx"])
+            entry = entries[w["idx"]]
+            items.append({
+                "idx": w["idx"],
+                "date": readable_date(entry["issued_at"]) if entry else "",
+                "type": entry["type"] if entry else "",
+                "detail": detail(w, entry),
+            })
+        out.append({
+            "code": code,
+            "title": kind["title"],
+            "headline": kind["count"](len(rows)),
+            "means": kind["means"],
+            "not_means": kind["not_means"],
+            "count": len(rows),
+            "items": items,
+        })
+    return out
+
+
+def counted(counts: dict[str, int] | None) -> list[dict[str, Any]]:
+    """Per-kind counts (a region's) as count lines with titles, in ORDER."""
+    kinds = _kinds()
+    rank = {code: i for i, code in enumerate(ORDER)}
+    return [
+        {"code": code, "title": (kinds.get(code) or _unknown(code))["title"],
+         "headline": (kinds.get(code) or _unknown(code))["count"](n), "count": n}
+        for code, n in sorted((counts or {}).items(), key=lambda c: (rank.get(c[0], 99), c[0]))
+    ]
