@@ -124,6 +124,7 @@ def test_export_audit_dir_rebuild_and_rollback_refused(
     assert code == 1 and "rollback" in err and "last verified checkpoint" in err
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # forks by file copy
 def test_audit_refuses_a_fork_sharing_the_log_key(
     demo: Instance, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -131,8 +132,6 @@ def test_audit_refuses_a_fork_sharing_the_log_key(
     twin_path = tmp_path / "twin"
     shutil.copytree(demo.path, twin_path)
     twin = load_instance(twin_path)
-    if not twin.database_url.startswith("sqlite"):
-        pytest.skip("forking a PostgreSQL database is covered on SQLite")
     shutil.copy(demo.database_url.removeprefix("sqlite:///"), twin_path / "twin.sqlite3")
     twin.database_url = f"sqlite:///{twin_path / 'twin.sqlite3'}"
     twin.save()

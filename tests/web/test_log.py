@@ -119,11 +119,10 @@ def test_consistency_between_two_published_sizes(instance: Instance, live: LiveS
 
 
 @pytest.mark.integration
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # forks by file copy
 def test_a_witness_cosigns_the_log_and_refuses_its_fork(
     instance: Instance, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    if not instance.database_url.startswith("sqlite"):
-        pytest.skip("the fork is made by copying the SQLite file")
     key = generate()
     write_private_key(tmp_path / "witness.key", key)
     signer = CosignatureSigner("witness.test/w1", key)
