@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +14,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from pakta_support import envelope_bytes
-from site_support import PAGE_BUDGET, demo_app
+from site_support import PAGE_BUDGET
 
 from events import build_statement
 from keys.ed25519 import b64, generate, load_private_key, public_bytes
@@ -72,16 +71,6 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Instance:
     return instance
 
 
-@pytest.fixture(scope="module")
-def app(demo: Instance) -> Iterator[Flask]:
-    app = demo_app(demo)
-    yield app
-    app.extensions["pakta"].close()
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
 
 
 def get(client: FlaskClient, url: str, lang: str = "id") -> str:

@@ -9,14 +9,13 @@ import io
 import json
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from pakta_support import envelope_bytes
-from site_support import PAGE_BUDGET, TRANSLATIONS, demo_app, demo_instance
+from site_support import PAGE_BUDGET, TRANSLATIONS, demo_instance
 
 from events import build_statement, sha256_ref
 from keys.ed25519 import b64, generate, key_id, load_private_key, public_bytes
@@ -97,16 +96,6 @@ def correct_the_pact(service: Any, instance: Instance) -> None:
     service.registry.submit(envelope_bytes(payload, key))
 
 
-@pytest.fixture(scope="module")
-def app(demo: Instance) -> Iterator[Flask]:
-    app = demo_app(demo)
-    yield app
-    app.extensions["pakta"].close()
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
 
 
 def size(client: FlaskClient) -> int:

@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from site_support import PAGE_BUDGET, demo_app
+from site_support import PAGE_BUDGET
 
 from registry.instance import Instance, init_instance
 from web import warnings as wording
@@ -45,16 +44,6 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Instance:
     return instance
 
 
-@pytest.fixture(scope="module")
-def app(demo: Instance) -> Iterator[Flask]:
-    app = demo_app(demo)
-    yield app
-    app.extensions["pakta"].close()
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
 
 
 def section(client: FlaskClient, agency: str, lang: str) -> str:
