@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .dates import parse_date
 
@@ -127,49 +127,65 @@ def total(scores: Mapping[str, Any]) -> Decimal:
     return enablers(scores) + sum((Decimal(scores["results"][k]) for k in RESULTS), Decimal(0))
 
 
+class Gap(NamedTuple):
+    """One way a unit falls short: what (`name`), what it has, what is needed, and the
+    English phrase the registry's messages use."""
+
+    name: str
+    got: str
+    need: str
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
 def shortfalls(
     rid: str, target: str, scores: Mapping[str, Any], indices: Mapping[str, str] | None
-) -> list[str]:
+) -> list[Gap]:
     """How `scores` (and survey `indices`) fall short of `target` under regulation `rid`."""
     reg = REGULATIONS[rid]
     need = reg.thresholds[target]
-    out: list[str] = []
+    out: list[Gap] = []
     got = total(scores)
     if got < need["total"]:
-        out.append(f"total {got} < {need['total']}")
+        out.append(Gap("total", f"{got}", f"{need['total']}", f"total {got} < {need['total']}"))
     got = enablers(scores)
     if got < need["enablers"]:
-        out.append(f"enablers {got} < {need['enablers']}")
+        text = f"enablers {got} < {need['enablers']}"
+        out.append(Gap("enablers", f"{got}", f"{need['enablers']}", text))
     for area in AREAS:
         floor = reg.areas[area] * need["area_min_percent"] / 100
         got = Decimal(scores["areas"][area])
         if got < floor:
-            out.append(f"{area} {got} < {floor.normalize():f} ({need['area_min_percent']}%)")
+            text = f"{area} {got} < {floor.normalize():f} ({need['area_min_percent']}%)"
+            out.append(Gap(area, f"{got}", f"{floor.normalize():f}", text))
     for name in ("ipak", "ipkp"):
         value = (indices or {}).get(name)
         if value is not None and Decimal(value) < need[f"{name}_index"]:
-            out.append(f"{name.upper()} index {value} < {need[f'{name}_index']}")
+            minimum = f"{need[f'{name}_index']}"
+            out.append(Gap(name, value, minimum, f"{name.upper()} index {value} < {minimum}"))
     return out
 
 
-def missing_prerequisites(rid: str, target: str, given: Mapping[str, Any]) -> list[str]:
+def missing_prerequisites(rid: str, target: str, given: Mapping[str, Any]) -> list[Gap]:
     """Which 5/2024-style proposal prerequisites `given` does not meet under `rid`."""
     need = REGULATIONS[rid].prerequisites[target]
-    out: list[str] = []
+    out: list[Gap] = []
     if given["bpk_opinion"] not in need["bpk_opinion"]:
-        out.append(f"BPK opinion {given['bpk_opinion']} (needs {'/'.join(need['bpk_opinion'])})")
+        wanted = "/".join(need["bpk_opinion"])
+        text = f"BPK opinion {given['bpk_opinion']} (needs {wanted})"
+        out.append(Gap("bpk_opinion", given["bpk_opinion"], wanted, text))
     if SAKIP_GRADES.index(given["sakip"]) > SAKIP_GRADES.index(need["sakip_min"]):
-        out.append(f"SAKIP {given['sakip']} (needs {need['sakip_min']} or better)")
-    if given["spip_level"] < need["spip_level_min"]:
-        out.append(f"SPIP level {given['spip_level']} (needs {need['spip_level_min']})")
-    if given["audit_follow_up_percent"] < need["audit_follow_up_percent"]:
-        out.append(
-            f"audit follow-up {given['audit_follow_up_percent']}% "
-            f"(needs {need['audit_follow_up_percent']}%)"
-        )
-    if given["asset_declaration_percent"] < need["asset_declaration_percent"]:
-        out.append(
-            f"asset declarations {given['asset_declaration_percent']}% "
-            f"(needs {need['asset_declaration_percent']}%)"
-        )
+        text = f"SAKIP {given['sakip']} (needs {need['sakip_min']} or better)"
+        out.append(Gap("sakip", given["sakip"], need["sakip_min"], text))
+    for name, label, unit in (
+        ("spip_level", "SPIP level", ""),
+        ("audit_follow_up_percent", "audit follow-up", "%"),
+        ("asset_declaration_percent", "asset declarations", "%"),
+    ):
+        minimum = need["spip_level_min" if name == "spip_level" else name]
+        if given[name] < minimum:
+            got, wanted = f"{given[name]}{unit}", f"{minimum}{unit}"
+            out.append(Gap(name, got, wanted, f"{label} {got} (needs {wanted})"))
     return out

@@ -193,7 +193,7 @@ def warnings(
         # An agency's own warnings, and those about it signed by another (an award below the
         # thresholds is the TPN's statement; missing prerequisites, the proposer's).
         query = query.where(or_(warnings_t.c.agency == agency, warnings_t.c.subject == agency))
-    out = [dict(r, computed=False) for r in _rows(engine, query)]
+    out = [dict(r, facts=json.loads(r["facts"]), computed=False) for r in _rows(engine, query)]
     overdue = select(plan).where(and_(plan.c.state == "open", plan.c.due_current < day))
     if agency:
         overdue = overdue.where(plan.c.unit == agency)
@@ -212,11 +212,12 @@ def warnings(
                     else ""
                 ),
                 "computed": True,
-                # The same facts as fields, for a page that words them in its own language.
-                "item": item["item"],
-                "output": item["output"],
-                "due_current": item["due_current"],
-                "due_original": item["due_original"],
+                "facts": {
+                    "item": item["item"],
+                    "output": item["output"],
+                    "due_current": item["due_current"],
+                    "due_original": item["due_original"],
+                },
             }
         )
     declared = (
@@ -239,6 +240,7 @@ def warnings(
                 "agency": d["agency"],
                 "message": f"the declaration of {d['agency']} (entry {d['idx']}) has no "
                 "witness attestation in the log",
+                "facts": {},
                 "computed": True,
             }
         )

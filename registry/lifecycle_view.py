@@ -151,6 +151,8 @@ def tables(metadata: MetaData) -> dict[str, Table]:
             Column("subject", String(64), primary_key=True),
             Column("agency", String(64), nullable=False, index=True),
             Column("message", Text, nullable=False),
+            # The same facts as JSON fields, for pages that word them in their own language.
+            Column("facts", Text, nullable=False),
         ),
         "links": Table(
             "rm_links",
@@ -201,6 +203,8 @@ class LifecycleProjection:
                 st.agency,
                 st.agency,
                 f"issued_at {st.issued_at_text} is {days} days before the registry received it",
+                issued_at=st.issued_at_text,
+                days=days,
             )
         body = st.body
         handler = getattr(self, "_" + st.type.replace(".", "_"), None)
@@ -217,17 +221,34 @@ class LifecycleProjection:
                 st.agency,
                 f"{body['signatories']} of {body['staff_total']} staff signed the pact "
                 "(under half)",
+                signatories=body["signatories"],
+                staff_total=body["staff_total"],
             )
 
     # -- helpers ---------------------------------------------------------------------
 
     def warn(
-        self, session: Session, index: int, code: str, agency: str, subject: str, message: str
+        self,
+        session: Session,
+        index: int,
+        code: str,
+        agency: str,
+        subject: str,
+        message: str,
+        **facts: Any,
     ) -> None:
+        """Store a warning: an English `message` for feeds and auditors, and its `facts`."""
         session.execute(
             self.t["warnings"]
             .insert()
-            .values(idx=index, code=code, subject=subject, agency=agency, message=message)
+            .values(
+                idx=index,
+                code=code,
+                subject=subject,
+                agency=agency,
+                message=message,
+                facts=json.dumps(facts, sort_keys=True),
+            )
         )
 
     def apply_steps(
@@ -521,6 +542,9 @@ class LifecycleProjection:
                 st.agency,
                 f"proposed on {body['submitted_on']}, after the {year} deadline {deadline} "
                 f"({source})",
+                submitted_on=body["submitted_on"],
+                year=year,
+                deadline=deadline,
             )
         proposals = self.t["proposals"]
         for unit in body["units"]:
@@ -548,6 +572,9 @@ class LifecycleProjection:
                     st.agency,
                     st.agency,
                     f"{count} units proposed for {year}, over the quota of {window.quota}",
+                    count=count,
+                    year=year,
+                    quota=window.quota,
                 )
         for unit in body["units"]:
             missing = missing_prerequisites(reg.id, unit["target"], body["prerequisites"])
@@ -558,7 +585,10 @@ class LifecycleProjection:
                     "prerequisites-missing",
                     st.agency,
                     unit["unit"],
-                    f"{unit['unit']} ({unit['target']}): " + "; ".join(missing),
+                    f"{unit['unit']} ({unit['target']}): " + "; ".join(map(str, missing)),
+                    unit=unit["unit"],
+                    target=unit["target"],
+                    gaps=[gap[:3] for gap in missing],
                 )
 
     def _predicate_awarded(
@@ -591,6 +621,8 @@ class LifecycleProjection:
                 body["unit"],
                 f"{body['predicate']} awarded to {body['unit']} with no TPN or TPI scores "
                 "in the log",
+                predicate=body["predicate"],
+                unit=body["unit"],
             )
             return
         short = shortfalls(
@@ -608,7 +640,13 @@ class LifecycleProjection:
                 body["unit"],
                 f"{body['predicate']} awarded to {body['unit']} below the {body['regulation']} "
                 f"thresholds ({latest.source.upper()} scores of entry {latest.idx}): "
-                + "; ".join(short),
+                + "; ".join(map(str, short)),
+                predicate=body["predicate"],
+                unit=body["unit"],
+                regulation=body["regulation"],
+                source=latest.source,
+                scored_in=latest.idx,
+                gaps=[gap[:3] for gap in short],
             )
 
     def _key_revoked(self, session: Session, index: int, st: Statement, envelope: Envelope) -> None:
@@ -641,6 +679,9 @@ class LifecycleProjection:
                     keyid,
                     f"signed by {keyid} after {st.body['effective_from']}, the moment from "
                     f"which entry {index} revoked it",
+                    keyid=keyid,
+                    effective_from=st.body["effective_from"],
+                    revoked_by=index,
                 )
 
     def _link(self, session: Session, index: int, st: Statement, kind: str) -> None:

@@ -1,17 +1,15 @@
 """Public warnings in plain words: one line per kind, with a count, a title, what it means and
 what it does not mean, in the page's language; the entries it concerns listed underneath.
 
-The read model stores each warning as a code and an English message for auditors (registry/
-lifecycle_view.py), and it must stay rebuildable from the log, so the wording lives here. The
-facts shown per entry come from the entry itself (its dates) or are read back from the stored
-message by the patterns below, each next to the f-string it reads; an entry whose message does
-not match still shows its date and type, never the English text.
+The read model stores each warning as a code, an English message for auditors and feeds, and
+its facts as fields (registry/lifecycle_view.py); it must stay rebuildable from the log, so the
+wording lives here and is built from those fields. A warning without the facts it needs still
+shows its entry's date and type, never the English text.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -32,31 +30,6 @@ ORDER = (
     "item-overdue",
     "late-posting",
 )
-
-# lifecycle_view: f"issued_at {st.issued_at_text} is {days} days before the registry received it"
-_LATE = re.compile(r"issued_at (\S+) is (\d+) days before")
-# lifecycle_view: f"proposed on {submitted_on}, after the {year} deadline {deadline} ({source})"
-_DEADLINE = re.compile(r"proposed on (\S+), after the (\d{4}) deadline (\S+) \((.*)\)$")
-# lifecycle_view: f"{count} units proposed for {year}, over the quota of {window.quota}"
-_QUOTA = re.compile(r"(\d+) units proposed for (\d{4}), over the quota of (\d+)")
-# lifecycle_view: f"{unit} ({target}): " + "; ".join(missing_prerequisites(...))
-_PREREQ = re.compile(r"(\S+) \((\w+)\): (.*)$")
-# events/regulations.missing_prerequisites, one part each
-_NEEDS = re.compile(r"(BPK opinion|SAKIP|SPIP level|audit follow-up|asset declarations) "
-                    r"(\S+?) \(needs (\S+?)(?: or better)?\)$")
-# lifecycle_view: f"{predicate} awarded to {unit} below the {reg} thresholds ({SRC} scores of
-# entry {idx}): " + "; ".join(shortfalls(...)), or "... with no TPN or TPI scores in the log"
-_BELOW = re.compile(r"(\S+) awarded to (\S+) below the (\S+) thresholds \((\w+) scores of "
-                    r"entry (\d+)\): (.*)$")
-_NO_SCORES = re.compile(r"(\S+) awarded to (\S+) with no TPN or TPI scores")
-# events/regulations.shortfalls, one part each: "total 70 < 75", "IPAK index 3.1 < 3.60", ...
-_SHORT = re.compile(r"(total|enablers|[a-z_]+|IPAK index|IPKP index) (\S+) < (\S+)")
-# lifecycle_view: f"signed by {keyid} after {effective_from}, the moment from which entry
-# {index} revoked it"
-_REVOKED = re.compile(r"signed by (\S+) after (\S+), the moment from which entry (\d+)")
-# lifecycle_view: f"{signatories} of {staff_total} staff signed the pact (under half)"
-_PACT = re.compile(r"(\d+) of (\d+) staff signed")
-
 
 def _(text: str, **variables: Any) -> str:
     return str(gettext(text, **variables))
@@ -199,50 +172,39 @@ def _unknown(code: str) -> dict[str, Any]:
     }
 
 
-def _needs(part: str) -> str:
-    found = _NEEDS.match(part)
-    if not found:
-        return ""
-    name, got, need = found.groups()
+def _prerequisite(name: str, got: str, need: str) -> str:
     label = {
-        "BPK opinion": _("opini BPK"),
-        "SAKIP": "SAKIP",
-        "SPIP level": _("tingkat SPIP"),
-        "audit follow-up": _("tindak lanjut temuan audit"),
-        "asset declarations": _("laporan harta kekayaan"),
-    }[name]
+        "bpk_opinion": _("opini BPK"),
+        "sakip": "SAKIP",
+        "spip_level": _("tingkat SPIP"),
+        "audit_follow_up_percent": _("tindak lanjut temuan audit"),
+        "asset_declaration_percent": _("laporan harta kekayaan"),
+    }.get(name, name)
     return _("%(name)s %(got)s (syarat %(need)s)", name=label, got=got, need=need)
 
 
-def _short(part: str) -> str:
-    found = _SHORT.match(part)
-    if not found:
-        return ""
-    name, got, need = found.groups()
-    lang = getattr(g, "lang", "id")
+def _shortfall(name: str, got: str, need: str) -> str:
     if name in AREA_TITLES:
-        label = AREA_TITLES[name].get(lang, AREA_TITLES[name]["id"])
+        titles = AREA_TITLES[name]
+        label = titles.get(getattr(g, "lang", "id"), titles["id"])
     else:
         label = {
             "total": _("Total"),
             "enablers": _("Pengungkit"),
-            "IPAK index": _("Indeks IPAK"),
-            "IPKP index": _("Indeks IPKP"),
-        }.get(name, "")
-    if not label:
-        return ""
+            "ipak": _("Indeks IPAK"),
+            "ipkp": _("Indeks IPKP"),
+        }.get(name, name)
     return _("%(name)s %(got)s (minimum %(need)s)", name=label, got=got, need=need)
 
 
-def _parts(text: str, word: Callable[[str], str]) -> str:
-    worded = [word(p) for p in text.split("; ")]
-    return "; ".join(worded) if all(worded) else ""
+def _gaps(gaps: Iterable[Sequence[str]], word: Callable[[str, str, str], str]) -> str:
+    return "; ".join(word(*gap) for gap in gaps)
 
 
 def detail(w: dict[str, Any], entry: dict[str, Any] | None) -> str:
-    """One warning's facts in the page's language, or "" when there is nothing more to say
-    than the entry's date and type."""
-    code, message = w["code"], w.get("message") or ""
+    """One warning's facts (stored by the read model as fields) in the page's language, or ""
+    when there is nothing more to say than the entry's date and type."""
+    code, f = w["code"], w.get("facts") or {}
     if code == "late-posting":
         if entry is not None:
             issued = datetime.fromisoformat(entry["issued_at"])
@@ -251,39 +213,39 @@ def detail(w: dict[str, Any], entry: dict[str, Any] | None) -> str:
             return _("bertanggal %(issued)s, diterima %(received)s (%(days)s hari kemudian)",
                      issued=readable_date(entry["issued_at"]),
                      received=readable_date(entry["received_at"]), days=days)
-        if found := _LATE.search(message):
+        if "days" in f:
             return _("bertanggal %(issued)s, diterima %(days)s hari kemudian",
-                     issued=readable_date(found[1]), days=found[2])
-    elif code == "deadline-missed" and (found := _DEADLINE.search(message)):
+                     issued=readable_date(f["issued_at"]), days=f["days"])
+    elif code == "deadline-missed" and "deadline" in f:
         return _("diusulkan %(on)s, batas waktu %(year)s: %(deadline)s",
-                 on=readable_date(found[1]), year=found[2], deadline=readable_date(found[3]))
-    elif code == "over-quota" and (found := _QUOTA.search(message)):
+                 on=readable_date(f["submitted_on"]), year=f["year"],
+                 deadline=readable_date(f["deadline"]))
+    elif code == "over-quota" and "quota" in f:
         return _("%(count)s unit diusulkan untuk %(year)s, kuota %(quota)s",
-                 count=found[1], year=found[2], quota=found[3])
-    elif code == "prerequisites-missing" and (found := _PREREQ.match(message)):
-        parts = _parts(found[3], _needs)
-        unit = _("unit %(unit)s, target %(target)s", unit=found[1], target=found[2])
+                 count=f["count"], year=f["year"], quota=f["quota"])
+    elif code == "prerequisites-missing" and "unit" in f:
+        unit = _("unit %(unit)s, target %(target)s", unit=f["unit"], target=f["target"])
+        parts = _gaps(f.get("gaps", []), _prerequisite)
         return f"{unit}: {parts}" if parts else unit
-    elif code == "below-thresholds":
-        if found := _BELOW.match(message):
-            parts = _parts(found[6], _short)
-            head = _("%(predicate)s untuk %(unit)s; nilai %(source)s (entri #%(idx)s) menurut "
-                     "%(reg)s", predicate=found[1], unit=found[2], source=found[4],
-                     idx=found[5], reg=found[3])
-            return f"{head}: {parts}" if parts else head
-        if found := _NO_SCORES.match(message):
+    elif code == "below-thresholds" and "unit" in f:
+        if "gaps" not in f:
             return _("%(predicate)s untuk %(unit)s, tanpa nilai TPN atau TPI di log",
-                     predicate=found[1], unit=found[2])
-    elif code == "signed-by-revoked-key" and (found := _REVOKED.match(message)):
+                     predicate=f["predicate"], unit=f["unit"])
+        head = _("%(predicate)s untuk %(unit)s; nilai %(source)s (entri #%(idx)s) menurut "
+                 "%(reg)s", predicate=f["predicate"], unit=f["unit"],
+                 source=f["source"].upper(), idx=f["scored_in"], reg=f["regulation"])
+        parts = _gaps(f["gaps"], _shortfall)
+        return f"{head}: {parts}" if parts else head
+    elif code == "signed-by-revoked-key" and "keyid" in f:
         return _("kunci %(key)s dicabut sejak %(start)s oleh entri #%(by)s",
-                 key=found[1], start=readable_date(found[2]), by=found[3])
-    elif code == "pact-coverage-low" and (found := _PACT.match(message)):
-        return _("%(a)s dari %(b)s pegawai", a=found[1], b=found[2])
-    elif code == "item-overdue" and w.get("due_current"):
-        text = _("%(item)s (%(output)s), jatuh tempo %(due)s", item=w["item"],
-                 output=w["output"], due=readable_date(w["due_current"]))
-        if w.get("due_original") and w["due_original"] != w["due_current"]:
-            text += " " + _("(semula %(day)s)", day=readable_date(w["due_original"]))
+                 key=f["keyid"], start=readable_date(f["effective_from"]), by=f["revoked_by"])
+    elif code == "pact-coverage-low" and "staff_total" in f:
+        return _("%(a)s dari %(b)s pegawai", a=f["signatories"], b=f["staff_total"])
+    elif code == "item-overdue" and f.get("due_current"):
+        text = _("%(item)s (%(output)s), jatuh tempo %(due)s", item=f["item"],
+                 output=f["output"], due=readable_date(f["due_current"]))
+        if f.get("due_original") and f["due_original"] != f["due_current"]:
+            text += " " + _("(semula %(day)s)", day=readable_date(f["due_original"]))
         return text
     return ""
 

@@ -356,8 +356,8 @@ def test_agency_page_shows_the_lifecycle_when_the_read_model_has_it(
     }, raising=False)
     monkeypatch.setattr(svc, "warnings", lambda unit: [
         {"idx": 3, "code": "item-overdue", "subject": "MP-1", "message": "MP-1 was due 2024-05-01",
-         "item": "MP-1", "output": "SK Tim Kerja <i>", "due_current": "2024-05-01",
-         "due_original": "2024-03-01"}
+         "facts": {"item": "MP-1", "output": "SK Tim Kerja <i>", "due_current": "2024-05-01",
+                   "due_original": "2024-03-01"}}
     ], raising=False)
     monkeypatch.setattr(svc, "unit_status", lambda unit: {
         "path": [{"step": "declared", "title": {"id": "Dicanangkan", "en": "Declared"},

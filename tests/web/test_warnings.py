@@ -142,29 +142,37 @@ def test_every_code_the_read_model_can_write_has_a_wording(app: Flask) -> None:
 
 
 @pytest.mark.parametrize(
-    ("code", "message", "indonesian", "english"),
+    ("code", "facts", "indonesian", "english"),
     [
         ("deadline-missed",
-         "proposed on 2025-06-03, after the 2025 deadline 2025-05-31 (the TPN's window)",
+         {"submitted_on": "2025-06-03", "year": 2025, "deadline": "2025-05-31"},
          "diusulkan 3 Juni 2025, batas waktu 2025: 31 Mei 2025",
          "nominated June 3, 2025, 2025 deadline: May 31, 2025"),
-        ("over-quota", "4 units proposed for 2025, over the quota of 3",
+        ("over-quota", {"count": 4, "year": 2025, "quota": 3},
          "4 unit diusulkan untuk 2025, kuota 3", "4 units nominated for 2025, quota 3"),
-        ("pact-coverage-low", "12 of 40 staff signed the pact (under half)",
+        ("pact-coverage-low", {"signatories": 12, "staff_total": 40},
          "12 dari 40 pegawai", "12 of 40 staff"),
     ],
 )
 def test_kinds_the_demo_does_not_make_are_worded_too(
-    app: Flask, code: str, message: str, indonesian: str, english: str
+    app: Flask, code: str, facts: dict[str, object], indonesian: str, english: str
 ) -> None:
-    """The messages as registry/lifecycle_view.py writes them, read back in each language."""
-    row = {"idx": 7, "code": code, "subject": "x", "message": message}
+    """The facts as registry/lifecycle_view.py stores them, worded in each language."""
+    row = {"idx": 7, "code": code, "subject": "x", "message": "in English", "facts": facts}
     for lang, expected in (("id", indonesian), ("en", english)):
         with app.test_request_context(f"/?lang={lang}"):
             app.preprocess_request()
             [group] = wording.grouped([row, dict(row, idx=9)])
             assert group["count"] == 2 and group["items"][0]["detail"] == expected
             assert "2" in group["headline"]
+
+
+def test_a_warning_without_its_facts_shows_no_english(app: Flask) -> None:
+    row = {"idx": 7, "code": "over-quota", "subject": "x", "message": "4 units over quota"}
+    with app.test_request_context("/?lang=id"):
+        app.preprocess_request()
+        [group] = wording.grouped([row])
+        assert group["items"][0]["detail"] == ""
 
 
 def test_region_pages_count_warnings_by_kind(app: Flask, client: FlaskClient) -> None:
