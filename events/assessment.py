@@ -30,6 +30,7 @@ from .catalog import (
     closed,
     documents_required,
     not_after_issue,
+    refuse_repeats,
     register,
     scores_within_weights,
 )
@@ -82,15 +83,8 @@ def _window_ordered(statement: Statement) -> None:
 
 def _units_once(statement: Statement) -> None:
     """Each unit is proposed once per letter."""
-    seen: set[str] = set()
-    for i, unit in enumerate(statement.body["units"]):
-        if unit["unit"] in seen:
-            raise StatementError(
-                "rule:duplicate-unit",
-                f"unit {unit['unit']!r} is listed twice",
-                field=f"/body/units/{i}/unit",
-            )
-        seen.add(unit["unit"])
+    units = (u["unit"] for u in statement.body["units"])
+    refuse_repeats(units, "rule:duplicate-unit", "unit", "/body/units/{i}/unit")
 
 
 def _scores_for_field(statement: Statement) -> None:

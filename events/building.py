@@ -28,6 +28,7 @@ from .catalog import (
     closed,
     not_after_issue,
     refuse_id_number,
+    refuse_repeats,
     register,
 )
 from .dates import parse_date
@@ -53,15 +54,8 @@ PERIOD = closed({"from": DATE, "to": DATE})
 def _items_once(statement: Statement) -> None:
     """Item ids are unique within the statement; the person responsible is an office."""
     items = statement.body.get("items", []) + statement.body.get("added", [])
-    seen: set[str] = set()
+    refuse_repeats((item["id"] for item in items), "rule:duplicate-item", "item", "/body/items/{i}")
     for i, item in enumerate(items):
-        if item["id"] in seen:
-            raise StatementError(
-                "rule:duplicate-item",
-                f"item {item['id']} is listed twice",
-                field=f"/body/items/{i}",
-            )
-        seen.add(item["id"])
         refuse_id_number(item["responsible"], f"/body/items/{i}/responsible")
 
 

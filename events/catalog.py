@@ -13,7 +13,7 @@ the log (who holds which key, what came before) belong to the registry, not here
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -275,6 +275,16 @@ def not_after_issue(name: str) -> Rule:
 # A run of 16 or more digits (perhaps grouped by spaces, dots or dashes) is what a NIK (16)
 # or NIP (18) looks like; a key holder is named by office, never by a person's ID number.
 _ID_NUMBER = re.compile(r"[0-9](?:[ .-]?[0-9]){15,}")
+
+
+def refuse_repeats(values: Iterable[str], code: str, what: str, field: str) -> None:
+    """Refuse the second occurrence of any value: `field` is a JSON Pointer with `{i}` for its
+    position, `what` names the value in the message ("unit", "item", ...)."""
+    seen: set[str] = set()
+    for i, value in enumerate(values):
+        if value in seen:
+            raise StatementError(code, f"{what} {value!r} is listed twice", field=field.format(i=i))
+        seen.add(value)
 
 
 def refuse_id_number(text: str, field: str) -> None:

@@ -25,6 +25,7 @@ from .catalog import (
     closed,
     documents_required,
     not_after_issue,
+    refuse_repeats,
     register,
 )
 from .errors import StatementError
@@ -46,14 +47,10 @@ def _signatories_within_staff(statement: Statement) -> None:
 
 def _units_once(statement: Statement) -> None:
     """Each unit is listed once."""
-    seen: set[str] = set()
-    for i, unit in enumerate(statement.body["units"]):
-        key = unit["agency"] or unit["name"]
-        if key in seen:
-            raise StatementError(
-                "rule:duplicate-unit", f"unit {key!r} is listed twice", field=f"/body/units/{i}"
-            )
-        seen.add(key)
+    units = statement.body["units"]
+    refuse_repeats(
+        (u["agency"] or u["name"] for u in units), "rule:duplicate-unit", "unit", "/body/units/{i}"
+    )
 
 
 def _witness_not_declarer(statement: Statement) -> None:

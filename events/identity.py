@@ -26,6 +26,7 @@ from .catalog import (
     closed,
     not_after_issue,
     refuse_id_number,
+    refuse_repeats,
     register,
 )
 from .errors import StatementError
@@ -74,15 +75,10 @@ def _agency_profile(statement: Statement) -> None:
         raise StatementError(
             "rule:own-parent", "an agency cannot be its own parent", field="/body/parent"
         )
-    seen: set[str] = set()
-    for i, grant in enumerate(body["keys"]):
-        if grant["public_key"] in seen:
-            raise StatementError(
-                "rule:duplicate-public-key",
-                "the same public key is listed twice",
-                field=f"/body/keys/{i}/public_key",
-            )
-        seen.add(grant["public_key"])
+    keys = body["keys"]
+    grants = (g["public_key"] for g in keys)
+    refuse_repeats(grants, "rule:duplicate-public-key", "public key", "/body/keys/{i}/public_key")
+    for i, grant in enumerate(keys):
         refuse_id_number(grant["holder"], f"/body/keys/{i}/holder")
 
 
