@@ -3,31 +3,15 @@ its head after each step, co-signed declarations, and the notes that reach named
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from zi_world import World
 
-from registry.instance import init_instance
-from registry.service import Service, open_service
+from registry.service import Service
 
 
 @pytest.fixture
-def service(tmp_path: Path) -> Iterator[Service]:
-    instance = init_instance(
-        tmp_path / "instance",
-        database_url=f"sqlite:///{tmp_path / 'pakta.sqlite3'}",
-        origin="test.pakta/log",
-    )
-    svc = open_service(instance)
-    yield svc
-    svc.close()
-
-
-@pytest.fixture
-def world(service: Service) -> World:
-    return World(service.registry)
+def world(sqlite_service: Service) -> World:
+    return World(sqlite_service.registry)
 
 
 def status(world: World, unit: str) -> str | None:

@@ -4,7 +4,7 @@ one statement the rule accepts and one it refuses, with the refusal's code and m
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,26 +14,13 @@ from zi_world import SCORES_WBK, World, doc
 import registry.lifecycle
 from events.regulations import AREAS
 from keys.ed25519 import generate
-from registry.instance import init_instance
 from registry.policy import RuleError
-from registry.service import Service, open_service
+from registry.service import Service
 
 
 @pytest.fixture
-def service(tmp_path: Path) -> Iterator[Service]:
-    instance = init_instance(
-        tmp_path / "instance",
-        database_url=f"sqlite:///{tmp_path / 'pakta.sqlite3'}",
-        origin="test.pakta/log",
-    )
-    svc = open_service(instance)
-    yield svc
-    svc.close()
-
-
-@pytest.fixture
-def w(service: Service) -> World:
-    return World(service.registry)
+def w(sqlite_service: Service) -> World:
+    return World(sqlite_service.registry)
 
 
 def refused(code: str, fragment: str, action: Callable[[], Any]) -> None:

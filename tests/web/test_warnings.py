@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from site_support import PAGE_BUDGET
+from site_support import PAGE_BUDGET, demo_instance
 
-from registry.instance import Instance, init_instance
+from registry.instance import Instance
 from web import warnings as wording
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,16 +32,7 @@ ENGLISH = {
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Instance:
-    from registry.demo import DemoLoader
-    from registry.service import open_service
-
-    instance = init_instance(tmp_path_factory.mktemp("warn") / "instance", origin="test.pakta/log")
-    service = open_service(instance)
-    try:
-        DemoLoader(service.registry, instance.path, lifecycle=True).load()
-    finally:
-        service.close()
-    return instance
+    return demo_instance(tmp_path_factory.mktemp("warn") / "instance", lifecycle=True)
 
 
 
