@@ -13,11 +13,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, desc, func, or_, select
+from sqlalchemy import and_, desc, or_, select
 
 from events.regulations import AREA_TITLES, AREAS, REGULATIONS
 from registry import regions as region_data
-from registry.lifecycle import STATUS_TITLES, STATUSES
+from registry.lifecycle import STATUS_TITLES
 from registry.readmodel import LIFECYCLE, agencies, statements, witnesses
 
 units = LIFECYCLE["units"]
@@ -71,14 +71,6 @@ def unit_status(engine: Any, unit: str) -> dict[str, Any] | None:
         else None
     )
     return out
-
-
-def units_by_status(engine: Any) -> dict[str, int]:
-    with engine.connect() as conn:
-        counts = dict(
-            conn.execute(select(units.c.status, func.count()).group_by(units.c.status)).all()
-        )
-    return {s: int(counts.get(s, 0)) for s in STATUSES}
 
 
 def action_plan(engine: Any, unit: str, today: date | None = None) -> dict[str, Any]:

@@ -284,13 +284,17 @@ class Projector:
             total += done
         return total
 
-    def rebuild(self) -> int:
-        """Drop the view's rows and position, then replay the whole log."""
+    def clear(self) -> None:
+        """Delete the view's rows and its position (the log is untouched)."""
         with self.lock.hold(), self.view.transaction(commit=True) as session:
             self.lock.in_transaction(session)
             for table in reversed(TABLES):
                 session.execute(table.delete())
             session.execute(self.view.tracking_table.delete())
+
+    def rebuild(self) -> int:
+        """Clear the view, then replay the whole log."""
+        self.clear()
         return self.catch_up()
 
     def dump(self) -> dict[str, list[tuple[Any, ...]]]:

@@ -127,9 +127,6 @@ class Service:
     def unit_status(self, unit: str) -> dict[str, Any] | None:
         return lifecycle_queries.unit_status(self.registry.engine, unit)
 
-    def units_by_status(self) -> dict[str, int]:
-        return lifecycle_queries.units_by_status(self.registry.engine)
-
     def action_plan(self, unit: str, today: date | None = None) -> dict[str, Any]:
         return lifecycle_queries.action_plan(self.registry.engine, unit, today)
 

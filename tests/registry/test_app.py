@@ -264,3 +264,25 @@ def test_a_second_process_sees_the_same_registry(instance: Instance, h: Harness)
         assert head2 is not None and head2.seq == 1
     finally:
         other.close()
+
+
+def test_the_projection_contract_gives_the_same_view_one_event_at_a_time(
+    service: Service, h: Harness
+) -> None:
+    """`ReadModel.process_event` (what an eventsourcing ProjectionRunner calls) and the
+    projector's page-at-a-time path produce the same rows."""
+    from eventsourcing.persistence import Tracking
+
+    for i in range(2):
+        agent = Agent(f"pemkab-e{i}")
+        h.register(agent)
+        h.post(agent, "zi.declared", declaration_body())
+    live = service.projector.dump()
+    registry = service.registry
+    service.projector.clear()
+    assert not any(service.projector.dump().values())
+    for note in registry.recorder.select_notifications(start=None, limit=100):
+        service.projector.projection.process_event(
+            registry.mapper.to_domain_event(note), Tracking(registry.name, note.id)
+        )
+    assert service.projector.dump() == live
