@@ -84,7 +84,13 @@ class Registry(Application[UUID]):
 
     name = "pakta"
 
-    def __init__(self, instance: Instance, *, create_tables: bool = True) -> None:
+    def __init__(
+        self,
+        instance: Instance,
+        *,
+        create_tables: bool = True,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
         super().__init__(
             {
                 "PERSISTENCE_MODULE": "eventsourcing_sqlalchemy",
@@ -103,6 +109,8 @@ class Registry(Application[UUID]):
         # Called with the session inside each append's transaction (the read model).
         self.in_transaction: list[Callable[[Session], object]] = []
         self._hash_memo: dict[int, bytes] = {}
+        # The registry's time for received_at; a test may fix it (tests/golden).
+        self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
         if create_tables:
             storage.metadata.create_all(self.engine)
 
@@ -144,7 +152,7 @@ class Registry(Application[UUID]):
             last = self.chain.get_last()
             size = 0 if last is None else last.originator_version
             prev = merkle.leaf_hash(last.entry.encode()).hex() if last is not None else None
-            received_at = datetime.now(UTC)
+            received_at = self.clock()
             reader = storage.SessionHashReader(
                 session, merkle.stored_hash_count(size), self._hash_memo
             )

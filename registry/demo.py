@@ -10,6 +10,7 @@ attestation) is marked `"demo": true`, and every key is a demo key generated int
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -203,8 +204,16 @@ def agencies() -> list[DemoAgency]:
 class DemoLoader:
     """Signs the demo statements with demo keys and appends them through the registry."""
 
-    def __init__(self, registry: Registry, folder: Path, *, lifecycle: bool = True) -> None:
+    def __init__(
+        self,
+        registry: Registry,
+        folder: Path,
+        *,
+        lifecycle: bool = True,
+        new_key: Callable[[str], Ed25519PrivateKey] = lambda name: generate(),
+    ) -> None:
         self.registry = registry
+        self.new_key = new_key  # how a missing demo key is made (tests fix them)
         self.with_lifecycle = lifecycle
         self.folder = folder / "demo-keys"
         self.folder.mkdir(exist_ok=True)
@@ -214,7 +223,7 @@ class DemoLoader:
         path = self.folder / f"{name}.key"
         if path.exists():
             return load_private_key(path)
-        key = generate()
+        key = self.new_key(name)
         write_private_key(path, key)
         return key
 

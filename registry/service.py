@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date
+from collections.abc import Callable
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import desc, func, or_, select
@@ -166,8 +167,13 @@ def _decode(row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def open_service(instance: Instance, *, create_tables: bool = True) -> Service:
-    registry = Registry(instance, create_tables=create_tables)
+def open_service(
+    instance: Instance,
+    *,
+    create_tables: bool = True,
+    clock: Callable[[], datetime] | None = None,
+) -> Service:
+    registry = Registry(instance, create_tables=create_tables, clock=clock)
     projector = Projector(registry, registry.lock)
     if create_tables:
         projector.create_tables()
