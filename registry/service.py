@@ -8,8 +8,8 @@ the web layer never writes SQL. Queries take and return plain dicts.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
