@@ -15,10 +15,11 @@ from eventsourcing.persistence import Tracking
 
 from events import canonical_json
 from keys.note import sign_note
-from registry import merkle, storage
-from registry.checkpoint import Checkpoint
-from registry.domain import LogEntry
 from registry.service import Service
+from registry.tlog import merkle
+from registry.tlog.checkpoint import Checkpoint
+from registry.write import storage
+from registry.write.domain import LogEntry
 
 
 def grow(service: Service, target: int, batch: int = 5000) -> None:

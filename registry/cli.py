@@ -29,7 +29,7 @@ from keys.ed25519 import (
     write_public_key,
 )
 from keys.errors import PaktaError
-from registry.instance import DEFAULT_ORIGIN, init_instance, load_instance
+from registry.write.instance import DEFAULT_ORIGIN, init_instance, load_instance
 
 
 class CommandError(PaktaError):
@@ -64,7 +64,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from registry.demo import DemoLoader
+    from registry.demo.loader import DemoLoader
     from registry.service import open_service
 
     instance = load_instance(_instance_path(args))
@@ -123,7 +123,7 @@ def cmd_post(args: argparse.Namespace) -> int:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    from registry.audit import run_audit
+    from registry.audit.audit import run_audit
 
     return run_audit(args)
 
@@ -141,7 +141,7 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from registry.export import export
+    from registry.audit.export import export
     from registry.service import open_service
 
     service = open_service(load_instance(_instance_path(args)))
@@ -154,13 +154,13 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_witness(args: argparse.Namespace, rest: Sequence[str]) -> int:
-    from registry.witness import witness_main
+    from registry.witness.server import witness_main
 
     return witness_main(rest)
 
 
 def cmd_witness_add(args: argparse.Namespace) -> int:
-    from registry.cosignature import CosignatureVerifier
+    from registry.tlog.cosignature import CosignatureVerifier
 
     instance = load_instance(_instance_path(args))
     CosignatureVerifier.parse(args.vkey)  # refuse a malformed key before saving it

@@ -16,11 +16,11 @@ from typing import Any
 from sqlalchemy import desc, func, or_, select
 
 from events import catalog_json
-from registry import lifecycle_queries
-from registry.app import Registry
-from registry.instance import Instance
-from registry.readmodel import Projector, agencies, documents, keys, statements, witnesses
-from registry.witnessing import Witnessing
+from registry.read import lifecycle_queries
+from registry.read.projector import Projector, agencies, documents, keys, statements, witnesses
+from registry.write.app import Registry
+from registry.write.instance import Instance
+from registry.write.witnessing import Witnessing
 
 
 @dataclass

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from registry.instance import Instance, init_instance
 from registry.service import Service
+from registry.write.instance import Instance, init_instance
 
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 

@@ -129,7 +129,7 @@ def append_pacts(registry: Any, agency: str, key: Ed25519PrivateKey, count: int)
     Returns how many conflicts it met. Used by threads and by worker processes.
     """
     from events import build_statement
-    from registry.policy import ConflictError
+    from registry.rules.policy import ConflictError
 
     conflicts = 0
     done = 0
@@ -156,8 +156,8 @@ def worker_process(instance_dir: str, agency: str, key_file: str, count: int) ->
     """Entry point of a separate process appending to a shared registry."""
     from pathlib import Path
 
-    from registry.instance import load_instance
     from registry.service import open_service
+    from registry.write.instance import load_instance
 
     service = open_service(load_instance(Path(instance_dir)), create_tables=False)
     try:

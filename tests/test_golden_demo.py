@@ -12,7 +12,7 @@ from pathlib import Path
 
 from golden_demo import GOLDEN, export_files, load_fixed_demo
 
-from registry.export import export
+from registry.audit.export import export
 
 
 def test_the_demo_export_is_byte_identical_to_the_golden_one(

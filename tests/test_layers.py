@@ -10,13 +10,13 @@ import pytest
 FORBIDDEN = {
     "keys": ("flask", "sqlalchemy", "eventsourcing"),
     "events": ("flask", "sqlalchemy", "eventsourcing"),
-    "registry.merkle": ("flask", "sqlalchemy", "eventsourcing"),
-    "registry.tiles": ("flask", "sqlalchemy", "eventsourcing"),
-    "registry.checkpoint": ("flask", "sqlalchemy", "eventsourcing"),
-    "registry.policy": ("flask", "sqlalchemy", "eventsourcing"),
+    "registry.tlog.merkle": ("flask", "sqlalchemy", "eventsourcing"),
+    "registry.tlog.tiles": ("flask", "sqlalchemy", "eventsourcing"),
+    "registry.tlog.checkpoint": ("flask", "sqlalchemy", "eventsourcing"),
+    "registry.rules.policy": ("flask", "sqlalchemy", "eventsourcing"),
     "registry.cli": ("flask",),
     "registry.service": ("flask",),
-    "registry.audit": ("flask", "sqlalchemy", "eventsourcing"),
+    "registry.audit.audit": ("flask", "sqlalchemy", "eventsourcing"),
 }
 
 

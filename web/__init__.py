@@ -13,8 +13,8 @@ from typing import Any
 from flask import Flask, g, request
 from flask_babel import Babel
 
-from registry.instance import load_instance
 from registry.service import Service, open_service
+from registry.write.instance import load_instance
 
 LANGUAGES = ("id", "en")
 

@@ -7,10 +7,10 @@ from typing import Any
 from flask import Blueprint, Response, abort, jsonify, request
 
 from keys.ed25519 import b64
-from registry import merkle
-from registry.checkpoint import Checkpoint
-from registry.policy import head_json
-from registry.proof import format_proof
+from registry.rules.policy import head_json
+from registry.tlog import merkle
+from registry.tlog.checkpoint import Checkpoint
+from registry.tlog.proof import format_proof
 from web import service
 from web.errors import problem
 

@@ -12,7 +12,7 @@ from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from keys.errors import PaktaError
-from registry.policy import ConflictError, RuleError, head_json
+from registry.rules.policy import ConflictError, RuleError, head_json
 
 PROBLEM = "application/problem+json"
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, render_template, url_for
 
-from registry import queries
+from registry.read import queries
 from web import service
 
 bp = Blueprint("feeds", __name__)

@@ -12,8 +12,8 @@ from typing import Any
 from flask import Blueprint, Response, abort, jsonify
 
 from keys.errors import PaktaError
-from registry import tiles
-from registry.export import agency_histories, read_tile, registrar_keys_json
+from registry.audit.export import agency_histories, read_tile, registrar_keys_json
+from registry.tlog import tiles
 from web import service
 
 bp = Blueprint("log", __name__)

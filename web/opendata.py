@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import Blueprint, Response, render_template, stream_with_context, url_for
 
-from registry import queries
+from registry.read import queries
 from web import service
 
 bp = Blueprint("opendata", __name__)

@@ -19,9 +19,10 @@ from flask_babel import gettext as _
 from events import parse_statement
 from keys.dsse import Envelope
 from keys.ed25519 import b64
-from registry import merkle, queries
-from registry import regions as region_data
-from registry.lifecycle import STATUS_TITLES
+from registry.read import queries
+from registry.read import regions as region_data
+from registry.rules.lifecycle import STATUS_TITLES
+from registry.tlog import merkle
 from web import service
 from web.warnings import counted, grouped
 

@@ -20,8 +20,9 @@ from typing import Any
 from flask import Blueprint, Response, abort, jsonify, url_for
 
 from keys.note import parse_note
-from registry import merkle, queries
-from registry.checkpoint import Checkpoint
+from registry.read import queries
+from registry.tlog import merkle
+from registry.tlog.checkpoint import Checkpoint
 from web import service
 
 bp = Blueprint("verify", __name__)

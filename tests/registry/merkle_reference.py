@@ -1,5 +1,5 @@
 """A tiny recursive Merkle tree written straight from RFC 9162 §2.1, to cross-check the fast
-code in `registry.merkle`. It shares nothing with it, not even the hash helpers; the only
+code in `registry.tlog.merkle`. It shares nothing with it, not even the hash helpers; the only
 concession to speed is remembering MTH of ranges it has already computed.
 """
 

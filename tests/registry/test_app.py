@@ -13,11 +13,11 @@ from events import StatementError
 from keys.dsse import EnvelopeError
 from keys.ed25519 import b64, generate, key_id, public_bytes
 from keys.note import NoteVerifier, open_note
-from registry import merkle
-from registry.checkpoint import Checkpoint
-from registry.instance import Instance
-from registry.policy import ConflictError, RuleError
+from registry.rules.policy import ConflictError, RuleError
 from registry.service import Service, open_service
+from registry.tlog import merkle
+from registry.tlog.checkpoint import Checkpoint
+from registry.write.instance import Instance
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Tests for registry.checkpoint: the spec's example, round trips, and every rejection."""
+"""Tests for registry.tlog.checkpoint: the spec's example, round trips, and every rejection."""
 
 from __future__ import annotations
 
@@ -6,8 +6,13 @@ import base64
 
 import pytest
 
-from registry.checkpoint import MAX_CHECKPOINT_BYTES, MAX_TREE_SIZE, Checkpoint, CheckpointError
-from registry.merkle import leaf_hash
+from registry.tlog.checkpoint import (
+    MAX_CHECKPOINT_BYTES,
+    MAX_TREE_SIZE,
+    Checkpoint,
+    CheckpointError,
+)
+from registry.tlog.merkle import leaf_hash
 
 # The body of the example in c2sp.org/tlog-checkpoint.
 SPEC = "example.com/behind-the-sofa\n20852163\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n"

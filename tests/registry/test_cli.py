@@ -13,7 +13,7 @@ import pytest
 from pakta_support import PACT_DOCUMENT, LiveServer, pact_body, served
 
 from registry.cli import main
-from registry.instance import Instance, load_instance
+from registry.write.instance import Instance, load_instance
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

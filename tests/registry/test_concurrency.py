@@ -15,10 +15,10 @@ from pakta_support import Agent, Harness, append_pacts, worker_process
 
 from keys.ed25519 import write_private_key
 from keys.note import NoteVerifier
-from registry.audit import audit, source_fetch
-from registry.export import export
-from registry.instance import Instance
+from registry.audit.audit import audit, source_fetch
+from registry.audit.export import export
 from registry.service import open_service
+from registry.write.instance import Instance
 
 
 def audited_size(instance: Instance, registry: object, folder: Path) -> int:

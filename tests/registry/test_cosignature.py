@@ -1,5 +1,5 @@
-"""Tests for registry.cosignature: spec vectors, keys, the exact signed bytes, tampering, appending
-cosignature lines, and the k-of-n witness policy."""
+"""Tests for registry.tlog.cosignature: spec vectors, keys, the exact signed bytes, tampering,
+appending cosignature lines, and the k-of-n witness policy."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from keys import ed25519
 from keys.errors import NoteError, PaktaError, VerificationError
 from keys.note import NoteSigner, parse_note, sign_note
-from registry.checkpoint import Checkpoint
-from registry.cosignature import (
+from registry.tlog.checkpoint import Checkpoint
+from registry.tlog.cosignature import (
     ALG_COSIGNATURE_V1,
     CosignatureSigner,
     CosignatureVerifier,

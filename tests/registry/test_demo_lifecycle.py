@@ -7,10 +7,10 @@ from datetime import date
 
 import pytest
 
-from registry.demo import DemoLoader
-from registry.demo_lifecycle import EXPECTED_STATUS
-from registry.instance import init_instance
+from registry.demo.lifecycle import EXPECTED_STATUS
+from registry.demo.loader import DemoLoader
 from registry.service import Service, open_service
+from registry.write.instance import init_instance
 
 
 @pytest.fixture(scope="module")

@@ -80,7 +80,7 @@ def test_unit_heads_countersign_the_declaration_in_one_envelope(world: World) ->
     prov = world.agents["prov"]
     receipt = world.post("prov", "zi.declared", body, prov.key, unit_key)
     assert receipt.seq == prov.seq
-    from registry.policy import RuleError
+    from registry.rules.policy import RuleError
 
     with pytest.raises(RuleError) as refused:
         world.post("prov", "zi.declared", body, prov.key, operator)

@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 from zi_world import World
 
 from events import StatementError
-from registry.instance import init_instance
-from registry.policy import RuleError
+from registry.rules.policy import RuleError
 from registry.service import open_service
+from registry.write.instance import init_instance
 
 UNITS = ("dinas-a", "dinas-b", "dinas-kab")  # dinas-kab belongs to another government
 ITEMS = ("PP-01", "PP-02")

@@ -11,8 +11,8 @@ import pytest
 from zi_world import SCORES_LOW, WIB, World
 
 from keys.ed25519 import key_id, public_bytes
-from registry.instance import Instance
 from registry.service import Service, open_service
+from registry.write.instance import Instance
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Tests for registry.merkle: every tree size up to 300 against the RFC 9162 reference, every
+"""Tests for registry.tlog.merkle: every tree size up to 300 against the RFC 9162 reference, every
 leaf and every older size, corrupted proofs, read counts, and the known-answer vectors."""
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import pytest
 from merkle_reference import ReferenceTree
 
 from keys.errors import PaktaError, VerificationError
-from registry import merkle
-from registry.merkle import (
+from registry.tlog import merkle
+from registry.tlog.merkle import (
     EMPTY_ROOT,
     CompactRange,
     ListHashReader,

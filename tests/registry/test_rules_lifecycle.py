@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from zi_world import SCORES_WBK, World, doc
 
-import registry.lifecycle
+import registry.rules.lifecycle
 from events.regulations import AREAS
 from keys.ed25519 import generate
-from registry.policy import RuleError
+from registry.rules.policy import RuleError
 from registry.service import Service
 
 
@@ -362,6 +362,6 @@ def test_scores_and_documents_reach_the_rules_through_the_registry(w: World) -> 
 
 
 def test_every_lifecycle_rule_code_is_tested() -> None:
-    source = Path(registry.lifecycle.__file__).read_text()
+    source = Path(registry.rules.lifecycle.__file__).read_text()
     codes = set(re.findall(r'RuleError\(\s*"([a-z-]+)"', source))
     assert codes <= TESTED, sorted(codes - TESTED)

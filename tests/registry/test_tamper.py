@@ -15,11 +15,11 @@ from pakta_support import Agent, Harness, declaration_body
 from sqlalchemy import text
 
 from keys.note import NoteVerifier
-from registry.audit import AuditError, audit, source_fetch
-from registry.domain import LogEntry
-from registry.export import export
-from registry.instance import Instance
+from registry.audit.audit import AuditError, audit, source_fetch
+from registry.audit.export import export
 from registry.service import open_service
+from registry.write.domain import LogEntry
+from registry.write.instance import Instance
 
 
 def audit_fresh(instance: Instance, folder: Path) -> None:

@@ -1,4 +1,4 @@
-"""Tests for registry.tiles: strict tile paths, the tiles of a tree, tile bytes checked
+"""Tests for registry.tlog.tiles: strict tile paths, the tiles of a tree, tile bytes checked
 against hashes computed directly, entry bundles, and TileHashReader against tampering."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import pytest
 
 from keys.errors import VerificationError
-from registry.merkle import (
+from registry.tlog.merkle import (
     ListHashReader,
     build_stored_hashes,
     consistency_proof,
@@ -21,7 +21,7 @@ from registry.merkle import (
     verify_consistency,
     verify_inclusion,
 )
-from registry.tiles import (
+from registry.tlog.tiles import (
     ENTRIES,
     TILE_HEIGHT,
     TILE_WIDTH,

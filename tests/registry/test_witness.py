@@ -1,4 +1,4 @@
-"""Tests for registry.witness: the tlog-witness status codes, consistency, forks, rollbacks,
+"""Tests for registry.witness.server: the tlog-witness status codes, consistency, forks, rollbacks,
 persistence, races between requests, and a real HTTP server on 127.0.0.1."""
 
 from __future__ import annotations
@@ -20,16 +20,16 @@ import pytest
 
 from keys.ed25519 import generate, write_private_key
 from keys.note import NoteSigner, sign_note
-from registry.checkpoint import Checkpoint
-from registry.cosignature import CosignatureSigner, add_cosignatures, check_policy
-from registry.merkle import (
+from registry.tlog.checkpoint import Checkpoint
+from registry.tlog.cosignature import CosignatureSigner, add_cosignatures, check_policy
+from registry.tlog.merkle import (
     ListHashReader,
     build_stored_hashes,
     consistency_proof,
     leaf_hash,
     tree_hash,
 )
-from registry.witness import (
+from registry.witness.server import (
     MAX_REQUEST_BYTES,
     SIZE_CONTENT_TYPE,
     Witness,

@@ -9,7 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from site_support import demo_app
 
-from registry.instance import Instance
+from registry.write.instance import Instance
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from pakta_support import Agent, declaration_body, envelope_bytes, registration
 
 from keys.ed25519 import load_private_key
-from registry.instance import Instance
+from registry.write.instance import Instance
 from web import create_app
 
 

@@ -15,13 +15,13 @@ from pakta_support import Agent, Harness, LiveServer, envelope_bytes, registrati
 
 from keys.ed25519 import generate, load_private_key, write_private_key
 from keys.note import NoteVerifier, open_note
-from registry import merkle, tiles
-from registry.checkpoint import Checkpoint
 from registry.cli import main
-from registry.cosignature import CosignatureSigner, check_policy
-from registry.instance import Instance, load_instance
-from registry.proof import verify_proof
-from registry.witness import Witness, logs_from_vkeys, serve
+from registry.tlog import merkle, tiles
+from registry.tlog.checkpoint import Checkpoint
+from registry.tlog.cosignature import CosignatureSigner, check_policy
+from registry.tlog.proof import verify_proof
+from registry.witness.server import Witness, logs_from_vkeys, serve
+from registry.write.instance import Instance, load_instance
 
 
 def get(url: str) -> tuple[bytes, dict[str, str]]:

@@ -18,9 +18,9 @@ from site_support import PAGE_BUDGET
 
 from events import build_statement
 from keys.ed25519 import b64, generate, load_private_key, public_bytes
-from registry import queries
-from registry.instance import Instance, init_instance
-from registry.lifecycle import STATUS_TITLES
+from registry.read import queries
+from registry.rules.lifecycle import STATUS_TITLES
+from registry.write.instance import Instance, init_instance
 
 HOSTILE = '<script>alert("r")</script> & <b>Dinas</b>'
 ESCAPED = "&lt;script&gt;alert(&#34;r&#34;)&lt;/script&gt; &amp; &lt;b&gt;Dinas&lt;/b&gt;"
@@ -49,7 +49,7 @@ def register(instance: Instance, service: Any, agency: str, body: dict[str, Any]
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Instance:
-    from registry.demo import DemoLoader
+    from registry.demo.loader import DemoLoader
     from registry.service import open_service
 
     folder: Path = tmp_path_factory.mktemp("regions") / "instance"

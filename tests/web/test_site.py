@@ -20,10 +20,11 @@ from site_support import PAGE_BUDGET, TRANSLATIONS, demo_instance
 from events import build_statement, sha256_ref
 from keys.ed25519 import b64, generate, key_id, load_private_key, public_bytes
 from keys.note import NoteVerifier, open_note
-from registry import merkle, queries
-from registry.checkpoint import Checkpoint
-from registry.instance import Instance
-from registry.proof import verify_proof
+from registry.read import queries
+from registry.tlog import merkle
+from registry.tlog.checkpoint import Checkpoint
+from registry.tlog.proof import verify_proof
+from registry.write.instance import Instance
 from web.opendata import COLUMNS
 
 ATOM = "{http://www.w3.org/2005/Atom}"

@@ -14,7 +14,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from site_support import PAGE_BUDGET, demo_instance
 
-from registry.instance import Instance
+from registry.write.instance import Instance
 from web import warnings as wording
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -120,8 +120,8 @@ def test_every_kind_the_demo_makes_is_worded_without_english(
 
 
 def test_every_code_the_read_model_can_write_has_a_wording(app: Flask) -> None:
-    sources = (ROOT / "registry" / "lifecycle_view.py").read_text() + (
-        ROOT / "registry" / "lifecycle_queries.py").read_text()
+    sources = (ROOT / "registry" / "read" / "lifecycle_view.py").read_text() + (
+        ROOT / "registry" / "read" / "lifecycle_queries.py").read_text()
     codes = set(re.findall(r'self\.warn\(\s*session,\s*[\w.]+,\s*"([a-z-]+)"', sources))
     codes |= set(re.findall(r'"code": "([a-z-]+)"', sources))
     assert len(codes) >= 9 and codes <= set(wording.ORDER), codes

@@ -16,11 +16,11 @@ from typing import Any
 
 from sqlalchemy import and_, desc, func, or_, select, true
 
-from registry import regions as region_data
-from registry.lifecycle import STATUSES
-from registry.readmodel import agencies, statements
+from registry.read import regions as region_data
+from registry.read.projector import agencies, statements
+from registry.rules.lifecycle import STATUSES
 from registry.service import Service
-from registry.storage import checkpoints
+from registry.write.storage import checkpoints
 
 PER_PAGE = 20
 KEY_TYPES = ("agency.registered", "key.added", "key.revoked")

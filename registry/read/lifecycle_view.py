@@ -32,7 +32,7 @@ from events import Statement
 from events.dates import parse_date
 from events.regulations import REGULATIONS, enablers, missing_prerequisites, shortfalls, total
 from keys.dsse import Envelope
-from registry import lifecycle
+from registry.rules import lifecycle
 
 LATE_POSTING = timedelta(days=30)
 

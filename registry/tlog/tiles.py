@@ -3,7 +3,7 @@ strict paths, which tiles a tree of a given size has, the bytes of a hash tile r
 stored hashes, entry bundles, and `TileHashReader`, which lets an auditor answer
 `HashReader.read_hashes` from fetched tiles, checking each one against a checkpoint's root
 before using it (the habit of Go's sumdb `tlog.TileHashReader`). Pure: stdlib, `keys.errors`
-and `registry.merkle` only.
+and `registry.tlog.merkle` only.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from keys.errors import PaktaError, VerificationError
-from registry.merkle import (
+from registry.tlog.merkle import (
     HASH_SIZE,
     Hash,
     HashReader,

@@ -17,9 +17,9 @@ from typing import Any
 from events import Statement, get_type
 from keys.dsse import Envelope, verify_signature
 from keys.ed25519 import b64, key_id, unb64
-from registry import lifecycle
-from registry.errors import ConflictError as ConflictError
-from registry.errors import RuleError as RuleError
+from registry.rules import lifecycle
+from registry.rules.errors import ConflictError as ConflictError
+from registry.rules.errors import RuleError as RuleError
 
 REGISTRAR = "registrar"
 

@@ -31,9 +31,9 @@ from pathlib import Path
 from keys.ed25519 import load_private_key, unb64
 from keys.errors import EncodingError, NoteError, PaktaError, VerificationError
 from keys.note import MAX_NOTE_BYTES, NoteVerifier, open_note, parse_note
-from registry.checkpoint import MAX_TREE_SIZE, Checkpoint, CheckpointError
-from registry.cosignature import CosignatureSigner
-from registry.merkle import EMPTY_ROOT, HASH_SIZE, verify_consistency
+from registry.tlog.checkpoint import MAX_TREE_SIZE, Checkpoint, CheckpointError
+from registry.tlog.cosignature import CosignatureSigner
+from registry.tlog.merkle import EMPTY_ROOT, HASH_SIZE, verify_consistency
 
 if sys.platform != "win32":
     import fcntl

@@ -27,11 +27,13 @@ from keys.dsse import PAYLOAD_TYPE, Envelope, EnvelopeError
 from keys.ed25519 import b64
 from keys.errors import PaktaError
 from keys.note import NoteSigner, sign_note
-from registry import merkle, policy, storage
-from registry.checkpoint import Checkpoint
-from registry.domain import LOG_ID, Agency, LogEntry, agency_uuid
-from registry.instance import Instance
-from registry.policy import AgencyHead, ConflictError
+from registry.rules import policy
+from registry.rules.policy import AgencyHead, ConflictError
+from registry.tlog import merkle
+from registry.tlog.checkpoint import Checkpoint
+from registry.write import storage
+from registry.write.domain import LOG_ID, Agency, LogEntry, agency_uuid
+from registry.write.instance import Instance
 
 MAX_ENVELOPE_BYTES = 96 * 1024  # a 64 KiB statement grows by 4/3 in base64, plus signatures
 

@@ -35,9 +35,9 @@ from sqlalchemy.orm import Session
 from events import parse_statement
 from keys.dsse import Envelope
 from keys.ed25519 import key_id, unb64
-from registry import lifecycle_view
-from registry.domain import LogEntry
-from registry.storage import AppendLock
+from registry.read import lifecycle_view
+from registry.write.domain import LogEntry
+from registry.write.storage import AppendLock
 
 metadata = MetaData()
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from keys.errors import PaktaError
 from keys.note import NoteVerifier, open_note
-from registry import merkle
-from registry.checkpoint import Checkpoint
+from registry.tlog import merkle
+from registry.tlog.checkpoint import Checkpoint
 
 HEADER = "c2sp.org/tlog-proof@v1"
 MAX_PROOF_BYTES = 64 * 1024

@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from keys.ed25519 import PUBLIC_KEY_SIZE, SIGNATURE_SIZE, b64, public_bytes, unb64, verify
 from keys.errors import EncodingError, NoteError, VerificationError
 from keys.note import NoteVerifier, open_note, parse_note, verifier_key
-from registry.checkpoint import Checkpoint, CheckpointError
+from registry.tlog.checkpoint import Checkpoint, CheckpointError
 
 __all__ = [
     "ALG_COSIGNATURE_V1",

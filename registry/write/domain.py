@@ -14,7 +14,7 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, DomainEvent, event
 
-from registry.policy import AgencyHead, apply_effect
+from registry.rules.policy import AgencyHead, apply_effect
 
 NAMESPACE = UUID("6b1f3c1e-2a4d-5c8e-9f10-70616b746131")
 LOG_ID = uuid5(NAMESPACE, "log")

@@ -15,10 +15,11 @@ from typing import Any
 from sqlalchemy import update
 
 from keys.errors import PaktaError
-from registry import merkle, storage
-from registry.checkpoint import Checkpoint
-from registry.cosignature import CosignatureVerifier, add_cosignatures, count_cosigners
-from registry.witness import SIZE_CONTENT_TYPE, request_cosignature
+from registry.tlog import merkle
+from registry.tlog.checkpoint import Checkpoint
+from registry.tlog.cosignature import CosignatureVerifier, add_cosignatures, count_cosigners
+from registry.witness.server import SIZE_CONTENT_TYPE, request_cosignature
+from registry.write import storage
 
 
 @dataclass

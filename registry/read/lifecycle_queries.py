@@ -16,9 +16,9 @@ from typing import Any
 from sqlalchemy import and_, desc, or_, select
 
 from events.regulations import AREA_TITLES, AREAS, REGULATIONS
-from registry import regions as region_data
-from registry.lifecycle import STATUS_TITLES
-from registry.readmodel import LIFECYCLE, agencies, statements, witnesses
+from registry.read import regions as region_data
+from registry.read.projector import LIFECYCLE, agencies, statements, witnesses
+from registry.rules.lifecycle import STATUS_TITLES
 
 units = LIFECYCLE["units"]
 steps = LIFECYCLE["steps"]

@@ -20,10 +20,10 @@ from events import Statement
 from events.catalog import ORG_ROLES
 from events.dates import parse_date
 from events.regulations import REGULATIONS
-from registry.errors import RuleError
+from registry.rules.errors import RuleError
 
 if TYPE_CHECKING:
-    from registry.policy import AgencyHead
+    from registry.rules.policy import AgencyHead
 
 Heads = Callable[[str], "AgencyHead | None"]
 Lookup = Callable[[str], "tuple[str, int, str] | None"]

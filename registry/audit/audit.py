@@ -26,8 +26,9 @@ from keys.dsse import Envelope
 from keys.ed25519 import b64, key_id, unb64
 from keys.errors import PaktaError, VerificationError
 from keys.note import NoteVerifier, open_note
-from registry import merkle, policy, tiles
-from registry.checkpoint import Checkpoint
+from registry.rules import policy
+from registry.tlog import merkle, tiles
+from registry.tlog.checkpoint import Checkpoint
 
 Fetch = Callable[[str], bytes]
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from keys.errors import PaktaError
 
 if TYPE_CHECKING:
-    from registry.policy import AgencyHead
+    from registry.rules.policy import AgencyHead
 
 
 class RuleError(PaktaError):

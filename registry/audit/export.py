@@ -14,9 +14,10 @@ from typing import Any
 from sqlalchemy import select
 
 from keys.ed25519 import b64
-from registry import storage, tiles
-from registry.app import Registry
-from registry.instance import Instance
+from registry.tlog import tiles
+from registry.write import storage
+from registry.write.app import Registry
+from registry.write.instance import Instance
 
 
 def read_tile(registry: Registry, tile: tiles.Tile, size: int) -> bytes | None:

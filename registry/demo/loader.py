@@ -27,7 +27,7 @@ from keys.ed25519 import (
     public_bytes,
     write_private_key,
 )
-from registry.app import Receipt, Registry
+from registry.write.app import Receipt, Registry
 
 SEEDS = {
     "sukoharjo": "000_2bb62062407e64b3.txt",
@@ -279,7 +279,7 @@ class DemoLoader:
     def _lifecycle(self) -> int:
         """The invented lifecycle after the seed facts (registry/demo_lifecycle.py), in one
         batch, once: skipped when the national team is already registered."""
-        from registry.demo_lifecycle import steps
+        from registry.demo.lifecycle import steps
 
         if not self.with_lifecycle or self.registry.head("kemenpanrb-tpn") is not None:
             return 0
