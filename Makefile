@@ -22,8 +22,8 @@ translations: $(VENV)/.installed
 # Re-extract the Indonesian message ids and merge them into the catalogs (then translate).
 messages: $(VENV)/.installed
 	mkdir -p build
-	$(BIN)/pybabel extract -F babel.cfg --no-location --omit-header -o build/messages.pot .
-	$(BIN)/pybabel update --no-location -i build/messages.pot -d web/translations
+	$(BIN)/pybabel extract -F babel.cfg --no-location --omit-header --no-wrap -o build/messages.pot .
+	$(BIN)/pybabel update --ignore-obsolete --no-wrap -N -i build/messages.pot -d web/translations
 
 $(INSTANCE)/config.json: | $(VENV)/.installed
 	$(BIN)/pakta --instance $(INSTANCE) init

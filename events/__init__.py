@@ -3,11 +3,10 @@
 This package is pure (stdlib, jsonschema and `keys` only; never flask, sqlalchemy or
 eventsourcing, which a test enforces) so that the registry, the auditor and any independent
 verifier reach the same verdict on the same bytes. Importing it registers the built-in
-statement types (`identity`, `commitment`, `building`, `assessment`, `outcome`) in `CATALOG`,
-in the order of the Zona Integritas lifecycle.
+statement types (`events/types/`) in `CATALOG`, in the order of the Zona Integritas lifecycle.
 """
 
-from . import assessment, building, commitment, identity, outcome  # noqa: F401  (registers)
+from . import types as _types  # noqa: F401  (registers the built-in types)
 from .canonical import (
     MAX_SAFE_INTEGER,
     MAX_STATEMENT_BYTES,
@@ -16,10 +15,12 @@ from .canonical import (
     sha256_ref,
     strict_loads,
 )
-from .catalog import CATALOG, ROLES, StatementType, catalog_json, get_type, register
+from .catalog import CATALOG, StatementType, catalog_json, get_type, register
 from .dates import format_datetime, parse_date, parse_datetime
 from .errors import StatementError
-from .statement import Document, Statement, build_statement, parse_statement
+from .fragments import ROLES
+from .model import Document, Statement
+from .statement import build_statement, load_statement, parse_statement
 
 __all__ = [
     "CATALOG",
@@ -35,6 +36,7 @@ __all__ = [
     "catalog_json",
     "format_datetime",
     "get_type",
+    "load_statement",
     "parse_date",
     "parse_datetime",
     "parse_sha256_ref",

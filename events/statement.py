@@ -11,15 +11,15 @@ clients, the command line and tests: canonical bytes that are checked before the
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cached_property
 from typing import Any
 
-from .canonical import canonical_json, parse_sha256_ref, sha256_ref, strict_loads
-from .catalog import AGENCY_ID, HTTPS_URL, LINE, SEQ, SHA256_REF, array, closed, get_type
+from .canonical import canonical_json, parse_sha256_ref, strict_loads
+from .catalog import get_type
 from .dates import format_datetime, parse_datetime
 from .errors import StatementError
+from .fragments import AGENCY_ID, HTTPS_URL, LINE, SEQ, SHA256_REF, array, closed
+from .model import Document, Statement
 from .schema import compile_schema, validate
 
 REQUIRED_FIELDS = ("type", "agency", "seq", "prev", "issued_at", "body")
@@ -58,48 +58,6 @@ _DOCUMENTS = compile_schema(DOCUMENTS_SCHEMA)
 _AGENCY = compile_schema(AGENCY_ID)
 _SEQ = compile_schema(SEQ)
 _LINE = compile_schema(LINE)
-
-
-@dataclass(frozen=True)
-class Document:
-    """A signed paper (charter, pact, report) named by the SHA-256 of its file."""
-
-    name: str
-    sha256: str
-    media_type: str
-    url: str | None = None
-
-    def to_json(self) -> dict[str, str]:
-        out = {"name": self.name, "sha256": self.sha256, "media_type": self.media_type}
-        if self.url is not None:
-            out["url"] = self.url
-        return out
-
-
-@dataclass(frozen=True)
-class Statement:
-    """A parsed, checked statement; every field is derived from `payload`."""
-
-    type: str
-    agency: str
-    seq: int
-    prev: str | None
-    issued_at: datetime
-    issued_at_text: str
-    body: Mapping[str, Any]
-    documents: tuple[Document, ...]
-    payload: bytes = field(repr=False)
-    source: str | None = None
-    demo: bool = False
-
-    @cached_property
-    def hash(self) -> str:
-        """`sha256:<hex>` of the payload: the next statement's `prev` and the lookup key."""
-        return sha256_ref(self.payload)
-
-    def __hash__(self) -> int:
-        # The generated hash would include `body`, a dict; the payload determines everything.
-        return hash(self.payload)
 
 
 def parse_statement(payload: bytes) -> Statement:
@@ -166,6 +124,28 @@ def parse_statement(payload: bytes) -> Statement:
     )
     statement_type.check_rules(statement)
     return statement
+
+
+def load_statement(payload: bytes) -> Statement:
+    """The `Statement` in a payload the log already holds, without checking it again.
+
+    Entries were checked in full when they were appended; reading them back (rebuilding the
+    read model, showing a page) must not depend on today's schemas, which may have been
+    tightened since. Only the JSON and the fields every statement has are read."""
+    obj: Any = strict_loads(payload)
+    return Statement(
+        type=obj["type"],
+        agency=obj["agency"],
+        seq=obj["seq"],
+        prev=obj["prev"],
+        issued_at=parse_datetime(obj["issued_at"]),
+        issued_at_text=obj["issued_at"],
+        body=obj["body"],
+        documents=tuple(Document(**d) for d in obj.get("documents", ())),
+        payload=bytes(payload),
+        source=obj.get("source"),
+        demo=obj.get("demo", False),
+    )
 
 
 def build_statement(

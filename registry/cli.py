@@ -1,7 +1,9 @@
-"""The `pakta` command line: `main(argv) -> int`, one clear line on any Pakta error.
+"""The `pakta` command line: argparse only, `main(argv) -> int`, one clear line on any error.
 
 The instance folder comes from `--instance DIR`, or `PAKTA_INSTANCE`, or `./instance`.
 Commands that talk to a server (`post`, `audit URL`) use only the standard library's HTTP.
+Commands that need the web layer (`serve`) are added by it (`web/__main__.py` passes them to
+`main` as `extra`), so this package never imports `web`.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import os
 import sys
 import urllib.error
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -29,24 +31,32 @@ from keys.ed25519 import (
     write_public_key,
 )
 from keys.errors import PaktaError
+from registry.audit.command import run_audit
+from registry.audit.export import export
+from registry.demo.loader import DemoLoader
+from registry.service import migrate, open_service
+from registry.tlog.cosignature import CosignatureVerifier
+from registry.witness.server import witness_main
 from registry.write.instance import DEFAULT_ORIGIN, init_instance, load_instance
+
+# A command added from outside this package: its name, help, and a function that adds its
+# arguments to the subparser and returns the handler.
+Extra = tuple[str, str, Callable[[argparse.ArgumentParser], Callable[[argparse.Namespace], int]]]
 
 
 class CommandError(PaktaError):
     """A command could not do what was asked."""
 
 
-def _instance_path(args: argparse.Namespace) -> Path:
+def instance_path(args: argparse.Namespace) -> Path:
     return Path(args.instance or os.environ.get("PAKTA_INSTANCE") or "instance")
 
 
 def cmd_init(args: argparse.Namespace) -> int:
     instance = init_instance(
-        _instance_path(args), database_url=args.database_url, origin=args.origin
+        instance_path(args), database_url=args.database_url, origin=args.origin
     )
-    from registry.service import open_service
-
-    open_service(instance).close()  # creates the schema once, before any worker starts
+    migrate(instance)  # the schema is created once, here, before any server starts
     print(f"initialised {instance.path}")
     print(f"database: {instance.database_url}")
     for kid, raw in instance.registrar_keys.items():
@@ -55,19 +65,14 @@ def cmd_init(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_serve(args: argparse.Namespace) -> int:
-    from web import create_app  # the web layer imports registry, never the other way at import
-
-    app = create_app({"PAKTA_INSTANCE": str(_instance_path(args))})
-    app.run(host=args.host, port=args.port, threaded=True)
+def cmd_migrate(args: argparse.Namespace) -> int:
+    version = migrate(load_instance(instance_path(args)))
+    print(f"schema {version}")
     return 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from registry.demo.loader import DemoLoader
-    from registry.service import open_service
-
-    instance = load_instance(_instance_path(args))
+    instance = load_instance(instance_path(args))
     service = open_service(instance)
     try:
         added = DemoLoader(service.registry, instance.path).load()
@@ -123,15 +128,17 @@ def cmd_post(args: argparse.Namespace) -> int:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    from registry.audit.audit import run_audit
-
-    return run_audit(args)
+    return run_audit(
+        args.source,
+        log_key=args.log_key,
+        registrar_keys=args.registrar_key,
+        state_file=args.state,
+        report=args.report,
+    )
 
 
 def cmd_rebuild(args: argparse.Namespace) -> int:
-    from registry.service import open_service
-
-    service = open_service(load_instance(_instance_path(args)))
+    service = open_service(load_instance(instance_path(args)))
     try:
         count = service.projector.rebuild()
         print(f"read model rebuilt from {count} log entries: {service.projector.counts()}")
@@ -141,10 +148,7 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from registry.audit.export import export
-    from registry.service import open_service
-
-    service = open_service(load_instance(_instance_path(args)))
+    service = open_service(load_instance(instance_path(args)))
     try:
         size = export(service.registry, Path(args.dir))
         print(f"exported {size} entries to {args.dir}")
@@ -154,15 +158,11 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_witness(args: argparse.Namespace, rest: Sequence[str]) -> int:
-    from registry.witness.server import witness_main
-
     return witness_main(rest)
 
 
 def cmd_witness_add(args: argparse.Namespace) -> int:
-    from registry.tlog.cosignature import CosignatureVerifier
-
-    instance = load_instance(_instance_path(args))
+    instance = load_instance(instance_path(args))
     CosignatureVerifier.parse(args.vkey)  # refuse a malformed key before saving it
     instance.witnesses = [w for w in instance.witnesses if w["url"] != args.url]
     instance.witnesses.append({"url": args.url, "vkey": args.vkey})
@@ -193,7 +193,7 @@ def _problem(error: urllib.error.HTTPError) -> dict[str, Any]:
         return {}
 
 
-def parser() -> argparse.ArgumentParser:
+def parser(extra: Sequence[Extra] = ()) -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="pakta", description="Pakta: a verifiable public registry")
     top.add_argument("--instance", help="instance folder (default: $PAKTA_INSTANCE or ./instance)")
     sub = top.add_subparsers(dest="command", required=True)
@@ -201,10 +201,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--database-url", help="SQLAlchemy URL (default: SQLite in the folder)")
     p.add_argument("--origin", default=DEFAULT_ORIGIN, help="the log's checkpoint origin")
     p.set_defaults(func=cmd_init)
-    p = sub.add_parser("serve", help="serve the site and API")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8000)
-    p.set_defaults(func=cmd_serve)
+    sub.add_parser("migrate", help="create or update the database schema").set_defaults(
+        func=cmd_migrate
+    )
+    for name, help_text, add in extra:
+        p = sub.add_parser(name, help=help_text)
+        p.set_defaults(func=add(p))
     sub.add_parser("demo", help="load the seed agencies and declarations").set_defaults(
         func=cmd_demo
     )
@@ -225,6 +227,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--log-key", help="the log's verifier key (name+hash+base64) to trust")
     p.add_argument("--registrar-key", action="append", help="registrar public key (base64)")
     p.add_argument("--state", help="file keeping the last verified checkpoint")
+    p.add_argument(
+        "--report",
+        action="store_true",
+        help="print every status, warning and invalidated entry the audit derived, as JSON",
+    )
     p.set_defaults(func=cmd_audit)
     sub.add_parser("rebuild-read-model", help="rebuild the read model from the log").set_defaults(
         func=cmd_rebuild
@@ -244,13 +251,14 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args, rest = parser().parse_known_args(argv)
+def main(argv: Sequence[str] | None = None, extra: Sequence[Extra] = ()) -> int:
+    top = parser(extra)
+    args, rest = top.parse_known_args(argv)
     try:
         if getattr(args, "passthrough", False):
             return int(args.func(args, rest))
         if rest:
-            parser().error(f"unrecognized arguments: {' '.join(rest)}")
+            top.error(f"unrecognized arguments: {' '.join(rest)}")
         result: int = args.func(args)
         return result
     except PaktaError as e:

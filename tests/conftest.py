@@ -12,9 +12,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pakta_support import new_instance
 
-from registry.service import Service
-from registry.write.instance import Instance, init_instance
+from registry.service import Service, open_service
+from registry.write.instance import Instance
 
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
@@ -55,19 +56,13 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 @pytest.fixture
 def instance(tmp_path: Path, database_url: str) -> Instance:
-    return init_instance(tmp_path / "instance", database_url=database_url, origin="test.pakta/log")
+    return new_instance(tmp_path / "instance", database_url)
 
 
 @pytest.fixture
 def sqlite_service(tmp_path: Path) -> Iterator[Service]:
     """A running registry on a fresh SQLite file (for tests that need speed over backends)."""
-    from registry.service import open_service
-
-    instance = init_instance(
-        tmp_path / "instance",
-        database_url=f"sqlite:///{tmp_path / 'pakta.sqlite3'}",
-        origin="test.pakta/log",
-    )
+    instance = new_instance(tmp_path / "instance", f"sqlite:///{tmp_path / 'pakta.sqlite3'}")
     service = open_service(instance)
     yield service
     service.close()

@@ -18,6 +18,16 @@ from keys.ed25519 import b64, generate, load_private_key, public_bytes
 T0 = datetime(2024, 6, 1, 9, 0, tzinfo=UTC)
 
 
+def new_instance(folder: Any, database_url: str | None = None) -> Any:
+    """An initialised instance with its schema, as `pakta init` makes it."""
+    from registry.service import migrate
+    from registry.write.instance import init_instance
+
+    found = init_instance(folder, database_url=database_url, origin="test.pakta/log")
+    migrate(found)
+    return found
+
+
 def envelope_bytes(payload: bytes, *keys: Ed25519PrivateKey) -> bytes:
     return json.dumps(sign(payload, list(keys)).to_json()).encode()
 
@@ -129,7 +139,7 @@ def append_pacts(registry: Any, agency: str, key: Ed25519PrivateKey, count: int)
     Returns how many conflicts it met. Used by threads and by worker processes.
     """
     from events import build_statement
-    from registry.rules.policy import ConflictError
+    from registry.rules.errors import ConflictError
 
     conflicts = 0
     done = 0
@@ -159,7 +169,7 @@ def worker_process(instance_dir: str, agency: str, key_file: str, count: int) ->
     from registry.service import open_service
     from registry.write.instance import load_instance
 
-    service = open_service(load_instance(Path(instance_dir)), create_tables=False)
+    service = open_service(load_instance(Path(instance_dir)))
     try:
         return append_pacts(service.registry, agency, load_private_key(Path(key_file)), count)
     finally:
@@ -169,7 +179,7 @@ def worker_process(instance_dir: str, agency: str, key_file: str, count: int) ->
 @contextmanager
 def served(instance_path: Any) -> Iterator[LiveServer]:
     """The site and API of the instance at `instance_path`, on a real HTTP server."""
-    from web import create_app
+    from web import close_app, create_app
 
     app = create_app({"PAKTA_INSTANCE": str(instance_path)})
     server = LiveServer(app)
@@ -177,4 +187,4 @@ def served(instance_path: Any) -> Iterator[LiveServer]:
         yield server
     finally:
         server.close()
-        app.extensions["pakta"].close()
+        close_app(app)

@@ -8,7 +8,7 @@ from typing import Any
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-from registry.write.instance import Instance, init_instance
+from registry.write.instance import Instance
 
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "web" / "translations"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"  # gitignored
@@ -35,10 +35,12 @@ def demo_instance(
     """A fresh instance holding the demo data: the seed agencies and their statements, and
     with `lifecycle` the whole demo lifecycle (designations, a revocation, overdue items).
     The site's own tests pin the seed-only numbers; lifecycle pages are tested with both."""
+    from pakta_support import new_instance
+
     from registry.demo.loader import DemoLoader
     from registry.service import open_service
 
-    instance = init_instance(folder, database_url=database_url, origin="test.pakta/log")
+    instance = new_instance(folder, database_url)
     service = open_service(instance)
     try:
         DemoLoader(service.registry, instance.path, lifecycle=lifecycle).load()

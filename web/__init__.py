@@ -1,20 +1,26 @@
 """The public web site and JSON API of a Pakta registry (Flask).
 
 `create_app(config)` builds everything from config: no module-level app and no globals. The
-instance folder comes from `config["PAKTA_INSTANCE"]`; the app reads the read model and
-writes only through the registry application.
+instance folder is `config["PAKTA_INSTANCE"]`, else the `PAKTA_INSTANCE` environment variable
+(so `gunicorn 'web:create_app()'` works), else `./instance`. Nothing else is read from the
+environment: debug mode is never switched on by it. The app opens the registry on a database
+that `pakta init` / `pakta migrate` set up (it creates no tables), reads the read model with
+one connection per request, and writes only through the registry application.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, g, request
 from flask_babel import Babel
 
-from registry.service import Service, open_service
+from registry.service import open_service
 from registry.write.instance import load_instance
+from web import api, errors, feeds, log, opendata, pages, wording
+from web.context import close_db
 
 LANGUAGES = ("id", "en")
 
@@ -27,59 +33,59 @@ def select_locale() -> str:
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     app.config.update(
-        PAKTA_INSTANCE="instance",
+        PAKTA_INSTANCE=os.environ.get("PAKTA_INSTANCE", "instance"),
         BABEL_DEFAULT_LOCALE="id",
         JSON_SORT_KEYS=False,
         MAX_CONTENT_LENGTH=256 * 1024,
     )
-    app.config.from_prefixed_env("PAKTA")
     if config:
         app.config.update(config)
-    service = open_service(load_instance(Path(app.config["PAKTA_INSTANCE"])))
-    app.extensions["pakta"] = service
+    app.extensions["pakta"] = open_service(load_instance(Path(app.config["PAKTA_INSTANCE"])))
     # Catalogs live in web/translations; `make translations` compiles them (pybabel).
     Babel(app, locale_selector=select_locale)
-
-    from web import api, errors, feeds, log, opendata, pages, verify
-
-    app.register_blueprint(pages.bp)
-    app.register_blueprint(api.bp)
-    app.register_blueprint(log.bp)
-    app.register_blueprint(verify.bp)
-    app.register_blueprint(feeds.bp)
-    app.register_blueprint(opendata.bp)
+    for blueprint in (pages.bp, api.bp, log.bp, feeds.bp, opendata.bp):
+        app.register_blueprint(blueprint)
     errors.register(app)
+    app.teardown_appcontext(close_db)
+    app.context_processor(wording_helpers)
 
     @app.before_request
     def _lang() -> None:
         g.lang = select_locale()
 
-    @app.after_request
-    def _headers(response: Any) -> Any:
-        if request.args.get("lang") in LANGUAGES:
-            response.set_cookie("lang", request.args["lang"], samesite="Lax", max_age=31536000)
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-            "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
-        )
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault(
-            "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
-        )
-        if response.mimetype == "text/html":
-            response.vary.add("Cookie")  # the language comes from ?lang= or the cookie
-        if request.is_secure:
-            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        return response
-
+    app.after_request(_headers)
     return app
 
 
-def service() -> Service:
-    from flask import current_app
+def close_app(app: Flask) -> None:
+    """Close the app's registry (its database connections)."""
+    app.extensions["pakta"].close()
 
-    found: Service = current_app.extensions["pakta"]
-    return found
+
+def wording_helpers() -> dict[str, Any]:
+    return {
+        "type_label": wording.type_label,
+        "kind_label": wording.kind_label,
+        "status_info": wording.status_info,
+        "step_title": wording.step_title,
+        "local": wording.local,
+    }
+
+
+def _headers(response: Any) -> Any:
+    if request.args.get("lang") in LANGUAGES:
+        response.set_cookie("lang", request.args["lang"], samesite="Lax", max_age=31536000)
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+    )
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if response.mimetype == "text/html":
+        response.vary.add("Cookie")  # the language comes from ?lang= or the cookie
+    if request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    return response

@@ -1,20 +1,33 @@
-"""The JSON API under /api/v1: submit a signed statement, read entries and agency heads."""
+"""The JSON API under /api/v1: submit a signed statement; read entries, proofs, agency heads,
+the catalog; and what a citizen's browser needs to verify an entry itself.
+
+`/api/v1/verify/entries/<i>` hands `verify.js` the exact entry bytes, the published checkpoint
+(the one that meets the witness policy), the entry's RFC 9162 inclusion proof in it, and every
+entry (with its own proof) that granted or revoked the agency's keys: the page checks all of
+it against the anchors pinned in its source. `/api/v1/documents/<sha256>` lists the entries
+that reference a document hash. Errors are RFC 9457 problems (web/errors.py).
+"""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from flask import Blueprint, Response, abort, jsonify, request
+from flask import Blueprint, Response, abort, jsonify, request, url_for
 
+from events import catalog_json
 from keys.ed25519 import b64
-from registry.rules.policy import head_json
+from keys.note import parse_note
+from registry.read import queries
+from registry.rules.state import head_json
 from registry.tlog import merkle
 from registry.tlog.checkpoint import Checkpoint
 from registry.tlog.proof import format_proof
-from web import service
+from web.context import db, entry_or_404, service
 from web.errors import problem
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+SHA256 = re.compile(r"(?:sha256:)?([0-9a-fA-F]{64})")
 
 
 @bp.post("/statements")
@@ -30,43 +43,38 @@ def submit() -> Any:
 
 @bp.get("/entries/<int:index>")
 def entry(index: int) -> Any:
-    svc = service()
-    text = svc.registry.entry(index)
-    if text is None:
-        abort(404, f"no entry {index}: the log has {svc.registry.size()} entries")
-    statement = svc.statement(index)
-    return jsonify({"index": index, "entry": text, "statement": statement})
+    text = entry_or_404(index)
+    return jsonify({"index": index, "entry": text, "statement": queries.statement(db(), index)})
 
 
 @bp.get("/entries/<int:index>/raw")
 def entry_raw(index: int) -> Any:
-    text = service().registry.entry(index)
-    if text is None:
-        abort(404, f"no entry {index}")
-    return Response(text, mimetype="application/json")
+    return Response(entry_or_404(index), mimetype="application/json")
 
 
-def _proof(index: int) -> tuple[str, list[bytes], int]:
-    svc = service()
-    note = svc.published_checkpoint()
+def published() -> tuple[str, int]:
+    """The checkpoint the site publishes, and its size; 404 while there is none."""
+    note = service().published_checkpoint()
     if note is None:
-        abort(404, "no checkpoint yet")
-    size = Checkpoint.parse(note[: note.index("\n\n") + 1]).size
-    if not 0 <= index < size:
-        abort(404, f"entry {index} is not in the latest checkpoint (size {size})")
-    return note, merkle.inclusion_proof(index, size, svc.registry.hash_reader()), size
+        abort(404, "no checkpoint yet (the log is empty, or not yet cosigned by its witnesses)")
+    return note, Checkpoint.parse(parse_note(note).text).size
+
+
+def _proof(index: int, size: int) -> list[str]:
+    reader = service().registry.hash_reader()
+    return [b64(h) for h in merkle.inclusion_proof(index, size, reader)]
 
 
 @bp.get("/entries/<int:index>/proof")
 def inclusion(index: int) -> Any:
-    note, proof, size = _proof(index)
-    entry = service().registry.entry(index) or ""
+    note, size = published()
+    text = entry_or_404(index, size)
     return jsonify(
         {
             "index": index,
             "size": size,
-            "leaf_hash": merkle.leaf_hash(entry.encode()).hex(),
-            "inclusion_proof": [b64(h) for h in proof],
+            "leaf_hash": merkle.leaf_hash(text.encode()).hex(),
+            "inclusion_proof": _proof(index, size),
             "checkpoint": note,
         }
     )
@@ -74,9 +82,11 @@ def inclusion(index: int) -> Any:
 
 @bp.get("/entries/<int:index>/proof.tlog-proof")
 def proof_file(index: int) -> Response:
-    note, proof, _ = _proof(index)
+    note, size = published()
+    entry_or_404(index, size)
+    reader = service().registry.hash_reader()
     return Response(
-        format_proof(index, proof, note),
+        format_proof(index, merkle.inclusion_proof(index, size, reader), note),
         mimetype="text/plain",
         headers={"Content-Disposition": f'attachment; filename="pakta-{index}.tlog-proof"'},
     )
@@ -106,20 +116,17 @@ def consistency() -> Any:
 
 @bp.get("/agencies")
 def agencies() -> Any:
-    return jsonify(service().agencies(request.args.get("q", "")))
+    return jsonify(queries.find_agencies(db(), request.args.get("q", "")))
 
 
 @bp.get("/agencies/<agency>")
 def agency(agency: str) -> Any:
-    head = service().registry.head(agency)
-    if head is None:
-        abort(404, f"no agency {agency!r}")
-    return jsonify(head_json(head))
+    return jsonify(head_json(service().registry.head_of(agency)))
 
 
 @bp.get("/statements/<ref>")
 def statement_by_hash(ref: str) -> Any:
-    found = service().statement_by_hash(ref)
+    found = queries.statement_by_hash(db(), ref)
     if found is None:
         abort(404, f"no statement {ref}")
     return jsonify(found)
@@ -128,7 +135,7 @@ def statement_by_hash(ref: str) -> Any:
 @bp.get("/catalog")
 def catalog() -> Any:
     """Every statement type: schema, signer roles, checks and one example (docs/catalog.md)."""
-    return jsonify(service().catalog())
+    return jsonify(catalog_json())
 
 
 @bp.get("/log")
@@ -143,3 +150,46 @@ def log_info() -> Any:
             "checkpoint": svc.registry.checkpoint(),
         }
     )
+
+
+@bp.get("/verify/entries/<int:index>")
+def entry_bundle(index: int) -> Any:
+    note, size = published()
+    text = entry_or_404(index, size)
+    row = queries.statement(db(), index)
+    if row is None:
+        abort(404, f"entry {index} is not in the read model yet")
+    registry = service().registry
+    history = [
+        {"index": i, "entry": registry.entry(i), "proof": _proof(i, size)}
+        for i in queries.key_history(db(), row["agency"], size)
+    ]
+    return jsonify(
+        {
+            "index": index,
+            "entry": text,
+            "proof": _proof(index, size),
+            "checkpoint": note,
+            "key_history": history,
+        }
+    )
+
+
+@bp.get("/documents/<ref>")
+def documents(ref: str) -> Any:
+    match = SHA256.fullmatch(ref)
+    if match is None:
+        abort(400, "give a SHA-256 as 64 hex digits, optionally prefixed by 'sha256:'")
+    sha256 = "sha256:" + match[1].lower()
+    found = [
+        {
+            "index": d["idx"],
+            "agency": d["agency"],
+            "type": d["type"],
+            "name": d["name"],
+            "media_type": d["media_type"],
+            "url": url_for("pages.entry", index=d["idx"], _external=True),
+        }
+        for d in queries.documents_with_hash(db(), sha256)
+    ]
+    return jsonify({"sha256": sha256, "entries": found})

@@ -1,7 +1,8 @@
-"""Maps Pakta's errors to HTTP: RFC 9457 problem JSON for the API, an HTML page for people.
+"""The one place HTTP statuses live: Pakta's errors as RFC 9457 problems or an HTML page.
 
-Every deliberate error is a `PaktaError` with a `code` (and for statement errors a `field`);
-the problem body carries both, so a client can tell exactly which rule or field failed.
+Domain errors carry a `code` (and statement errors a `field`), never a status; this module
+decides the status by the error's class, and answers the API (and any client asking for JSON)
+with problem JSON carrying `code` and `field`, and people with a page in their language.
 """
 
 from __future__ import annotations
@@ -12,9 +13,17 @@ from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from keys.errors import PaktaError
-from registry.rules.policy import ConflictError, RuleError, head_json
+from registry.rules.errors import AgencyNotFound, ConflictError, RuleError
+from registry.rules.state import head_json
 
 PROBLEM = "application/problem+json"
+# The most specific class first: a ConflictError is a RuleError.
+STATUSES: tuple[tuple[type[PaktaError], int, str], ...] = (
+    (ConflictError, 409, "Conflict"),
+    (RuleError, 422, "Rejected"),
+    (AgencyNotFound, 404, "Not Found"),
+    (PaktaError, 400, "Bad statement"),
+)
 
 
 def wants_json() -> bool:
@@ -30,17 +39,17 @@ def problem(status: int, title: str, detail: str, **extra: Any) -> Response:
     return response
 
 
+def status_of(error: PaktaError) -> tuple[int, str]:
+    return next((s, t) for cls, s, t in STATUSES if isinstance(error, cls))
+
+
 def pakta_error(error: PaktaError) -> tuple[Any, int] | Response:
-    status = getattr(error, "status", 400)
-    code = getattr(error, "code", type(error).__name__)
-    extra: dict[str, Any] = {"code": code}
+    status, title = status_of(error)
+    extra: dict[str, Any] = {"code": getattr(error, "code", type(error).__name__)}
     if getattr(error, "field", None):
         extra["field"] = error.field  # type: ignore[attr-defined]
     if isinstance(error, ConflictError) and error.head is not None:
         extra["head"] = head_json(error.head)["head"]
-    title = "Conflict" if status == 409 else "Rejected"
-    if not isinstance(error, RuleError):
-        status, title = 400, "Bad statement"
     if wants_json():
         return problem(status, title, str(error), **extra)
     return render_template("pages/error.html", status=status, detail=str(error)), status

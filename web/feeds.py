@@ -1,4 +1,5 @@
-"""Atom feeds (RFC 4287) of new statements: everything, one agency, or one region.
+"""Atom feeds (RFC 4287) of new statements: everything, everything about one agency (whoever
+signed it), or about the agencies of one region.
 
 Each `<entry>` links to the statement's page; its id is a `tag:` URI built from the log's
 origin and the entry index, so it stays the same whichever host serves the feed.
@@ -11,8 +12,8 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, render_template, url_for
 
-from registry.read import queries
-from web import service
+from registry.read import places, queries
+from web.context import db, service
 
 bp = Blueprint("feeds", __name__)
 REGION_CODE = re.compile(r"[0-9]{2}(?:\.[0-9]{2})?")
@@ -39,7 +40,7 @@ def _feed(title: str, rows: list[dict[str, Any]], self_url: str, alternate: str)
 def everything() -> Response:
     return _feed(
         "Pakta",
-        queries.recent(service()),
+        queries.recent(db()),
         url_for("feeds.everything", _external=True),
         url_for("pages.home", _external=True),
     )
@@ -47,12 +48,12 @@ def everything() -> Response:
 
 @bp.get("/agencies/<agency>/feed.atom")
 def agency(agency: str) -> Response:
-    found = service().agency(agency)
+    found = queries.agency(db(), agency)
     if found is None:
         abort(404, f"no agency {agency!r}")
     return _feed(
         f"Pakta: {found['name']}",
-        queries.recent(service(), agency=agency),
+        queries.recent(db(), agency_id=agency),
         url_for("feeds.agency", agency=agency, _external=True),
         url_for("pages.agency", agency=agency, _external=True),
     )
@@ -60,13 +61,13 @@ def agency(agency: str) -> Response:
 
 @bp.get("/regions/<code>/feed.atom")
 def region(code: str) -> Response:
-    name = queries.region_name(service(), code) if REGION_CODE.fullmatch(code) else None
+    name = places.region_name(db(), code) if REGION_CODE.fullmatch(code) else None
     if name is None:
         abort(404, f"no agencies in region {code!r}")
     params = {"regency": code} if "." in code else {"province": code}
     return _feed(
         f"Pakta: {name}",
-        queries.recent(service(), region=code),
+        queries.recent(db(), region=code),
         url_for("feeds.region", code=code, _external=True),
         url_for("pages.agencies", _external=True, **params),
     )

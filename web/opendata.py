@@ -15,7 +15,7 @@ from typing import Any
 from flask import Blueprint, Response, render_template, stream_with_context, url_for
 
 from registry.read import queries
-from web import service
+from web.context import db
 
 bp = Blueprint("opendata", __name__)
 LICENCE = "CC BY 4.0"
@@ -81,7 +81,7 @@ def statements_csv() -> Response:
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(COLUMNS)
-        for row in queries.statements_with_checkpoints(service()):
+        for row in queries.statements_with_checkpoints(db()):
             record = _record(row)
             record["document_sha256"] = " ".join(record["document_sha256"])
             writer.writerow(["" if record[c] is None else record[c] for c in COLUMNS])
@@ -101,7 +101,7 @@ def statements_csv() -> Response:
 @bp.get("/open-data/statements.jsonl")
 def statements_jsonl() -> Response:
     def rows() -> Iterator[str]:
-        for row in queries.statements_with_checkpoints(service()):
+        for row in queries.statements_with_checkpoints(db()):
             yield json.dumps(_record(row), ensure_ascii=False, sort_keys=True) + "\n"
 
     return Response(

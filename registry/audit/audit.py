@@ -2,7 +2,7 @@
 
 From the tiles alone: the checkpoint's signature (log key), every hash tile against the root,
 every entry bundle against its level-0 hashes. Then, replaying the entries with the same
-`policy` the registry uses: each entry's index and `prev` link, each statement's signatures
+`registry.rules` the registry uses: each entry's index and `prev` link, each statement's signatures
 and the validity of each key at its time, each agency's `seq`/`prev` chain. The last verified
 checkpoint is kept in a state file; the next run proves the new tree consistent with it, and
 a smaller or different tree is printed as evidence of a rollback or fork.
@@ -10,23 +10,23 @@ a smaller or different tree is printed as evidence of a rollback or fork.
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
 import urllib.error
 import urllib.request
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from events import parse_statement
 from keys.dsse import Envelope
-from keys.ed25519 import b64, key_id, unb64
 from keys.errors import PaktaError, VerificationError
 from keys.note import NoteVerifier, open_note
-from registry.rules import policy
+from registry.rules.lifecycle import Transition
+from registry.rules.records import Invalidation, Record, Warning
+from registry.rules.replay import Replayer
+from registry.rules.state import AgencyHead
 from registry.tlog import merkle, tiles
 from registry.tlog.checkpoint import Checkpoint
 
@@ -77,7 +77,13 @@ class Report:
     checkpoint: str = ""
     agencies: int = 0
     signatures: int = 0
-    invalidated: list[tuple[int, str]] = field(default_factory=list)
+    replay: Replay | None = None
+
+    @property
+    def invalidated(self) -> list[tuple[int, str]]:
+        """Entries signed with a key a later revocation made invalid at their time."""
+        found = self.replay.invalidated if self.replay else []
+        return [(v.index, v.keyid) for v in found]
 
 
 def verify_checkpoint(note: bytes, verifier: NoteVerifier) -> Checkpoint:
@@ -117,7 +123,7 @@ def audit(fetch: Fetch, verifier: NoteVerifier, registrar_keys: dict[str, bytes]
         checkpoint=note.decode(),
         agencies=len(replay.heads),
         signatures=replay.signatures,
-        invalidated=replay.invalidated(),
+        replay=replay,
     )
 
 
@@ -129,17 +135,22 @@ def _bad_entry(error: VerificationError, first: int) -> int:
 
 
 class Replay:
-    """Re-applies the registry's rules to each entry in order, as the registry did."""
+    """Re-applies the registry's rules to each entry in order, as the registry did: the same
+    `registry.rules.replay` functions, over an in-memory state."""
 
     def __init__(self, registrar_keys: dict[str, bytes]) -> None:
-        self.registrar_keys = registrar_keys
-        self.heads: dict[str, policy.AgencyHead] = {}
-        self.hashes: dict[str, tuple[str, int, str]] = {}
-        self.effects: dict[str, list[dict[str, Any]]] = {}
-        self.signed_by: list[tuple[int, str, str, datetime]] = []
+        self.rules = Replayer(registrar_keys)
         self.prev: str | None = None
         self.received: datetime | None = None
         self.signatures = 0
+        self.warnings: list[Warning] = []
+        self.invalidated: list[Invalidation] = []
+        self.transitions: list[Transition] = []
+        self.records: list[Record] = []
+
+    @property
+    def heads(self) -> dict[str, AgencyHead]:
+        return self.rules.heads
 
     def entry(self, index: int, raw: bytes) -> None:
         try:
@@ -163,35 +174,20 @@ class Replay:
             raise AuditError("received_at goes back in time", index)
         envelope = Envelope.from_json(entry["envelope"])
         statement = parse_statement(envelope.payload)
-        if statement.hash in self.hashes:
+        if statement.hash in self.rules.refs:
             raise AuditError(f"statement {statement.hash} appears twice", index)
-        head = self.heads.get(statement.agency)
-        signers = policy.check(
-            statement,
-            envelope,
-            head,
-            received,
-            self.registrar_keys,
-            self.hashes.get,
-            self.heads.get,
-        )
-        change = policy.effect(statement, index)
-        self.heads[statement.agency] = policy.apply_effect(head, change)
-        self.effects.setdefault(statement.agency, []).append(change)
-        for name, note in policy.notes(statement, index).items():
-            if name in self.heads:
-                self.heads[name] = policy.apply_effect(self.heads[name], note)
-                self.effects.setdefault(name, []).append(note)
-        self.hashes[statement.hash] = (statement.agency, statement.seq, statement.type)
-        for kid in signers:
-            self.signed_by.append((index, statement.agency, kid, statement.issued_at))
-        self.signatures += len(signers)
+        outcome = self.rules.step(statement, envelope, index, received)
+        self.signatures += len(outcome.signatures)
+        self.warnings += outcome.warnings
+        self.invalidated += outcome.invalidated
+        self.transitions += outcome.transitions
+        self.records += outcome.records
         self.prev = merkle.leaf_hash(raw).hex()
         self.received = received
 
     def compare_histories(self, served: dict[str, list[dict[str, Any]]], size: int) -> None:
         """What the registry's agency aggregates stored must be what the log implies."""
-        for agency, expected in self.effects.items():
+        for agency, expected in self.rules.effects.items():
             found = [e for e in served.get(agency, []) if e.get("index", size) < size]
             for want, got in zip(expected, found, strict=False):
                 if want != got:
@@ -207,31 +203,6 @@ class Replay:
                     f"the log {len(expected)}",
                     expected[min(len(found), len(expected) - 1)]["index"],
                 )
-
-    def invalidated(self) -> list[tuple[int, str]]:
-        """Entries signed with a key that a later revocation made invalid at their time."""
-        out = []
-        for index, agency, kid, issued_at in self.signed_by:
-            grant = self.heads[agency].keys.get(kid)
-            if grant is not None and not grant.valid_at(issued_at):
-                out.append((index, kid))
-        return out
-
-
-def _anchors(
-    args: argparse.Namespace, fetch: Fetch, state: dict[str, Any]
-) -> tuple[NoteVerifier, dict[str, bytes], list[str]]:
-    notes = []
-    vkey = args.log_key or state.get("log_key")
-    if vkey is None:
-        vkey = fetch("log-key").decode().strip()
-        notes.append(f"trusting the log key the source serves: {vkey}")
-    raw_keys = args.registrar_key or state.get("registrar_keys")
-    if raw_keys is None:
-        raw_keys = list(json.loads(fetch("registrar-keys.json")).values())
-        notes.append("trusting the registrar keys the source serves")
-    registrar = {key_id(unb64(k)): unb64(k) for k in raw_keys}
-    return NoteVerifier.parse(vkey), registrar, notes
 
 
 def check_against_state(state: dict[str, Any], report: Report, fetch: Fetch) -> None:
@@ -254,34 +225,3 @@ def check_against_state(state: dict[str, Any], report: Report, fetch: Fetch) -> 
         raise AuditError(
             f"fork: the log is not consistent with the last one ({e}){evidence}"
         ) from None
-
-
-def run_audit(args: argparse.Namespace) -> int:
-    fetch = source_fetch(args.source)
-    state_path = Path(args.state) if args.state else None
-    state: dict[str, Any] = {}
-    if state_path is not None and state_path.exists():
-        state = json.loads(state_path.read_text())
-    verifier, registrar, notes = _anchors(args, fetch, state)
-    for line in notes:
-        print(f"note: {line}")
-    report = audit(fetch, verifier, registrar)
-    check_against_state(state, report, fetch)
-    print(
-        f"ok: {report.size} entries, {report.agencies} agencies, {report.signatures} "
-        f"signatures verified; root {report.root.hex()}"
-    )
-    for index, kid in report.invalidated:
-        print(f"warning: entry {index} was signed by {kid}, since revoked from before it")
-    if state_path is not None:
-        new_state = {
-            "size": report.size,
-            "root": report.root.hex(),
-            "checkpoint": report.checkpoint,
-            "log_key": str(verifier),
-            "registrar_keys": [b64(v) for v in registrar.values()],
-        }
-        tmp = state_path.with_name(state_path.name + ".tmp")
-        tmp.write_text(json.dumps(new_state, indent=2))
-        os.replace(tmp, state_path)
-    return 0

@@ -1,5 +1,5 @@
-"""Demo data: the agencies and declarations of the five seed articles (../shared/seeds/),
-then an invented Zona Integritas lifecycle for them (registry/demo_lifecycle.py).
+"""Loading the demo: the agencies and declarations of the five seed articles, then an invented
+Zona Integritas lifecycle for them, one story module each (registry/demo/common.py).
 
 Dates, places and people come from the articles; each statement built from an article names
 it in `source`. What the articles do not say (keys, staff counts, a pact, a witness's own
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,177 +26,30 @@ from keys.ed25519 import (
     public_bytes,
     write_private_key,
 )
-from registry.write.app import Receipt, Registry
-
-SEEDS = {
-    "sukoharjo": "000_2bb62062407e64b3.txt",
-    "sultra": "001_d21e4299adb79279.txt",
-    "sulteng": "002_efd394449e2482c6.txt",
-    "grobogan": "003_2fa933405990a256.txt",
-    "kuansing": "004_ed807304d97f7b9d.txt",
-}
-
-
-@dataclass
-class DemoAgency:
-    agency: str
-    name: str
-    kind: str
-    holder: str
-    parent: str | None = None
-    region: dict[str, str] | None = None
-    registered: str = ""
-    role: str = "agency_head"
-    statements: list[tuple[str, str, dict[str, Any], dict[str, Any]]] = field(default_factory=list)
-
-
-def _region(kemendagri: str, bps: str, name: str) -> dict[str, str]:
-    return {"kemendagri": kemendagri, "bps": bps, "name": name}
+from registry.demo import grobogan, kuansing, sukoharjo, sulteng, sultra
+from registry.demo.common import SEEDS, DemoAgency, Step
+from registry.write.app import Registry
+from registry.write.submission import Receipt
 
 
 def agencies() -> list[DemoAgency]:
-    """The seed agencies, in the order they are loaded; (type, issued_at, body, extra)."""
-    pact_doc = {"name": "pakta-integritas.pdf", "media_type": "application/pdf"}
+    """The seed agencies, in the order they are loaded."""
     return [
-        DemoAgency(
-            "pemkab-kuantan-singingi",
-            "Pemerintah Kabupaten Kuantan Singingi",
-            "pemerintah_kabupaten",
-            "Bupati Kuantan Singingi",
-            region=_region("14.09", "1401", "Kabupaten Kuantan Singingi, Riau"),
-            registered="2020-08-01T09:00:00+07:00",
-            statements=[
-                (
-                    "zi.declared",
-                    "2020-08-25T10:00:00+07:00",
-                    {
-                        "declared_on": "2020-08-25",
-                        "target": "WBBM",
-                        "units": [],
-                        "place": "Pendopo Rumah Dinas Bupati, Taluk Kuantan",
-                        "witnesses_claimed": ["Bupati Kuantan Singingi H. Mursini"],
-                    },
-                    {"source": SEEDS["kuansing"]},
-                ),
-            ],
-        ),
-        DemoAgency(
-            "bps-kabupaten-grobogan",
-            "BPS Kabupaten Grobogan",
-            "instansi_vertikal",
-            "Kepala BPS Kabupaten Grobogan",
-            region=_region("33.15", "3315", "Kabupaten Grobogan, Jawa Tengah"),
-            registered="2020-06-01T09:00:00+07:00",
-            statements=[
-                (
-                    "zi.declared",
-                    "2020-06-17T10:00:00+07:00",
-                    {
-                        "declared_on": "2020-06-17",
-                        "target": "WBK",
-                        "units": [],
-                        "place": "Gedung Riptaloka, Setda Grobogan",
-                        "witnesses_claimed": [
-                            "Sekretaris Daerah Grobogan Moh Sumarsono",
-                            "Forkopimda Grobogan",
-                            "Ombudsman RI Perwakilan Jawa Tengah",
-                        ],
-                    },
-                    {"source": SEEDS["grobogan"]},
-                ),
-            ],
-        ),
-        DemoAgency(
-            "ombudsman-jawa-tengah",
-            "Ombudsman RI Perwakilan Jawa Tengah",
-            "lembaga_pengawas",
-            "Kepala Perwakilan Ombudsman Jawa Tengah",
-            region=_region("33", "33", "Provinsi Jawa Tengah"),
-            registered="2020-06-01T09:00:00+07:00",
-            role="witness",
-        ),
-        DemoAgency(
-            "pemprov-sulawesi-tengah",
-            "Pemerintah Provinsi Sulawesi Tengah",
-            "pemerintah_provinsi",
-            "Gubernur Sulawesi Tengah",
-            region=_region("72", "72", "Provinsi Sulawesi Tengah"),
-            registered="2024-05-20T09:00:00+08:00",
-            statements=[
-                (
-                    "zi.declared",
-                    "2024-06-01T10:00:00+08:00",
-                    {
-                        "declared_on": "2024-06-01",
-                        "target": "WBK",
-                        "units": [],
-                        "place": "Palu, seusai upacara Hari Lahir Pancasila",
-                        "witnesses_claimed": ["Wakil Gubernur Sulawesi Tengah Mamun Amir"],
-                    },
-                    {"source": SEEDS["sulteng"]},
-                ),
-            ],
-        ),
-        DemoAgency(
-            "pemprov-sulawesi-tenggara",
-            "Pemerintah Provinsi Sulawesi Tenggara",
-            "pemerintah_provinsi",
-            "Gubernur Sulawesi Tenggara",
-            region=_region("74", "74", "Provinsi Sulawesi Tenggara"),
-            registered="2024-11-01T09:00:00+08:00",
-            statements=[
-                (
-                    "integrity_pact.signed",
-                    "2025-01-20T10:00:00+08:00",
-                    {
-                        "signed_on": "2025-01-20",
-                        "signatories": 38,
-                        "staff_total": 40,
-                        "scope": "Kepala OPD prioritas ZI bersama Gubernur (demo)",
-                    },
-                    {"source": SEEDS["sultra"], "demo": True, "documents": [pact_doc]},
-                ),
-            ],
-        ),
-        *[
-            DemoAgency(
-                slug,
-                name,
-                "perangkat_daerah",
-                f"Kepala {name}",
-                parent="pemprov-sulawesi-tenggara",
-                region=_region("74", "74", "Provinsi Sulawesi Tenggara"),
-                registered="2024-11-01T09:00:00+08:00",
-            )
-            for slug, name in (
-                ("inspektorat-sultra", "Inspektorat Daerah Provinsi Sulawesi Tenggara"),
-                ("dpmptsp-sultra", "DPMPTSP Provinsi Sulawesi Tenggara"),
-                ("rsud-bahteramas", "RSUD Bahteramas"),
-                ("rs-jiwa-sultra", "RS Jiwa Provinsi Sulawesi Tenggara"),
-                ("bappeda-sultra", "Bappeda Provinsi Sulawesi Tenggara"),
-            )
-        ],
-        DemoAgency(
-            "pemkab-sukoharjo",
-            "Pemerintah Kabupaten Sukoharjo",
-            "pemerintah_kabupaten",
-            "Bupati Sukoharjo",
-            region=_region("33.11", "3311", "Kabupaten Sukoharjo, Jawa Tengah"),
-            registered="2025-05-01T09:00:00+07:00",
-            statements=[
-                (
-                    "zi.declared",
-                    "2025-05-08T10:00:00+07:00",
-                    {
-                        "declared_on": "2025-05-08",
-                        "target": "WBK",
-                        "units": [],
-                        "place": "Sukoharjo, acara Integrity Day (tanggal: demo)",
-                    },
-                    {"source": SEEDS["sukoharjo"], "demo": True},
-                ),
-            ],
-        ),
+        *kuansing.AGENCIES,
+        *grobogan.AGENCIES,
+        *sulteng.AGENCIES,
+        *sultra.AGENCIES,
+        *sukoharjo.AGENCIES,
+    ]
+
+
+def steps(seeds: dict[str, str], key_ids: dict[str, str]) -> list[Step]:
+    """The invented lifecycle after the seed facts, in log order."""
+    return [
+        *grobogan.steps(seeds, key_ids),
+        *sulteng.steps(seeds, key_ids),
+        *sultra.steps(seeds, key_ids),
+        *sukoharjo.steps(seeds, key_ids),
     ]
 
 
@@ -279,8 +131,6 @@ class DemoLoader:
     def _lifecycle(self) -> int:
         """The invented lifecycle after the seed facts (registry/demo_lifecycle.py), in one
         batch, once: skipped when the national team is already registered."""
-        from registry.demo.lifecycle import steps
-
         if not self.with_lifecycle or self.registry.head("kemenpanrb-tpn") is not None:
             return 0
         operator = "rs-jiwa-sultra-operator"

@@ -1,7 +1,8 @@
-"""The registry's refusals: a rule broken (422) or a chain not extended (409).
+"""The registry's refusals: a rule broken, or a chain not extended.
 
-They live apart from `policy` so that `policy` and `lifecycle`, the two pure rule modules the
-registry and the auditor share, can both raise them; `policy` re-exports them.
+They carry a stable `code` naming the rule, never an HTTP status: `web/errors.py` alone decides
+how a refusal is answered over HTTP. Both the registry (at append) and the auditor (replaying
+the log) raise them from the same pure rules.
 """
 
 from __future__ import annotations
@@ -10,14 +11,12 @@ from typing import TYPE_CHECKING
 
 from keys.errors import PaktaError
 
-if TYPE_CHECKING:
-    from registry.rules.policy import AgencyHead
+if TYPE_CHECKING:  # only for the annotation; state.py does not import this module
+    from registry.rules.state import AgencyHead
 
 
 class RuleError(PaktaError):
     """A statement breaks a rule of the registry; `code` names the rule."""
-
-    status = 422
 
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
@@ -25,10 +24,17 @@ class RuleError(PaktaError):
 
 
 class ConflictError(RuleError):
-    """The statement does not extend the agency's current head (stale, forked or repeated)."""
-
-    status = 409
+    """The statement does not extend the agency's current head (stale, forked or repeated);
+    `head` is that current head, so a client can rebuild its statement."""
 
     def __init__(self, code: str, message: str, head: AgencyHead | None = None) -> None:
         super().__init__(code, message)
         self.head = head
+
+
+class AgencyNotFound(PaktaError):
+    """No agency with this id is registered in the log."""
+
+    def __init__(self, agency: str) -> None:
+        super().__init__(f"no agency {agency!r} is registered")
+        self.agency = agency

@@ -85,8 +85,11 @@ class Checkpoint:
         if len(lines) < 3:
             raise CheckpointError("checkpoint needs origin, size and root hash lines")
         origin, size_line, root_line, *extensions = lines
-        for what, line in [("origin", origin), ("size line", size_line),
-                           ("root hash line", root_line)]:
+        for what, line in [
+            ("origin", origin),
+            ("size line", size_line),
+            ("root hash line", root_line),
+        ]:
             _check_line(what, line)
         # tlog-checkpoint: "the ASCII decimal representation of the number of leaves in the
         # tree, with no leading zeroes (unless the tree is empty ...)".

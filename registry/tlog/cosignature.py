@@ -174,7 +174,8 @@ def _cosigners(
             # signed-note: a known key's signature MUST be verified; a failure taints the note.
             raise VerificationError(
                 f"invalid cosignature by {sig.name}+{sig.key_hash.hex()}",
-                expected="a cosignature/v1 of the checkpoint", found=b64(sig.sig),
+                expected="a cosignature/v1 of the checkpoint",
+                found=b64(sig.sig),
             )
         found.extend(v for v in good if v not in found)
     return found
@@ -201,11 +202,13 @@ def check_policy(
     try:
         open_note(signed_note, [log_verifier])
     except NoteError as e:
-        raise VerificationError(f"checkpoint not signed by the log: {e}",
-                                expected=str(log_verifier)) from None
+        raise VerificationError(
+            f"checkpoint not signed by the log: {e}", expected=str(log_verifier)
+        ) from None
     cosigners = _cosigners(signed_note, witness_verifiers, strict=True)
     if len(cosigners) < k:
         raise VerificationError(
             f"checkpoint has {len(cosigners)} of the {k} witness cosignatures it needs",
-            expected=k, found=[v.name for v in cosigners],
+            expected=k,
+            found=[v.name for v in cosigners],
         )

@@ -219,8 +219,9 @@ def consistency_proof(old_size: int, size: int, reader: HashReader) -> list[Hash
 def _check_hashes(what: str, hashes: Iterable[bytes]) -> None:
     for h in hashes:
         if len(h) != HASH_SIZE:
-            raise VerificationError(f"{what} is not a SHA-256 hash", expected=HASH_SIZE,
-                                    found=len(h))
+            raise VerificationError(
+                f"{what} is not a SHA-256 hash", expected=HASH_SIZE, found=len(h)
+            )
 
 
 def verify_inclusion(
@@ -248,8 +249,9 @@ def verify_inclusion(
     if sn != 0:
         raise VerificationError("inclusion proof too short", found=len(proof))
     if r != root:
-        raise VerificationError("inclusion proof does not lead to the root",
-                                expected=root.hex(), found=r.hex())
+        raise VerificationError(
+            "inclusion proof does not lead to the root", expected=root.hex(), found=r.hex()
+        )
 
 
 def verify_consistency(
@@ -262,17 +264,20 @@ def verify_consistency(
     """
     _check_hashes("root or proof node", [old_root, root, *proof])
     if not 0 <= old_size <= size:
-        raise VerificationError("old tree is larger than the new one", expected=f"<= {size}",
-                                found=old_size)
+        raise VerificationError(
+            "old tree is larger than the new one", expected=f"<= {size}", found=old_size
+        )
     if old_size in (0, size):
         if proof:
             raise VerificationError("consistency proof must be empty", found=len(proof))
         if old_size == 0 and old_root != EMPTY_ROOT:
-            raise VerificationError("wrong root for the empty tree", expected=EMPTY_ROOT.hex(),
-                                    found=old_root.hex())
+            raise VerificationError(
+                "wrong root for the empty tree", expected=EMPTY_ROOT.hex(), found=old_root.hex()
+            )
         if old_size == size and old_root != root:
-            raise VerificationError("same size, different roots", expected=old_root.hex(),
-                                    found=root.hex())
+            raise VerificationError(
+                "same size, different roots", expected=old_root.hex(), found=root.hex()
+            )
         return
     # RFC 9162 §2.1.4.2 step 1.
     if not proof:
@@ -302,11 +307,15 @@ def verify_consistency(
     if sn != 0:
         raise VerificationError("consistency proof too short", found=len(proof))
     if fr != old_root:
-        raise VerificationError("consistency proof does not lead to the old root",
-                                expected=old_root.hex(), found=fr.hex())
+        raise VerificationError(
+            "consistency proof does not lead to the old root",
+            expected=old_root.hex(),
+            found=fr.hex(),
+        )
     if sr != root:
-        raise VerificationError("consistency proof does not lead to the new root",
-                                expected=root.hex(), found=sr.hex())
+        raise VerificationError(
+            "consistency proof does not lead to the new root", expected=root.hex(), found=sr.hex()
+        )
 
 
 class CompactRange:

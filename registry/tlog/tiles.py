@@ -97,8 +97,9 @@ class Tile:
             if not _DECIMAL.fullmatch(groups[-1]) or not 1 <= int(groups[-1]) < TILE_WIDTH:
                 raise TileError(f"bad partial tile width in {path!r}")
             groups, width = [*groups[:-2], groups[-2][:-2]], int(groups[-1])
-        if not (all(_GROUP.fullmatch(g) for g in groups[:-1])
-                and _LAST_GROUP.fullmatch(groups[-1])):
+        if not (
+            all(_GROUP.fullmatch(g) for g in groups[:-1]) and _LAST_GROUP.fullmatch(groups[-1])
+        ):
             raise TileError(f"bad tile index in {path!r}")
         tile = cls(level, int("".join(g.lstrip("x") for g in groups)), width)
         if tile.path() != path:  # e.g. x000/001 for 1
@@ -114,8 +115,10 @@ def _level_tiles(level: int, since: int, size: int) -> list[Tile]:
     if lo == hi:
         return []
     last = (hi - 1) // TILE_WIDTH
-    return [Tile(level, n, min(TILE_WIDTH, hi - n * TILE_WIDTH))
-            for n in range(lo // TILE_WIDTH, last + 1)]
+    return [
+        Tile(level, n, min(TILE_WIDTH, hi - n * TILE_WIDTH))
+        for n in range(lo // TILE_WIDTH, last + 1)
+    ]
 
 
 def tiles_for_size(size: int, since: int = 0) -> list[Tile]:
@@ -154,8 +157,7 @@ def read_tile_data(tile: Tile, reader: HashReader) -> bytes:
 def hashes_from_tile(data: bytes, width: int) -> list[Hash]:
     """Split a hash tile's bytes into its `width` hashes, rejecting any other length."""
     if len(data) != width * HASH_SIZE:
-        raise TileError(f"tile of width {width} must be {width * HASH_SIZE} bytes, "
-                        f"got {len(data)}")
+        raise TileError(f"tile of width {width} must be {width * HASH_SIZE} bytes, got {len(data)}")
     return [bytes(data[i : i + HASH_SIZE]) for i in range(0, len(data), HASH_SIZE)]
 
 
@@ -205,14 +207,16 @@ def verify_entry_bundle(tile: Tile, data: bytes, reader: HashReader) -> list[byt
         raise TileError(f"{tile.path()} is not an entry bundle")
     entries = decode_entry_bundle(data, tile.width)
     start = tile.index * TILE_WIDTH
-    want = read_stored_hashes(reader, [stored_hash_index(0, start + i) for i in
-                                       range(tile.width)])
+    want = read_stored_hashes(reader, [stored_hash_index(0, start + i) for i in range(tile.width)])
     for i, (entry, expected) in enumerate(zip(entries, want, strict=True)):
         # tlog-tiles: "Each entry in a bundle hashes to the corresponding entry in the
         # corresponding level 0 Merkle Tree tile."
         if leaf_hash(entry) != expected:
-            raise VerificationError(f"entry {start + i} does not match its leaf hash",
-                                    expected=expected.hex(), found=leaf_hash(entry).hex())
+            raise VerificationError(
+                f"entry {start + i} does not match its leaf hash",
+                expected=expected.hex(),
+                found=leaf_hash(entry).hex(),
+            )
     return entries
 
 
@@ -259,8 +263,11 @@ class TileHashReader:
                 expected = self._load(parent)[tile.index % TILE_WIDTH]
                 found = _perfect_root(hashes)
                 if found != expected:
-                    raise VerificationError(f"tile {tile.path()} does not match its parent",
-                                            expected=expected.hex(), found=found.hex())
+                    raise VerificationError(
+                        f"tile {tile.path()} does not match its parent",
+                        expected=expected.hex(),
+                        found=found.hex(),
+                    )
                 self._verified[tile] = hashes
         return self._verified[tile]
 
@@ -281,6 +288,9 @@ class TileHashReader:
         for left in reversed(parts[:-1]):
             root = node_hash(left, root)
         if root != self.root:
-            raise VerificationError("right-edge tiles do not lead to the checkpoint root",
-                                    expected=self.root.hex(), found=root.hex())
+            raise VerificationError(
+                "right-edge tiles do not lead to the checkpoint root",
+                expected=self.root.hex(),
+                found=root.hex(),
+            )
         self._verified.update(data)

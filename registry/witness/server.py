@@ -122,8 +122,9 @@ class Witness:
         """The stored state for `origin`, None if nothing was cosigned for it yet."""
         try:
             data = json.loads(self._path(origin).read_text(encoding="utf-8"))
-            state = LogState(data["origin"], data["size"], unb64(data["root_hash"]),
-                             data["checkpoint"])
+            state = LogState(
+                data["origin"], data["size"], unb64(data["root_hash"]), data["checkpoint"]
+            )
         except FileNotFoundError:
             return None
         except (OSError, ValueError, KeyError, TypeError, EncodingError) as e:
@@ -136,8 +137,15 @@ class Witness:
         # Write a temporary file, fsync it, rename over the old state, fsync the folder: a
         # crash leaves either the old state or the new one, never a torn or empty file.
         root = base64.b64encode(state.root_hash).decode("ascii")
-        data = json.dumps({"origin": state.origin, "size": state.size, "root_hash": root,
-                           "checkpoint": state.checkpoint}, sort_keys=True).encode("utf-8")
+        data = json.dumps(
+            {
+                "origin": state.origin,
+                "size": state.size,
+                "root_hash": root,
+                "checkpoint": state.checkpoint,
+            },
+            sort_keys=True,
+        ).encode("utf-8")
         fd, tmp = tempfile.mkstemp(dir=self.state_dir, prefix=".tmp-", suffix=".json")
         try:
             with os.fdopen(fd, "wb") as f:
@@ -280,7 +288,8 @@ def request_cosignature(
     if not url.startswith(("http://", "https://")):
         raise WitnessError(f"witness URL must be http(s): {url!r}")
     request = urllib.request.Request(
-        url.rstrip("/") + "/add-checkpoint", method="POST",
+        url.rstrip("/") + "/add-checkpoint",
+        method="POST",
         data=format_add_checkpoint(old_size, proof, signed_checkpoint),
         headers={"Content-Type": TEXT},
     )
@@ -305,15 +314,21 @@ def logs_from_vkeys(vkeys: Sequence[str]) -> dict[str, list[NoteVerifier]]:
 
 def witness_main(
     argv: Sequence[str] | None = None,
-    *, on_start: Callable[[ThreadingHTTPServer], None] | None = None,
+    *,
+    on_start: Callable[[ThreadingHTTPServer], None] | None = None,
 ) -> int:
     """`pakta witness`: run a witness until interrupted. `on_start` gets the bound server."""
     parser = argparse.ArgumentParser(prog="pakta witness", description="Run a tlog witness.")
     parser.add_argument("--state", required=True, help="folder of the per-log state files")
     parser.add_argument("--key", required=True, help="Ed25519 private key file (PEM, 0600)")
     parser.add_argument("--name", required=True, help="witness name, e.g. witness.example/w1")
-    parser.add_argument("--log", action="append", required=True, metavar="VKEY",
-                        help="verifier key of a log to witness (repeatable)")
+    parser.add_argument(
+        "--log",
+        action="append",
+        required=True,
+        metavar="VKEY",
+        help="verifier key of a log to witness (repeatable)",
+    )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=7380, help="0 picks a free port")
     args = parser.parse_args(argv)

@@ -1,84 +1,113 @@
 """The event-sourced registry: checks signed statements and appends them to the one global log.
 
-`Registry.submit_many` is the only write path. Under the append lock it opens one database
-transaction, and in it: loads each agency (cached, fast-forwarded: O(1) reads), checks the
-statement with `policy`, triggers the agency's event and the log entry, saves both with one
-`save()`, appends the RFC 9162 stored hashes and the statement index, and signs one checkpoint
-for the new size. So entries, tree hashes and checkpoint commit together or not at all, and
-several statements can share the transaction (group commit).
+`Registry.submit_many` is the only write path, and it goes one way: each submission is parsed
+once (`parse_submission`), then under the append lock one database transaction runs the pure
+rules on it (`registry.rules.replay.check` and `replay`), triggers the agencies' events and the
+log entry, hands the read side the statement and the rules' outcome from memory, and finally
+saves everything with one `save()`, appends the RFC 9162 stored hashes and the statement index,
+records the read side's position and signs one checkpoint for the new size. So entries, tree
+hashes, read-model rows and checkpoint commit together or not at all, and several statements
+can share the transaction (group commit).
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, EventSourcedLog
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, MapperDeserialisationError
+from eventsourcing.utils import TopicError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from events import Statement, canonical_json, parse_statement, strict_loads
-from keys.dsse import PAYLOAD_TYPE, Envelope, EnvelopeError
+from events import Statement, canonical_json
+from keys.dsse import Envelope
 from keys.ed25519 import b64
 from keys.errors import PaktaError
 from keys.note import NoteSigner, sign_note
-from registry.rules import policy
-from registry.rules.policy import AgencyHead, ConflictError
+from registry.rules.changes import Advanced
+from registry.rules.errors import AgencyNotFound, ConflictError
+from registry.rules.facts import Facts
+from registry.rules.records import Ref
+from registry.rules.replay import Outcome, check, replay
+from registry.rules.state import AgencyHead
 from registry.tlog import merkle
 from registry.tlog.checkpoint import Checkpoint
 from registry.write import storage
 from registry.write.domain import LOG_ID, Agency, LogEntry, agency_uuid
 from registry.write.instance import Instance
+from registry.write.submission import Receipt, parse_submission
 
-MAX_ENVELOPE_BYTES = 96 * 1024  # a 64 KiB statement grows by 4/3 in base64, plus signatures
+
+class StoreError(PaktaError):
+    """What the database holds cannot be read back: it was changed outside the registry."""
 
 
 @dataclass(frozen=True)
-class Receipt:
-    """What the registry promises back for an accepted statement."""
+class Appended:
+    """An accepted statement as the read side receives it: the rules' outcome, its envelope
+    and the time the registry wrote into its entry."""
 
-    index: int
-    leaf_hash: str
-    entry_hash: str
-    statement_hash: str
-    agency: str
-    seq: int
-    checkpoint: str
-    inclusion_proof: tuple[str, ...]
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "index": self.index,
-            "leaf_hash": self.leaf_hash,
-            "entry_hash": self.entry_hash,
-            "statement_hash": self.statement_hash,
-            "agency": self.agency,
-            "seq": self.seq,
-            "checkpoint": self.checkpoint,
-            "inclusion_proof": list(self.inclusion_proof),
-        }
+    outcome: Outcome
+    envelope: Envelope
+    received_at: str
 
 
-def parse_submission(data: bytes) -> tuple[Envelope, Statement]:
-    """Strictly parse a DSSE envelope and the statement it carries."""
-    obj = strict_loads(data, max_bytes=MAX_ENVELOPE_BYTES)
-    envelope = Envelope.from_json(obj)
-    if envelope.payload_type != PAYLOAD_TYPE:
-        raise EnvelopeError(
-            f"payloadType must be {PAYLOAD_TYPE!r}, not {envelope.payload_type!r}",
-            code="bad-value",
-            field="/payloadType",
-        )
-    return envelope, parse_statement(envelope.payload)
+class ReadSide(Protocol):
+    """What the append needs from the read model, inside its transaction."""
+
+    def facts(self, session: Session) -> Facts: ...
+
+    def project(self, session: Session, appended: Appended) -> None: ...
+
+    def track(self, session: Session, position: int) -> None: ...
 
 
 def utc_text(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@dataclass
+class _Batch:
+    """The rules' view of the log during one append transaction: the agencies changed so far
+    in it, and the statements accepted so far, over what is stored."""
+
+    registry: Registry
+    session: Session
+    changed: dict[str, Agency] = field(default_factory=dict)
+    pending: dict[str, Ref] = field(default_factory=dict)
+
+    def _agency(self, name: str) -> Agency | None:
+        return self.changed.get(name) or self.registry.load(name)
+
+    def head(self, agency: str) -> AgencyHead | None:
+        found = self._agency(agency)
+        return found.head if found is not None else None
+
+    def find(self, statement_hash: str) -> Ref | None:
+        return self.pending.get(statement_hash) or storage.find_statement(
+            self.session, statement_hash
+        )
+
+    def take(self, outcome: Outcome) -> None:
+        """Trigger the agencies' events for an accepted statement."""
+        for name, effect in outcome.effects:
+            agency = self._agency(name)
+            if isinstance(effect, Advanced):
+                if agency is None:
+                    agency = Agency(agency=name, effect=effect.to_json())
+                else:
+                    agency.accept(effect=effect.to_json())
+            else:
+                assert agency is not None  # replay drops notes to unregistered agencies
+                agency.note(effect=effect.to_json())
+            self.changed[name] = agency
+        self.pending[outcome.statement.hash] = outcome.ref
 
 
 class Registry(Application[UUID]):
@@ -90,14 +119,15 @@ class Registry(Application[UUID]):
         self,
         instance: Instance,
         *,
-        create_tables: bool = True,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
         super().__init__(
             {
                 "PERSISTENCE_MODULE": "eventsourcing_sqlalchemy",
                 "SQLALCHEMY_URL": instance.database_url,
-                "CREATE_TABLE": "y" if create_tables else "n",
+                # The schema is created once by `pakta init` / `pakta migrate`, never by a
+                # worker starting (PITFALLS.md: racing CREATE TABLEs on PostgreSQL).
+                "CREATE_TABLE": "n",
                 "AGGREGATE_CACHE_MAXSIZE": "10000",
             }
         )
@@ -107,14 +137,11 @@ class Registry(Application[UUID]):
         self.chain = EventSourcedLog(self.events, LOG_ID, LogEntry)
         self.lock = storage.AppendLock(instance.lock_path)
         self.signer: NoteSigner = instance.log_signer()
+        self.read_side: ReadSide | None = None  # set by registry.service.open_service
         self.after_append: list[Callable[[], object]] = []
-        # Called with the session inside each append's transaction (the read model).
-        self.in_transaction: list[Callable[[Session], object]] = []
         self._hash_memo: dict[int, bytes] = {}
-        # The registry's time for received_at; a test may fix it (tests/golden).
+        # The registry's time for received_at; a test may fix it (tests/golden_demo.py).
         self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
-        if create_tables:
-            storage.metadata.create_all(self.engine)
 
     # -- writing -------------------------------------------------------------------------
 
@@ -149,147 +176,127 @@ class Registry(Application[UUID]):
     def _append(
         self, prepared: Sequence[tuple[Envelope, Statement] | PaktaError]
     ) -> list[Receipt | PaktaError]:
+        read_side = self.read_side
+        if read_side is None:
+            raise RuntimeError("the registry has no read side: open it with open_service")
         with self.datastore.transaction(commit=True) as session:
             self.lock.in_transaction(session)
             last = self.chain.get_last()
             size = 0 if last is None else last.originator_version
             prev = merkle.leaf_hash(last.entry.encode()).hex() if last is not None else None
             received_at = self.clock()
+            received_text = utc_text(received_at)
             reader = storage.SessionHashReader(
                 session, merkle.stored_hash_count(size), self._hash_memo
             )
-            changed: dict[str, Agency] = {}
-            pending: dict[str, tuple[str, int, str]] = {}
-            rows: list[dict[str, Any]] = []
-            new_events: list[LogEntry] = []
-            accepted: list[tuple[int, int, str, Statement]] = []  # (slot, index, entry, st)
+            batch = _Batch(self, session)
+            facts = read_side.facts(session)
             results: list[Receipt | PaktaError | None] = []
-
-            def lookup(ref: str) -> tuple[str, int, str] | None:
-                return pending.get(ref) or self._lookup(session, ref)
-
-            def heads(name: str) -> AgencyHead | None:
-                found = changed.get(name) or self._load(name)
-                return found.head if found is not None else None
-
+            accepted: list[tuple[int, int, str, Outcome]] = []  # (slot, index, entry, outcome)
+            new_events: list[LogEntry] = []
             for item in prepared:
                 results.append(item if isinstance(item, PaktaError) else None)
                 if isinstance(item, PaktaError):
                     continue
                 envelope, statement = item
-                agency = changed.get(statement.agency) or self._load(statement.agency)
-                head = agency.head if agency is not None else None
                 try:
-                    policy.check(
-                        statement,
-                        envelope,
-                        head,
-                        received_at,
-                        self.instance.registrar_keys,
-                        lookup,
-                        heads,
+                    signatures = check(
+                        statement, envelope, size, received_at, self.instance.registrar_keys, batch
                     )
                 except ConflictError as conflict:
                     # Only a statement that does not extend its head can be a repeat: look
                     # it up then, not on every append.
-                    repeat = lookup(statement.hash) is not None
-                    results[-1] = (
-                        ConflictError(
-                            "duplicate", f"statement {statement.hash} is already in the log", head
-                        )
-                        if repeat
-                        else conflict
-                    )
+                    if batch.find(statement.hash) is not None:
+                        message = f"statement {statement.hash} is already in the log"
+                        conflict = ConflictError("duplicate", message, conflict.head)
+                    results[-1] = conflict
                     continue
                 except PaktaError as e:
                     results[-1] = e
                     continue
-                index = size
+                outcome = replay(statement, size, received_at, signatures, batch, facts)
                 entry = canonical_json(
                     {
-                        "index": index,
+                        "index": size,
                         "prev": prev,
-                        "received_at": utc_text(received_at),
+                        "received_at": received_text,
                         "envelope": envelope.to_json(),
                     }
                 ).decode()
                 leaf = merkle.leaf_hash(entry.encode())
-                change = policy.effect(statement, index)
-                if agency is None:
-                    agency = Agency(agency=statement.agency, effect=change)
-                else:
-                    agency.accept(effect=change)
-                changed[statement.agency] = agency
-                # The units it names (declared, assessed, proposed, awarded ...) change too.
-                for name, note in policy.notes(statement, index).items():
-                    other = changed.get(name) or self._load(name)
-                    if other is not None:
-                        other.accept(effect=note)
-                        changed[name] = other
+                batch.take(outcome)
                 new_events.append(
-                    self.chain.trigger_event(entry=entry, next_originator_version=index + 1)
+                    self.chain.trigger_event(entry=entry, next_originator_version=size + 1)
                 )
-                reader.add(merkle.stored_hashes_for_record(index, leaf, reader))
-                key = (statement.agency, statement.seq, statement.type)
-                pending[statement.hash] = key
-                rows.append(dict(zip(("agency", "seq", "type"), key, strict=True)))
-                rows[-1].update(hash=statement.hash, idx=index)
-                accepted.append((len(results) - 1, index, entry, statement))
+                reader.add(merkle.stored_hashes_for_record(size, leaf, reader))
+                read_side.project(session, Appended(outcome, envelope, received_text))
+                accepted.append((len(results) - 1, size, entry, outcome))
                 size += 1
                 prev = leaf.hex()
             if not new_events:
                 return [r for r in results if r is not None]
-            self.save(*changed.values(), *new_events)
+            recordings = self.save(*batch.changed.values(), *new_events)
             reader.flush()
-            session.execute(storage.statement_index.insert(), rows)
-            for hook in self.in_transaction:
-                hook(session)
+            storage.index_statements(
+                session, [o.ref for *_, o in accepted], [o.statement.hash for *_, o in accepted]
+            )
+            read_side.track(
+                session,
+                max(r.notification.id for r in recordings if isinstance(r.domain_event, LogEntry)),
+            )
             root = merkle.tree_hash(size, reader)
-            checkpoint = Checkpoint(self.instance.origin, size, root)
-            signed = sign_note(checkpoint.to_text(), [self.signer])
+            signed = sign_note(
+                Checkpoint(self.instance.origin, size, root).to_text(), [self.signer]
+            )
             session.execute(
                 storage.checkpoints.insert(), {"size": size, "note": signed, "cosigners": 0}
             )
-            for slot, index, entry, statement in accepted:
+            for slot, index, entry, outcome in accepted:
                 proof = merkle.inclusion_proof(index, size, reader)
                 results[slot] = Receipt(
                     index=index,
                     leaf_hash=merkle.leaf_hash(entry.encode()).hex(),
                     entry_hash="sha256:" + hashlib.sha256(entry.encode()).hexdigest(),
-                    statement_hash=statement.hash,
-                    agency=statement.agency,
-                    seq=statement.seq,
+                    statement_hash=outcome.statement.hash,
+                    agency=outcome.statement.agency,
+                    seq=outcome.statement.seq,
                     checkpoint=signed,
                     inclusion_proof=tuple(b64(h) for h in proof),
+                    warnings=tuple(
+                        {"code": w.code, "message": w.message, "facts": dict(w.facts)}
+                        for w in outcome.warnings
+                        if w.index == index
+                    ),
                 )
         return [r for r in results if r is not None]
 
-    def _load(self, agency: str) -> Agency | None:
+    # -- reading -------------------------------------------------------------------------
+
+    def load(self, agency: str) -> Agency | None:
+        """The agency's aggregate, or None if it is not registered."""
         try:
             return self.repository.get(agency_uuid(agency))
         except AggregateNotFoundError:
             return None
 
-    @staticmethod
-    def _lookup(session: Any, ref: str) -> tuple[str, int, str] | None:
-        row = session.execute(
-            select(
-                storage.statement_index.c.agency,
-                storage.statement_index.c.seq,
-                storage.statement_index.c.type,
-            ).where(storage.statement_index.c.hash == ref)
-        ).first()
-        return (row.agency, row.seq, row.type) if row is not None else None
-
-    # -- reading -------------------------------------------------------------------------
-
     def head(self, agency: str) -> AgencyHead | None:
-        found = self._load(agency)
+        found = self.load(agency)
         return found.head if found is not None else None
+
+    def head_of(self, agency: str) -> AgencyHead:
+        """The agency's head; `AgencyNotFound` if it is not registered."""
+        found = self.head(agency)
+        if found is None:
+            raise AgencyNotFound(agency) from None
+        return found
 
     def agency_effects(self, agency: str) -> list[dict[str, Any]]:
         """The effects stored in an agency's events, oldest first (for auditors)."""
-        return [getattr(event, "effect") for event in self.events.get(agency_uuid(agency))]  # noqa: B009
+        try:
+            events = list(self.events.get(agency_uuid(agency)))
+        except (MapperDeserialisationError, TopicError) as e:
+            raise StoreError(f"a stored event of agency {agency!r} cannot be read: {e}") from None
+        return [getattr(event, "effect") for event in events]  # noqa: B009
 
     def size(self) -> int:
         last = self.chain.get_last()
@@ -325,25 +332,5 @@ class Registry(Application[UUID]):
             row = conn.execute(query).first()
         return row.note if row is not None else None
 
-    def hash_reader(self) -> ReadOnlyHashReader:
-        return ReadOnlyHashReader(self.engine)
-
-
-class ReadOnlyHashReader:
-    """A `merkle.HashReader` over committed stored hashes, for proofs and tiles."""
-
-    def __init__(self, engine: Any) -> None:
-        self.engine = engine
-
-    def read_hashes(self, indexes: Sequence[int]) -> list[bytes]:
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(storage.tree.c.id, storage.tree.c.hash).where(
-                    storage.tree.c.id.in_(list(indexes))
-                )
-            )
-            found = {int(r.id): bytes(r.hash) for r in rows}
-        try:
-            return [found[i] for i in indexes]
-        except KeyError as e:
-            raise LookupError(f"stored hash {e} is missing") from None
+    def hash_reader(self) -> storage.ReadOnlyHashReader:
+        return storage.ReadOnlyHashReader(self.engine)

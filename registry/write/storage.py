@@ -27,7 +27,11 @@ from sqlalchemy import (
     select,
     text,
 )
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
+
+from registry.rules.records import Ref
 
 metadata = MetaData()
 
@@ -48,6 +52,16 @@ statement_index = Table(
     Column("idx", BigInteger, nullable=False),
 )
 
+# The schema's version, written by `pakta init` / `pakta migrate`; a server refuses to start on
+# a database of another version rather than misread it.
+SCHEMA_VERSION = "2"
+meta = Table(
+    "pakta_meta",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
 checkpoints = Table(
     "pakta_checkpoints",
     metadata,
@@ -55,6 +69,40 @@ checkpoints = Table(
     Column("note", Text, nullable=False),
     Column("cosigners", Integer, nullable=False, default=0),
 )
+
+
+def schema_version(engine: Engine) -> str | None:
+    """The version `pakta migrate` recorded, or None for a database it has not set up."""
+    try:
+        with engine.connect() as conn:
+            row = conn.execute(select(meta.c.value).where(meta.c.name == "schema")).first()
+    except DBAPIError:
+        return None
+    return row.value if row is not None else None
+
+
+def record_schema_version(engine: Engine) -> None:
+    with engine.begin() as conn:
+        conn.execute(meta.delete().where(meta.c.name == "schema"))
+        conn.execute(meta.insert().values(name="schema", value=SCHEMA_VERSION))
+
+
+def find_statement(session: Session, statement_hash: str) -> Ref | None:
+    """Where the statement with this hash is in the log (O(1): the primary key)."""
+    t = statement_index
+    row = session.execute(
+        select(t.c.agency, t.c.seq, t.c.type, t.c.idx).where(t.c.hash == statement_hash)
+    ).first()
+    return Ref(row.agency, row.seq, row.type, int(row.idx)) if row is not None else None
+
+
+def index_statements(session: Session, refs: Sequence[Ref], hashes: Sequence[str]) -> None:
+    """Index the statements just appended by their hashes (one INSERT for the batch)."""
+    rows = [
+        {"hash": h, "agency": r.agency, "seq": r.seq, "type": r.type, "idx": r.index}
+        for r, h in zip(refs, hashes, strict=True)
+    ]
+    session.execute(statement_index.insert(), rows)
 
 
 class SessionHashReader:
@@ -137,3 +185,19 @@ class AppendLock:
         """Take the PostgreSQL advisory lock for the rest of this transaction."""
         if session.get_bind().dialect.name == "postgresql":
             session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": self.PG_KEY})
+
+
+class ReadOnlyHashReader:
+    """A `merkle.HashReader` over committed stored hashes, for proofs and tiles."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def read_hashes(self, indexes: Sequence[int]) -> list[bytes]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(tree.c.id, tree.c.hash).where(tree.c.id.in_(list(indexes))))
+            found = {int(r.id): bytes(r.hash) for r in rows}
+        try:
+            return [found[i] for i in indexes]
+        except KeyError as e:
+            raise LookupError(f"stored hash {e} is missing") from None

@@ -17,7 +17,7 @@ def world(sqlite_service: Service) -> World:
 def status(world: World, unit: str) -> str | None:
     head = world.registry.head(unit)
     assert head is not None
-    return head.zi.get("status")
+    return head.lifecycle.status
 
 
 def test_a_unit_walks_from_declaration_to_wbk(world: World) -> None:
@@ -35,8 +35,12 @@ def test_a_unit_walks_from_declaration_to_wbk(world: World) -> None:
     assert status(world, "dinas-a") == "evaluated"
     world.on("2025-12-01").award("dinas-a")
     head = world.registry.head("dinas-a")
-    assert head is not None and head.zi["status"] == "wbk"
-    assert head.zi["predicate"] == {"predicate": "WBK", "on": "2025-12-01", "by": "tpn"}
+    assert head is not None and head.lifecycle.status == "wbk"
+    assert head.lifecycle.to_json()["predicate"] == {
+        "predicate": "WBK",
+        "on": "2025-12-01",
+        "by": "tpn",
+    }
     # The province's own chain moved; the unit's seq did not (notes change state only).
     assert head.seq == 2  # registered, plan, progress
 
@@ -50,7 +54,8 @@ def test_wbk_then_wbbm_then_revocation(world: World) -> None:
     assert status(world, "dinas-a") == "wbbm"
     world.on("2026-10-01").revoke("dinas-a", "WBBM")
     head = world.registry.head("dinas-a")
-    assert head is not None and head.zi["status"] == "revoked" and "predicate" not in head.zi
+    assert head is not None and head.lifecycle.status == "revoked"
+    assert head.lifecycle.predicate is None
 
 
 def test_not_met_goes_back_to_building(world: World) -> None:
@@ -80,7 +85,7 @@ def test_unit_heads_countersign_the_declaration_in_one_envelope(world: World) ->
     prov = world.agents["prov"]
     receipt = world.post("prov", "zi.declared", body, prov.key, unit_key)
     assert receipt.seq == prov.seq
-    from registry.rules.policy import RuleError
+    from registry.rules.errors import RuleError
 
     with pytest.raises(RuleError) as refused:
         world.post("prov", "zi.declared", body, prov.key, operator)
@@ -98,6 +103,6 @@ def test_a_whole_agency_declaration_makes_the_agency_its_own_unit(world: World) 
         {"declared_on": world.today, "target": "WBK", "units": [], "place": "Riptaloka"},
     )
     head = world.registry.head("bps-grobogan")
-    assert head is not None and {"declared", "designated"} <= set(head.zi)
+    assert head is not None and head.lifecycle.declared and head.lifecycle.designated
     world.plan("bps-grobogan", {"PP-01": "2024-06-30"})
     assert status(world, "bps-grobogan") == "building"

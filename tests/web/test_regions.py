@@ -13,14 +13,15 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from pakta_support import envelope_bytes
+from pakta_support import envelope_bytes, new_instance
 from site_support import PAGE_BUDGET
 
 from events import build_statement
 from keys.ed25519 import b64, generate, load_private_key, public_bytes
-from registry.read import queries
-from registry.rules.lifecycle import STATUS_TITLES
-from registry.write.instance import Instance, init_instance
+from registry.read import places, queries
+from registry.read.search import ALL_STATUSES, Filters, choices, search
+from registry.write.instance import Instance
+from web.wording import STATUS_TITLES
 
 HOSTILE = '<script>alert("r")</script> & <b>Dinas</b>'
 ESCAPED = "&lt;script&gt;alert(&#34;r&#34;)&lt;/script&gt; &amp; &lt;b&gt;Dinas&lt;/b&gt;"
@@ -53,7 +54,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Instance:
     from registry.service import open_service
 
     folder: Path = tmp_path_factory.mktemp("regions") / "instance"
-    instance = init_instance(folder, origin="test.pakta/log")
+    instance = new_instance(folder)
     service = open_service(instance)
     try:
         DemoLoader(service.registry, instance.path, lifecycle=True).load()
@@ -203,8 +204,8 @@ def test_agency_page_links_its_regions_and_says_where_it_does_not_belong(
 def test_status_filter_offers_every_lifecycle_status_in_both_languages(
     app: Flask, client: FlaskClient
 ) -> None:
-    svc = app.extensions["pakta"]
-    statuses = queries.choices(svc)["statuses"]
+    with app.extensions["pakta"].read() as db:
+        statuses = choices(db)["statuses"]
     assert statuses[:2] == ["registered", "pact_signed"] and set(STATUS_TITLES) <= set(statuses)
     for lang in ("id", "en"):
         page = get(client, "/agencies", lang)
@@ -216,21 +217,25 @@ def test_status_filter_offers_every_lifecycle_status_in_both_languages(
 
 
 def test_search_by_each_status_returns_exactly_the_agencies_with_it(app: Flask) -> None:
-    svc = app.extensions["pakta"]
-    everyone = svc.agencies()
-    counts = queries.choices(svc)["status_counts"]
-    for status in queries.ALL_STATUSES:
-        found = queries.search(svc, queries.Filters(status=status), per_page=100)
+    with app.extensions["pakta"].read() as db:
+        by_status(db)
+
+
+def by_status(db: Any) -> None:
+    everyone = queries.find_agencies(db)
+    counts = choices(db)["status_counts"]
+    for status in ALL_STATUSES:
+        found = search(db, Filters(status=status), per_page=100)
         expected = {a["agency"] for a in everyone if a["status"] == status}
         assert {r["agency"] for r in found["rows"]} == expected, status
         assert found["total"] == counts[status] == len(expected)
-    # Hand-worked from registry/demo_lifecycle.py: who reached which outcome.
+    # Hand-worked from registry/demo/: who reached which outcome.
     assert "bps-kabupaten-grobogan" in {
-        r["agency"] for r in queries.search(svc, queries.Filters(status="wbk"))["rows"]
+        r["agency"] for r in search(db, Filters(status="wbk"))["rows"]
     }
-    revoked = queries.search(svc, queries.Filters(status="revoked", province="74"))
+    revoked = search(db, Filters(status="revoked", province="74"))
     assert [r["agency"] for r in revoked["rows"]] == ["rsud-bahteramas"]
-    assert queries.search(svc, queries.Filters(status="wbk", regency="33.11"))["total"] == 0
+    assert search(db, Filters(status="wbk", regency="33.11"))["total"] == 0
 
 
 def test_status_badges_use_the_lifecycle_titles(client: FlaskClient) -> None:
@@ -244,10 +249,11 @@ def test_status_badges_use_the_lifecycle_titles(client: FlaskClient) -> None:
 
 
 def test_regional_government_follows_parents(app: Flask) -> None:
-    svc = app.extensions["pakta"]
-    rows = [a for a in svc.agencies() if a["agency"] in
-            {"puskesmas-uji", "itama-bps", "bps-kabupaten-grobogan", "rsud-bahteramas"}]
-    assert queries.regional_government(svc, rows) == {
+    with app.extensions["pakta"].read() as db:
+        rows = [a for a in queries.find_agencies(db) if a["agency"] in
+                {"puskesmas-uji", "itama-bps", "bps-kabupaten-grobogan", "rsud-bahteramas"}]
+        found = places.regional_government(db, rows)
+    assert found == {
         "puskesmas-uji": True,  # a unit of a regional office
         "itama-bps": False,  # a central unit
         "bps-kabupaten-grobogan": False,  # a central field office

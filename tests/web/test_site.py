@@ -21,6 +21,7 @@ from events import build_statement, sha256_ref
 from keys.ed25519 import b64, generate, key_id, load_private_key, public_bytes
 from keys.note import NoteVerifier, open_note
 from registry.read import queries
+from registry.read.search import Filters, search
 from registry.tlog import merkle
 from registry.tlog.checkpoint import Checkpoint
 from registry.tlog.proof import verify_proof
@@ -80,7 +81,9 @@ def correct_the_pact(service: Any, instance: Instance) -> None:
     """Pemprov Sulawesi Tenggara corrects the signatory count of its demo pact."""
     agency = "pemprov-sulawesi-tenggara"
     head = service.registry.head(agency)
-    pact = next(s for s in service.agency(agency)["chain"] if s["type"] == "integrity_pact.signed")
+    with service.read() as db:
+        chain = queries.timeline(db, agency)["rows"]
+    pact = next(s for s in chain if s["type"] == "integrity_pact.signed")
     payload = build_statement(
         "statement.corrected",
         agency,
@@ -165,27 +168,31 @@ def test_security_headers(client: FlaskClient) -> None:
 
 
 def test_search_filters_and_pagination(app: Flask, client: FlaskClient) -> None:
-    svc = app.extensions["pakta"]
-    province = queries.search(svc, queries.Filters(province="74"))
-    assert province["total"] == 6
-    assert {r["agency"] for r in province["rows"]} >= {"rsud-bahteramas", "inspektorat-sultra"}
-    regency = queries.search(svc, queries.Filters(province="33", regency="33.15"))
-    assert [r["agency"] for r in regency["rows"]] == ["bps-kabupaten-grobogan"]
-    year = queries.search(svc, queries.Filters(year="2020"))
-    assert {r["agency"] for r in year["rows"]} == {
-        "bps-kabupaten-grobogan", "ombudsman-jawa-tengah", "pemkab-kuantan-singingi"
-    }
-    kind = queries.search(svc, queries.Filters(kind="pemerintah_provinsi", status="declared"))
-    assert [r["agency"] for r in kind["rows"]] == ["pemprov-sulawesi-tengah"]
-    assert queries.search(svc, queries.Filters(q="100%_"))["total"] == 0  # wildcards are text
-    first = queries.search(svc, queries.Filters(), page=1, per_page=5)
-    last = queries.search(svc, queries.Filters(), page=99, per_page=5)
-    assert first["pages"] == last["pages"] == last["page"] == 3
-    assert first["total"] == svc.stats()["agencies"] == 12
-    assert not {r["agency"] for r in first["rows"]} & {r["agency"] for r in last["rows"]}
+    with app.extensions["pakta"].read() as db:
+        search_filters(db)
     page = client.get("/agencies?province=74&year=2025&q=sulawesi").data.decode()
     assert "Pemerintah Provinsi Sulawesi Tenggara" in page and "Bahteramas" not in page
     assert 'value="74" selected' in page and 'value="2025" selected' in page
+
+
+def search_filters(db: Any) -> None:
+    province = search(db, Filters(province="74"))
+    assert province["total"] == 6
+    assert {r["agency"] for r in province["rows"]} >= {"rsud-bahteramas", "inspektorat-sultra"}
+    regency = search(db, Filters(province="33", regency="33.15"))
+    assert [r["agency"] for r in regency["rows"]] == ["bps-kabupaten-grobogan"]
+    year = search(db, Filters(year="2020"))
+    assert {r["agency"] for r in year["rows"]} == {
+        "bps-kabupaten-grobogan", "ombudsman-jawa-tengah", "pemkab-kuantan-singingi"
+    }
+    kind = search(db, Filters(kind="pemerintah_provinsi", status="declared"))
+    assert [r["agency"] for r in kind["rows"]] == ["pemprov-sulawesi-tengah"]
+    assert search(db, Filters(q="100%_"))["total"] == 0  # wildcards are text
+    first = search(db, Filters(), page=1, per_page=5)
+    last = search(db, Filters(), page=99, per_page=5)
+    assert first["pages"] == last["pages"] == last["page"] == 3
+    assert first["total"] == queries.stats(db, 0)["agencies"] == 12
+    assert not {r["agency"] for r in first["rows"]} & {r["agency"] for r in last["rows"]}
 
 
 def test_region_index_on_home(client: FlaskClient) -> None:
@@ -284,7 +291,8 @@ def test_atom_feeds(client: FlaskClient) -> None:
     link = entries[0].find(ATOM + "link")
     assert link is not None and re.search(r"/entries/\d+$", link.get("href", ""))
     agency = ET.fromstring(client.get("/agencies/bps-kabupaten-grobogan/feed.atom").data)
-    assert len(list(agency.iter(ATOM + "entry"))) == 2
+    # Its registration and declaration, and the Ombudsman's attestation of the declaration.
+    assert len(list(agency.iter(ATOM + "entry"))) == 3
     region = client.get("/regions/74/feed.atom")
     assert region.mimetype == "application/atom+xml"
     assert len(list(ET.fromstring(region.data).iter(ATOM + "entry"))) == 8  # 6 + pact + fix
@@ -330,50 +338,3 @@ def test_corrections_are_shown_inline_on_both_entries(client: FlaskClient) -> No
     assert f'diralat atau ditarik oleh <a href="/entries/{fix.group(1)}">' in corrected
     correction = client.get(f"/entries/{fix.group(1)}").data.decode()
     assert f'merujuk ke <a href="/entries/{pact.group(1)}">' in correction
-
-
-def test_agency_page_shows_the_lifecycle_when_the_read_model_has_it(
-    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # The shapes of registry/lifecycle_queries.py (issue 4), as the page reads them.
-    title = {"id": "Manajemen Perubahan", "en": "Change management"}
-    item = {
-        "item": "MP-1", "output": "SK Tim Kerja <i>", "responsible": "Sekretaris",
-        "due_original": "2024-03-01", "due_current": "2024-05-01", "redated": True,
-        "state": "open", "percent": 40, "overdue": True, "days_overdue": 12,
-        "reports": [{"idx": 3}],
-    }
-    svc = app.extensions["pakta"]
-    monkeypatch.setattr(svc, "action_plan", lambda unit: {
-        "unit": unit, "today": "2024-05-13",
-        "summary": {"items": 1, "done": 0, "overdue": 1},
-        "areas": [{"area": "manajemen_perubahan", "title": title, "items": [item]}],
-    }, raising=False)
-    monkeypatch.setattr(svc, "scores", lambda unit: {
-        "sources": ["self", "tpi"], "regulation": "permenpanrb-90-2021", "target": "WBK",
-        "components": [{"title": title, "weight": "8", "minimum": "4.8", "self": "7", "tpi": "6"}],
-        "enablers": {"self": "45", "tpi": "39"}, "totals": {"self": "80", "tpi": "70"},
-        "thresholds": {"enablers": "40", "total": "75"}, "meets": {"self": True, "tpi": False},
-    }, raising=False)
-    monkeypatch.setattr(svc, "warnings", lambda unit: [
-        {"idx": 3, "code": "item-overdue", "subject": "MP-1", "message": "MP-1 was due 2024-05-01",
-         "facts": {"item": "MP-1", "output": "SK Tim Kerja <i>", "due_current": "2024-05-01",
-                   "due_original": "2024-03-01"}}
-    ], raising=False)
-    monkeypatch.setattr(svc, "unit_status", lambda unit: {
-        "path": [{"step": "declared", "title": {"id": "Dicanangkan", "en": "Declared"},
-                  "on": "2020-06-17", "idx": 3},
-                 {"step": "building", "title": {"id": "Pembangunan", "en": "Building"}}],
-        "outcome": None,
-    }, raising=False)
-    page = client.get("/agencies/bps-kabupaten-grobogan").data.decode()
-    assert "Manajemen Perubahan" in page and "SK Tim Kerja &lt;i&gt;" in page
-    assert "(semula 2024-03-01)" in page and "Terlambat 12 hari" in page
-    assert "di bawah ambang" in page and "memenuhi" in page and "permenpanrb-90-2021" in page
-    assert "MP-1 was due" not in page  # the stored English message stays for auditors
-    assert "1 butir rencana aksi melewati jatuh tempo" in page
-    assert "MP-1 (SK Tim Kerja &lt;i&gt;), jatuh tempo 1 Mei 2024 (semula 1 Maret 2024)" in page
-    assert '<li class="done">Dicanangkan <a href="/entries/3">2020-06-17</a></li>' in page
-    english = client.get("/agencies/bps-kabupaten-grobogan?lang=en").data.decode()
-    assert "Change management" in english and "Overdue 12 days" in english
-    assert "MP-1 (SK Tim Kerja &lt;i&gt;), due May 1, 2024 (originally March 1, 2024)" in english

@@ -7,18 +7,21 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from site_support import PAGE_BUDGET, demo_instance
 
+from registry.read import lifecycle, places, queries
 from registry.write.instance import Instance
-from web import warnings as wording
+from web import wording
 
 ROOT = Path(__file__).resolve().parents[2]
-# Words of the stored English messages (registry/lifecycle_view.py, lifecycle_queries.py,
+# Words of the stored English messages (registry/rules/warnings.py,
 # events/regulations.py) and of the English wording; none may reach an Indonesian page.
 ENGLISH = {
     "the", "is", "of", "and", "with", "days", "before", "after", "received", "registry", "was",
@@ -79,12 +82,21 @@ def test_late_postings_are_one_line_with_a_count_in_both_languages(client: Flask
     assert "<summary>Show the entries (13)</summary>" in english
 
 
+def read_warnings(app: Flask, agency: str | None = None) -> list[dict[str, Any]]:
+    with app.extensions["pakta"].read() as db:
+        return lifecycle.warnings(db, agency=agency, limit=10_000, today=date.today())
+
+
+def known(app: Flask, agency: str) -> bool:
+    with app.extensions["pakta"].read() as db:
+        return queries.agency(db, agency) is not None
+
+
 def test_counts_per_kind_match_the_read_model(app: Flask, client: FlaskClient) -> None:
-    svc = app.extensions["pakta"]
-    feed = svc.warnings(limit=10_000)
+    feed = read_warnings(app)
     agencies = {w["agency"] for w in feed} | {w["subject"] for w in feed}
-    for agency in sorted(a for a in agencies if svc.agency(a)):
-        expected = Counter(w["code"] for w in svc.warnings(agency))
+    for agency in sorted(a for a in agencies if known(app, a)):
+        expected = Counter(w["code"] for w in read_warnings(app, agency))
         for lang in ("id", "en"):
             page = section(client, agency, lang)
             shown = {code: len(re.findall(r'<li><a href="/entries/', kind(page, code)))
@@ -95,14 +107,13 @@ def test_counts_per_kind_match_the_read_model(app: Flask, client: FlaskClient) -
 def test_every_kind_the_demo_makes_is_worded_without_english(
     app: Flask, client: FlaskClient
 ) -> None:
-    svc = app.extensions["pakta"]
-    feed = svc.warnings(limit=10_000)
+    feed = read_warnings(app)
     assert {w["code"] for w in feed} >= {
         "late-posting", "item-overdue", "prerequisites-missing", "below-thresholds",
         "signed-by-revoked-key", "unwitnessed",
     }
     for agency in sorted({w["agency"] for w in feed} | {w["subject"] for w in feed}):
-        if svc.agency(agency):
+        if known(app, agency):
             leaked = words(section(client, agency, "id")) & ENGLISH
             assert not leaked, (agency, leaked)
     award = kind(section(client, "rsud-bahteramas", "id"), "below-thresholds")
@@ -120,15 +131,13 @@ def test_every_kind_the_demo_makes_is_worded_without_english(
 
 
 def test_every_code_the_read_model_can_write_has_a_wording(app: Flask) -> None:
-    sources = (ROOT / "registry" / "read" / "lifecycle_view.py").read_text() + (
-        ROOT / "registry" / "read" / "lifecycle_queries.py").read_text()
-    codes = set(re.findall(r'self\.warn\(\s*session,\s*[\w.]+,\s*"([a-z-]+)"', sources))
-    codes |= set(re.findall(r'"code": "([a-z-]+)"', sources))
+    sources = (ROOT / "registry" / "rules" / "warnings.py").read_text()
+    codes = set(re.findall(r'Warning\(\s*[\w.]+,\s*"([a-z-]+)"', sources))
     assert len(codes) >= 9 and codes <= set(wording.ORDER), codes
     with app.test_request_context("/?lang=id"):
         app.preprocess_request()
         for code in codes:
-            [group] = wording.grouped([{"idx": 1, "code": code, "subject": "x", "message": ""}])
+            [group] = wording.grouped([{"idx": 1, "code": code, "subject": "x", "message": ""}], {})
             assert group["title"] != code and group["means"] and group["not_means"], code
 
 
@@ -153,7 +162,7 @@ def test_kinds_the_demo_does_not_make_are_worded_too(
     for lang, expected in (("id", indonesian), ("en", english)):
         with app.test_request_context(f"/?lang={lang}"):
             app.preprocess_request()
-            [group] = wording.grouped([row, dict(row, idx=9)])
+            [group] = wording.grouped([row, dict(row, idx=9)], {})
             assert group["count"] == 2 and group["items"][0]["detail"] == expected
             assert "2" in group["headline"]
 
@@ -162,12 +171,14 @@ def test_a_warning_without_its_facts_shows_no_english(app: Flask) -> None:
     row = {"idx": 7, "code": "over-quota", "subject": "x", "message": "4 units over quota"}
     with app.test_request_context("/?lang=id"):
         app.preprocess_request()
-        [group] = wording.grouped([row])
+        [group] = wording.grouped([row], {})
         assert group["items"][0]["detail"] == ""
 
 
 def test_region_pages_count_warnings_by_kind(app: Flask, client: FlaskClient) -> None:
-    svc = app.extensions["pakta"]
+    with app.extensions["pakta"].read() as db:
+        region_74 = places.region_page(db, "74", date.today())
+    assert region_74 is not None
     page = client.get("/regions/74?lang=id").data.decode()
     found = re.search(r'<ul class="warnings">.*?</ul>', page, re.S)
     assert found
@@ -175,8 +186,8 @@ def test_region_pages_count_warnings_by_kind(app: Flask, client: FlaskClient) ->
     assert '<span class="badge warn">Butir rencana aksi terlambat</span>' in region
     assert '<span class="badge warn">Diposting terlambat</span>' in region
     assert not words(region) & ENGLISH
-    counts = svc.region("74")["warning_counts"]
+    counts = region_74["warning_counts"]
     assert f"{counts['item-overdue']} butir rencana aksi melewati jatuh tempo" in region
-    assert sum(counts.values()) == svc.region("74")["warnings"]
+    assert sum(counts.values()) == region_74["warnings"]
     english = client.get("/regions/74?lang=en").data.decode()
     assert f"{counts['late-posting']} statements posted late" in english

@@ -9,9 +9,10 @@ agency, needs the log and is the registry's check; here only what one statement 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from .catalog import (
+from ..catalog import StatementType, register
+from ..checks import documents_required, not_after_issue, refuse_repeats
+from ..errors import StatementError
+from ..fragments import (
     AGENCY_ID,
     COUNT,
     DATE,
@@ -20,18 +21,10 @@ from .catalog import (
     SEQ,
     SHA256_REF,
     TEXT,
-    StatementType,
     array,
     closed,
-    documents_required,
-    not_after_issue,
-    refuse_repeats,
-    register,
 )
-from .errors import StatementError
-
-if TYPE_CHECKING:
-    from .statement import Statement
+from ..model import Statement
 
 
 def _signatories_within_staff(statement: Statement) -> None:

@@ -1,38 +1,144 @@
-"""Public warnings in plain words: one line per kind, with a count, a title, what it means and
-what it does not mean, in the page's language; the entries it concerns listed underneath.
+"""Every word the site shows about the registry's facts, in the page's language.
 
-The read model stores each warning as a code, an English message for auditors and feeds, and
-its facts as fields (registry/lifecycle_view.py); it must stay rebuildable from the log, so the
-wording lives here and is built from those fields. A warning without the facts it needs still
-shows its entry's date and type, never the English text.
+The pure rules (registry/rules/) compute statuses and warnings as codes and facts; the words
+for them live here and nowhere else: a status's title, what it means and what it does not
+mean; agency kinds; statement type titles; and each warning kind's title, count line, meaning
+and non-meaning, worded from the facts the rules stored as fields (never from their English
+message). The Indonesian text is the message id; the English catalog translates it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
 from flask import g
 from flask_babel import format_date, gettext, ngettext
 
+from events import get_type
+from events.errors import StatementError
 from events.regulations import AREA_TITLES
 
 # The order kinds are listed in: what most affects trust first.
 ORDER = (
-    "signed-by-revoked-key",
-    "below-thresholds",
-    "prerequisites-missing",
-    "deadline-missed",
-    "over-quota",
-    "unwitnessed",
-    "pact-coverage-low",
-    "item-overdue",
-    "late-posting",
-)
+    "signed-by-revoked-key", "below-thresholds", "prerequisites-missing", "deadline-missed",
+    "over-quota", "unwitnessed", "pact-coverage-low", "item-overdue", "late-posting",
+)  # fmt: skip
+
 
 def _(text: str, **variables: Any) -> str:
     return str(gettext(text, **variables))
+
+
+def lang() -> str:
+    return str(getattr(g, "lang", "id"))
+
+
+def local(texts: dict[str, str]) -> str:
+    """The page's language from a bilingual {"id", "en"} pair (catalog data)."""
+    return texts.get(lang()) or texts.get("id", "")
+
+
+# -- statuses, kinds, statement types -------------------------------------------------------
+
+# The title of each lifecycle status (registry/rules/lifecycle.py STATUSES), both languages.
+STATUS_TITLES = {
+    "declared": {"id": "Dicanangkan", "en": "Declared"},
+    "building": {"id": "Pembangunan", "en": "Building"},
+    "assessed": {"id": "Dinilai internal", "en": "Assessed internally"},
+    "proposed": {"id": "Diusulkan", "en": "Proposed"},
+    "evaluated": {"id": "Dievaluasi nasional", "en": "Evaluated nationally"},
+    "wbk": {"id": "Menuju WBK", "en": "Towards WBK"},
+    "wbbm": {"id": "Menuju WBBM", "en": "Towards WBBM"},
+    "not_met": {"id": "Belum memenuhi", "en": "Not met"},
+    "revoked": {"id": "Dicabut", "en": "Revoked"},
+}
+
+
+def step_title(step: str) -> str:
+    return local(STATUS_TITLES[step]) if step in STATUS_TITLES else step
+
+
+def status_info(code: str) -> dict[str, str]:
+    """A status's label, what it means, and what it does NOT mean, in plain words."""
+    texts: dict[str, tuple[str, str]] = {
+        "registered": (
+            _("Instansi ini terdaftar di Pakta dan punya kunci untuk menandatangani pernyataan."),
+            _("Belum berarti instansi ini sudah berkomitmen atau bebas korupsi."),
+        ),
+        "pact_signed": (
+            _("Pimpinan dan pegawai menyatakan telah menandatangani Pakta Integritas."),
+            _("Ini janji, bukan hasil penilaian: belum ada yang memeriksa apakah janji ditepati."),
+        ),
+        "declared": (
+            _("Instansi ini mencanangkan Zona Integritas di depan umum dan menetapkan target."),
+            _("Pencanangan bukan predikat WBK/WBBM: penilaian belum dilakukan."),
+        ),
+        "building": (
+            _("Instansi ini menjalankan rencana aksi di enam area perubahan."),
+            _("Belum dinilai oleh TPI maupun TPN."),
+        ),
+        "assessed": (
+            _("Tim penilai internal sudah mengevaluasi unit ini."),
+            _("Penilaian internal bukan penetapan predikat."),
+        ),
+        "proposed": (
+            _("Pimpinan instansi mengusulkan unit ini ke KemenPAN-RB."),
+            _("Usulan belum tentu diterima."),
+        ),
+        "evaluated": (
+            _("Tim penilai nasional sudah mengevaluasi unit ini."),
+            _("Hasil akhir (predikat atau tidak) belum dicatat."),
+        ),
+        "wbk": (
+            _("Unit ini ditetapkan berpredikat Menuju Wilayah Bebas dari Korupsi."),
+            _("Predikat bukan jaminan tidak ada korupsi; predikat dapat dicabut."),
+        ),
+        "wbbm": (
+            _("Unit ini ditetapkan berpredikat Menuju Wilayah Birokrasi Bersih dan Melayani."),
+            _("Predikat bukan jaminan tidak ada korupsi; predikat dapat dicabut."),
+        ),
+        "not_met": (
+            _("Penilaian nasional menyatakan unit ini belum memenuhi syarat; ada pembinaan."),
+            _("Bukan berarti ada korupsi; unit dapat diusulkan lagi."),
+        ),
+        "revoked": (
+            _("TPN mencabut predikat unit ini."),
+            _("Pencabutan tercatat; unit tidak dapat diusulkan lagi selama 2 tahun."),
+        ),
+    }
+    labels = {"registered": _("Terdaftar"), "pact_signed": _("Pakta Integritas ditandatangani")}
+    means, not_means = texts.get(code, ("", ""))
+    label = labels.get(code) or step_title(code)
+    return {"code": code, "label": label, "means": means, "not_means": not_means}
+
+
+def kind_label(kind: str) -> str:
+    labels: dict[str, str] = {
+        "pemerintah_provinsi": _("Pemerintah provinsi"),
+        "pemerintah_kabupaten": _("Pemerintah kabupaten"),
+        "pemerintah_kota": _("Pemerintah kota"),
+        "perangkat_daerah": _("Perangkat daerah (OPD)"),
+        "instansi_vertikal": _("Instansi vertikal"),
+        "kementerian_lembaga": _("Kementerian/lembaga"),
+        "unit_kerja": _("Unit kerja"),
+        "lembaga_pengawas": _("Lembaga pengawas"),
+        "masyarakat_sipil": _("Masyarakat sipil"),
+        "tim_penilai": _("Tim penilai"),
+    }
+    return labels.get(kind, kind)
+
+
+def type_label(name: str) -> str:
+    """A statement type's title in the page's language (from the catalog)."""
+    try:
+        return str(get_type(name).title.get(lang(), name))
+    except StatementError:
+        return name
+
+
+# -- warnings --------------------------------------------------------------------------------
 
 
 def readable_date(value: str | None) -> str:
@@ -163,15 +269,6 @@ def _kinds() -> dict[str, dict[str, Any]]:
     }
 
 
-def _unknown(code: str) -> dict[str, Any]:
-    return {
-        "title": code,
-        "count": lambda n: ngettext("%(num)s peringatan", "%(num)s peringatan", n),
-        "means": "",
-        "not_means": "",
-    }
-
-
 def _prerequisite(name: str, got: str, need: str) -> str:
     label = {
         "bpk_opinion": _("opini BPK"),
@@ -186,7 +283,7 @@ def _prerequisite(name: str, got: str, need: str) -> str:
 def _shortfall(name: str, got: str, need: str) -> str:
     if name in AREA_TITLES:
         titles = AREA_TITLES[name]
-        label = titles.get(getattr(g, "lang", "id"), titles["id"])
+        label = local(titles)
     else:
         label = {
             "total": _("Total"),
@@ -251,53 +348,43 @@ def detail(w: dict[str, Any], entry: dict[str, Any] | None) -> str:
 
 
 def grouped(
-    warnings: Iterable[dict[str, Any]] | None,
-    chain: Iterable[dict[str, Any]] = (),
-    lookup: Callable[[int], dict[str, Any] | None] = lambda index: None,
+    warnings: Iterable[dict[str, Any]], entries: Mapping[int, dict[str, Any]]
 ) -> list[dict[str, Any]]:
     """Warnings grouped by kind, in ORDER (unknown codes last): each with its code, wording,
     count line, and entries (index, readable date, statement type, facts), oldest first.
-    `chain` is the agency's statements, for each entry's dates and type; `lookup` finds an
-    entry another agency signed (the TPN's award of this unit)."""
-    entries: dict[int, dict[str, Any] | None] = {s["idx"]: s for s in chain}
-    kinds = _kinds()
+    `entries` are the statements the warnings are on, by index."""
     groups: dict[str, list[dict[str, Any]]] = {}
-    for w in warnings or []:
+    for w in warnings:
         groups.setdefault(w["code"], []).append(w)
-    rank = {code: i for i, code in enumerate(ORDER)}
     out = []
-    for code in sorted(groups, key=lambda c: (rank.get(c, len(ORDER)), c)):
-        kind = kinds.get(code) or _unknown(code)
+    for code, n in _ranked({c: len(ws) for c, ws in groups.items()}):
         rows = sorted(groups[code], key=lambda w: (w["idx"], w.get("subject") or ""))
         items = []
         for w in rows:
-            if w["idx"] not in entries:
-                entries[w["idx"]] = lookup(w["idx"])
-            entry = entries[w["idx"]]
-            items.append({
-                "idx": w["idx"],
-                "date": readable_date(entry["issued_at"]) if entry else "",
-                "type": entry["type"] if entry else "",
-                "detail": detail(w, entry),
-            })
-        out.append({
-            "code": code,
-            "title": kind["title"],
-            "headline": kind["count"](len(rows)),
-            "means": kind["means"],
-            "not_means": kind["not_means"],
-            "count": len(rows),
-            "items": items,
-        })
+            entry = entries.get(w["idx"])
+            day = readable_date(entry["issued_at"]) if entry else ""
+            what = entry["type"] if entry else ""
+            items.append({"idx": w["idx"], "date": day, "type": what, "detail": detail(w, entry)})
+        kind = _kind(code)
+        out.append(dict(kind, code=code, headline=kind["count"](n), count=n, items=items))
     return out
 
 
-def counted(counts: dict[str, int] | None) -> list[dict[str, Any]]:
-    """Per-kind counts (a region's) as count lines with titles, in ORDER."""
-    kinds = _kinds()
+def _kind(code: str) -> dict[str, Any]:
+    unknown = {"title": code, "means": "", "not_means": "",
+               "count": lambda n: ngettext("%(num)s peringatan", "%(num)s peringatan", n)}
+    return _kinds().get(code) or unknown
+
+
+def _ranked(counts: Mapping[str, int]) -> list[tuple[str, int]]:
     rank = {code: i for i, code in enumerate(ORDER)}
-    return [
-        {"code": code, "title": (kinds.get(code) or _unknown(code))["title"],
-         "headline": (kinds.get(code) or _unknown(code))["count"](n), "count": n}
-        for code, n in sorted((counts or {}).items(), key=lambda c: (rank.get(c[0], 99), c[0]))
-    ]
+    return sorted(counts.items(), key=lambda c: (rank.get(c[0], len(ORDER)), c[0]))
+
+
+def counted(counts: Mapping[str, int] | None) -> list[dict[str, Any]]:
+    """Per-kind counts (a region's) as count lines with titles, in ORDER."""
+    out = []
+    for code, n in _ranked(counts or {}):
+        kind = _kind(code)
+        out.append({"code": code, "title": kind["title"], "headline": kind["count"](n), "count": n})
+    return out

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date, datetime
+from typing import Any
 
 import pytest
 from zi_world import SCORES_LOW, WIB, World
 
 from keys.ed25519 import key_id, public_bytes
+from registry.read import lifecycle, queries
 from registry.service import Service, open_service
 from registry.write.instance import Instance
 
@@ -91,7 +93,15 @@ def test_the_lifecycle_read_model_and_its_rebuild(service: Service) -> None:
         },
     )
 
-    a = service.unit_status("dinas-a")
+    with service.read() as db:
+        check_the_views(db, operator, signed.index)
+    live = service.projector.dump()
+    service.projector.rebuild()
+    assert service.projector.dump() == live
+
+
+def check_the_views(db: Any, operator: Any, signed: int) -> None:
+    a = lifecycle.unit_status(db, "dinas-a")
     assert a is not None and a["status"] == "wbk" and a["predicate"] == "WBK"
     assert [(s["step"], s["on_date"]) for s in a["steps"]] == [
         ("declared", "2024-01-10"),
@@ -101,11 +111,11 @@ def test_the_lifecycle_read_model_and_its_rebuild(service: Service) -> None:
         ("evaluated", "2025-09-01"),
         ("wbk", "2025-12-01"),
     ]
-    b = service.unit_status("dinas-b")
+    b = lifecycle.unit_status(db, "dinas-b")
     assert b is not None and b["status"] == "revoked" and b["predicate"] is None
-    assert service.agency("dinas-b")["status"] == "revoked"  # type: ignore[index]
+    assert queries.agency(db, "dinas-b")["status"] == "revoked"  # type: ignore[index]
 
-    plan = service.action_plan("dinas-a", today=date(2025, 1, 1))
+    plan = lifecycle.action_plan(db, "dinas-a", date(2025, 1, 1))
     items = {i["item"]: i for area in plan["areas"] for i in area["items"]}
     assert items["MP-01"]["due_original"] == "2024-03-31"
     assert items["MP-01"]["due_current"] == "2024-05-31" and items["MP-01"]["redated"]
@@ -115,13 +125,13 @@ def test_the_lifecycle_read_model_and_its_rebuild(service: Service) -> None:
     assert not items["SD-01"]["overdue"]
     assert plan["summary"] == {"items": 3, "done": 1, "cancelled": 0, "overdue": 1, "redated": 1}
 
-    side = service.scores("dinas-a")
+    side = lifecycle.scores_side_by_side(db, "dinas-a")
     assert side["sources"] == ["tpi", "tpn"] and side["thresholds"]["total"] == "75"
     assert side["totals"]["tpi"] == "85.00" and side["meets"]["tpi"]
     area = next(c for c in side["components"] if c["component"] == "pengawasan")
     assert area["weight"] == "15" and area["minimum"] == "9" and area["tpn"] == "12.30"
 
-    feed = service.warnings(today=date(2025, 1, 1))
+    feed = lifecycle.warnings(db, today=date(2025, 1, 1))
     codes = {(x["code"], x["subject"]) for x in feed}
     assert ("deadline-missed", "prov") in codes
     assert ("over-quota", "prov") in codes
@@ -135,14 +145,10 @@ def test_the_lifecycle_read_model_and_its_rebuild(service: Service) -> None:
     below = next(x for x in feed if x["code"] == "below-thresholds")
     assert "total 61.00 < 75" in below["message"]
 
-    links = service.links(signed.index)
+    links = queries.links_of(db, signed)
     assert links["corrected_by"][0]["corrections"][0]["correct_value"] == "20"
-    assert service.links(links["corrected_by"][0]["idx"])["corrects"]["target_idx"] == signed.index
-    bad_entries = {r["idx"] for r in service.invalidated()}
+    assert queries.links_of(db, links["corrected_by"][0]["idx"])["corrects"]["target_idx"] == signed
+    bad_entries = {r["idx"] for r in queries.invalidated_entries(db)}
     assert bad_entries  # the operator's reports after the compromise
     progress_idx = items["MP-01"]["reports"][0]["idx"]
     assert progress_idx in bad_entries
-
-    live = service.projector.dump()
-    service.projector.rebuild()
-    assert service.projector.dump() == live

@@ -8,9 +8,10 @@ only look at one statement.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from .catalog import (
+from ..catalog import StatementType, register
+from ..checks import not_after_issue, refuse_id_number, refuse_repeats
+from ..errors import StatementError
+from ..fragments import (
     AGENCY_ID,
     DATE,
     DATE_TIME,
@@ -21,18 +22,10 @@ from .catalog import (
     PUBLIC_KEY,
     TARGET,
     TEXT,
-    StatementType,
     array,
     closed,
-    not_after_issue,
-    refuse_id_number,
-    refuse_repeats,
-    register,
 )
-from .errors import StatementError
-
-if TYPE_CHECKING:
-    from .statement import Statement
+from ..model import Statement
 
 AGENCY_KINDS = (
     "pemerintah_provinsi",

@@ -10,9 +10,11 @@ current plan needs the log: that is the registry's check.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from .catalog import (
+from ..catalog import StatementType, register
+from ..checks import not_after_issue, refuse_id_number, refuse_repeats
+from ..dates import parse_date
+from ..errors import StatementError
+from ..fragments import (
     AGENCY_ID,
     AREA,
     COUNT,
@@ -23,19 +25,10 @@ from .catalog import (
     PERCENT,
     TEXT,
     YEAR,
-    StatementType,
     array,
     closed,
-    not_after_issue,
-    refuse_id_number,
-    refuse_repeats,
-    register,
 )
-from .dates import parse_date
-from .errors import StatementError
-
-if TYPE_CHECKING:
-    from .statement import Statement
+from ..model import Statement
 
 PLAN_ITEM = closed(
     {

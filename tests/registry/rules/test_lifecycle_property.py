@@ -13,12 +13,13 @@ from typing import Any
 
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from pakta_support import new_instance
 from zi_world import World
 
 from events import StatementError
-from registry.rules.policy import RuleError
+from registry.read import lifecycle
+from registry.rules.errors import RuleError
 from registry.service import open_service
-from registry.write.instance import init_instance
 
 UNITS = ("dinas-a", "dinas-b", "dinas-kab")  # dinas-kab belongs to another government
 ITEMS = ("PP-01", "PP-02")
@@ -40,24 +41,52 @@ class Unit:
         return self.declared_on is not None and self.designated
 
 
-def _plus(day: date, years: int = 0, months: int = 0) -> date:
-    y, m = divmod(day.month - 1 + months, 12)
+def one_year_after(day: date) -> date:
+    """DOMAIN.md, proposal: "at least one year since the declaration". The same day a year
+    later; after 29 February, 28 February (docs/design-decisions.md)."""
     try:
-        return day.replace(year=day.year + years + y, month=m + 1)
+        return date(day.year + 1, day.month, day.day)
     except ValueError:
-        return day.replace(year=day.year + years + y, month=m + 1, day=28)
+        return date(day.year + 1, 2, 28)
 
 
-def _status(current: str | None, step: str) -> str:
-    if step == "declared":
-        return current or "declared"
-    if step == "building":
-        return "building" if current in (None, "declared", "not_met") else current
-    return step
+def two_years_after(day: date) -> date:
+    """DOMAIN.md, step 12: "a revoked unit cannot be proposed again for 2 years"."""
+    try:
+        return date(day.year + 2, day.month, day.day)
+    except ValueError:
+        return date(day.year + 2, 2, 28)
+
+
+# The unit's status after each kind of step, from DOMAIN.md's lifecycle (steps 2-12) as a table:
+# for each step, the status it leads to from each status, when that differs from "the step's
+# own status". A declaration starts the lifecycle once; building (steps 4-5: plans, progress)
+# shows only while no assessment or decision stands, or again after "not met" (remedial
+# guidance, the unit may be proposed again); every later step is the unit's status from then.
+AFTER: dict[str, dict[str | None, str]] = {
+    "declared": {
+        s: s
+        for s in (
+            "building",
+            "assessed",
+            "proposed",
+            "evaluated",
+            "wbk",
+            "wbbm",
+            "not_met",
+            "revoked",
+        )
+    },  # fmt: skip
+    "building": {s: s for s in ("assessed", "proposed", "evaluated", "wbk", "wbbm", "revoked")},
+}
+
+
+def after(status: str | None, step: str) -> str:
+    return AFTER.get(step, {}).get(status, step)
 
 
 class Reference:
-    """What DOMAIN.md allows, written independently of registry/lifecycle.py."""
+    """What DOMAIN.md allows, written from its text, not from registry/rules/."""
 
     def __init__(self) -> None:
         self.units = {u: Unit() for u in UNITS}
@@ -73,7 +102,7 @@ class Reference:
             ok = self.own(unit)
             if self._do(ok, lambda: w.declare([unit])):
                 u.declared_on = u.declared_on or day
-                u.status = _status(u.status, "declared")
+                u.status = after(u.status, "declared")
         elif kind == "designate":
             ok = self.own(unit) and not u.designated
             if self._do(ok, lambda: w.designate(unit)):
@@ -83,20 +112,20 @@ class Reference:
             ok = u.active() and item not in u.items
             if self._do(ok, lambda: w.plan(unit, {item: "2025-06-30"})):
                 u.items.add(item)
-                u.status = _status(u.status, "building")
+                u.status = after(u.status, "building")
         elif kind == "progress":
             item, done, head = command[2], command[3], command[4]
             ok = u.active() and item in u.items and (head or not done)
             keys = [w.key(unit, "operator")] + ([w.agents[unit].key] if head else [])
             if self._do(ok, lambda: w.progress(unit, item, 100 if done else 50, *keys)):
-                u.status = _status(u.status, "building")
+                u.status = after(u.status, "building")
         elif kind == "tpi":
             recommendation = command[2]
             ok = self.own(unit) and u.active()
             receipt = self._do(ok, lambda: w.tpi(unit, recommendation))
             if receipt:
                 u.tpi.append((receipt, recommendation))
-                u.status = _status(u.status, "assessed")
+                u.status = after(u.status, "assessed")
         elif kind == "propose":
             target, fresh = command[2], command[3]
             if not u.tpi:
@@ -110,31 +139,31 @@ class Reference:
                 and latest
                 and rec == "propose"
                 and u.declared_on is not None
-                and day >= _plus(u.declared_on, months=12)
-                and not (u.revoked_on and day < _plus(u.revoked_on, years=2))
+                and day >= one_year_after(u.declared_on)
+                and not (u.revoked_on and day < two_years_after(u.revoked_on))
                 and (target == "WBK" or u.predicate == "WBK")
             )
             if self._do(ok, lambda: w.propose([unit], ref, target=target)):
                 u.proposal = True
-                u.status = _status(u.status, "proposed")
+                u.status = after(u.status, "proposed")
         elif kind == "national":
             if self._do(u.proposal, lambda: w.national(unit)):
-                u.status = _status(u.status, "evaluated")
+                u.status = after(u.status, "evaluated")
         elif kind == "award":
             predicate = command[2]
             ok = u.proposal and (predicate == "WBK" or u.predicate == "WBK")
             if self._do(ok, lambda: w.award(unit, predicate)):
                 u.predicate, u.proposal, u.tpi = predicate, False, []
-                u.status = _status(u.status, predicate.lower())
+                u.status = after(u.status, predicate.lower())
         elif kind == "not_awarded":
             if self._do(u.proposal, lambda: w.not_awarded(unit)):
                 u.proposal, u.tpi = False, []
-                u.status = _status(u.status, "not_met")
+                u.status = after(u.status, "not_met")
         elif kind == "revoke":
             predicate = command[2]
             if self._do(u.predicate == predicate, lambda: w.revoke(unit, predicate)):
                 u.predicate, u.proposal, u.tpi, u.revoked_on = None, False, [], day
-                u.status = _status(u.status, "revoked")
+                u.status = after(u.status, "revoked")
 
     @staticmethod
     def _do(allowed: bool, action: Any) -> Any:
@@ -187,11 +216,7 @@ def test_random_commands_obey_the_rules_and_rebuild_identically(
     script: list[tuple[Any, ...]],
 ) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        instance = init_instance(
-            Path(tmp) / "instance",
-            database_url=f"sqlite:///{Path(tmp) / 'pakta.sqlite3'}",
-            origin="test.pakta/log",
-        )
+        instance = new_instance(Path(tmp) / "instance", f"sqlite:///{Path(tmp) / 'pakta.sqlite3'}")
         svc = open_service(instance)
         try:
             w = World(svc.registry)
@@ -208,11 +233,12 @@ def test_random_commands_obey_the_rules_and_rebuild_identically(
             for unit in ref.units.values():
                 event(f"status {unit.status}")
             for name, unit in ref.units.items():
-                shown = svc.unit_status(name)
+                with svc.read() as db:
+                    shown = lifecycle.unit_status(db, name)
                 status = shown["status"] if shown else None
                 assert (None if status == "registered" else status) == unit.status, name
                 head = svc.registry.head(name)
-                assert head is not None and head.zi.get("status") == unit.status
+                assert head is not None and head.lifecycle.status == unit.status
             live = svc.projector.dump()
             svc.projector.rebuild()
             assert svc.projector.dump() == live

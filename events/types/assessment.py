@@ -10,9 +10,11 @@ they are published as warnings, because the TPN, not the registry, decides.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from .catalog import (
+from ..catalog import StatementType, register
+from ..checks import documents_required, not_after_issue, refuse_repeats, scores_within_weights
+from ..dates import parse_date
+from ..errors import StatementError
+from ..fragments import (
     AGENCY_ID,
     COUNT,
     DATE,
@@ -25,21 +27,11 @@ from .catalog import (
     TARGET,
     TEXT,
     YEAR,
-    StatementType,
     array,
     closed,
-    documents_required,
-    not_after_issue,
-    refuse_repeats,
-    register,
-    scores_within_weights,
 )
-from .dates import parse_date
-from .errors import StatementError
-from .regulations import BPK_OPINIONS, SAKIP_GRADES
-
-if TYPE_CHECKING:
-    from .statement import Statement
+from ..model import Statement
+from ..regulations import BPK_OPINIONS, SAKIP_GRADES
 
 _SCORES_EXAMPLE = {
     "areas": {

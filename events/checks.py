@@ -1,0 +1,97 @@
+"""Stateless rules several statement types share: functions of one statement alone.
+
+Each raises `StatementError("rule:<name>")` with the JSON Pointer of the offending field: a
+document hash required, a date not after the day of `issued_at`, values listed once, no
+personal ID numbers where an office is meant, LKE scores within their regulation's weights.
+Rules that need the log (who holds which key, what came before) are the registry's
+(`registry/rules/`), not these.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+
+from .dates import parse_date
+from .errors import StatementError
+from .model import Statement
+from .regulations import REGULATIONS
+
+Rule = Callable[[Statement], None]
+
+
+def documents_required(statement: Statement) -> None:
+    """The statement must carry the hash of at least one signed document."""
+    if not statement.documents:
+        raise StatementError(
+            "rule:document-required",
+            f"{statement.type} must list the signed document's SHA-256 in documents",
+            field="/documents",
+        )
+
+
+def not_after_issue(name: str) -> Rule:
+    """A rule: the body's date `name` is not later than the day (at its offset) of issued_at."""
+
+    def rule(statement: Statement) -> None:
+        day = parse_date(statement.body[name], field=f"/body/{name}")
+        if day > statement.issued_at.date():
+            raise StatementError(
+                "rule:date-after-issue",
+                f"{name} {day} is later than issued_at {statement.issued_at_text}: "
+                "a statement records what has happened",
+                field=f"/body/{name}",
+            )
+
+    rule.__name__ = f"not_after_issue_{name}"
+    rule.__doc__ = f"{name} is not later than the day of issued_at (at its offset)."
+    return rule
+
+
+# A run of 16 or more digits (perhaps grouped by spaces, dots or dashes) is what a NIK (16)
+# or NIP (18) looks like; a key holder is named by office, never by a person's ID number.
+_ID_NUMBER = re.compile(r"[0-9](?:[ .-]?[0-9]){15,}")
+
+
+def refuse_repeats(values: Iterable[str], code: str, what: str, field: str) -> None:
+    """Refuse the second occurrence of any value: `field` is a JSON Pointer with `{i}` for its
+    position, `what` names the value in the message ("unit", "item", ...)."""
+    seen: set[str] = set()
+    for i, value in enumerate(values):
+        if value in seen:
+            raise StatementError(code, f"{what} {value!r} is listed twice", field=field.format(i=i))
+        seen.add(value)
+
+
+def refuse_id_number(text: str, field: str) -> None:
+    """Refuse text that looks like a NIK or NIP: offices are named, never persons' ID numbers."""
+    if _ID_NUMBER.search(text):
+        raise StatementError(
+            "rule:personal-id-number",
+            "looks like a personal ID number (NIK/NIP); name the office, not the person",
+            field=field,
+        )
+
+
+def scores_within_weights(where: str = "scores") -> Rule:
+    """A rule: each LKE component in `body[where]` is at most its weight in the named
+    regulation (events/regulations.json)."""
+
+    def rule(statement: Statement) -> None:
+        body = statement.body
+        if where not in body:
+            return
+        reg = REGULATIONS[body["regulation"]]
+        for group, weights in (("areas", reg.areas), ("results", reg.results)):
+            for name, weight in weights.items():
+                value = Decimal(body[where][group][name])
+                if value > weight:
+                    raise StatementError(
+                        "rule:score-exceeds-weight",
+                        f"{name} scores {value}, more than its weight {weight} under {reg.id}",
+                        field=f"/body/{where}/{group}/{name}",
+                    )
+
+    rule.__name__ = f"scores_within_weights_{where}"
+    return rule

@@ -1,0 +1,63 @@
+"""What an audit derives besides "the log verifies": every unit's status, the warnings, the
+entries a revoked key invalidated, as the site shows them.
+
+`derived(replay, today)` collects the outcomes of the auditor's replay of the whole log (the
+same `registry.rules` functions the registry ran when it appended each entry) and the warnings
+true on `today` (items overdue, declarations nobody attested). `pakta audit --report` prints
+it, and a test requires it to equal what the read model serves, so the site can be checked
+without trusting it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from registry.audit.audit import Replay
+from registry.rules import warnings as rules
+from registry.rules.records import Attestation, Declaration, PlanItemAdded
+from registry.rules.state import agency_status
+
+
+def derived(replay: Replay, today: date) -> dict[str, Any]:
+    """Statuses, stage dates, open items, warnings and invalidations, as plain JSON."""
+    heads = replay.heads
+    plan_records = {(r.subject, r.item): r for r in replay.records if isinstance(r, PlanItemAdded)}
+    items = []
+    for (unit, item), added in sorted(plan_records.items()):
+        state = heads[unit].lifecycle.plan[item]
+        items.append(
+            rules.OpenItem(unit, item, added.output, state.state, state.due, added.due, added.index)
+        )
+    declarations = [(r.index, r.subject) for r in replay.records if isinstance(r, Declaration)]
+    hashes = {r.hash: r.index for r in replay.records if isinstance(r, Declaration)}
+    attested: dict[int, int] = {}
+    for r in replay.records:
+        if isinstance(r, Attestation) and r.declaration in hashes:
+            attested[hashes[r.declaration]] = attested.get(hashes[r.declaration], 0) + 1
+    warnings = [*replay.warnings, *rules.overdue_items(items, today)]
+    warnings += rules.unwitnessed(declarations, attested)
+    return {
+        "today": today.isoformat(),
+        "statuses": {a: agency_status(h) for a, h in sorted(heads.items())},
+        "steps": [
+            {"unit": t.unit, "idx": t.index, "step": t.step, "on": t.on} for t in replay.transitions
+        ],
+        "warnings": sorted(
+            (
+                {
+                    "idx": w.index,
+                    "code": w.code,
+                    "agency": w.agency,
+                    "subject": w.subject,
+                    "message": w.message,
+                }
+                for w in warnings
+            ),
+            key=lambda w: (w["idx"], w["code"], w["subject"]),
+        ),
+        "invalidated": [
+            {"idx": v.index, "keyid": v.keyid, "revoked_by": v.revoked_index}
+            for v in replay.invalidated
+        ],
+    }

@@ -1,0 +1,72 @@
+"""The rules' `Facts`, answered from the read model's tables inside the append's transaction.
+
+The same records the auditor keeps in memory (`registry.rules.facts.MemoryFacts`) are rows
+here: windows, proposals, scores and signatures. The append writes each statement's rows
+before the next statement of its batch is checked, so a batch sees its own earlier records.
+A test rebuilds the read model with `MemoryFacts` and requires identical rows.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
+
+from registry.read import tables as t
+from registry.rules.records import Score, Signature, Window
+
+
+class SqlFacts:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def window(self, year: int) -> Window | None:
+        w = t.windows
+        row = self.session.execute(select(w).where(w.c.year == year)).first()
+        if row is None:
+            return None
+        return Window(
+            row.idx, row.by, row.year, row.opens_on, row.deadline, row.quota, row.regulation
+        )
+
+    def proposals(self, agency: str, year: int) -> int:
+        p = t.proposals
+        count = select(func.count()).select_from(p).where(and_(p.c.by == agency, p.c.year == year))
+        return int(self.session.execute(count).scalar_one())
+
+    def latest_scores(self, unit: str) -> Score | None:
+        s = t.scores
+        for source in ("tpn", "tpi"):
+            row = self.session.execute(
+                select(s)
+                .where(and_(s.c.unit == unit, s.c.source == source, s.c.scores.is_not(None)))
+                .order_by(s.c.idx.desc())
+                .limit(1)
+            ).first()
+            if row is not None:
+                return Score(
+                    row.idx,
+                    row.unit,
+                    row.source,
+                    row.by,
+                    row.regulation,
+                    row.target,
+                    row.year,
+                    row.on_date,
+                    json.loads(row.scores),
+                    json.loads(row.indices) if row.indices else None,
+                    row.stage,
+                    row.outcome,
+                )
+        return None
+
+    def signatures(self, keyid: str) -> Sequence[Signature]:
+        s = t.signatures
+        rows = self.session.execute(select(s).where(s.c.keyid == keyid).order_by(s.c.idx))
+        return [
+            Signature(r.idx, r.agency, r.keyid, r.owner, datetime.fromisoformat(r.issued_at))
+            for r in rows
+        ]

@@ -1,0 +1,277 @@
+"""Every table of the read model (`rm_*`), in one SQLAlchemy `MetaData`.
+
+The read model holds what the public site shows, and only what the log and the rules'
+outcomes give: the statements, the agencies and units with the state the rules computed for
+them, the records each statement yields (registry/rules/records.py), the rules' warnings and
+invalidations, and for every agency the entries about it (`rm_subjects`: its timeline). It is
+rebuilt from the log alone, so nothing here depends on today's date. Every index serves a
+query in `registry.read`.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, String, Table, Text
+
+metadata = MetaData()
+_ID = String(64)  # agency ids
+_HASH = String(71)  # "sha256:" + 64 hex digits
+_STAMP = String(40)  # RFC 3339 timestamps as signed
+
+
+def _idx(primary_key: bool = False) -> Column[int]:
+    return Column("idx", BigInteger, primary_key=primary_key, autoincrement=False, nullable=False)
+
+
+agencies = Table(
+    "rm_agencies",
+    metadata,
+    Column("agency", _ID, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("parent", _ID, index=True),
+    Column("region_kemendagri", String(8), index=True),
+    Column("region_bps", String(8)),
+    Column("region_name", Text),
+    Column("registered_index", BigInteger, nullable=False),
+    Column("head_seq", Integer, nullable=False),
+    Column("head_hash", _HASH, nullable=False),
+    Column("head_index", BigInteger, nullable=False),
+    Column("status", String(32), nullable=False, index=True),
+    Column("target", String(8)),
+    Column("declared_on", String(10)),
+    Column("statements", Integer, nullable=False),
+)
+
+statements = Table(
+    "rm_statements",
+    metadata,
+    _idx(primary_key=True),
+    Column("agency", _ID, nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("type", String(64), nullable=False),
+    Column("hash", _HASH, nullable=False, unique=True),
+    Column("issued_at", _STAMP, nullable=False),
+    Column("received_at", _STAMP, nullable=False),
+    Column("signers", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("documents", Text, nullable=False),
+    Index("rm_statements_agency_seq", "agency", "seq"),
+)
+
+# Every entry about an agency, whoever signed it: its own statements and the others'.
+subjects = Table(
+    "rm_subjects",
+    metadata,
+    Column("subject", _ID, primary_key=True),
+    _idx(primary_key=True),
+)
+
+keys = Table(
+    "rm_keys",
+    metadata,
+    Column("keyid", String(48), primary_key=True),
+    Column("agency", _ID, nullable=False, index=True),
+    Column("role", String(32), nullable=False),
+    Column("holder", Text, nullable=False),
+    Column("public_key", String(64), nullable=False),
+    Column("valid_from", _STAMP, nullable=False),
+    Column("added_index", BigInteger, nullable=False),
+    Column("revoked_from", _STAMP),
+    Column("revoked_index", BigInteger),
+)
+
+signatures = Table(
+    "rm_signatures",
+    metadata,
+    Column("keyid", String(48), primary_key=True),
+    _idx(primary_key=True),
+    Column("agency", _ID, nullable=False),
+    Column("owner", _ID, nullable=False),
+    Column("issued_at", _STAMP, nullable=False),
+)
+
+documents = Table(
+    "rm_documents",
+    metadata,
+    Column("sha256", _HASH, primary_key=True),
+    _idx(primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("media_type", String(100), nullable=False),
+)
+
+declarations = Table(
+    "rm_declarations",
+    metadata,
+    _idx(primary_key=True),
+    Column("agency", _ID, nullable=False, index=True),
+    Column("hash", _HASH, nullable=False, unique=True),
+)
+
+witnesses = Table(
+    "rm_witnesses",
+    metadata,
+    _idx(primary_key=True),
+    Column("witness", _ID, nullable=False),
+    Column("declaration_hash", _HASH, nullable=False, index=True),
+    Column("declared_by", _ID, nullable=False, index=True),
+)
+
+units = Table(
+    "rm_units",
+    metadata,
+    Column("unit", _ID, primary_key=True),
+    Column("status", String(16), nullable=False),
+    Column("target", String(8)),
+    Column("predicate", String(8)),
+    Column("declared_on", String(10)),
+    Column("declared_index", BigInteger),
+    Column("declared_by", _ID),
+    Column("designated_on", String(10)),
+    Column("updated_index", BigInteger, nullable=False),
+)
+
+steps = Table(
+    "rm_unit_steps",
+    metadata,
+    Column("unit", _ID, primary_key=True),
+    _idx(primary_key=True),
+    Column("step", String(16), primary_key=True),
+    Column("on_date", String(10), nullable=False),
+    Column("detail", Text, nullable=False),
+)
+
+plan = Table(
+    "rm_plan_items",
+    metadata,
+    Column("unit", _ID, primary_key=True),
+    Column("item", String(12), primary_key=True),
+    Column("area", String(32), nullable=False),
+    Column("output", Text, nullable=False),
+    Column("target", Text, nullable=False),
+    Column("responsible", Text, nullable=False),
+    Column("evidence_expected", Text, nullable=False),
+    Column("due_original", String(10), nullable=False),
+    Column("due_current", String(10), nullable=False),
+    Column("state", String(12), nullable=False),  # open, done, cancelled (the rules' state)
+    Column("percent", Integer, nullable=False),
+    Column("reported_on", String(10)),
+    Column("plan_index", BigInteger, nullable=False),
+)
+
+plan_changes = Table(
+    "rm_plan_changes",
+    metadata,
+    Column("unit", _ID, primary_key=True),
+    Column("item", String(12), primary_key=True),
+    _idx(primary_key=True),
+    Column("on_date", String(10), nullable=False),
+    Column("due", String(10)),
+    Column("cancelled", Integer, nullable=False),
+    Column("reason", Text, nullable=False),
+)
+
+progress = Table(
+    "rm_progress",
+    metadata,
+    _idx(primary_key=True),
+    Column("unit", _ID, nullable=False, index=True),
+    Column("item", String(12), nullable=False),
+    Column("reported_on", String(10), nullable=False),
+    Column("percent", Integer, nullable=False),
+    Column("state", String(12), nullable=False),
+    Column("evidence", Text, nullable=False),  # JSON list of {name, sha256}
+    Column("signers", Integer, nullable=False),
+)
+
+scores = Table(
+    "rm_scores",
+    metadata,
+    _idx(primary_key=True),
+    Column("unit", _ID, nullable=False, index=True),
+    Column("source", String(8), nullable=False),  # self, tpi, tpn
+    Column("stage", String(16)),
+    Column("by", _ID, nullable=False),
+    Column("regulation", String(40), nullable=False),
+    Column("target", String(8)),
+    Column("year", Integer, nullable=False),
+    Column("on_date", String(10), nullable=False),
+    Column("total", String(8)),
+    Column("enablers", String(8)),
+    Column("scores", Text),
+    Column("indices", Text),
+    Column("outcome", String(16)),  # propose / not_propose / passed / failed
+)
+
+surveys = Table(
+    "rm_surveys",
+    metadata,
+    _idx(primary_key=True),
+    Column("unit", _ID, nullable=False, index=True),
+    Column("by", _ID, nullable=False),
+    Column("survey", String(8), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("value", String(8), nullable=False),
+    Column("method", Text, nullable=False),
+    Column("sample_size", Integer, nullable=False),
+)
+
+windows = Table(
+    "rm_windows",
+    metadata,
+    Column("year", Integer, primary_key=True, autoincrement=False),
+    Column("idx", BigInteger, nullable=False),
+    Column("by", _ID, nullable=False),
+    Column("opens_on", String(10), nullable=False),
+    Column("deadline", String(10), nullable=False),
+    Column("quota", Integer, nullable=False),
+    Column("regulation", String(40), nullable=False),
+)
+
+proposals = Table(
+    "rm_proposals",
+    metadata,
+    _idx(primary_key=True),
+    Column("unit", _ID, primary_key=True),
+    Column("by", _ID, nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("target", String(8), nullable=False),
+    Column("submitted_on", String(10), nullable=False),
+    Index("rm_proposals_by_year", "by", "year"),
+)
+
+warnings = Table(
+    "rm_warnings",
+    metadata,
+    _idx(primary_key=True),
+    Column("code", String(32), primary_key=True),
+    Column("subject", _ID, primary_key=True),
+    Column("agency", _ID, nullable=False, index=True),
+    Column("message", Text, nullable=False),
+    # The same facts as JSON fields, for pages that word them in their own language.
+    Column("facts", Text, nullable=False),
+)
+
+links = Table(
+    "rm_links",
+    metadata,
+    _idx(primary_key=True),
+    Column("kind", String(12), nullable=False),  # corrected, retracted
+    Column("agency", _ID, nullable=False),
+    Column("target_seq", Integer, nullable=False),
+    Column("target_hash", _HASH, nullable=False),
+    Column("target_idx", BigInteger, nullable=False, index=True),
+    Column("reason", Text, nullable=False),
+    Column("corrections", Text, nullable=False),
+)
+
+invalidated = Table(
+    "rm_invalidated",
+    metadata,
+    _idx(primary_key=True),
+    Column("keyid", String(48), primary_key=True),
+    Column("agency", _ID, nullable=False),
+    Column("revoked_index", BigInteger, nullable=False),
+    Column("effective_from", _STAMP, nullable=False),
+)
+
+TABLES = tuple(metadata.sorted_tables)

@@ -1,0 +1,203 @@
+"""One replay step: a statement plus the log's state so far gives typed changes and new state.
+
+`check` raises unless the statement may join the log now (chain, time, signatures, the type's
+guard); `replay` computes everything an accepted statement does: its effect on each agency
+(`Advanced`, `Noted`) and the heads after them, the status transitions, the records, the
+warnings and what it invalidates. The registry calls both at append time over its own
+storage; `Replayer` runs them over an in-memory state for the auditor and the read model's
+rebuild. So every derived fact has one source.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from events import Statement
+from keys.dsse import Envelope
+from registry.rules import table as _table  # noqa: F401  (registers the built-in types' rules)
+from registry.rules import warnings as warn
+from registry.rules.changes import Advanced, Change, Effect, Noted
+from registry.rules.errors import RuleError
+from registry.rules.facts import Facts, MemoryFacts
+from registry.rules.guards import Context, check_chain
+from registry.rules.lifecycle import Transition, apply_effect
+from registry.rules.records import Invalidation, Record, Ref, Signature, Warning
+from registry.rules.signing import attribute, check_signatures
+from registry.rules.state import AgencyHead
+from registry.rules.types import Entry, Identity, milestone, rules_for
+
+
+class Log(Protocol):
+    """The log's state as the rules read it."""
+
+    def head(self, agency: str) -> AgencyHead | None:
+        """The agency's current head; None if it is not registered."""
+        ...
+
+    def find(self, statement_hash: str) -> Ref | None:
+        """Where an earlier statement is, by its hash."""
+        ...
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Everything an accepted statement does, computed once."""
+
+    index: int
+    statement: Statement
+    signatures: tuple[Signature, ...]
+    effects: tuple[tuple[str, Effect], ...]  # its own agency's first
+    heads: Mapping[str, AgencyHead]  # every agency it changed, after the change
+    transitions: tuple[Transition, ...]
+    records: tuple[Record, ...]
+    warnings: tuple[Warning, ...]
+    invalidated: tuple[Invalidation, ...]
+    subjects: tuple[str, ...]  # its own agency, then the agencies it is about
+
+    @property
+    def ref(self) -> Ref:
+        st = self.statement
+        return Ref(st.agency, st.seq, st.type, self.index)
+
+
+def _named(statement: Statement, log: Log) -> list[AgencyHead]:
+    found = (log.head(a) for a in rules_for(statement.type).cosigning(statement))
+    return [h for h in found if h is not None]
+
+
+def check(
+    statement: Statement,
+    envelope: Envelope,
+    index: int,
+    received_at: datetime,
+    registrar_keys: Mapping[str, bytes],
+    log: Log,
+) -> tuple[Signature, ...]:
+    """Raise `RuleError` (or `ConflictError`) unless `statement` may join the log as entry
+    `index`; return its verified signatures."""
+    head = log.head(statement.agency)
+    check_chain(statement, head)
+    if statement.issued_at > received_at:
+        raise RuleError(
+            "issued-in-future",
+            f"issued_at {statement.issued_at_text} is later than the time received "
+            f"{received_at.isoformat()}",
+        )
+    signatures, roles = check_signatures(
+        statement, envelope, head, registrar_keys, _named(statement, log), index
+    )
+    rules_for(statement.type).guard(statement, Context(head, log.head, roles, log.find))
+    return signatures
+
+
+def replay(
+    statement: Statement,
+    index: int,
+    received_at: datetime,
+    signatures: Sequence[Signature],
+    log: Log,
+    facts: Facts,
+) -> Outcome:
+    """What the accepted `statement` does as entry `index`, given the log before it."""
+    rules = rules_for(statement.type)
+    identity = rules.identity(statement) if rules.identity else Identity()
+    own = statement.agency
+    changes: dict[str, list[Change]] = {own: []}
+    for agency, change in rules.changes(statement, index):
+        changes.setdefault(agency, []).append(change)
+    effects: list[tuple[str, Effect]] = [
+        (
+            own,
+            Advanced(
+                index,
+                statement.seq,
+                statement.hash,
+                statement.issued_at_text,
+                statement.type,
+                identity.keys_added,
+                identity.keys_revoked,
+                identity.profile,
+                tuple(changes[own]),
+            ),
+        )
+    ]
+    effects += [(a, Noted(index, statement.hash, tuple(c))) for a, c in changes.items() if a != own]
+    heads: dict[str, AgencyHead] = {}
+    transitions: list[Transition] = []
+    applied: list[tuple[str, Effect]] = []
+    for agency, effect in effects:
+        head = log.head(agency)
+        if head is None and isinstance(effect, Noted):
+            continue  # a unit not (yet) registered: nothing to change
+        heads[agency], moves = apply_effect(head, effect, milestone)
+        transitions += moves
+        applied.append((agency, effect))
+    records = tuple(rules.records(Entry(statement, index, len(signatures), log.find)))
+    found = warn.late_posting(statement, index, received_at)
+    for rule in rules.warnings:
+        found += rule(statement, index, facts)
+    voided = rules.voids(statement, index, facts) if rules.voids else []
+    found += warn.signed_by_revoked_key(voided)
+    subjects = tuple(dict.fromkeys([own, *rules.about(statement)]))
+    return Outcome(
+        index,
+        statement,
+        tuple(signatures),
+        tuple(applied),
+        heads,
+        tuple(transitions),
+        records,
+        tuple(found),
+        tuple(voided),
+        subjects,
+    )
+
+
+@dataclass
+class Replayer:
+    """The rules over an in-memory state: feed it the log's statements in order.
+
+    The auditor steps with `verify=True` (every check the registry made); the read model's
+    rebuild steps with `verify=False` (the log was checked when it was appended)."""
+
+    registrar_keys: Mapping[str, bytes]
+    heads: dict[str, AgencyHead] = field(default_factory=dict)
+    refs: dict[str, Ref] = field(default_factory=dict)
+    facts: MemoryFacts = field(default_factory=MemoryFacts)
+    effects: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+    def head(self, agency: str) -> AgencyHead | None:
+        return self.heads.get(agency)
+
+    def find(self, statement_hash: str) -> Ref | None:
+        return self.refs.get(statement_hash)
+
+    def step(
+        self,
+        statement: Statement,
+        envelope: Envelope,
+        index: int,
+        received_at: datetime,
+        *,
+        verify: bool = True,
+    ) -> Outcome:
+        if verify:
+            signatures = check(statement, envelope, index, received_at, self.registrar_keys, self)
+        else:
+            head = self.heads.get(statement.agency)
+            named = _named(statement, self)
+            signatures = attribute(statement, envelope, head, self.registrar_keys, named, index)
+        outcome = replay(statement, index, received_at, signatures, self, self.facts)
+        self.absorb(outcome)
+        return outcome
+
+    def absorb(self, outcome: Outcome) -> None:
+        """Take an outcome's new state (heads, the statement's place, its facts)."""
+        self.heads.update(outcome.heads)
+        self.refs[outcome.statement.hash] = outcome.ref
+        self.facts.add(outcome.records, outcome.signatures)
+        for agency, effect in outcome.effects:
+            self.effects.setdefault(agency, []).append(effect.to_json())
