@@ -143,4 +143,3 @@ def array(items: Mapping[str, Any], *, min_items: int = 0, max_items: int = 100)
 
 # A pointer at another statement in the log: whose chain, where, and the hash to be sure.
 STATEMENT_REF = closed({"agency": AGENCY_ID, "seq": SEQ, "hash": SHA256_REF})
-OWN_STATEMENT_REF = closed({"seq": SEQ, "hash": SHA256_REF})

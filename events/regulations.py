@@ -115,10 +115,6 @@ REGULATIONS: dict[str, Regulation] = _load(Path(__file__).with_name("regulations
 LATEST = max(REGULATIONS.values(), key=lambda r: r.in_force_from).id
 
 
-def get_regulation(rid: str) -> Regulation:
-    return REGULATIONS[rid]
-
-
 def enablers(scores: Mapping[str, Any]) -> Decimal:
     return sum((Decimal(scores["areas"][a]) for a in AREAS), Decimal(0))
 

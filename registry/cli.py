@@ -15,7 +15,7 @@ import sys
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -134,6 +134,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
         registrar_keys=args.registrar_key,
         state_file=args.state,
         report=args.report,
+        today=args.today,
     )
 
 
@@ -231,6 +232,11 @@ def parser(extra: Sequence[Extra] = ()) -> argparse.ArgumentParser:
         "--report",
         action="store_true",
         help="print every status, warning and invalidated entry the audit derived, as JSON",
+    )
+    p.add_argument(
+        "--today",
+        type=date.fromisoformat,
+        help="the date (YYYY-MM-DD) overdue items are counted at (default: today)",
     )
     p.set_defaults(func=cmd_audit)
     sub.add_parser("rebuild-read-model", help="rebuild the read model from the log").set_defaults(

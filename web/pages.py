@@ -107,18 +107,12 @@ def agency(agency: str) -> str:
         abort(404, _("Tidak ada instansi %(id)s", id=agency))
     today = date.today()
     timeline = queries.timeline(conn, agency, _page())
-    claimed = [
-        {"name": name, "idx": s["idx"]}
-        for s in timeline["rows"]
-        if s["type"] == "zi.declared" and s["agency"] == agency
-        for name in s["body"].get("witnesses_claimed", [])
-    ]
     warnings = lifecycle.warnings(conn, agency=agency, today=today)
     return render_template(
         "pages/agency.html",
         agency=found,
         timeline=timeline,
-        claimed=claimed,
+        claimed=found["claimed"],
         regional=places.regional_government(conn, [found])[agency],
         corrections=queries.links_into(conn, [s["idx"] for s in timeline["rows"]]),
         action_plan=lifecycle.action_plan(conn, agency, today),

@@ -12,6 +12,7 @@ re-validating their schemas: what was accepted stays readable however the schema
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from eventsourcing.persistence import Tracking
@@ -25,7 +26,7 @@ from keys.dsse import Envelope
 from registry.read import rows
 from registry.read.facts import SqlFacts
 from registry.read.tables import TABLES, metadata, statements
-from registry.rules.replay import Replayer
+from registry.rules.replay import Outcome, Replayer
 from registry.write.app import Appended, Registry
 from registry.write.domain import LogEntry
 
@@ -69,43 +70,42 @@ class Projector:
     def position(self) -> int:
         return self.view.max_tracking_id(self.registry.name) or 0
 
+    def up_to_date(self, session: Session, size: int) -> bool:
+        """Whether the rows hold every entry of a log of `size` (O(1): the primary key)."""
+        last = session.execute(select(func.max(statements.c.idx))).scalar_one()
+        return (last is None and size == 0) or last == size - 1
+
     def catch_up(self) -> int:
-        """Project the entries after the tracked position; return how many. The rules' state
-        before them is replayed in memory first, so the rows are the ones the live path
-        writes."""
+        """Project the entries after the tracked position; return how many. Each page is one
+        transaction under the append lock that reads the position again, so writers on other
+        hosts may go on meanwhile; the rules' state before a page is replayed in memory, so
+        the rows are the ones the live path writes."""
         app = self.registry
         topics = [get_topic(LogEntry)]
-        pending = app.recorder.select_notifications(
-            start=self.position(), limit=1, topics=topics, inclusive_of_start=False
-        )
-        if not pending:
-            return 0
-        first = pending[0].originator_version - 1
-        replayer = Replayer(app.instance.registrar_keys)
-        for _, text in app.entries(0, first):
-            index, received_at, envelope, statement = decode_entry(text)
-            replayer.step(statement, envelope, index, _when(received_at), verify=False)
-        done, start = 0, pending[0].id - 1
+        replayer, absorbed, done = Replayer(app.instance.registrar_keys), 0, 0
         while True:
             with app.lock.hold(), app.datastore.transaction(commit=True) as session:
                 app.lock.in_transaction(session)
+                position = self.view.max_tracking_id(app.name) or 0
                 notes = app.recorder.select_notifications(
-                    start=start, limit=PAGE, topics=topics, inclusive_of_start=False
+                    start=position, limit=PAGE, topics=topics, inclusive_of_start=False
                 )
+                first = notes[0].originator_version - 1 if notes else absorbed
+                if first < absorbed:  # the view was cleared meanwhile: start again
+                    replayer, absorbed = Replayer(app.instance.registrar_keys), 0
+                for _, text in app.entries(absorbed, first):
+                    _step(replayer, text)
+                absorbed = first
                 for note in notes:
-                    event = app.mapper.to_domain_event(note)
-                    text = event.entry  # type: ignore[attr-defined]
-                    index, received_at, envelope, statement = decode_entry(text)
-                    outcome = replayer.step(
-                        statement, envelope, index, _when(received_at), verify=False
-                    )
+                    text = app.mapper.to_domain_event(note).entry  # type: ignore[attr-defined]
+                    outcome, envelope, received_at = _step(replayer, text)
                     rows.write(session, Appended(outcome, envelope, received_at))
+                    absorbed += 1
                 if notes:
                     self.track(session, notes[-1].id)
             done += len(notes)
             if len(notes) < PAGE:
                 return done
-            start = notes[-1].id
 
     def clear(self) -> None:
         """Delete the view's rows and its position (the log is untouched)."""
@@ -142,7 +142,8 @@ class Projector:
             return int(conn.execute(select(func.count()).select_from(statements)).scalar_one())
 
 
-def _when(received_at: str) -> Any:
-    from datetime import datetime
-
-    return datetime.fromisoformat(received_at.replace("Z", "+00:00"))
+def _step(replayer: Replayer, text: str) -> tuple[Outcome, Envelope, str]:
+    """Replay one stored entry (already checked when it was appended)."""
+    index, received_at, envelope, statement = decode_entry(text)
+    when = datetime.fromisoformat(received_at.replace("Z", "+00:00"))
+    return replayer.step(statement, envelope, index, when, verify=False), envelope, received_at

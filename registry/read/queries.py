@@ -17,6 +17,7 @@ from sqlalchemy import Connection, desc, func, or_, select
 
 from registry.read.tables import (
     agencies,
+    declarations,
     documents,
     invalidated,
     keys,
@@ -28,7 +29,6 @@ from registry.read.tables import (
 from registry.write.storage import checkpoints as checkpoints_table
 
 PER_PAGE = 50
-KEY_TYPES = ("agency.registered", "key.added", "key.revoked")
 
 
 def rows(db: Connection, query: Any) -> list[dict[str, Any]]:
@@ -52,7 +52,7 @@ def stats(db: Connection, size: int) -> dict[str, int]:
     return {
         "entries": size,
         "agencies": count(db, agencies),
-        "declarations": count(db, statements, statements.c.type == "zi.declared"),
+        "declarations": count(db, declarations),
         "witnessed": count(db, witnesses),
     }
 
@@ -92,6 +92,16 @@ def agency(db: Connection, agency_id: str) -> dict[str, Any] | None:
         .where(agencies.c.parent == agency_id)
         .order_by(agencies.c.name),
     )
+    out["claimed"] = [
+        {"name": name, "idx": r["idx"]}
+        for r in rows(
+            db,
+            select(declarations)
+            .where(declarations.c.agency == agency_id)
+            .order_by(declarations.c.idx),
+        )
+        for name in json.loads(r["claimed"])
+    ]
     out["witnessed_by"] = rows(
         db,
         select(witnesses.c.witness, witnesses.c.idx, agencies.c.name)
@@ -172,16 +182,12 @@ def key_holders(db: Connection, keyids: Iterable[str]) -> dict[str, dict[str, An
 
 
 def key_history(db: Connection, agency_id: str, size: int) -> list[int]:
-    """Indexes of the entries (below `size`) that grant or revoke `agency`'s keys, in order."""
+    """Indexes of the entries (below `size`) that granted or revoked `agency`'s keys, in order."""
     found = rows(
-        db,
-        select(statements.c.idx)
-        .where(statements.c.agency == agency_id)
-        .where(statements.c.type.in_(KEY_TYPES))
-        .where(statements.c.idx < size)
-        .order_by(statements.c.idx),
+        db, select(keys.c.added_index, keys.c.revoked_index).where(keys.c.agency == agency_id)
     )
-    return [int(r["idx"]) for r in found]
+    indexes = {r["added_index"] for r in found} | {r["revoked_index"] for r in found}
+    return sorted(i for i in indexes if i is not None and i < size)
 
 
 def links_of(db: Connection, index: int) -> dict[str, Any]:
@@ -213,10 +219,6 @@ def links_into(db: Connection, indexes: Iterable[int]) -> dict[int, list[dict[st
 
 def _link(row: dict[str, Any]) -> dict[str, Any]:
     return dict(row, corrections=json.loads(row["corrections"]))
-
-
-def invalidated_entries(db: Connection) -> list[dict[str, Any]]:
-    return rows(db, select(invalidated).order_by(invalidated.c.idx))
 
 
 def recent(

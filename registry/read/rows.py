@@ -329,6 +329,14 @@ def _link(session: Session, rec: r.Link, heads: Heads) -> None:
     )
 
 
+def _declaration(session: Session, rec: r.Declaration, heads: Heads) -> None:
+    session.execute(
+        t.declarations.insert().values(
+            idx=rec.index, agency=rec.subject, hash=rec.hash, claimed=_json(list(rec.claimed))
+        )
+    )
+
+
 _RECORDS: dict[type[r.Record], Callable[[Session, Any, Heads], None]] = {
     r.PlanItemAdded: _item,
     r.PlanItemChanged: _item_changed,
@@ -338,6 +346,6 @@ _RECORDS: dict[type[r.Record], Callable[[Session, Any, Heads], None]] = {
     r.Survey: _plain(t.surveys),
     r.Window: _plain(t.windows, subject="by"),
     r.ProposalMade: _plain(t.proposals),
-    r.Declaration: _plain(t.declarations, subject="agency"),
+    r.Declaration: _declaration,
     r.Attestation: _plain(t.witnesses, subject="declared_by", declaration="declaration_hash"),
 }

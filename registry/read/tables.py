@@ -105,6 +105,7 @@ declarations = Table(
     _idx(primary_key=True),
     Column("agency", _ID, nullable=False, index=True),
     Column("hash", _HASH, nullable=False, unique=True),
+    Column("claimed", Text, nullable=False),  # JSON list of the witnesses it names
 )
 
 witnesses = Table(

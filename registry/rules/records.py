@@ -35,9 +35,11 @@ class Record:
 
 @dataclass(frozen=True)
 class Declaration(Record):
-    """A declaration (`subject` the declaring agency), which witnesses may attest."""
+    """A declaration (`subject` the declaring agency), which witnesses may attest; `claimed`
+    are the witnesses its agency names (they have not signed anything themselves)."""
 
     hash: str
+    claimed: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

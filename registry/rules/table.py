@@ -160,7 +160,14 @@ register_rules(
         changes=_declaration,
         about=guards.declared_units,
         cosigning=guards.declared_units,
-        records=lambda e: [Declaration(e.index, e.statement.agency, e.statement.hash)],
+        records=lambda e: [
+            Declaration(
+                e.index,
+                e.statement.agency,
+                e.statement.hash,
+                tuple(e.statement.body.get("witnesses_claimed", ())),
+            )
+        ],
     )
 )
 register_rules(

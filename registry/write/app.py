@@ -67,6 +67,10 @@ class ReadSide(Protocol):
 
     def track(self, session: Session, position: int) -> None: ...
 
+    def up_to_date(self, session: Session, size: int) -> bool: ...
+
+    def catch_up(self) -> int: ...
+
 
 def utc_text(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
@@ -162,20 +166,23 @@ class Registry(Application[UUID]):
         with self.lock.hold():
             for attempt in range(5):
                 try:
-                    results = self._append(prepared)
+                    results, behind = self._append(prepared)
                     break
                 except IntegrityError:
                     # Someone else extended the log or an agency first: the lock makes this
                     # rare; the unique version constraint made it safe. Reload and retry.
                     if attempt == 4:
                         raise
+        if behind and self.read_side is not None:
+            self.read_side.catch_up()
         for hook in self.after_append:
             hook()
         return results
 
     def _append(
         self, prepared: Sequence[tuple[Envelope, Statement] | PaktaError]
-    ) -> list[Receipt | PaktaError]:
+    ) -> tuple[list[Receipt | PaktaError], bool]:
+        """Append in one transaction; also say whether the read model was left behind."""
         read_side = self.read_side
         if read_side is None:
             raise RuntimeError("the registry has no read side: open it with open_service")
@@ -191,6 +198,9 @@ class Registry(Application[UUID]):
             )
             batch = _Batch(self, session)
             facts = read_side.facts(session)
+            # A read model left behind (cleared, restored, being rebuilt elsewhere) is not
+            # written here: its catch-up replays these entries after the commit.
+            behind = not read_side.up_to_date(session, size)
             results: list[Receipt | PaktaError | None] = []
             accepted: list[tuple[int, int, str, Outcome]] = []  # (slot, index, entry, outcome)
             new_events: list[LogEntry] = []
@@ -229,21 +239,23 @@ class Registry(Application[UUID]):
                     self.chain.trigger_event(entry=entry, next_originator_version=size + 1)
                 )
                 reader.add(merkle.stored_hashes_for_record(size, leaf, reader))
-                read_side.project(session, Appended(outcome, envelope, received_text))
+                if not behind:
+                    read_side.project(session, Appended(outcome, envelope, received_text))
                 accepted.append((len(results) - 1, size, entry, outcome))
                 size += 1
                 prev = leaf.hex()
             if not new_events:
-                return [r for r in results if r is not None]
+                return [r for r in results if r is not None], behind
             recordings = self.save(*batch.changed.values(), *new_events)
             reader.flush()
             storage.index_statements(
                 session, [o.ref for *_, o in accepted], [o.statement.hash for *_, o in accepted]
             )
-            read_side.track(
-                session,
-                max(r.notification.id for r in recordings if isinstance(r.domain_event, LogEntry)),
-            )
+            if not behind:
+                log = [
+                    r.notification.id for r in recordings if isinstance(r.domain_event, LogEntry)
+                ]
+                read_side.track(session, max(log))
             root = merkle.tree_hash(size, reader)
             signed = sign_note(
                 Checkpoint(self.instance.origin, size, root).to_text(), [self.signer]
@@ -268,7 +280,7 @@ class Registry(Application[UUID]):
                         if w.index == index
                     ),
                 )
-        return [r for r in results if r is not None]
+        return [r for r in results if r is not None], behind
 
     # -- reading -------------------------------------------------------------------------
 

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from golden_demo import load_fixed_demo
 from site_support import ensure_translations
+from sqlalchemy import select
 
-from registry.read import lifecycle, queries
+from registry.read import lifecycle, queries, tables
 from registry.service import Service
 from web import close_app, create_app
 
@@ -74,7 +75,7 @@ def test_step_dates_of_bps_grobogan(demo: Service) -> None:
 def test_warnings_and_invalidated_entries(demo: Service) -> None:
     with demo.read() as db:
         feed = lifecycle.warnings(db, today=date(2026, 11, 1))
-        bad = queries.invalidated_entries(db)
+        bad = [dict(r._mapping) for r in db.execute(select(tables.invalidated))]
         report = queries.statement(db, bad[0]["idx"])
         side = lifecycle.scores_side_by_side(db, "dpmptsp-sultra")
     found = {(w["code"], w["subject"]) for w in feed}

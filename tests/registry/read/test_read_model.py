@@ -9,10 +9,11 @@ from datetime import date, datetime
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 from zi_world import SCORES_LOW, WIB, World
 
 from keys.ed25519 import key_id, public_bytes
-from registry.read import lifecycle, queries
+from registry.read import lifecycle, queries, tables
 from registry.service import Service, open_service
 from registry.write.instance import Instance
 
@@ -148,7 +149,7 @@ def check_the_views(db: Any, operator: Any, signed: int) -> None:
     links = queries.links_of(db, signed)
     assert links["corrected_by"][0]["corrections"][0]["correct_value"] == "20"
     assert queries.links_of(db, links["corrected_by"][0]["idx"])["corrects"]["target_idx"] == signed
-    bad_entries = {r["idx"] for r in queries.invalidated_entries(db)}
+    bad_entries = {r.idx for r in db.execute(select(tables.invalidated))}
     assert bad_entries  # the operator's reports after the compromise
     progress_idx = items["MP-01"]["reports"][0]["idx"]
     assert progress_idx in bad_entries

@@ -27,7 +27,7 @@ from registry.tlog.cosignature import (
 )
 
 VECTORS: dict[str, Any] = json.loads(
-    (Path(__file__).parents[1] / "vectors" / "witness" / "spec-examples.json").read_text(
+    (Path(__file__).parents[2] / "vectors" / "witness" / "spec-examples.json").read_text(
         encoding="utf-8"
     )
 )

@@ -42,7 +42,7 @@ from registry.witness.server import (
 )
 
 VECTORS: dict[str, Any] = json.loads(
-    (Path(__file__).parents[1] / "vectors" / "witness" / "spec-examples.json").read_text(
+    (Path(__file__).parents[2] / "vectors" / "witness" / "spec-examples.json").read_text(
         encoding="utf-8"
     )
 )

@@ -35,7 +35,7 @@ from registry.tlog.merkle import (
     verify_inclusion,
 )
 
-VECTORS = Path(__file__).resolve().parents[1] / "vectors" / "merkle"
+VECTORS = Path(__file__).resolve().parents[2] / "vectors" / "merkle"
 MAX_SIZE = 300
 ENTRIES = [b"leaf %d" % i for i in range(MAX_SIZE)]
 LEAF_HASHES = [leaf_hash(e) for e in ENTRIES]

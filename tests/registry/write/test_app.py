@@ -308,6 +308,12 @@ def test_a_read_model_left_behind_catches_up_to_the_rows_the_live_path_writes(
         def track(self, session: Any, position: int) -> None:
             pass
 
+        def up_to_date(self, session: Any, size: int) -> bool:
+            return True
+
+        def catch_up(self) -> int:
+            return 0
+
     registry.read_side = Away()
     for i in range(2, 4):
         agent = Agent(f"pemkab-e{i}")
@@ -315,8 +321,10 @@ def test_a_read_model_left_behind_catches_up_to_the_rows_the_live_path_writes(
         h.post(agent, "integrity_pact.signed", pact_body(), documents=[PACT_DOCUMENT])
     registry.read_side = projector
     assert projector.projected() == 4
-    assert projector.catch_up() == 4
+    # The next append finds the rows behind the log: it leaves them, then catches them up.
+    late = Agent("pemkab-e9")
+    h.register(late)
+    assert projector.projected() == 9 and projector.catch_up() == 0
     caught_up = projector.dump()
     projector.rebuild()
-    assert projector.dump() == caught_up and projector.projected() == 8
-    assert projector.catch_up() == 0
+    assert projector.dump() == caught_up
