@@ -26,7 +26,7 @@ from keys.ed25519 import (
     public_bytes,
     write_private_key,
 )
-from registry.demo import grobogan, kuansing, sukoharjo, sulteng, sultra
+from registry.demo import grobogan, kuansing, sukoharjo, sulteng, sultra, sultra_outcome
 from registry.demo.common import SEEDS, DemoAgency, Step
 from registry.write.app import Registry
 from registry.write.submission import Receipt
@@ -49,6 +49,7 @@ def steps(seeds: dict[str, str], key_ids: dict[str, str]) -> list[Step]:
         *grobogan.steps(seeds, key_ids),
         *sulteng.steps(seeds, key_ids),
         *sultra.steps(seeds, key_ids),
+        *sultra_outcome.steps(seeds, key_ids),
         *sukoharjo.steps(seeds, key_ids),
     ]
 

@@ -1,0 +1,136 @@
+"""Building: work teams, action plans and their revisions, progress, monitoring, surveys."""
+
+from __future__ import annotations
+
+from events import Statement
+from registry.rules import guards
+from registry.rules.changes import (
+    Built,
+)
+from registry.rules.records import (
+    PlanItemAdded,
+    PlanItemChanged,
+    Progress,
+    Record,
+    Survey,
+)
+from registry.rules.table.shared import STEP_GUARD, Changes, about_unit, step
+from registry.rules.types import Entry, TypeRules, register_rules
+
+# -- building --------------------------------------------------------------------------------
+
+
+def _item_added(e: Entry, item: dict[str, str]) -> PlanItemAdded:
+    return PlanItemAdded(
+        e.index,
+        e.statement.agency,
+        item["id"],
+        item["area"],
+        item["output"],
+        item["target"],
+        item["responsible"],
+        item["evidence"],
+        item["due"],
+    )
+
+
+def _revision(st: Statement, index: int) -> Changes:
+    b = st.body
+    add = {i["id"]: i["due"] for i in b["added"]}
+    redate = {c["item"]: c["due"] for c in b["redated"]}
+    cancel = tuple(c["item"] for c in b["cancelled"])
+    return [(st.agency, Built(index, b["revised_on"], add, redate, cancel))]
+
+
+def _revision_records(e: Entry) -> list[Record]:
+    b, unit = e.statement.body, e.statement.agency
+    on = b["revised_on"]
+    out: list[Record] = [
+        PlanItemChanged(e.index, unit, c["item"], on, c["reason"], due=c["due"])
+        for c in b["redated"]
+    ]
+    out += [
+        PlanItemChanged(e.index, unit, c["item"], on, c["reason"], cancelled=True)
+        for c in b["cancelled"]
+    ]
+    return out + [_item_added(e, i) for i in b["added"]]
+
+
+def _progress(st: Statement, index: int) -> Changes:
+    done = (st.body["item"],) if st.body["status"] == "done" else None
+    return [(st.agency, Built(index, st.body["reported_on"], done=done))]
+
+
+def _progress_records(e: Entry) -> list[Record]:
+    b, st = e.statement.body, e.statement
+    evidence = tuple((d.name, d.sha256) for d in st.documents)
+    return [
+        Progress(
+            e.index,
+            st.agency,
+            b["item"],
+            b["reported_on"],
+            b["percent"],
+            b["status"],
+            evidence,
+            e.signers,
+        )
+    ]
+
+
+def _survey_records(e: Entry) -> list[Record]:
+    b = e.statement.body
+    return [
+        Survey(
+            e.index,
+            b["unit"],
+            e.statement.agency,
+            b["survey"],
+            b["year"],
+            b["index"],
+            b["method"],
+            b["sample_size"],
+        )
+    ]
+
+
+for name, day in (
+    ("work_team.established", "established_on"),
+    ("monitoring.reported", "reported_on"),
+):
+    register_rules(TypeRules(name, guard=STEP_GUARD, changes=step(day)))
+register_rules(
+    TypeRules(
+        "action_plan.published",
+        guard=guards.building(lambda st: [i["id"] for i in st.body["items"]], lambda st: []),
+        changes=lambda st, i: [
+            (
+                st.agency,
+                Built(i, st.body["published_on"], {x["id"]: x["due"] for x in st.body["items"]}),
+            )
+        ],
+        records=lambda e: [_item_added(e, item) for item in e.statement.body["items"]],
+    )
+)
+register_rules(
+    TypeRules(
+        "action_plan.revised",
+        guard=guards.building(
+            lambda st: [i["id"] for i in st.body["added"]],
+            lambda st: (
+                [c["item"] for c in st.body["redated"]] + [c["item"] for c in st.body["cancelled"]]
+            ),
+        ),
+        changes=_revision,
+        records=_revision_records,
+    )
+)
+register_rules(
+    TypeRules(
+        "action_item.progress_reported",
+        guard=guards.progress,
+        changes=_progress,
+        records=_progress_records,
+    )
+)
+register_rules(TypeRules("survey.published", about=about_unit, records=_survey_records))
