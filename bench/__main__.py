@@ -32,7 +32,7 @@ from events import build_statement, sha256_ref
 from keys.dsse import sign
 from keys.ed25519 import b64, generate, load_private_key, public_bytes
 from keys.note import NoteVerifier
-from registry.service import Service, open_service
+from registry.service import Service, migrate, open_service
 from registry.tlog import merkle
 from registry.write.instance import init_instance
 
@@ -130,7 +130,9 @@ def fresh_service(backend: str) -> Iterator[Service]:
                 conn.execute(f'CREATE DATABASE "{name}"')
             url = server.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
             url = f"{url}/{name}"
-        service = open_service(init_instance(Path(tmp) / "inst", database_url=url))
+        instance = init_instance(Path(tmp) / "inst", database_url=url)
+        migrate(instance)
+        service = open_service(instance)
         try:
             yield service
         finally:
