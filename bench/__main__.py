@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from registry.audit.audit.audit import audit, source_fetch
-from registry.audit.audit.export import export
+from registry.audit.audit import audit, source_fetch
+from registry.audit.export import export
 from sqlalchemy import event
 
 from events import build_statement, sha256_ref
