@@ -83,11 +83,18 @@ class _Batch:
 
     registry: Registry
     session: Session
+    # Aggregates as this process last committed them, valid for the log size read under the
+    # lock (`Registry._append` empties it when another writer moved the log on).
+    known: dict[str, Agency | None]
     changed: dict[str, Agency] = field(default_factory=dict)
     pending: dict[str, Ref] = field(default_factory=dict)
 
     def _agency(self, name: str) -> Agency | None:
-        return self.changed.get(name) or self.registry.load(name)
+        if name in self.changed:
+            return self.changed[name]
+        if name not in self.known:
+            self.known[name] = self.registry.load(name)
+        return self.known[name]
 
     def head(self, agency: str) -> AgencyHead | None:
         found = self._agency(agency)
@@ -144,6 +151,8 @@ class Registry(Application[UUID]):
         self.read_side: ReadSide | None = None  # set by registry.service.open_service
         self.after_append: list[Callable[[], object]] = []
         self._hash_memo: dict[int, bytes] = {}
+        self._known: dict[str, Agency | None] = {}
+        self._known_at = -1  # the log size `_known` is valid for
         # The registry's time for received_at; a test may fix it (tests/golden_demo.py).
         self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
 
@@ -196,7 +205,10 @@ class Registry(Application[UUID]):
             reader = storage.SessionHashReader(
                 session, merkle.stored_hash_count(size), self._hash_memo
             )
-            batch = _Batch(self, session)
+            if size != self._known_at or len(self._known) > 10_000:
+                self._known = {}
+            self._known_at = -1  # until this transaction commits
+            batch = _Batch(self, session, self._known)
             facts = read_side.facts(session)
             # A read model left behind (cleared, restored, being rebuilt elsewhere) is not
             # written here: its catch-up replays these entries after the commit.
@@ -245,6 +257,7 @@ class Registry(Application[UUID]):
                 size += 1
                 prev = leaf.hex()
             if not new_events:
+                self._known_at = size
                 return [r for r in results if r is not None], behind
             recordings = self.save(*batch.changed.values(), *new_events)
             reader.flush()
@@ -280,6 +293,8 @@ class Registry(Application[UUID]):
                         if w.index == index
                     ),
                 )
+        self._known.update(batch.changed)
+        self._known_at = size
         return [r for r in results if r is not None], behind
 
     # -- reading -------------------------------------------------------------------------

@@ -281,6 +281,13 @@ def test_a_second_process_sees_the_same_registry(instance: Instance, h: Harness)
         # The other instance's cached aggregate is fast-forwarded, not stale.
         head2 = other.registry.head("pemkab-i")
         assert head2 is not None and head2.seq == 1
+        # Both write, in turn: each finds the log moved on by the other and drops the
+        # aggregates it kept from its own last append (a stale head would be a conflict).
+        there = Harness(other.registry)
+        for turn in range(4):
+            (h if turn % 2 else there).post(agent, "integrity_pact.signed", pact_body(),
+                                            documents=[PACT_DOCUMENT])  # fmt: skip
+        assert other.registry.head("pemkab-i").seq == 5  # type: ignore[union-attr]
     finally:
         other.close()
 
