@@ -22,9 +22,10 @@ from sqlalchemy.orm import Session
 
 from events import load_statement
 from keys.dsse import Envelope
-from registry.read import rows
-from registry.read.facts import SqlFacts
+from registry.read.facts import BatchFacts, SqlFacts
+from registry.read.rows import Rows
 from registry.read.tables import TABLES, metadata, statements
+from registry.rules.facts import MemoryFacts
 from registry.rules.replay import Outcome, Replayer
 from registry.write.app import Appended, Registry
 from registry.write.domain import LogEntry
@@ -55,11 +56,16 @@ class Projector:
 
     # -- the registry's read side ---------------------------------------------------------
 
+    def begin(self, session: Session, size: int) -> ProjectionBatch | None:
+        """The rows of one append; None when the rows are behind a log of `size` (checked
+        once per transaction, O(1): the primary key)."""
+        last = session.execute(select(func.max(statements.c.idx))).scalar_one()
+        if not ((last is None and size == 0) or last == size - 1):
+            return None
+        return ProjectionBatch(self, SqlFacts(session))
+
     def facts(self, session: Session) -> SqlFacts:
         return SqlFacts(session)
-
-    def project(self, session: Session, appended: Appended) -> None:
-        rows.write(session, appended)
 
     def track(self, session: Session, position: int) -> None:
         """Record the position reached, in the caller's transaction: one UPDATE of the
@@ -76,11 +82,6 @@ class Projector:
 
     def position(self) -> int:
         return self.view.max_tracking_id(self.registry.name) or 0
-
-    def up_to_date(self, session: Session, size: int) -> bool:
-        """Whether the rows hold every entry of a log of `size` (O(1): the primary key)."""
-        last = session.execute(select(func.max(statements.c.idx))).scalar_one()
-        return (last is None and size == 0) or last == size - 1
 
     def catch_up(self) -> int:
         """Project the entries after the tracked position; return how many. Each page is one
@@ -103,11 +104,13 @@ class Projector:
                 for _, text in app.entries(absorbed, first):
                     _step(replayer, text)
                 absorbed = first
+                page = Rows()
                 for note in notes:
                     text = app.mapper.to_domain_event(note).entry  # type: ignore[attr-defined]
                     outcome, envelope, received_at = _step(replayer, text)
-                    rows.write(session, Appended(outcome, envelope, received_at))
+                    page.add(Appended(outcome, envelope, received_at))
                     absorbed += 1
+                page.flush(session)
                 if notes:
                     self.track(session, notes[-1].id)
             done += len(notes)
@@ -147,6 +150,25 @@ class Projector:
         """How many entries the read model holds."""
         with self.registry.engine.connect() as conn:
             return int(conn.execute(select(func.count()).select_from(statements)).scalar_one())
+
+
+class ProjectionBatch:
+    """The read model's side of one append: the facts the rules ask, answered from the tables
+    and the batch so far, and the batch's rows, written when it commits."""
+
+    def __init__(self, projector: Projector, stored: SqlFacts) -> None:
+        self.projector = projector
+        self.rows = Rows()
+        self.batch = MemoryFacts()
+        self.facts = BatchFacts(stored, self.batch)
+
+    def project(self, appended: Appended) -> None:
+        self.rows.add(appended)
+        self.batch.add(appended.outcome.records, appended.outcome.signatures)
+
+    def commit(self, session: Session, position: int) -> None:
+        self.rows.flush(session)
+        self.projector.track(session, position)
 
 
 def _step(replayer: Replayer, text: str) -> tuple[Outcome, Envelope, str]:

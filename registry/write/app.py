@@ -58,16 +58,27 @@ class Appended:
     received_at: str
 
 
+class ReadBatch(Protocol):
+    """The read model's side of one append transaction."""
+
+    @property
+    def facts(self) -> Facts: ...
+
+    def project(self, appended: Appended) -> None: ...
+
+    def commit(self, session: Session, position: int) -> None: ...
+
+
 class ReadSide(Protocol):
     """What the append needs from the read model, inside its transaction."""
 
-    def facts(self, session: Session) -> Facts: ...
+    def begin(self, session: Session, size: int) -> ReadBatch | None:
+        """The read side of this transaction; None when its rows are behind the log."""
+        ...
 
-    def project(self, session: Session, appended: Appended) -> None: ...
-
-    def track(self, session: Session, position: int) -> None: ...
-
-    def up_to_date(self, session: Session, size: int) -> bool: ...
+    def facts(self, session: Session) -> Facts:
+        """The rules' facts when the rows are behind (they will be replayed anyway)."""
+        ...
 
     def catch_up(self) -> int: ...
 
@@ -209,10 +220,11 @@ class Registry(Application[UUID]):
                 self._known = {}
             self._known_at = -1  # until this transaction commits
             batch = _Batch(self, session, self._known)
-            facts = read_side.facts(session)
             # A read model left behind (cleared, restored, being rebuilt elsewhere) is not
             # written here: its catch-up replays these entries after the commit.
-            behind = not read_side.up_to_date(session, size)
+            rows = read_side.begin(session, size)
+            behind = rows is None
+            facts = rows.facts if rows is not None else read_side.facts(session)
             results: list[Receipt | PaktaError | None] = []
             accepted: list[tuple[int, int, str, Outcome]] = []  # (slot, index, entry, outcome)
             new_events: list[LogEntry] = []
@@ -251,8 +263,8 @@ class Registry(Application[UUID]):
                     self.chain.trigger_event(entry=entry, next_originator_version=size + 1)
                 )
                 reader.add(merkle.stored_hashes_for_record(size, leaf, reader))
-                if not behind:
-                    read_side.project(session, Appended(outcome, envelope, received_text))
+                if rows is not None:
+                    rows.project(Appended(outcome, envelope, received_text))
                 accepted.append((len(results) - 1, size, entry, outcome))
                 size += 1
                 prev = leaf.hex()
@@ -264,11 +276,11 @@ class Registry(Application[UUID]):
             storage.index_statements(
                 session, [o.ref for *_, o in accepted], [o.statement.hash for *_, o in accepted]
             )
-            if not behind:
+            if rows is not None:
                 log = [
                     r.notification.id for r in recordings if isinstance(r.domain_event, LogEntry)
                 ]
-                read_side.track(session, max(log))
+                rows.commit(session, max(log))
             root = merkle.tree_hash(size, reader)
             signed = sign_note(
                 Checkpoint(self.instance.origin, size, root).to_text(), [self.signer]
