@@ -7,10 +7,18 @@ in a request and `close_db` (registered on app-context teardown) returns it, as 
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import abort, current_app, g
 from sqlalchemy import Connection
 
 from registry.service import Service
+
+
+def today() -> date:
+    """The day overdue items are counted at: today, or the app's `TODAY` (tests fix it)."""
+    fixed = current_app.config.get("TODAY")
+    return fixed if isinstance(fixed, date) else date.today()
 
 
 def service() -> Service:

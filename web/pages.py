@@ -12,7 +12,6 @@ import base64
 import io
 import json
 import re
-from datetime import date
 from typing import Any
 
 from flask import Blueprint, Response, abort, render_template, request, url_for
@@ -25,7 +24,7 @@ from registry.read import lifecycle, places, queries
 from registry.read import regions as region_data
 from registry.read.search import Filters, choices, search
 from registry.tlog import merkle
-from web.context import db, entry_or_404, service
+from web.context import db, entry_or_404, service, today
 from web.wording import counted, grouped
 
 bp = Blueprint("pages", __name__)
@@ -80,7 +79,7 @@ def agencies() -> str:
 
 @bp.get("/regions/<code>")
 def region(code: str) -> str:
-    found = places.region_page(db(), code, date.today()) if _REGION.fullmatch(code) else None
+    found = places.region_page(db(), code, today()) if _REGION.fullmatch(code) else None
     if found is None:
         abort(
             404,
@@ -105,9 +104,9 @@ def agency(agency: str) -> str:
     found = queries.agency(conn, agency)
     if found is None:
         abort(404, _("Tidak ada instansi %(id)s", id=agency))
-    today = date.today()
+    day = today()
     timeline = queries.timeline(conn, agency, _page())
-    warnings = lifecycle.warnings(conn, agency=agency, today=today)
+    warnings = lifecycle.warnings(conn, agency=agency, today=day)
     return render_template(
         "pages/agency.html",
         agency=found,
@@ -115,7 +114,7 @@ def agency(agency: str) -> str:
         claimed=found["claimed"],
         regional=places.regional_government(conn, [found])[agency],
         corrections=queries.links_into(conn, [s["idx"] for s in timeline["rows"]]),
-        action_plan=lifecycle.action_plan(conn, agency, today),
+        action_plan=lifecycle.action_plan(conn, agency, day),
         scores=lifecycle.scores_side_by_side(conn, agency),
         warnings=grouped(warnings, queries.statements_at(conn, [w["idx"] for w in warnings])),
         unit=lifecycle.unit_status(conn, agency),

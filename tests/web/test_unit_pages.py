@@ -1,0 +1,58 @@
+"""A unit's page rendered from the real read model of the demo (no hand-made shapes): its
+stage path, its action plan with re-dated and overdue items counted at a fixed day, its scores
+against the thresholds, and its warnings, in Indonesian and English."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+from flask.testing import FlaskClient
+from golden_demo import load_fixed_demo
+from site_support import ensure_translations
+
+from web import close_app, create_app
+
+TODAY = date(2026, 11, 1)
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FlaskClient]:
+    folder = tmp_path_factory.mktemp("units") / "instance"
+    load_fixed_demo(folder).close()
+    ensure_translations()
+    app = create_app({"TESTING": True, "PAKTA_INSTANCE": str(folder), "TODAY": TODAY})
+    yield app.test_client()
+    close_app(app)
+
+
+def page(client: FlaskClient, agency: str, lang: str = "id") -> str:
+    response = client.get(f"/agencies/{agency}?lang={lang}")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_a_units_path_plan_scores_and_warnings(client: FlaskClient) -> None:
+    rs_jiwa = page(client, "rs-jiwa-sultra")
+    assert '<li class="done">Dicanangkan <a href="/entries/42">2025-01-20</a></li>' in rs_jiwa
+    assert '<li class="done">Dinilai internal <a href="/entries/66">2025-07-20</a></li>' in rs_jiwa
+    assert "<li>Diusulkan</li>" in rs_jiwa
+    assert "6 butir, 0 selesai, 6 terlambat (per 2026-11-01)." in rs_jiwa
+    # Due 31 March 2025, open on 1 November 2026: 580 days late.
+    assert '2025-03-31 <span class="badge bad">Terlambat 580 hari</span>' in rs_jiwa
+    assert "60% · open" in rs_jiwa  # the operator's report, later invalidated, still shown
+    assert "6 butir rencana aksi melewati jatuh tempo" in rs_jiwa
+    assert "Ditandatangani kunci yang dicabut" in rs_jiwa
+    assert "65.70" in rs_jiwa and "di bawah ambang" in rs_jiwa  # the TPI's weak scores
+    english = page(client, "rs-jiwa-sultra", "en")
+    assert "Change management" in english and "Overdue 580 days" in english
+
+
+def test_a_redated_item_and_scores_that_meet_the_thresholds(client: FlaskClient) -> None:
+    grobogan = page(client, "bps-kabupaten-grobogan")
+    assert "2021-03-31 <span class=\"muted\">(semula 2020-10-31)</span>" in grobogan
+    assert "6 butir, 6 selesai, 0 terlambat" in grobogan
+    dpmptsp = page(client, "dpmptsp-sultra")
+    assert "<strong>88.30</strong> <span class=\"badge ok\">memenuhi</span>" in dpmptsp
+    assert '<li class="done outcome">Menuju WBK <a href="/entries/73">2026-06-10</a></li>' in dpmptsp
