@@ -18,8 +18,10 @@ from flask import Flask, g, request
 from flask_babel import Babel
 
 from registry.service import open_service
+from registry.write.batcher import GroupCommit
 from registry.write.instance import load_instance
 from web import api, errors, feeds, log, opendata, pages, wording
+from web.compress import compress
 from web.context import close_db
 
 LANGUAGES = ("id", "en")
@@ -40,7 +42,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     if config:
         app.config.update(config)
-    app.extensions["pakta"] = open_service(load_instance(Path(app.config["PAKTA_INSTANCE"])))
+    service = open_service(load_instance(Path(app.config["PAKTA_INSTANCE"])))
+    app.extensions["pakta"] = service
+    app.extensions["pakta_writer"] = GroupCommit(
+        service.registry,
+        window=float(app.config.get("BATCH_WINDOW_MS", 2.0)) / 1000,
+        max_items=int(app.config.get("BATCH_MAX", 200)),
+    )
     # Catalogs live in web/translations; `make translations` compiles them (pybabel).
     Babel(app, locale_selector=select_locale)
     for blueprint in (pages.bp, api.bp, log.bp, feeds.bp, opendata.bp):
@@ -54,11 +62,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         g.lang = select_locale()
 
     app.after_request(_headers)
+    app.after_request(compress)
     return app
 
 
 def close_app(app: Flask) -> None:
-    """Close the app's registry (its database connections)."""
+    """Stop the app's writer and close its registry (its database connections)."""
+    app.extensions["pakta_writer"].close()
     app.extensions["pakta"].close()
 
 

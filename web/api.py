@@ -23,7 +23,7 @@ from registry.rules.state import head_json
 from registry.tlog import merkle
 from registry.tlog.checkpoint import Checkpoint
 from registry.tlog.proof import format_proof
-from web.context import db, entry_or_404, service
+from web.context import db, entry_or_404, service, writer
 from web.errors import problem
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -34,7 +34,7 @@ SHA256 = re.compile(r"(?:sha256:)?([0-9a-fA-F]{64})")
 def submit() -> Any:
     if request.mimetype not in ("application/json", "application/vnd.dsse.envelope+json"):
         return problem(415, "Unsupported Media Type", "send the DSSE envelope as application/json")
-    receipt = service().registry.submit(request.get_data(cache=False))
+    receipt = writer().submit(request.get_data(cache=False))
     response = jsonify(receipt.to_json())
     response.status_code = 201
     response.headers["Location"] = f"/api/v1/entries/{receipt.index}"

@@ -13,6 +13,7 @@ from flask import abort, current_app, g
 from sqlalchemy import Connection
 
 from registry.service import Service
+from registry.write.batcher import GroupCommit
 
 
 def today() -> date:
@@ -23,6 +24,12 @@ def today() -> date:
 
 def service() -> Service:
     found: Service = current_app.extensions["pakta"]
+    return found
+
+
+def writer() -> GroupCommit:
+    """This process's group-commit writer: POSTs are pooled into one append."""
+    found: GroupCommit = current_app.extensions["pakta_writer"]
     return found
 
 

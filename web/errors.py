@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 from keys.errors import PaktaError
 from registry.rules.errors import AgencyNotFound, ConflictError, RuleError
 from registry.rules.state import head_json
+from registry.write.batcher import WriterError
 
 PROBLEM = "application/problem+json"
 # The most specific class first: a ConflictError is a RuleError.
@@ -22,6 +23,7 @@ STATUSES: tuple[tuple[type[PaktaError], int, str], ...] = (
     (ConflictError, 409, "Conflict"),
     (RuleError, 422, "Rejected"),
     (AgencyNotFound, 404, "Not Found"),
+    (WriterError, 503, "Service Unavailable"),
     (PaktaError, 400, "Bad statement"),
 )
 

@@ -1,24 +1,80 @@
-"""`pakta serve`: the site and API of an instance on a local HTTP server."""
+"""`pakta serve`: the site and API on gunicorn, the ecosystem's standard WSGI server.
+
+By default it runs `--workers` processes (the CPU count) of gunicorn's threaded worker, each
+opening the registry itself (no preloading: every worker has its own database pool and its own
+group-commit writer), bound to `--bind`. `--dev` runs Werkzeug's development server instead,
+with its reloader and debugger; that is the only way to debug mode: nothing in the environment
+switches it on. The same app runs under any WSGI server: `gunicorn 'web:create_app()'` with
+`PAKTA_INSTANCE` set.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Callable
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
 
 from registry.cli import Extra, instance_path
 from web import create_app
 
 
+class Server(BaseApplication):  # type: ignore[misc]
+    """gunicorn with its settings from `pakta serve`, building the app in each worker."""
+
+    def __init__(self, config: dict[str, Any], options: dict[str, Any]) -> None:
+        self.app_config = config
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        return create_app(self.app_config)
+
+
 def add_serve(p: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--bind", default="127.0.0.1:8000", help="address:port (default 127.0.0.1:8000)")
+    p.add_argument("--port", type=int, help="shorthand for --bind 127.0.0.1:PORT")
+    p.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="default: CPUs")
+    p.add_argument("--threads", type=int, default=8, help="requests each worker serves at once")
+    p.add_argument(
+        "--batch-window-ms",
+        type=float,
+        default=2.0,
+        help="how long a worker's writer waits to pool concurrent POSTs (default 2 ms)",
+    )
+    p.add_argument("--batch-max", type=int, default=200, help="statements a batch holds at most")
+    p.add_argument("--dev", action="store_true", help="Werkzeug's development server, debug on")
 
     def serve(args: argparse.Namespace) -> int:
-        app = create_app({"PAKTA_INSTANCE": str(instance_path(args))})
-        app.run(host=args.host, port=args.port, threaded=True)
+        bind = f"127.0.0.1:{args.port}" if args.port else args.bind
+        config = {
+            "PAKTA_INSTANCE": str(instance_path(args)),
+            "BATCH_WINDOW_MS": args.batch_window_ms,
+            "BATCH_MAX": args.batch_max,
+        }
+        if args.dev:
+            host, _, port = bind.rpartition(":")
+            create_app(config).run(host=host, port=int(port), debug=True, threaded=True)
+            return 0
+        options = {
+            "bind": bind,
+            "workers": args.workers,
+            "worker_class": "gthread",
+            "threads": args.threads,
+            "timeout": 60,
+            "graceful_timeout": 30,
+            "accesslog": "-",
+        }
+        Server(config, options).run()
         return 0
 
     return serve
 
 
-COMMANDS: tuple[Extra, ...] = (("serve", "serve the site and API", add_serve),)
+COMMANDS: tuple[Extra, ...] = (("serve", "serve the site and API (gunicorn)", add_serve),)

@@ -83,6 +83,17 @@ class ReadSide(Protocol):
     def catch_up(self) -> int: ...
 
 
+Prepared = tuple[Envelope, Statement] | PaktaError
+
+
+def prepare(data: bytes) -> Prepared:
+    """A submission parsed once (or the error that refused it), ready for `submit_parsed`."""
+    try:
+        return parse_submission(data)
+    except PaktaError as e:
+        return e
+
+
 def utc_text(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
@@ -177,12 +188,10 @@ class Registry(Application[UUID]):
 
     def submit_many(self, items: Sequence[bytes]) -> list[Receipt | PaktaError]:
         """Append what passes, in order; each item gets a receipt or the error that stopped it."""
-        prepared: list[tuple[Envelope, Statement] | PaktaError] = []
-        for data in items:
-            try:
-                prepared.append(parse_submission(data))
-            except PaktaError as e:
-                prepared.append(e)
+        return self.submit_parsed([prepare(data) for data in items])
+
+    def submit_parsed(self, prepared: Sequence[Prepared]) -> list[Receipt | PaktaError]:
+        """`submit_many` for submissions already parsed (`prepare`, outside the lock)."""
         with self.lock.hold():
             for attempt in range(5):
                 try:
@@ -199,9 +208,7 @@ class Registry(Application[UUID]):
             hook()
         return results
 
-    def _append(
-        self, prepared: Sequence[tuple[Envelope, Statement] | PaktaError]
-    ) -> tuple[list[Receipt | PaktaError], bool]:
+    def _append(self, prepared: Sequence[Prepared]) -> tuple[list[Receipt | PaktaError], bool]:
         """Append in one transaction; also say whether the read model was left behind."""
         read_side = self.read_side
         if read_side is None:

@@ -15,6 +15,8 @@ import pytest
 from pakta_support import LiveServer
 from site_support import demo_app, demo_instance
 
+from web import close_app
+
 CHROMIUM = os.environ.get("PAKTA_CHROMIUM", "/usr/bin/chromium")
 FLAGS = [
     "--disable-background-networking",
@@ -46,7 +48,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     server = LiveServer(app)
     yield server.url
     server.close()
-    app.extensions["pakta"].close()
+    close_app(app)
 
 
 @pytest.fixture(scope="session")

@@ -10,13 +10,14 @@ from flask.testing import FlaskClient
 from site_support import demo_app
 
 from registry.write.instance import Instance
+from web import close_app
 
 
 @pytest.fixture(scope="module")
 def app(demo: Instance) -> Iterator[Flask]:
     app = demo_app(demo)
     yield app
-    app.extensions["pakta"].close()
+    close_app(app)
 
 
 @pytest.fixture

@@ -13,14 +13,14 @@ from pakta_support import Agent, declaration_body, envelope_bytes, registration
 
 from keys.ed25519 import load_private_key
 from registry.write.instance import Instance
-from web import create_app
+from web import close_app, create_app
 
 
 @pytest.fixture
 def app(instance: Instance) -> Iterator[Flask]:
     app = create_app({"TESTING": True, "PAKTA_INSTANCE": str(instance.path)})
     yield app
-    app.extensions["pakta"].close()
+    close_app(app)
 
 
 @pytest.fixture
