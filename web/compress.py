@@ -30,11 +30,16 @@ MIN_BYTES = 512
 
 def _gzip_stream(chunks: Iterable[bytes | str]) -> Iterator[bytes]:
     packer = zlib.compressobj(6, zlib.DEFLATED, 16 + zlib.MAX_WBITS)  # gzip container
-    for chunk in chunks:
-        data = chunk.encode() if isinstance(chunk, str) else chunk
-        if out := packer.compress(data):
-            yield out
-    yield packer.flush()
+    try:
+        for chunk in chunks:
+            data = chunk.encode() if isinstance(chunk, str) else chunk
+            if out := packer.compress(data):
+                yield out
+        yield packer.flush()
+    finally:
+        close = getattr(chunks, "close", None)
+        if close is not None:
+            close()
 
 
 def compress(response: Response) -> Response:
@@ -45,6 +50,7 @@ def compress(response: Response) -> Response:
     if (
         not wanted
         or "Content-Encoding" in response.headers
+        or response.direct_passthrough  # a static file: sent as it is
         or response.status_code < 200
         or response.status_code in (204, 304)
         or (response.mimetype not in COMPRESSIBLE and not entries)
