@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from events import build_statement, sha256_ref
@@ -16,6 +19,44 @@ from keys.dsse import sign
 from keys.ed25519 import b64, generate, load_private_key, public_bytes
 
 T0 = datetime(2024, 6, 1, 9, 0, tzinfo=UTC)
+
+
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+def postgres_server_url() -> str | None:
+    return os.environ.get("PAKTA_TEST_POSTGRES") or None
+
+
+def sqlalchemy_url(url: str) -> str:
+    for prefix in ("postgresql+psycopg://", "postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+@contextmanager
+def database(backend: str, folder: Any) -> Iterator[str]:
+    """A fresh database's URL: a SQLite file in `folder`, or a new PostgreSQL database on
+    PAKTA_TEST_POSTGRES, dropped afterwards (skips the test when that is not set)."""
+    if backend == "sqlite":
+        yield f"sqlite:///{folder}/pakta.sqlite3"
+        return
+    server = postgres_server_url()
+    if server is None:
+        pytest.skip("PAKTA_TEST_POSTGRES is not set")
+    import psycopg
+
+    name = f"pakta_test_{uuid.uuid4().hex[:12]}"
+    plain = sqlalchemy_url(server).replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(plain, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base = sqlalchemy_url(server).rsplit("/", 1)[0]
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with psycopg.connect(plain, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def new_instance(folder: Any, database_url: str | None = None) -> Any:

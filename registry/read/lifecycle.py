@@ -186,18 +186,16 @@ def warnings(
     ]
     found = rules.overdue_items(items, today)
     query = select(declarations.c.idx, declarations.c.agency)
+    counting = (
+        select(declarations.c.idx, func.count(witnesses.c.idx).label("n"))
+        .join(witnesses, witnesses.c.declaration_hash == declarations.c.hash)
+        .group_by(declarations.c.idx)
+    )
     if agency:
         query = query.where(declarations.c.agency == agency)
+        counting = counting.where(declarations.c.agency == agency)
     declared = [(r["idx"], r["agency"]) for r in rows(db, query)]
-    attested = {
-        r["idx"]: r["n"]
-        for r in rows(
-            db,
-            select(declarations.c.idx, func.count(witnesses.c.idx).label("n"))
-            .join(witnesses, witnesses.c.declaration_hash == declarations.c.hash)
-            .group_by(declarations.c.idx),
-        )
-    }
+    attested = {r["idx"]: r["n"] for r in rows(db, counting)}
     found += rules.unwitnessed(declared, attested)
     out += [
         {

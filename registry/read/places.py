@@ -10,13 +10,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, select
 
 from registry.read import regions as region_data
 from registry.read.lifecycle import warnings
-from registry.read.queries import rows
-from registry.read.search import in_region
+from registry.read.queries import in_region, rows
 from registry.read.tables import agencies, units
+from registry.read.tables import regions as regions_t
 
 # Kinds that are a regional government (pemerintah daerah) or one of its offices; a unit
 # belongs to its parent's side. Anything else located in a region (a central office such as
@@ -43,12 +43,10 @@ def regions(db: Connection) -> list[dict[str, Any]]:
 
     A code the official list lacks keeps the name its agencies registered with, and
     `official` False."""
-    found = rows(
-        db,
-        select(agencies.c.region_kemendagri, agencies.c.region_name, func.count().label("n"))
-        .where(agencies.c.region_kemendagri.is_not(None))
-        .group_by(agencies.c.region_kemendagri, agencies.c.region_name),
-    )
+    found = [
+        {"region_kemendagri": r.code, "region_name": r.name, "n": r.agencies}
+        for r in db.execute(select(regions_t).order_by(regions_t.c.code))
+    ]
     provinces: dict[str, dict[str, Any]] = {}
     for row in found:
         code, name, n = row["region_kemendagri"], row["region_name"] or "", int(row["n"])

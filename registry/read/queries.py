@@ -13,10 +13,11 @@ import math
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from sqlalchemy import Connection, desc, func, or_, select
+from sqlalchemy import Connection, and_, desc, func, or_, select
 
 from registry.read.tables import (
     agencies,
+    counts,
     declarations,
     documents,
     invalidated,
@@ -48,13 +49,28 @@ def count(db: Connection, table: Any, *where: Any) -> int:
     return int(db.execute(select(func.count()).select_from(table).where(*where)).scalar_one())
 
 
+def in_region(code: str) -> Any:
+    """Agencies located in the region `code` (a province takes its regencies too): an index
+    range, "PP" to "PP.\U0010ffff"."""
+    column = agencies.c.region_kemendagri
+    return and_(column >= code, column <= code + ".\U0010ffff")
+
+
+def counted(db: Connection, prefix: str) -> dict[str, int]:
+    """The projection's counts whose names start with `prefix` (a range of the key)."""
+    query = select(counts.c.name, counts.c.value).where(
+        counts.c.name >= prefix, counts.c.name < prefix + "\U0010ffff"
+    )
+    return {r.name[len(prefix) :]: int(r.value) for r in db.execute(query)}
+
+
 def stats(db: Connection, size: int) -> dict[str, int]:
-    return {
-        "entries": size,
-        "agencies": count(db, agencies),
-        "declarations": count(db, declarations),
-        "witnessed": count(db, witnesses),
+    """The home page's numbers: kept by the projection, never counted per view."""
+    names = ("agencies", "declarations", "witnessed")
+    found = {
+        r.name: int(r.value) for r in db.execute(select(counts).where(counts.c.name.in_(names)))
     }
+    return {"entries": size, **{n: found.get(n, 0) for n in names}}
 
 
 def latest(db: Connection, limit: int = 10) -> list[dict[str, Any]]:
@@ -224,26 +240,26 @@ def _link(row: dict[str, Any]) -> dict[str, Any]:
 def recent(
     db: Connection, *, agency_id: str | None = None, region: str | None = None, limit: int = 50
 ) -> list[dict[str, Any]]:
-    """The newest statements: everything, everything about one agency, or one region's."""
-    query = (
-        select(statements, agencies.c.name, agencies.c.region_kemendagri)
-        .join(agencies, agencies.c.agency == statements.c.agency)
-        .order_by(desc(statements.c.idx))
-        .limit(limit)
-    )
-    if agency_id is not None:
-        about = select(subjects.c.idx).where(subjects.c.subject == agency_id)
-        query = query.where(statements.c.idx.in_(about))
-    if region is not None:
-        # Statements about an agency located in the region, whoever signed them.
-        located = select(agencies.c.agency).where(
-            or_(
-                agencies.c.region_kemendagri == region,
-                agencies.c.region_kemendagri.like(region + ".%"),
-            )
+    """The newest statements: everything, everything about one agency, or about the agencies
+    of one region, whoever signed them (driven by `rm_subjects`, newest first)."""
+    columns = (statements, agencies.c.name, agencies.c.region_kemendagri)
+    if agency_id is None and region is None:
+        query = select(*columns).order_by(desc(statements.c.idx))
+    else:
+        if agency_id is not None:
+            about = subjects.c.subject == agency_id
+        else:
+            located = select(agencies.c.agency).where(in_region(region or ""))
+            about = subjects.c.subject.in_(located)
+        newest = (
+            select(subjects.c.idx).where(about).distinct().order_by(desc(subjects.c.idx))
+        ).limit(limit)
+        query = (
+            select(*columns)
+            .where(statements.c.idx.in_(newest.scalar_subquery()))
+            .order_by(desc(statements.c.idx))
         )
-        about = select(subjects.c.idx).where(subjects.c.subject.in_(located))
-        query = query.where(statements.c.idx.in_(about))
+    query = query.join(agencies, agencies.c.agency == statements.c.agency).limit(limit)
     return [decode(r) for r in rows(db, query)]
 
 

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from events.regulations import enablers, total
 from registry.read import tables as t
+from registry.read import words
 from registry.rules import records as r
 from registry.rules.changes import Advanced, Built
 from registry.rules.state import AgencyHead, agency_status
@@ -47,6 +48,12 @@ class Rows:
         self.keys: dict[str, Row] = {}  # keys inserted in this batch
         self.revoked: dict[str, Row] = {}  # older keys revoked in this batch
         self.new_agencies: dict[str, Row] = {}
+        self.counts: dict[str, int] = {}
+        self.years: set[tuple[str, str]] = set()  # (year, agency)
+        self.regions: dict[str, Row] = {}
+
+    def count(self, name: str, delta: int = 1) -> None:
+        self.counts[name] = self.counts.get(name, 0) + delta
 
     def insert(self, table: Table, rows: list[Row]) -> list[Row]:
         self.inserts.setdefault(table, []).extend(rows)
@@ -82,6 +89,13 @@ class Rows:
             ],
         )
         self.insert(t.subjects, [{"subject": s, "idx": idx} for s in o.subjects])
+        self.count("year:" + st.issued_at_text[:4])
+        self.years.add((st.issued_at_text[:4], st.agency))
+        for _, before, after in o.statuses:
+            if before != after:
+                if before is not None:
+                    self.count(f"status:{before}", -1)
+                self.count(f"status:{after}")
         signed = {s.keyid: s for s in o.signatures}.values()
         self.insert(
             t.signatures,
@@ -189,6 +203,16 @@ class Rows:
                 "registered_index": head.index,
             } | values
             self.new_agencies[head.agency] = self.insert(t.agencies, [row])[0]
+            self.count("agencies")
+            self.count(f"kind:{head.kind}")
+            found = words.terms(head.name, head.agency)
+            self.insert(t.terms, [{"term": w, "agency": head.agency} for w in sorted(found)])
+            code = region.get("kemendagri")
+            if code:
+                named = self.regions.setdefault(
+                    code, {"code": code, "name": region.get("name") or ""}
+                )
+                named["agencies"] = named.get("agencies", 0) + 1
 
     def _unit(self, head: AgencyHead, idx: int) -> None:
         """The unit row of an agency that has taken a lifecycle step (designated or declared)."""
@@ -228,6 +252,15 @@ class Rows:
                 session.execute(table.insert(), self.inserts[table])
         if self.units:
             session.execute(_upsert(session, t.units, "unit"), list(self.units.values()))
+        if self.years:
+            pairs = [{"year": y, "agency": a} for y, a in sorted(self.years)]
+            session.execute(_new(session, t.agency_years), pairs)
+        if self.counts:
+            added = [{"name": n, "value": v} for n, v in sorted(self.counts.items())]
+            session.execute(_add(session, t.counts, "name", "value"), added)
+        if self.regions:
+            rows = [self.regions[c] for c in sorted(self.regions)]
+            session.execute(_add(session, t.regions, "code", "agencies"), rows)
         _update(session, t.agencies, {"agency": "b_agency"}, self.agencies)
         _update(session, t.keys, {"keyid": "b_keyid"}, self.revoked)
         _update(session, t.plan, {"unit": "b_unit", "item": "b_item"}, self.item_state)
@@ -240,6 +273,21 @@ def _upsert(session: Session, table: Table, key: str) -> Any:
     stmt = dialect.insert(table)
     columns = {c.name: stmt.excluded[c.name] for c in table.columns if c.name != key}
     return stmt.on_conflict_do_update(index_elements=[key], set_=columns)
+
+
+def _new(session: Session, table: Table) -> Any:
+    """INSERT ... ON CONFLICT DO NOTHING: rows already there stay as they are."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(table).on_conflict_do_nothing()
+
+
+def _add(session: Session, table: Table, key: str, column: str) -> Any:
+    """INSERT ... ON CONFLICT (key) DO UPDATE SET column = column + the new row's value."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(table)
+    return stmt.on_conflict_do_update(
+        index_elements=[key], set_={column: table.c[column] + stmt.excluded[column]}
+    )
 
 
 def _update(session: Session, table: Table, keys: dict[str, str], rows: dict[Any, Row]) -> None:
@@ -358,7 +406,13 @@ def _link(rows: Rows, rec: r.Link) -> None:
     rows.insert(t.links, [row])
 
 
+def _attestation(rows: Rows, rec: r.Attestation) -> None:
+    _plain(t.witnesses, subject="declared_by", declaration="declaration_hash")(rows, rec)
+    rows.count("witnessed")
+
+
 def _declaration(rows: Rows, rec: r.Declaration) -> None:
+    rows.count("declarations")
     row = {"idx": rec.index, "agency": rec.subject, "hash": rec.hash}
     rows.insert(t.declarations, [row | {"claimed": _json(list(rec.claimed))}])
 
@@ -373,5 +427,5 @@ _RECORDS: dict[type[r.Record], Callable[[Rows, Any], None]] = {
     r.Survey: _plain(t.surveys),
     r.Window: _plain(t.windows, subject="by"),
     r.ProposalMade: _plain(t.proposals),
-    r.Attestation: _plain(t.witnesses, subject="declared_by", declaration="declaration_hash"),
+    r.Attestation: _attestation,
 }

@@ -12,8 +12,9 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, func, or_, select, true
 
-from registry.read.queries import rows
-from registry.read.tables import agencies, statements
+from registry.read.queries import counted, in_region, rows
+from registry.read.tables import agencies, agency_years, terms
+from registry.read.words import prefixes, query_words
 from registry.rules.lifecycle import STATUSES
 from registry.rules.state import EARLY_STATUSES
 
@@ -37,30 +38,23 @@ class Filters:
         return {k: v for k, v in self.__dict__.items() if v}
 
 
-def _like(text: str) -> str:
-    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def in_region(code: str) -> Any:
-    """Agencies located in the region `code` (a province takes its regencies too)."""
-    column = agencies.c.region_kemendagri
-    return or_(column == code, column.like(code + ".%"))
-
-
 def search(
     db: Connection, filters: Filters, page: int = 1, per_page: int = PER_PAGE
 ) -> dict[str, Any]:
     """One page of agencies matching every given filter, by name; with the total count."""
     where: list[Any] = []
     if filters.q:
-        like = _like(filters.q)
-        where.append(
-            or_(
-                func.lower(agencies.c.name).like(like, escape="\\"),
-                agencies.c.agency.like(like, escape="\\"),
+        wanted = query_words(filters.q)
+        if not wanted:
+            return {"total": 0, "page": 1, "pages": 1, "rows": []}
+        for alternatives in wanted:
+            matches = or_(
+                *(
+                    and_(terms.c.term >= low, terms.c.term < high)
+                    for low, high in prefixes(alternatives)
+                )
             )
-        )
+            where.append(agencies.c.agency.in_(select(terms.c.agency).where(matches)))
     if filters.regency:
         where.append(in_region(filters.regency))
     elif filters.province:
@@ -70,12 +64,14 @@ def search(
     if filters.status:
         where.append(agencies.c.status == filters.status)
     if filters.year:
-        active = select(statements.c.agency).where(statements.c.issued_at.like(filters.year + "-%"))
+        active = select(agency_years.c.agency).where(agency_years.c.year == filters.year)
         where.append(agencies.c.agency.in_(active))
     condition = and_(true(), *where)
-    total = int(
-        db.execute(select(func.count()).select_from(agencies).where(condition)).scalar_one()
-    )
+    if where:
+        query = select(func.count()).select_from(agencies).where(condition)
+        total = int(db.execute(query).scalar_one())
+    else:  # every agency: the projection's count, not a scan
+        total = counted(db, "agencies").get("", 0)
     pages = max(1, math.ceil(total / per_page))
     page = min(max(1, page), pages)
     found = rows(
@@ -91,13 +87,10 @@ def search(
 
 def choices(db: Connection) -> dict[str, Any]:
     """The kinds and years that occur, and every status with how many agencies have it, for
-    the search form's select boxes."""
-    kinds = [r[0] for r in db.execute(select(agencies.c.kind).distinct())]
-    counts = {
-        r[0]: int(r[1])
-        for r in db.execute(select(agencies.c.status, func.count()).group_by(agencies.c.status))
-    }
-    years = [r[0] for r in db.execute(select(func.substr(statements.c.issued_at, 1, 4)).distinct())]
+    the search form's select boxes (counts the projection keeps, never a scan)."""
+    kinds = [k for k, n in counted(db, "kind:").items() if n > 0]
+    counts = {s: n for s, n in counted(db, "status:").items() if n > 0}
+    years = [y for y, n in counted(db, "year:").items() if n > 0]
     extra = sorted(set(counts) - set(ALL_STATUSES))
     return {
         "kinds": sorted(kinds),

@@ -18,6 +18,13 @@ _HASH = String(71)  # "sha256:" + 64 hex digits
 _STAMP = String(40)  # RFC 3339 timestamps as signed
 
 
+def _bytes_order(length: int) -> String:
+    """A string column compared byte by byte on PostgreSQL too (collation "C"), so the prefix
+    ranges the queries use (`term >= 'kab' AND term < 'kab' || U+10FFFF`) mean what they say
+    and run on the index; SQLite compares bytes already."""
+    return String(length).with_variant(String(length, collation="C"), "postgresql")
+
+
 def _idx(primary_key: bool = False) -> Column[int]:
     return Column("idx", BigInteger, primary_key=primary_key, autoincrement=False, nullable=False)
 
@@ -27,9 +34,9 @@ agencies = Table(
     metadata,
     Column("agency", _ID, primary_key=True),
     Column("name", Text, nullable=False),
-    Column("kind", String(40), nullable=False),
+    Column("kind", String(40), nullable=False, index=True),
     Column("parent", _ID, index=True),
-    Column("region_kemendagri", String(8), index=True),
+    Column("region_kemendagri", _bytes_order(8), index=True),
     Column("region_bps", String(8)),
     Column("region_name", Text),
     Column("registered_index", BigInteger, nullable=False),
@@ -40,6 +47,7 @@ agencies = Table(
     Column("target", String(8)),
     Column("declared_on", String(10)),
     Column("statements", Integer, nullable=False),
+    Index("rm_agencies_by_name", "name", "agency"),
 )
 
 statements = Table(
@@ -50,7 +58,7 @@ statements = Table(
     Column("seq", Integer, nullable=False),
     Column("type", String(64), nullable=False),
     Column("hash", _HASH, nullable=False, unique=True),
-    Column("issued_at", _STAMP, nullable=False),
+    Column("issued_at", _bytes_order(40), nullable=False, index=True),
     Column("received_at", _STAMP, nullable=False),
     Column("signers", Text, nullable=False),
     Column("body", Text, nullable=False),
@@ -245,7 +253,7 @@ warnings = Table(
     metadata,
     _idx(primary_key=True),
     Column("code", String(32), primary_key=True),
-    Column("subject", _ID, primary_key=True),
+    Column("subject", _ID, primary_key=True, index=True),
     Column("agency", _ID, nullable=False, index=True),
     Column("message", Text, nullable=False),
     # The same facts as JSON fields, for pages that word them in their own language.
@@ -273,6 +281,40 @@ invalidated = Table(
     Column("agency", _ID, nullable=False),
     Column("revoked_index", BigInteger, nullable=False),
     Column("effective_from", _STAMP, nullable=False),
+)
+
+# Search: every index term of every agency (registry/read/words.py), matched by prefix.
+terms = Table(
+    "rm_terms",
+    metadata,
+    Column("term", _bytes_order(64), primary_key=True),
+    Column("agency", _ID, primary_key=True),
+)
+
+# The years in which each agency issued statements (the search's "year" filter).
+agency_years = Table(
+    "rm_agency_years",
+    metadata,
+    Column("year", String(4), primary_key=True),
+    Column("agency", _ID, primary_key=True),
+)
+
+# Counts the pages show, kept by the projection so no page view scans to count them:
+# "agencies", "declarations", "witnessed", "status:<s>", "kind:<k>", "year:<yyyy>".
+counts = Table(
+    "rm_counts",
+    metadata,
+    Column("name", _bytes_order(80), primary_key=True),
+    Column("value", BigInteger, nullable=False),
+)
+
+# The region codes agencies registered with, the name they first used, and how many.
+regions = Table(
+    "rm_regions",
+    metadata,
+    Column("code", String(8), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("agencies", BigInteger, nullable=False),
 )
 
 TABLES = tuple(metadata.sorted_tables)

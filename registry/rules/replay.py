@@ -26,7 +26,7 @@ from registry.rules.guards import Context, check_chain
 from registry.rules.lifecycle import Transition, apply_effect
 from registry.rules.records import Invalidation, Record, Ref, Signature, Warning
 from registry.rules.signing import attribute, check_signatures
-from registry.rules.state import AgencyHead
+from registry.rules.state import AgencyHead, agency_status
 from registry.rules.types import Entry, Identity, milestone, rules_for
 
 
@@ -56,6 +56,8 @@ class Outcome:
     warnings: tuple[Warning, ...]
     invalidated: tuple[Invalidation, ...]
     subjects: tuple[str, ...]  # its own agency, then the agencies it is about
+    # Each changed agency's status (`agency_status`) before and after (None: not registered).
+    statuses: tuple[tuple[str, str | None, str], ...] = ()
 
     @property
     def ref(self) -> Ref:
@@ -128,6 +130,7 @@ def replay(
     heads: dict[str, AgencyHead] = {}
     transitions: list[Transition] = []
     applied: list[tuple[str, Effect]] = []
+    statuses: list[tuple[str, str | None, str]] = []
     for agency, effect in effects:
         head = log.head(agency)
         if head is None and isinstance(effect, Noted):
@@ -135,6 +138,8 @@ def replay(
         heads[agency], moves = apply_effect(head, effect, milestone)
         transitions += moves
         applied.append((agency, effect))
+        before = agency_status(head) if head is not None else None
+        statuses.append((agency, before, agency_status(heads[agency])))
     records = tuple(rules.records(Entry(statement, index, len(signatures), log.find)))
     found = warn.late_posting(statement, index, received_at)
     for rule in rules.warnings:
@@ -153,6 +158,7 @@ def replay(
         tuple(found),
         tuple(voided),
         subjects,
+        tuple(statuses),
     )
 
 
