@@ -156,7 +156,7 @@ class Registry(Application[UUID]):
     ) -> None:
         super().__init__(
             {
-                "PERSISTENCE_MODULE": "eventsourcing_sqlalchemy",
+                "PERSISTENCE_MODULE": "registry.write.persistence:Factory",
                 "SQLALCHEMY_URL": instance.database_url,
                 # The schema is created once by `pakta init` / `pakta migrate`, never by a
                 # worker starting (PITFALLS.md: racing CREATE TABLEs on PostgreSQL).
