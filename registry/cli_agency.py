@@ -18,7 +18,7 @@ import json
 import os
 import sys
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -287,12 +287,19 @@ def cmd_register(args: argparse.Namespace, instance_dir: Path) -> int:
         if e.status != 404:
             raise
         head = None
-    statements = plan(requests, head, today=date.today(), basis=args.basis, scope=args.scope)
-    receipts = []
+    today = datetime.now(UTC).date()  # the day of the issued_at the client gives (UTC)
+    statements = plan(requests, head, today=today, basis=args.basis, scope=args.scope)
+    receipts: list[dict[str, Any]] = []
     for type_, body in statements:
-        receipt = client.post(
-            {"type": type_, "agency": requests[0].agency, "body": body}, [registrar]
-        )
+        try:
+            receipt = client.post(
+                {"type": type_, "agency": requests[0].agency, "body": body}, [registrar]
+            )
+        except PaktaError as e:
+            if not receipts:
+                raise
+            done = ", ".join(str(r["index"]) for r in receipts)
+            raise AgencyCommandError(f"{type_}: {e} (already in the log: entries {done})") from e
         print(
             f"{type_}: {requests[0].agency} seq {receipt.seq}, entry {receipt.index}",
             file=sys.stderr,
