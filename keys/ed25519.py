@@ -6,8 +6,12 @@ public key travels as its 32 raw bytes (RFC 8032 §5.1.5). A **key id** names a 
 ``ed25519:`` and 32 lowercase hex digits (40 characters in all); the versioned, NUL-terminated
 domain tag keeps it from colliding with any other hash of the same key. Base64 is RFC 4648 §4
 with padding, decoded strictly so that each byte string has exactly one accepted text form.
-Private keys are stored as unencrypted PKCS #8 PEM in files of mode 0600 that are never
-overwritten; public keys as one line of base64 of the raw key (or a PEM SubjectPublicKeyInfo).
+Private keys are stored as PKCS #8 PEM in files of mode 0600 that are never overwritten,
+unencrypted or, with a passphrase, as an RFC 5958 EncryptedPrivateKeyInfo written by
+`cryptography`'s `BestAvailableEncryption` (PBES2: PBKDF2-HMAC-SHA256 and AES-256-CBC; see
+docs/key-files.md for the exact parameters and why a browser can decrypt it too). A public
+key file is one line: the base64 of the raw key, a space and its key id (the key id is checked
+when the file is read; a line with the key alone, or a PEM SubjectPublicKeyInfo, is read too).
 """
 
 from __future__ import annotations
@@ -18,25 +22,33 @@ import functools
 import hashlib
 import os
 import re
+import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from keys.errors import EncodingError, KeyFileError
+from keys.errors import EncodingError, KeyFileError, PassphraseError
 
 __all__ = [
     "KEY_ID_PREFIX",
+    "MIN_PASSPHRASE_LENGTH",
     "PUBLIC_KEY_SIZE",
     "SIGNATURE_SIZE",
     "EncodingError",
     "KeyFileError",
+    "Passphrase",
+    "PassphraseError",
     "b64",
+    "is_encrypted",
     "generate",
     "key_id",
     "load_private_key",
     "load_public_key",
+    "parse_public_key",
+    "passphrase_bytes",
     "public_bytes",
     "public_key_from_bytes",
     "unb64",
@@ -49,6 +61,14 @@ PUBLIC_KEY_SIZE = 32  # RFC 8032 §5.1.5
 SIGNATURE_SIZE = 64  # RFC 8032 §5.1.6
 KEY_ID_PREFIX = "ed25519:"
 _KEY_ID_TAG = b"pakta-keyid-v1\x00"
+_KEY_ID_RE = re.compile(r"ed25519:[0-9a-f]{32}")
+# The file's PBKDF2 runs only 2,048 iterations (docs/key-files.md): the passphrase itself must
+# carry the strength, so a new encrypted key needs at least this many characters.
+MIN_PASSPHRASE_LENGTH = 12
+_ENCRYPTED_PEM = b"-----BEGIN ENCRYPTED PRIVATE KEY-----"
+# A passphrase, or a function asked for one only when the key file turns out to be encrypted
+# (so that a prompt appears only when it is needed).
+Passphrase = str | Callable[[], str] | None
 
 # RFC 4648 §4 alphabet, padding only at the end; length and trailing bits are checked by
 # re-encoding in unb64.
@@ -135,25 +155,54 @@ def _create_exclusive(path: Path, data: bytes, mode: int) -> None:
     os.close(fd)
 
 
-def write_private_key(path: Path, key: Ed25519PrivateKey) -> None:
-    """Write `key` as unencrypted PKCS #8 PEM to a new file of mode 0600."""
+def passphrase_bytes(passphrase: str) -> bytes:
+    """The PBES2 password of a passphrase: UTF-8 of its Unicode NFC form (RFC 8018 §3 leaves
+    the text encoding to the application; NFC makes the same typed text the same bytes on
+    every keyboard, and a browser gets them with `TextEncoder` after `normalize("NFC")`)."""
+    return unicodedata.normalize("NFC", passphrase).encode("utf-8")
+
+
+def write_private_key(path: Path, key: Ed25519PrivateKey, passphrase: str | None = None) -> None:
+    """Write `key` as PKCS #8 PEM to a new file of mode 0600, encrypted under `passphrase`
+    when one is given (PBES2 by `BestAvailableEncryption`, docs/key-files.md)."""
+    encryption: serialization.KeySerializationEncryption = serialization.NoEncryption()
+    if passphrase is not None:
+        if len(passphrase) < MIN_PASSPHRASE_LENGTH:
+            raise PassphraseError(
+                f"a passphrase needs at least {MIN_PASSPHRASE_LENGTH} characters "
+                "(four or more random words are easy to type and hard to guess)"
+            )
+        encryption = serialization.BestAvailableEncryption(passphrase_bytes(passphrase))
     pem = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption
     )
     _create_exclusive(Path(path), pem, 0o600)
 
 
 def write_public_key(path: Path, key: Ed25519PrivateKey | Ed25519PublicKey | bytes) -> None:
-    """Write the public key as one line of base64 of its raw bytes to a new file (mode 0644)."""
+    """Write the public key file (mode 0644): ``<base64 of the raw key> <key id>`` and a newline."""
     raw = key if isinstance(key, bytes) else public_bytes(key)
     public_key_from_bytes(raw)  # validates the length
-    _create_exclusive(Path(path), (b64(raw) + "\n").encode("ascii"), 0o644)
+    line = f"{b64(raw)} {key_id(raw)}\n"
+    _create_exclusive(Path(path), line.encode("ascii"), 0o644)
 
 
-def load_private_key(path: Path) -> Ed25519PrivateKey:
-    """Read a PKCS #8 PEM Ed25519 private key that only its owner can read."""
+def is_encrypted(path: Path) -> bool:
+    """Whether the file at `path` is an encrypted PKCS #8 PEM key (it is not decrypted)."""
+    try:
+        with open(path, "rb") as f:
+            return f.read(len(_ENCRYPTED_PEM) + 64).lstrip().startswith(_ENCRYPTED_PEM)
+    except OSError:
+        return False
+
+
+def load_private_key(path: Path, passphrase: Passphrase = None) -> Ed25519PrivateKey:
+    """Read a PKCS #8 PEM Ed25519 private key that only its owner can read.
+
+    An encrypted file needs `passphrase` (a string, or a function returning one that is called
+    only for an encrypted file); a wrong one raises `PassphraseError`. A passphrase given for
+    an unencrypted file is not used.
+    """
     path = Path(path)
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
@@ -170,19 +219,57 @@ def load_private_key(path: Path) -> Ed25519PrivateKey:
                 f"run: chmod 600 {path}"
             )
         data = f.read()
+    password: bytes | None = None
+    if data.lstrip().startswith(_ENCRYPTED_PEM):
+        if passphrase is None:
+            raise PassphraseError(f"private key file {path} is encrypted: give its passphrase")
+        password = passphrase_bytes(passphrase() if callable(passphrase) else passphrase)
+        if not password:
+            raise PassphraseError(f"the passphrase for {path} is empty")
     try:
-        key = serialization.load_pem_private_key(data, password=None)
+        key = serialization.load_pem_private_key(data, password=password)
     except TypeError:
-        raise KeyFileError(f"private key file {path} is encrypted; Pakta expects none") from None
+        # An encrypted PEM other than PKCS #8's (an OpenSSL "Proc-Type: 4,ENCRYPTED" one).
+        raise KeyFileError(
+            f"{path} is encrypted in a form Pakta does not read: use encrypted PKCS #8 "
+            "(pakta keygen --passphrase)"
+        ) from None
     except (ValueError, UnsupportedAlgorithm):
+        if password is not None:
+            # PBES2 has no check value: a wrong passphrase and a damaged file look the same.
+            raise PassphraseError(f"wrong passphrase for {path} (or the file is damaged)") from None
         raise KeyFileError(f"{path} is not a PEM private key") from None
     if not isinstance(key, Ed25519PrivateKey):
         raise KeyFileError(f"{path} holds a {type(key).__name__}, not an Ed25519 private key")
     return key
 
 
+def parse_public_key(text: str, where: str = "public key") -> bytes:
+    """The raw bytes of a public key written as one line: base64 of the raw key, optionally
+    followed by a space and its key id, which must then be that key's id."""
+    parts = text.strip().split(" ")
+    if not 1 <= len(parts) <= 2:
+        raise KeyFileError(f"{where}: expected '<base64 key> [<key id>]' on one line")
+    try:
+        raw = unb64(parts[0])
+    except EncodingError:
+        raise KeyFileError(f"{where} is neither base64 of a raw key nor PEM") from None
+    if len(raw) != PUBLIC_KEY_SIZE:
+        raise KeyFileError(f"{where}: an Ed25519 public key is 32 bytes, got {len(raw)}")
+    if len(parts) == 2:
+        if _KEY_ID_RE.fullmatch(parts[1]) is None:
+            raise KeyFileError(f"{where}: {parts[1]!r} is not a key id (ed25519:<32 hex>)")
+        if parts[1] != key_id(raw):
+            raise KeyFileError(
+                f"{where}: the key id {parts[1]} does not belong to the key (its id is "
+                f"{key_id(raw)})"
+            )
+    return raw
+
+
 def load_public_key(path: Path) -> bytes:
-    """Read a public key file (base64 line or PEM SubjectPublicKeyInfo); return the raw bytes."""
+    """Read a public key file (see the module docstring, or PEM SubjectPublicKeyInfo); return
+    the raw bytes."""
     path = Path(path)
     try:
         data = path.read_bytes()
@@ -199,12 +286,12 @@ def load_public_key(path: Path) -> bytes:
             raise KeyFileError(f"{path} holds a {type(key).__name__}, not an Ed25519 key")
         return public_bytes(key)
     try:
-        raw = unb64(data.decode("ascii").strip())
-    except (UnicodeDecodeError, EncodingError):
+        text = data.decode("ascii")
+    except UnicodeDecodeError:
         raise KeyFileError(f"{path} is neither base64 of a raw key nor PEM") from None
-    if len(raw) != PUBLIC_KEY_SIZE:
-        raise KeyFileError(f"{path}: an Ed25519 public key is 32 bytes, got {len(raw)}")
-    return raw
+    if text.count("\n") > 1 or (text.count("\n") == 1 and not text.endswith("\n")):
+        raise KeyFileError(f"{path}: a public key file is one line")
+    return parse_public_key(text, str(path))
 
 
 @functools.lru_cache(maxsize=4096)

@@ -46,3 +46,8 @@ class EnvelopeError(PaktaError):
 class NoteError(PaktaError):
     """A signed note, or a note signer or verifier key, is malformed or carries no signature
     from a known key (C2SP signed-note)."""
+
+
+class PassphraseError(KeyFileError):
+    """An encrypted private key file cannot be opened: no passphrase, or a wrong one; or a new
+    passphrase is too short."""

@@ -1,7 +1,9 @@
 """The `pakta` command line: argparse only, `main(argv) -> int`, one clear line on any error.
 
 The instance folder comes from `--instance DIR`, or `PAKTA_INSTANCE`, or `./instance`.
-Commands that talk to a server (`post`, `audit URL`) use only the standard library's HTTP.
+The agency's commands (keys, key requests, templates, signing, posting, registering) are in
+`registry/cli_agency.py`; those that talk to a server use `registry.client` or, for `audit
+URL`, the auditor's fetcher, with only the standard library's HTTP.
 Commands that need the web layer (`serve`) are added by it (`web/__main__.py` passes them to
 `main` as `extra`), so this package never imports `web`.
 """
@@ -9,30 +11,17 @@ Commands that need the web layer (`serve`) are added by it (`web/__main__.py` pa
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
-from typing import Any
 
-from events import canonical_json, parse_statement, strict_loads
-from keys.dsse import sign
-from keys.ed25519 import (
-    b64,
-    generate,
-    key_id,
-    load_private_key,
-    public_bytes,
-    write_private_key,
-    write_public_key,
-)
+from keys.ed25519 import b64
 from keys.errors import PaktaError
 from registry.audit.command import run_audit
 from registry.audit.export import export
+from registry.cli_agency import add_commands
 from registry.demo.loader import DemoLoader
 from registry.service import migrate, open_service
 from registry.tlog.cosignature import CosignatureVerifier
@@ -80,51 +69,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
     finally:
         service.close()
     return 0
-
-
-def cmd_keygen(args: argparse.Namespace) -> int:
-    out = Path(args.out)
-    key = generate()
-    write_private_key(out, key)
-    write_public_key(out.with_suffix(out.suffix + ".pub"), key)
-    print(f"{key_id(public_bytes(key))} {b64(public_bytes(key))}")
-    return 0
-
-
-def cmd_sign(args: argparse.Namespace) -> int:
-    document = strict_loads(Path(args.statement).read_bytes())
-    if not isinstance(document, dict):
-        raise CommandError("the statement must be a JSON object")
-    if args.registry:
-        head = _get_json(f"{args.registry.rstrip('/')}/api/v1/agencies/{document['agency']}")
-        document.setdefault("seq", head["head"]["seq"] + 1)
-        document.setdefault("prev", head["head"]["hash"])
-    document.setdefault("issued_at", datetime.now(UTC).replace(microsecond=0).isoformat())
-    payload = canonical_json(document)
-    parse_statement(payload)  # refuse to sign what the registry would reject for its form
-    envelope = sign(payload, [load_private_key(Path(k)) for k in args.key])
-    print(json.dumps(envelope.to_json(), indent=2))
-    return 0
-
-
-def cmd_post(args: argparse.Namespace) -> int:
-    data = Path(args.envelope).read_bytes()
-    request = urllib.request.Request(
-        f"{args.url.rstrip('/')}/api/v1/statements",
-        data=data,
-        headers={"Content-Type": "application/json"},
-        method="POST",
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            print(json.dumps(json.load(response), indent=2))
-            return 0
-    except urllib.error.HTTPError as e:
-        problem = _problem(e)
-        print(f"rejected ({e.code} {problem.get('code', '')}): {problem.get('detail')}")
-        if "head" in problem:
-            print(f"current head: {json.dumps(problem['head'])}")
-        return 1
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
@@ -176,24 +120,6 @@ def cmd_witness_add(args: argparse.Namespace) -> int:
     return 0
 
 
-def _get_json(url: str) -> Any:
-    try:
-        with urllib.request.urlopen(url, timeout=30) as response:
-            return json.load(response)
-    except urllib.error.HTTPError as e:
-        raise CommandError(f"{url}: {e.code} {_problem(e).get('detail', '')}") from None
-    except urllib.error.URLError as e:
-        raise CommandError(f"{url}: {e.reason}") from None
-
-
-def _problem(error: urllib.error.HTTPError) -> dict[str, Any]:
-    try:
-        found = json.loads(error.read())
-        return found if isinstance(found, dict) else {}
-    except ValueError:
-        return {}
-
-
 def parser(extra: Sequence[Extra] = ()) -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="pakta", description="Pakta: a verifiable public registry")
     top.add_argument("--instance", help="instance folder (default: $PAKTA_INSTANCE or ./instance)")
@@ -211,18 +137,7 @@ def parser(extra: Sequence[Extra] = ()) -> argparse.ArgumentParser:
     sub.add_parser("demo", help="load the seed agencies and declarations").set_defaults(
         func=cmd_demo
     )
-    p = sub.add_parser("keygen", help="write a new Ed25519 private key (0600) and OUT.pub")
-    p.add_argument("out")
-    p.set_defaults(func=cmd_keygen)
-    p = sub.add_parser("sign", help="sign a statement; prints the DSSE envelope")
-    p.add_argument("--key", action="append", required=True, help="private key file (repeatable)")
-    p.add_argument("--registry", help="fill seq and prev from this registry's agency head")
-    p.add_argument("statement")
-    p.set_defaults(func=cmd_sign)
-    p = sub.add_parser("post", help="submit an envelope; prints the receipt")
-    p.add_argument("url")
-    p.add_argument("envelope")
-    p.set_defaults(func=cmd_post)
+    add_commands(sub, instance_path)
     p = sub.add_parser("audit", help="verify a whole log from a URL or an export folder")
     p.add_argument("source", help="registry URL or export folder")
     p.add_argument("--log-key", help="the log's verifier key (name+hash+base64) to trust")

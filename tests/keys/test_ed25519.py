@@ -213,7 +213,7 @@ def test_public_key_file_roundtrip(tmp_path: Path) -> None:
     for i, form in enumerate(forms):
         path = tmp_path / f"agency{i}.pub"
         ed25519.write_public_key(path, form)
-        assert path.read_text() == ed25519.b64(raw) + "\n"
+        assert path.read_text() == f"{ed25519.b64(raw)} {ed25519.key_id(raw)}\n"
         assert ed25519.load_public_key(path) == raw
     with pytest.raises(KeyFileError, match="refusing to overwrite"):
         ed25519.write_public_key(tmp_path / "agency0.pub", key)
