@@ -16,6 +16,7 @@ from keys.errors import PaktaError
 from registry.rules.errors import AgencyNotFound, ConflictError, RuleError
 from registry.rules.state import head_json
 from registry.write.batcher import WriterError
+from registry.write.storage import StoreError
 
 PROBLEM = "application/problem+json"
 # The most specific class first: a ConflictError is a RuleError.
@@ -24,6 +25,7 @@ STATUSES: tuple[tuple[type[PaktaError], int, str], ...] = (
     (RuleError, 422, "Rejected"),
     (AgencyNotFound, 404, "Not Found"),
     (WriterError, 503, "Service Unavailable"),
+    (StoreError, 503, "Service Unavailable"),
     (PaktaError, 400, "Bad statement"),
 )
 

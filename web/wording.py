@@ -165,10 +165,14 @@ def _kinds() -> dict[str, dict[str, Any]]:
                 "%(num)s pernyataan diposting terlambat (lebih dari 30 hari setelah tanggalnya)",
                 n,
             ),
-            "means": _("Pernyataan ini masuk ke registri lebih dari 30 hari setelah tanggal yang "
-                       "tertulis di dalamnya; tanggal itu hanya pengakuan penanda tangan."),
-            "not_means": _("Bukan berarti isinya salah atau palsu: kegiatan lama yang dicatat "
-                           "belakangan selalu tampak begini."),
+            "means": _(
+                "Pernyataan ini masuk ke registri lebih dari 30 hari setelah tanggal yang "
+                "tertulis di dalamnya; tanggal itu hanya pengakuan penanda tangan."
+            ),
+            "not_means": _(
+                "Bukan berarti isinya salah atau palsu: kegiatan lama yang dicatat "
+                "belakangan selalu tampak begini."
+            ),
         },
         "deadline-missed": {
             "title": _("Usulan melewati batas waktu"),
@@ -177,8 +181,10 @@ def _kinds() -> dict[str, dict[str, Any]]:
                 "%(num)s usulan dikirim setelah batas waktu",
                 n,
             ),
-            "means": _("Usulan ke KemenPAN-RB bertanggal setelah batas waktu tahun itu (jendela "
-                       "yang diumumkan TPN, atau batas bawaan peraturan)."),
+            "means": _(
+                "Usulan ke KemenPAN-RB bertanggal setelah batas waktu tahun itu (jendela "
+                "yang diumumkan TPN, atau batas bawaan peraturan)."
+            ),
             "not_means": _("Bukan berarti usulan ditolak: keputusannya ada pada TPN."),
         },
         "over-quota": {
@@ -188,10 +194,13 @@ def _kinds() -> dict[str, dict[str, Any]]:
                 "%(num)s usulan melebihi kuota tahunan",
                 n,
             ),
-            "means": _("Instansi ini mengusulkan lebih banyak unit dalam satu tahun daripada "
-                       "kuota yang diumumkan TPN."),
-            "not_means": _("Bukan berarti unit yang diusulkan tidak layak; TPN memilih yang "
-                           "dinilai."),
+            "means": _(
+                "Instansi ini mengusulkan lebih banyak unit dalam satu tahun daripada "
+                "kuota yang diumumkan TPN."
+            ),
+            "not_means": _(
+                "Bukan berarti unit yang diusulkan tidak layak; TPN memilih yang dinilai."
+            ),
         },
         "prerequisites-missing": {
             "title": _("Prasyarat belum terpenuhi"),
@@ -200,11 +209,15 @@ def _kinds() -> dict[str, dict[str, Any]]:
                 "%(num)s unit diusulkan tanpa memenuhi semua prasyarat",
                 n,
             ),
-            "means": _("Menurut angka yang dinyatakan instansi sendiri, unit diusulkan padahal "
-                       "ada prasyarat (opini BPK, SAKIP, SPIP, tindak lanjut temuan, laporan "
-                       "harta) yang belum terpenuhi."),
-            "not_means": _("Bukan temuan korupsi: hanya selisih antara angka yang dinyatakan dan "
-                           "syarat peraturan."),
+            "means": _(
+                "Menurut angka yang dinyatakan instansi sendiri, unit diusulkan padahal "
+                "ada prasyarat (opini BPK, SAKIP, SPIP, tindak lanjut temuan, laporan "
+                "harta) yang belum terpenuhi."
+            ),
+            "not_means": _(
+                "Bukan temuan korupsi: hanya selisih antara angka yang dinyatakan dan "
+                "syarat peraturan."
+            ),
         },
         "below-thresholds": {
             "title": _("Predikat di bawah ambang nilai"),
@@ -213,10 +226,14 @@ def _kinds() -> dict[str, dict[str, Any]]:
                 "%(num)s predikat diberikan dengan nilai di bawah ambang",
                 n,
             ),
-            "means": _("Predikat diberikan walaupun nilai terakhir di log (TPN, atau TPI) di "
-                       "bawah ambang peraturan, atau tidak ada nilai sama sekali."),
-            "not_means": _("Predikat tetap tercatat sebagai pernyataan TPN; peringatan ini hanya "
-                           "menunjukkan selisihnya agar dapat diperiksa."),
+            "means": _(
+                "Predikat diberikan walaupun nilai terakhir di log (TPN, atau TPI) di "
+                "bawah ambang peraturan, atau tidak ada nilai sama sekali."
+            ),
+            "not_means": _(
+                "Predikat tetap tercatat sebagai pernyataan TPN; peringatan ini hanya "
+                "menunjukkan selisihnya agar dapat diperiksa."
+            ),
         },
         "signed-by-revoked-key": {
             "title": _("Ditandatangani kunci yang dicabut"),
@@ -225,10 +242,14 @@ def _kinds() -> dict[str, dict[str, Any]]:
                 "%(num)s pernyataan ditandatangani kunci yang dicabut sejak sebelum tanggalnya",
                 n,
             ),
-            "means": _("Kunci penanda tangan kemudian dicabut berlaku surut (misalnya karena "
-                       "bocor); pernyataan bertanggal sesudah saat itu tidak dapat dipercaya."),
-            "not_means": _("Pernyataan tetap ada di log, karena tidak ada yang dihapus; bukan "
-                           "berarti isinya pasti palsu."),
+            "means": _(
+                "Kunci penanda tangan kemudian dicabut berlaku surut (misalnya karena "
+                "bocor); pernyataan bertanggal sesudah saat itu tidak dapat dipercaya."
+            ),
+            "not_means": _(
+                "Pernyataan tetap ada di log, karena tidak ada yang dihapus; bukan "
+                "berarti isinya pasti palsu."
+            ),
         },
         "pact-coverage-low": {
             "title": _("Pakta Integritas kurang dari separuh pegawai"),
@@ -237,10 +258,13 @@ def _kinds() -> dict[str, dict[str, Any]]:
                 "%(num)s pakta integritas ditandatangani kurang dari separuh pegawai",
                 n,
             ),
-            "means": _("Menurut angka yang dinyatakan instansi, kurang dari separuh pegawai "
-                       "menandatangani Pakta Integritas."),
-            "not_means": _("Bukan pelanggaran: penandatanganan dapat berlanjut dan dinyatakan "
-                           "lagi."),
+            "means": _(
+                "Menurut angka yang dinyatakan instansi, kurang dari separuh pegawai "
+                "menandatangani Pakta Integritas."
+            ),
+            "not_means": _(
+                "Bukan pelanggaran: penandatanganan dapat berlanjut dan dinyatakan lagi."
+            ),
         },
         "item-overdue": {
             "title": _("Butir rencana aksi terlambat"),
@@ -249,10 +273,13 @@ def _kinds() -> dict[str, dict[str, Any]]:
                 "%(num)s butir rencana aksi melewati jatuh tempo",
                 n,
             ),
-            "means": _("Butir rencana aksi belum dilaporkan selesai padahal jatuh temponya sudah "
-                       "lewat (dihitung per hari ini)."),
-            "not_means": _("Bukan berarti pekerjaannya tidak dilakukan; laporannya mungkin "
-                           "belum dicatat."),
+            "means": _(
+                "Butir rencana aksi belum dilaporkan selesai padahal jatuh temponya sudah "
+                "lewat (dihitung per hari ini)."
+            ),
+            "not_means": _(
+                "Bukan berarti pekerjaannya tidak dilakukan; laporannya mungkin belum dicatat."
+            ),
         },
         "unwitnessed": {
             "title": _("Pencanangan tanpa saksi"),
@@ -261,10 +288,13 @@ def _kinds() -> dict[str, dict[str, Any]]:
                 "%(num)s pencanangan belum disaksikan oleh saksi yang menandatangani sendiri",
                 n,
             ),
-            "means": _("Belum ada saksi (KPK, Ombudsman, BPKP, DPRD, masyarakat sipil) yang "
-                       "menandatangani sendiri pernyataan bahwa ia hadir pada pencanangan."),
-            "not_means": _("Bukan berarti pencanangan tidak terjadi; saksi dapat bersaksi "
-                           "belakangan."),
+            "means": _(
+                "Belum ada saksi (KPK, Ombudsman, BPKP, DPRD, masyarakat sipil) yang "
+                "menandatangani sendiri pernyataan bahwa ia hadir pada pencanangan."
+            ),
+            "not_means": _(
+                "Bukan berarti pencanangan tidak terjadi; saksi dapat bersaksi belakangan."
+            ),
         },
     }
 
@@ -307,40 +337,69 @@ def detail(w: dict[str, Any], entry: dict[str, Any] | None) -> str:
             issued = datetime.fromisoformat(entry["issued_at"])
             received = datetime.fromisoformat(entry["received_at"].replace("Z", "+00:00"))
             days = (received - issued).days
-            return _("bertanggal %(issued)s, diterima %(received)s (%(days)s hari kemudian)",
-                     issued=readable_date(entry["issued_at"]),
-                     received=readable_date(entry["received_at"]), days=days)
+            return _(
+                "bertanggal %(issued)s, diterima %(received)s (%(days)s hari kemudian)",
+                issued=readable_date(entry["issued_at"]),
+                received=readable_date(entry["received_at"]),
+                days=days,
+            )
         if "days" in f:
-            return _("bertanggal %(issued)s, diterima %(days)s hari kemudian",
-                     issued=readable_date(f["issued_at"]), days=f["days"])
+            return _(
+                "bertanggal %(issued)s, diterima %(days)s hari kemudian",
+                issued=readable_date(f["issued_at"]),
+                days=f["days"],
+            )
     elif code == "deadline-missed" and "deadline" in f:
-        return _("diusulkan %(on)s, batas waktu %(year)s: %(deadline)s",
-                 on=readable_date(f["submitted_on"]), year=f["year"],
-                 deadline=readable_date(f["deadline"]))
+        return _(
+            "diusulkan %(on)s, batas waktu %(year)s: %(deadline)s",
+            on=readable_date(f["submitted_on"]),
+            year=f["year"],
+            deadline=readable_date(f["deadline"]),
+        )
     elif code == "over-quota" and "quota" in f:
-        return _("%(count)s unit diusulkan untuk %(year)s, kuota %(quota)s",
-                 count=f["count"], year=f["year"], quota=f["quota"])
+        return _(
+            "%(count)s unit diusulkan untuk %(year)s, kuota %(quota)s",
+            count=f["count"],
+            year=f["year"],
+            quota=f["quota"],
+        )
     elif code == "prerequisites-missing" and "unit" in f:
         unit = _("unit %(unit)s, target %(target)s", unit=f["unit"], target=f["target"])
         parts = _gaps(f.get("gaps", []), _prerequisite)
         return f"{unit}: {parts}" if parts else unit
     elif code == "below-thresholds" and "unit" in f:
         if "gaps" not in f:
-            return _("%(predicate)s untuk %(unit)s, tanpa nilai TPN atau TPI di log",
-                     predicate=f["predicate"], unit=f["unit"])
-        head = _("%(predicate)s untuk %(unit)s; nilai %(source)s (entri #%(idx)s) menurut "
-                 "%(reg)s", predicate=f["predicate"], unit=f["unit"],
-                 source=f["source"].upper(), idx=f["scored_in"], reg=f["regulation"])
+            return _(
+                "%(predicate)s untuk %(unit)s, tanpa nilai TPN atau TPI di log",
+                predicate=f["predicate"],
+                unit=f["unit"],
+            )
+        head = _(
+            "%(predicate)s untuk %(unit)s; nilai %(source)s (entri #%(idx)s) menurut %(reg)s",
+            predicate=f["predicate"],
+            unit=f["unit"],
+            source=f["source"].upper(),
+            idx=f["scored_in"],
+            reg=f["regulation"],
+        )
         parts = _gaps(f["gaps"], _shortfall)
         return f"{head}: {parts}" if parts else head
     elif code == "signed-by-revoked-key" and "keyid" in f:
-        return _("kunci %(key)s dicabut sejak %(start)s oleh entri #%(by)s",
-                 key=f["keyid"], start=readable_date(f["effective_from"]), by=f["revoked_by"])
+        return _(
+            "kunci %(key)s dicabut sejak %(start)s oleh entri #%(by)s",
+            key=f["keyid"],
+            start=readable_date(f["effective_from"]),
+            by=f["revoked_by"],
+        )
     elif code == "pact-coverage-low" and "staff_total" in f:
         return _("%(a)s dari %(b)s pegawai", a=f["signatories"], b=f["staff_total"])
     elif code == "item-overdue" and f.get("due_current"):
-        text = _("%(item)s (%(output)s), jatuh tempo %(due)s", item=f["item"],
-                 output=f["output"], due=readable_date(f["due_current"]))
+        text = _(
+            "%(item)s (%(output)s), jatuh tempo %(due)s",
+            item=f["item"],
+            output=f["output"],
+            due=readable_date(f["due_current"]),
+        )
         if f.get("due_original") and f["due_original"] != f["due_current"]:
             text += " " + _("(semula %(day)s)", day=readable_date(f["due_original"]))
         return text
@@ -371,8 +430,12 @@ def grouped(
 
 
 def _kind(code: str) -> dict[str, Any]:
-    unknown = {"title": code, "means": "", "not_means": "",
-               "count": lambda n: ngettext("%(num)s peringatan", "%(num)s peringatan", n)}
+    unknown = {
+        "title": code,
+        "means": "",
+        "not_means": "",
+        "count": lambda n: ngettext("%(num)s peringatan", "%(num)s peringatan", n),
+    }
     return _kinds().get(code) or unknown
 
 

@@ -27,7 +27,8 @@ class SqlFacts:
 
     def window(self, year: int) -> Window | None:
         w = t.windows
-        row = self.session.execute(select(w).where(w.c.year == year)).first()
+        query = select(w).where(w.c.year == year).order_by(w.c.idx).limit(1)
+        row = self.session.execute(query).first()
         if row is None:
             return None
         return Window(

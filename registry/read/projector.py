@@ -27,8 +27,9 @@ from registry.read.rows import Rows
 from registry.read.tables import TABLES, metadata, statements
 from registry.rules.facts import MemoryFacts
 from registry.rules.replay import Outcome, Replayer
-from registry.write.app import Appended, Registry
+from registry.write.app import Registry
 from registry.write.domain import LogEntry
+from registry.write.readside import Appended
 
 PAGE = 500
 TRACKING_TABLE = "pakta_tracking"

@@ -26,7 +26,7 @@ from registry.read import words
 from registry.rules import records as r
 from registry.rules.changes import Advanced, Built
 from registry.rules.state import AgencyHead, agency_status
-from registry.write.app import Appended
+from registry.write.readside import Appended
 
 Row = dict[str, Any]
 

@@ -227,8 +227,9 @@ surveys = Table(
 windows = Table(
     "rm_windows",
     metadata,
+    # Any TPN may announce a year's window; the first announced is the one that counts.
     Column("year", Integer, primary_key=True, autoincrement=False),
-    Column("idx", BigInteger, nullable=False),
+    Column("idx", BigInteger, primary_key=True, autoincrement=False),
     Column("by", _ID, nullable=False),
     Column("opens_on", String(10), nullable=False),
     Column("deadline", String(10), nullable=False),

@@ -21,6 +21,7 @@ from registry.rules.state import AgencyHead
 
 Heads = Callable[[str], "AgencyHead | None"]
 Find = Callable[[str], "Ref | None"]
+Holder = Callable[[str], "str | None"]
 # An organisation's kind, set by the registrar at registration, implies these roles.
 KIND_ROLES = {
     "lembaga_pengawas": frozenset({"witness"}),
@@ -33,13 +34,14 @@ _MAX_DEPTH = 16  # agency trees are shallow; a cycle cannot be registered, but s
 @dataclass(frozen=True)
 class Context:
     """What a guard may read: the statement's own `head` (None only at registration), the
-    head of any agency, the roles of the own agency (or registrar) that signed, and earlier
-    statements by hash."""
+    head of any agency, the roles of the own agency (or registrar) that signed, earlier
+    statements by hash, and which agency holds a key."""
 
     head: AgencyHead | None
     heads: Heads
     roles: frozenset[str]
     find: Find
+    key_holder: Holder = lambda keyid: None
 
     @property
     def own(self) -> AgencyHead:
@@ -141,6 +143,20 @@ def registered(st: Statement, ctx: Context) -> None:
     parent = st.body["parent"]
     if parent is not None and ctx.heads(parent) is None:
         raise RuleError("unknown-parent", f"parent agency {parent!r} is not registered")
+    for grant in st.body["keys"]:
+        _not_held_elsewhere(st, ctx, grant["public_key"])
+
+
+def _not_held_elsewhere(st: Statement, ctx: Context, public_key: str) -> None:
+    """A key speaks for one agency: one already granted to another is refused (a shared key
+    would make every signature by it ambiguous, and is most likely a mistake)."""
+    kid = key_id(unb64(public_key))
+    holder = ctx.key_holder(kid)
+    if holder is not None and holder != st.agency:
+        raise RuleError(
+            "key-held-elsewhere",
+            f"key {kid} is already granted to {holder!r}: each agency needs keys of its own",
+        )
 
 
 def key_added(st: Statement, ctx: Context) -> None:
@@ -148,6 +164,7 @@ def key_added(st: Statement, ctx: Context) -> None:
     kid = key_id(unb64(st.body["public_key"]))
     if kid in head.keys:
         raise RuleError("key-exists", f"key {kid} is already granted to this agency")
+    _not_held_elsewhere(st, ctx, st.body["public_key"])
     role = st.body["role"]
     if role in ORG_ROLES and "registrar" not in ctx.roles and role not in org_roles(head):
         raise RuleError(

@@ -41,6 +41,10 @@ class Log(Protocol):
         """Where an earlier statement is, by its hash."""
         ...
 
+    def key_holder(self, keyid: str) -> str | None:
+        """The agency a key was granted to, if any (a key is one agency's)."""
+        ...
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -63,6 +67,16 @@ class Outcome:
     def ref(self) -> Ref:
         st = self.statement
         return Ref(st.agency, st.seq, st.type, self.index)
+
+
+def granted_keys(outcome: Outcome) -> dict[str, str]:
+    """The keys an accepted statement granted, by key id, with the agency holding each."""
+    return {
+        k.keyid: agency
+        for agency, effect in outcome.effects
+        if isinstance(effect, Advanced)
+        for k in effect.keys_added
+    }
 
 
 def _named(statement: Statement, log: Log) -> list[AgencyHead]:
@@ -91,7 +105,8 @@ def check(
     signatures, roles = check_signatures(
         statement, envelope, head, registrar_keys, _named(statement, log), index
     )
-    rules_for(statement.type).guard(statement, Context(head, log.head, roles, log.find))
+    context = Context(head, log.head, roles, log.find, log.key_holder)
+    rules_for(statement.type).guard(statement, context)
     return signatures
 
 
@@ -172,6 +187,7 @@ class Replayer:
     registrar_keys: Mapping[str, bytes]
     heads: dict[str, AgencyHead] = field(default_factory=dict)
     refs: dict[str, Ref] = field(default_factory=dict)
+    holders: dict[str, str] = field(default_factory=dict)  # keyid -> agency
     facts: MemoryFacts = field(default_factory=MemoryFacts)
     effects: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
@@ -180,6 +196,9 @@ class Replayer:
 
     def find(self, statement_hash: str) -> Ref | None:
         return self.refs.get(statement_hash)
+
+    def key_holder(self, keyid: str) -> str | None:
+        return self.holders.get(keyid)
 
     def step(
         self,
@@ -204,6 +223,7 @@ class Replayer:
         """Take an outcome's new state (heads, the statement's place, its facts)."""
         self.heads.update(outcome.heads)
         self.refs[outcome.statement.hash] = outcome.ref
+        self.holders.update(granted_keys(outcome))
         self.facts.add(outcome.records, outcome.signatures)
         for agency, effect in outcome.effects:
             self.effects.setdefault(agency, []).append(effect.to_json())

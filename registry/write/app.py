@@ -13,10 +13,12 @@ can share the transaction (group commit).
 from __future__ import annotations
 
 import hashlib
+import json
+import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, EventSourcedLog
@@ -32,55 +34,19 @@ from keys.errors import PaktaError
 from keys.note import NoteSigner, sign_note
 from registry.rules.changes import Advanced
 from registry.rules.errors import AgencyNotFound, ConflictError
-from registry.rules.facts import Facts
 from registry.rules.records import Ref
-from registry.rules.replay import Outcome, check, replay
+from registry.rules.replay import Outcome, check, granted_keys, replay
 from registry.rules.state import AgencyHead
 from registry.tlog import merkle
 from registry.tlog.checkpoint import Checkpoint
 from registry.write import storage
 from registry.write.domain import LOG_ID, Agency, LogEntry, agency_uuid
 from registry.write.instance import Instance
+from registry.write.readside import Appended, ReadSide
+from registry.write.storage import StoreError
 from registry.write.submission import Receipt, parse_submission
 
-
-class StoreError(PaktaError):
-    """What the database holds cannot be read back: it was changed outside the registry."""
-
-
-@dataclass(frozen=True)
-class Appended:
-    """An accepted statement as the read side receives it: the rules' outcome, its envelope
-    and the time the registry wrote into its entry."""
-
-    outcome: Outcome
-    envelope: Envelope
-    received_at: str
-
-
-class ReadBatch(Protocol):
-    """The read model's side of one append transaction."""
-
-    @property
-    def facts(self) -> Facts: ...
-
-    def project(self, appended: Appended) -> None: ...
-
-    def commit(self, session: Session, position: int) -> None: ...
-
-
-class ReadSide(Protocol):
-    """What the append needs from the read model, inside its transaction."""
-
-    def begin(self, session: Session, size: int) -> ReadBatch | None:
-        """The read side of this transaction; None when its rows are behind the log."""
-        ...
-
-    def facts(self, session: Session) -> Facts:
-        """The rules' facts when the rows are behind (they will be replayed anyway)."""
-        ...
-
-    def catch_up(self) -> int: ...
+log = logging.getLogger(__name__)
 
 
 Prepared = tuple[Envelope, Statement] | PaktaError
@@ -110,6 +76,7 @@ class _Batch:
     known: dict[str, Agency | None]
     changed: dict[str, Agency] = field(default_factory=dict)
     pending: dict[str, Ref] = field(default_factory=dict)
+    holders: dict[str, str] = field(default_factory=dict)  # keys granted in this batch
 
     def _agency(self, name: str) -> Agency | None:
         if name in self.changed:
@@ -127,6 +94,9 @@ class _Batch:
             self.session, statement_hash
         )
 
+    def key_holder(self, keyid: str) -> str | None:
+        return self.holders.get(keyid) or storage.key_holder(self.session, keyid)
+
     def take(self, outcome: Outcome) -> None:
         """Trigger the agencies' events for an accepted statement."""
         for name, effect in outcome.effects:
@@ -141,6 +111,7 @@ class _Batch:
                 agency.note(effect=effect.to_json())
             self.changed[name] = agency
         self.pending[outcome.statement.hash] = outcome.ref
+        self.holders.update(granted_keys(outcome))
 
 
 class Registry(Application[UUID]):
@@ -218,12 +189,15 @@ class Registry(Application[UUID]):
             last = self.chain.get_last()
             size = 0 if last is None else last.originator_version
             prev = merkle.leaf_hash(last.entry.encode()).hex() if last is not None else None
-            received_at = self.clock()
+            received_at = self._receive_time(last)
             received_text = utc_text(received_at)
             reader = storage.SessionHashReader(
                 session, merkle.stored_hash_count(size), self._hash_memo
             )
             if size != self._known_at or len(self._known) > 10_000:
+                # The log moved on without us (or this process just started): what is stored
+                # is all we know, so check it before signing anything on top of it.
+                storage.check_tree(session, size, reader)
                 self._known = {}
             self._known_at = -1  # until this transaction commits
             batch = _Batch(self, session, self._known)
@@ -280,6 +254,7 @@ class Registry(Application[UUID]):
                 return [r for r in results if r is not None], behind
             recordings = self.save(*batch.changed.values(), *new_events)
             reader.flush()
+            storage.index_keys(session, batch.holders)
             storage.index_statements(
                 session, [o.ref for *_, o in accepted], [o.statement.hash for *_, o in accepted]
             )
@@ -315,6 +290,23 @@ class Registry(Application[UUID]):
         self._known.update(batch.changed)
         self._known_at = size
         return [r for r in results if r is not None], behind
+
+    def _receive_time(self, last: LogEntry | None) -> datetime:
+        """The time for the entries about to be written: the clock, but never earlier than
+        the last entry's (hosts' clocks differ, NTP steps back): received_at never goes back,
+        as the auditor requires. A clock found behind is logged for the operator."""
+        now = self.clock()
+        if last is None:
+            return now
+        previous = datetime.fromisoformat(json.loads(last.entry)["received_at"])
+        if now < previous:
+            log.warning(
+                "this host's clock is %s behind the log's last entry: received_at stays at %s",
+                previous - now,
+                previous.isoformat(),
+            )
+            return previous
+        return now
 
     # -- reading -------------------------------------------------------------------------
 

@@ -106,7 +106,8 @@ class GroupCommit:
                     self._append([item])
                 return
             log.exception("an append failed")
-            items[0].answer.set_result(WriterError(f"the registry could not append: {e}"))
+            # The cause is in the server's log; the client learns only that it may retry.
+            items[0].answer.set_result(WriterError("the registry could not append; try again"))
             return
         self.batches += 1
         for item, result in zip(items, results, strict=True):

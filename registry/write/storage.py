@@ -31,7 +31,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from keys.errors import PaktaError
 from registry.rules.records import Ref
+from registry.tlog import merkle
+from registry.tlog.checkpoint import Checkpoint
 
 metadata = MetaData()
 
@@ -50,6 +53,14 @@ statement_index = Table(
     Column("seq", Integer, nullable=False),
     Column("type", String(64), nullable=False),
     Column("idx", BigInteger, nullable=False),
+)
+
+# Which agency each granted key belongs to: a key speaks for one agency (registry/rules).
+key_index = Table(
+    "pakta_key_index",
+    metadata,
+    Column("keyid", String(48), primary_key=True),
+    Column("agency", String(64), nullable=False),
 )
 
 # The schema's version, written by `pakta init` / `pakta migrate`; a server refuses to start on
@@ -94,6 +105,17 @@ def find_statement(session: Session, statement_hash: str) -> Ref | None:
         select(t.c.agency, t.c.seq, t.c.type, t.c.idx).where(t.c.hash == statement_hash)
     ).first()
     return Ref(row.agency, row.seq, row.type, int(row.idx)) if row is not None else None
+
+
+def key_holder(session: Session, keyid: str) -> str | None:
+    found = session.execute(select(key_index.c.agency).where(key_index.c.keyid == keyid)).first()
+    return found.agency if found is not None else None
+
+
+def index_keys(session: Session, holders: dict[str, str]) -> None:
+    if holders:
+        rows = [{"keyid": k, "agency": a} for k, a in holders.items()]
+        session.execute(key_index.insert(), rows)
 
 
 def index_statements(session: Session, refs: Sequence[Ref], hashes: Sequence[str]) -> None:
@@ -201,3 +223,29 @@ class ReadOnlyHashReader:
             return [found[i] for i in indexes]
         except KeyError as e:
             raise LookupError(f"stored hash {e} is missing") from None
+
+
+class StoreError(PaktaError):
+    """What the database holds cannot be read back, or does not add up: it was changed outside
+    the registry."""
+
+
+def check_tree(session: Session, size: int, reader: SessionHashReader) -> None:
+    """Refuse to append on stored tree hashes that do not give the last signed root."""
+    if size == 0:
+        return
+    note = session.execute(select(checkpoints.c.note).where(checkpoints.c.size == size)).scalar()
+    if note is None:
+        raise StoreError(f"no signed checkpoint for the log's {size} entries: run pakta fsck")
+    signed = Checkpoint.parse(note[: note.index("\n\n") + 1])
+    try:
+        root = merkle.tree_hash(size, reader)
+    except LookupError as e:
+        raise StoreError(f"a stored tree hash is missing ({e}): run pakta fsck") from None
+    if root != signed.root_hash:
+        raise StoreError(
+            f"the stored tree hashes give the root {root.hex()} for {size} entries, but the "
+            f"checkpoint signed for that size says {signed.root_hash.hex()}: the database "
+            "was changed outside the registry; appending is refused until pakta fsck "
+            "--repair has rebuilt the hashes"
+        )

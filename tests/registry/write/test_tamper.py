@@ -18,9 +18,9 @@ from keys.note import NoteVerifier
 from registry.audit.audit import AuditError, audit, source_fetch
 from registry.audit.export import export
 from registry.service import open_service
-from registry.write.app import StoreError
 from registry.write.domain import LogEntry
 from registry.write.instance import Instance
+from registry.write.storage import StoreError
 
 
 def audit_fresh(instance: Instance, folder: Path) -> None:

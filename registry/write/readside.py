@@ -1,0 +1,53 @@
+"""What the append hands the read model, and what it asks of it, inside its transaction.
+
+The write side never imports the read model: `registry.service` gives the `Registry` a
+`ReadSide` (the read model's projector) whose `begin` opens a `ReadBatch` for one append; each
+accepted statement is handed over as an `Appended` (the rules' outcome, its envelope, the time
+written into its entry), and the batch commits its rows with the append.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from sqlalchemy.orm import Session
+
+from keys.dsse import Envelope
+from registry.rules.facts import Facts
+from registry.rules.replay import Outcome
+
+
+@dataclass(frozen=True)
+class Appended:
+    """An accepted statement as the read side receives it: the rules' outcome, its envelope
+    and the time the registry wrote into its entry."""
+
+    outcome: Outcome
+    envelope: Envelope
+    received_at: str
+
+
+class ReadBatch(Protocol):
+    """The read model's side of one append transaction."""
+
+    @property
+    def facts(self) -> Facts: ...
+
+    def project(self, appended: Appended) -> None: ...
+
+    def commit(self, session: Session, position: int) -> None: ...
+
+
+class ReadSide(Protocol):
+    """What the append needs from the read model, inside its transaction."""
+
+    def begin(self, session: Session, size: int) -> ReadBatch | None:
+        """The read side of this transaction; None when its rows are behind the log."""
+        ...
+
+    def facts(self, session: Session) -> Facts:
+        """The rules' facts when the rows are behind (they will be replayed anyway)."""
+        ...
+
+    def catch_up(self) -> int: ...
