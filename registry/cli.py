@@ -21,6 +21,7 @@ from keys.ed25519 import b64
 from keys.errors import PaktaError
 from registry.audit.command import run_audit
 from registry.audit.export import export
+from registry.audit.fsck import fsck, repair
 from registry.cli_agency import add_commands
 from registry.demo.loader import DemoLoader
 from registry.service import migrate, open_service
@@ -90,6 +91,21 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     finally:
         service.close()
     return 0
+
+
+def cmd_fsck(args: argparse.Namespace) -> int:
+    service = open_service(load_instance(instance_path(args)), check=False)
+    try:
+        if args.repair:
+            count = repair(service)
+            print(f"rebuilt the tree hashes, indexes and read model from {count} log entries")
+        found = fsck(service)
+    finally:
+        service.close()
+    for finding in found:
+        print(f"fsck: {finding}")
+    print(f"fsck: {len(found)} problems" if found else "fsck: every stored table matches the log")
+    return 1 if found else 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -166,6 +182,14 @@ def parser(extra: Sequence[Extra] = ()) -> argparse.ArgumentParser:
     p.add_argument("vkey", help="the witness's cosignature verifier key")
     p.add_argument("--quorum", type=int, help="cosignatures a published checkpoint needs")
     p.set_defaults(func=cmd_witness_add)
+    p = sub.add_parser("fsck", help="check every stored table against the log")
+    p.add_argument(
+        "--repair",
+        action="store_true",
+        help="first rebuild what is derived (tree hashes, indexes, read model); entries and "
+        "checkpoints are never touched",
+    )
+    p.set_defaults(func=cmd_fsck)
     p = sub.add_parser("export", help="write the log as static tiles and checkpoints")
     p.add_argument("dir")
     p.set_defaults(func=cmd_export)

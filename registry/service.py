@@ -17,6 +17,7 @@ from datetime import datetime
 from sqlalchemy import Connection
 
 from registry.read.projector import Projector
+from registry.tlog import merkle
 from registry.write import storage
 from registry.write.app import Registry
 from registry.write.instance import Instance, InstanceError
@@ -68,7 +69,11 @@ def migrate(instance: Instance) -> str:
     return storage.SCHEMA_VERSION
 
 
-def open_service(instance: Instance, *, clock: Callable[[], datetime] | None = None) -> Service:
+def open_service(
+    instance: Instance, *, clock: Callable[[], datetime] | None = None, check: bool = True
+) -> Service:
+    """A running registry. With `check` (servers), it refuses a log whose newest checkpoint
+    does not match the stored tree hashes (`pakta fsck` opens it without, to say why)."""
     registry = Registry(instance, clock=clock)
     found = storage.schema_version(registry.engine)
     if found != storage.SCHEMA_VERSION:
@@ -78,6 +83,16 @@ def open_service(instance: Instance, *, clock: Callable[[], datetime] | None = N
             f"the database of {instance.path} is at schema {found or 'none'}, not "
             f"{storage.SCHEMA_VERSION}: run 'pakta migrate' (or 'pakta init' for a new one)"
         )
+    if check:
+        try:
+            size = registry.size()
+            with registry.datastore.transaction(commit=False) as session:
+                reader = storage.SessionHashReader(session, merkle.stored_hash_count(size), {})
+                storage.check_tree(session, size, reader)
+        except Exception:
+            registry.close()
+            registry.engine.dispose()
+            raise
     projector = Projector(registry)
     registry.read_side = projector
     witnessing = None

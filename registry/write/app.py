@@ -308,6 +308,12 @@ class Registry(Application[UUID]):
             return previous
         return now
 
+    def forget(self) -> None:
+        """Drop what this process keeps between appends (stored hashes, aggregates), so the
+        next append reads and checks what is stored (after a repair)."""
+        self._hash_memo.clear()
+        self._known, self._known_at = {}, -1
+
     # -- reading -------------------------------------------------------------------------
 
     def load(self, agency: str) -> Agency | None:
