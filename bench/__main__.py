@@ -24,14 +24,14 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from registry.audit.audit import audit, source_fetch
-from registry.audit.export import export
 from sqlalchemy import event
 
 from events import build_statement, sha256_ref
 from keys.dsse import sign
 from keys.ed25519 import b64, generate, load_private_key, public_bytes
 from keys.note import NoteVerifier
+from registry.audit.audit import audit, source_fetch
+from registry.audit.export import export
 from registry.service import Service, migrate, open_service
 from registry.tlog import merkle
 from registry.write.instance import init_instance

@@ -45,7 +45,8 @@ def test_round_trip_and_verify() -> None:
         for extra in (None, b"", b"\x00context"):
             text = proof_file(index, extra)
             parsed = parse_proof(text)
-            assert parsed == ProofFile(index, tuple(inclusion_proof(index, 13, READER)), NOTE, extra)
+            path = tuple(inclusion_proof(index, 13, READER))
+            assert parsed == ProofFile(index, path, NOTE, extra)
             assert format_proof(parsed.index, parsed.proof, parsed.checkpoint, extra) == text
             assert parse_proof(text.encode()) == parsed
             assert verify_proof(text, ENTRIES[index], SIGNER.verifier()).size == 13
