@@ -4,6 +4,8 @@ VENV ?= .venv
 BIN = $(VENV)/bin
 INSTANCE ?= instance
 PORT ?= 8000
+FUZZ_EXAMPLES ?= 10000
+DRILL_CYCLES ?= 100
 
 .PHONY: install run test pytest lint bench vectors clean translations messages
 
@@ -40,6 +42,17 @@ pytest: $(VENV)/.installed translations
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+
+.PHONY: fuzz-parsers drill
+
+# The parser fuzz targets (tests/fuzz) with FUZZ_EXAMPLES examples each (200 in `make test`).
+fuzz-parsers: $(VENV)/.installed
+	PAKTA_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -q tests/fuzz
+
+# The long crash drill: DRILL_CYCLES kill -9 cycles of a real server on SQLite, and on a
+# PostgreSQL cluster it creates, whose server it kills too; prints the figures.
+drill: $(VENV)/.installed translations
+	PAKTA_DRILL_CYCLES=$(DRILL_CYCLES) $(BIN)/pytest -q -s -m drill tests/drill
 
 bench: $(VENV)/.installed
 	$(BIN)/python -m bench

@@ -3,9 +3,10 @@
 Signed statements are "plain" JSON: strings, integers within ±(2^53-1), booleans, null, arrays
 and objects, and nothing else (PITFALLS.md, "Canonical bytes and signatures"). `strict_loads`
 refuses anything a second parser might read differently: oversize input, bytes that are not
-UTF-8 (or start with a BOM), duplicate keys, NaN, fractions and exponents, unsafe integers and
-unpaired surrogates. `canonical_json` writes a plain document as RFC 8785 (JCS) bytes, which is
-what the registry hashes whenever it encodes something itself; it never re-encodes a payload.
+UTF-8 (or start with a BOM), duplicate keys, NaN, fractions and exponents, unsafe integers,
+negative zero, non-ASCII digits and unpaired surrogates. `canonical_json` writes a plain
+document as RFC 8785 (JCS) bytes, which is what the registry hashes whenever it encodes
+something itself; it never re-encodes a payload.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ MAX_DEPTH = 32  # statements nest about 5 deep; this bounds recursion, not expre
 
 _BOM = b"\xef\xbb\xbf"
 _SHA256_REF = re.compile(r"sha256:[0-9a-f]{64}")
+_INTEGER = re.compile(r"-?(?:0|[1-9][0-9]*)")
 
 Path = tuple[str | int, ...]
 
@@ -62,6 +64,14 @@ def _float(text: str) -> _Refused:
 
 
 def _int(text: str) -> int | _Refused:
+    # json's C scanner hands over ASCII digits only, its pure-Python fallback any Unicode
+    # digit (its pattern uses \d), which int() would read ("٣" is 3): accept ASCII only.
+    if _INTEGER.fullmatch(text) is None:
+        return _Refused("bad-json", f"{show(text)} is not an ASCII JSON integer")
+    if text == "-0":
+        # Most parsers read -0 as 0, JavaScript as negative zero, which RFC 8785 writes "0":
+        # one number, one spelling.
+        return _Refused("bad-value", "-0 is not an integer a signed statement may carry; write 0")
     # Count digits before converting: int() of a huge literal is itself a denial of service.
     if len(text.lstrip("-")) <= 16:
         value = int(text)

@@ -240,7 +240,8 @@ def parse_note(msg: str | bytes) -> SignedNote:
             msg = msg.decode("utf-8")
         except UnicodeDecodeError:
             raise NoteError("note is not valid UTF-8") from None
-    if len(_check_text(msg)) > MAX_NOTE_BYTES:
+    # Every character is at least one byte: a longer text is refused before it is encoded.
+    if len(msg) > MAX_NOTE_BYTES or len(_check_text(msg)) > MAX_NOTE_BYTES:
         raise NoteError(f"note exceeds {MAX_NOTE_BYTES} bytes")
     # signed-note §Format: "the text is separated from the signatures by the last empty line".
     split = msg.rfind("\n\n")

@@ -74,6 +74,10 @@ class CosignatureVerifier:
         if len(parts) != 3:
             raise NoteError("witness verifier key must be <name>+<hash>+<key>")
         name, hash_hex, key64 = parts
+        try:
+            name.encode("utf-8")  # the key ID hashes the name; a lone surrogate has no UTF-8
+        except UnicodeEncodeError:
+            raise NoteError("witness name is not valid Unicode text") from None
         if len(hash_hex) != 8 or not set(hash_hex) <= _HEX:
             raise NoteError(f"key hash {hash_hex!r} is not 8 lowercase hex digits")
         try:

@@ -1,10 +1,12 @@
 """A C2SP tlog-witness (c2sp.org/tlog-witness) for Pakta and any checkpoint-signing log: the
-`Witness` core that answers `POST /add-checkpoint` bodies with the spec's status codes and
-cosigns a checkpoint only once it is proven consistent with the last one it cosigned for that
-origin; its per-origin state files (size, root hash, last signed checkpoint), replaced
-atomically under a thread lock and a file lock so no two requests advance from the same size;
-a standard-library HTTP server around it (`serve`, `witness_main`); and `request_cosignature`,
-the client a log uses to ask a witness for a cosignature. No Flask, no database.
+`Witness` core that answers `POST /add-checkpoint` bodies with the spec's status codes (400
+malformed, 404 unknown origin, 403 not signed by the log, 409 with the stored size as
+`text/x.tlog.size`, 422 inconsistent, forked or a bad empty tree) and cosigns a checkpoint only
+once it is proven consistent with the last one it cosigned for that origin; its per-origin state
+files (size, root hash, the signed checkpoint and the cosigned one served at
+`GET /<origin hash>/checkpoint`), replaced atomically under a thread lock and a file lock so no
+two requests advance from the same size; and a standard-library HTTP server around it (`serve`,
+`witness_main`). The wire format and the log's client are `protocol`. No Flask, no database.
 """
 
 from __future__ import annotations
@@ -20,34 +22,52 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from keys.ed25519 import load_private_key, unb64
+from keys.ed25519 import b64, load_private_key, unb64
 from keys.errors import EncodingError, NoteError, PaktaError, VerificationError
-from keys.note import MAX_NOTE_BYTES, NoteVerifier, open_note, parse_note
+from keys.note import NoteVerifier, open_note, parse_note
 from registry.tlog.checkpoint import MAX_TREE_SIZE, Checkpoint, CheckpointError
 from registry.tlog.cosignature import CosignatureSigner
 from registry.tlog.merkle import EMPTY_ROOT, HASH_SIZE, verify_consistency
+from registry.witness.protocol import (
+    MAX_PROOF_LINES,
+    MAX_REQUEST_BYTES,
+    SIZE_CONTENT_TYPE,
+    TEXT,
+    WitnessError,
+    format_add_checkpoint,
+    logs_from_vkeys,
+    parse_add_checkpoint,
+    request_cosignature,
+)
+
+__all__ = [  # the protocol helpers are re-exported: the registry's client imports them here
+    "MAX_PROOF_LINES",
+    "MAX_REQUEST_BYTES",
+    "SIZE_CONTENT_TYPE",
+    "LogState",
+    "Witness",
+    "WitnessError",
+    "format_add_checkpoint",
+    "logs_from_vkeys",
+    "parse_add_checkpoint",
+    "request_cosignature",
+    "serve",
+    "witness_main",
+]
 
 if sys.platform != "win32":
     import fcntl
 
-MAX_PROOF_LINES = 63  # tlog-witness: a client "MUST NOT send more than 63 consistency proof lines"
-MAX_REQUEST_BYTES = MAX_NOTE_BYTES + 4096
-SIZE_CONTENT_TYPE = "text/x.tlog.size"  # tlog-witness: the 409 response's Content-Type
-TEXT = "text/plain; charset=utf-8"
-_DECIMAL = re.compile(r"0|[1-9][0-9]{0,18}")
+_LENGTH = re.compile(r"[0-9]{1,19}")  # a Content-Length in ASCII digits (int() takes "٣")
+_MONITOR_PATH = re.compile(r"/([0-9a-f]{64})/checkpoint")
+_SIG_PREFIX = "\u2014 "  # em dash, space (signed-note §Format)
 _log = logging.getLogger("pakta.witness")
-
-
-class WitnessError(PaktaError):
-    """A malformed add-checkpoint request, unusable witness state, or an unreachable witness."""
 
 
 class _Reject(Exception):
@@ -58,44 +78,15 @@ class _Reject(Exception):
 
 @dataclass(frozen=True)
 class LogState:
-    """What the witness last cosigned for one log: size, root hash and the signed note."""
+    """What the witness last cosigned for one log: size, root hash, the signed note as it
+    came, and (for the monitoring API) that note with the log's verified signatures and this
+    witness's cosignature (None in state written before it was kept)."""
 
     origin: str
     size: int
     root_hash: bytes
     checkpoint: str
-
-
-def format_add_checkpoint(old_size: int, proof: Sequence[bytes], signed_checkpoint: str) -> bytes:
-    """An add-checkpoint request body: "old N", proof lines, an empty line, the note."""
-    lines = [f"old {old_size}"] + [base64.b64encode(h).decode("ascii") for h in proof]
-    return ("\n".join(lines) + "\n\n" + signed_checkpoint).encode("utf-8")
-
-
-def parse_add_checkpoint(body: bytes) -> tuple[int, list[bytes], str]:
-    """Old size, consistency proof and signed checkpoint of a request body, strictly."""
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError:
-        raise WitnessError("request body is not UTF-8") from None
-    # tlog-witness: old size line, proof lines, "and an empty line, followed by a checkpoint".
-    head, sep, note = text.partition("\n\n")
-    if not sep:
-        raise WitnessError("request has no empty line before the checkpoint")
-    old_line, *proof_lines = head.split("\n")
-    # "the string old, a single space (0x20), and the tree size ... with no leading zeroes".
-    size = old_line.removeprefix("old ")
-    if size == old_line or not _DECIMAL.fullmatch(size) or int(size) > MAX_TREE_SIZE:
-        raise WitnessError(f"bad old size line {old_line[:40]!r}")
-    if len(proof_lines) > MAX_PROOF_LINES:
-        raise WitnessError(f"more than {MAX_PROOF_LINES} consistency proof lines")
-    try:
-        proof = [unb64(line) for line in proof_lines]  # RFC 4648 §4 base64, canonical
-    except EncodingError:
-        raise WitnessError("a consistency proof line is not standard base64") from None
-    if any(len(h) != HASH_SIZE for h in proof):
-        raise WitnessError("a consistency proof line is not a SHA-256 hash")
-    return int(size), proof, note
+    cosigned: str | None = None
 
 
 class Witness:
@@ -116,6 +107,7 @@ class Witness:
         self._locks: dict[str, threading.Lock] = {}
 
     def _path(self, origin: str) -> Path:
+        # tlog-witness §Monitor Retrieval: the origin hash is SHA-256 of the origin, lowercase hex.
         return self.state_dir / (hashlib.sha256(origin.encode("utf-8")).hexdigest() + ".json")
 
     def state(self, origin: str) -> LogState | None:
@@ -123,15 +115,39 @@ class Witness:
         try:
             data = json.loads(self._path(origin).read_text(encoding="utf-8"))
             state = LogState(
-                data["origin"], data["size"], unb64(data["root_hash"]), data["checkpoint"]
+                data["origin"],
+                data["size"],
+                unb64(data["root_hash"]),
+                data["checkpoint"],
+                data.get("cosigned"),
             )
         except FileNotFoundError:
             return None
-        except (OSError, ValueError, KeyError, TypeError, EncodingError) as e:
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, EncodingError) as e:
             raise WitnessError(f"unreadable witness state for {origin!r}: {e}") from None
-        if state.origin != origin or type(state.size) is not int or len(state.root_hash) != 32:
+        if (
+            state.origin != origin
+            or type(state.size) is not int
+            or not 0 <= state.size <= MAX_TREE_SIZE
+            or len(state.root_hash) != HASH_SIZE
+            or type(state.checkpoint) is not str
+            or type(state.cosigned) not in (str, type(None))
+        ):
             raise WitnessError(f"witness state for {origin!r} is corrupt")
         return state
+
+    def latest(self, origin_hash: str) -> str | None:
+        """The cosigned checkpoint served at `GET /<origin hash>/checkpoint`, if there is one.
+
+        tlog-witness §Monitor Retrieval: it "MUST include the cosignature(s) from the witness's
+        key(s) that were returned from add-checkpoint and the cosignature from the log key(s)
+        that the witness verified"; 404 (None) if the witness never cosigned for that log.
+        """
+        for origin in self._logs:
+            if self._path(origin).stem == origin_hash:
+                state = self.state(origin)
+                return state.cosigned if state is not None else None
+        return None
 
     def _store(self, state: LogState) -> None:
         # Write a temporary file, fsync it, rename over the old state, fsync the folder: a
@@ -143,6 +159,7 @@ class Witness:
                 "size": state.size,
                 "root_hash": root,
                 "checkpoint": state.checkpoint,
+                "cosigned": state.cosigned,
             },
             sort_keys=True,
         ).encode("utf-8")
@@ -204,8 +221,9 @@ class Witness:
         if trusted is None:
             raise _Reject(404, "unknown log origin")  # tlog-witness: "404 Not Found"
         try:
-            # tlog-witness: verify against the trusted keys, ignore unknown ones; 403 if none.
-            open_note(signed, trusted)
+            # tlog-witness: verify against the trusted keys, ignore unknown ones; 403 if none
+            # verifies, or if a trusted key's signature fails.
+            _, signers = open_note(signed, trusted)
         except (NoteError, VerificationError) as e:
             raise _Reject(403, f"checkpoint not signed by the log: {e}") from None
         if old_size > checkpoint.size:
@@ -216,18 +234,44 @@ class Witness:
             # tlog-witness: old size must match the latest cosigned size, else 409 with it.
             if old_size != size:
                 raise _Reject(409, str(size), SIZE_CONTENT_TYPE)
-            if old_size == checkpoint.size and checkpoint.root_hash != root:
-                self._keep_evidence(body)  # two roots for one size: a fork, signed by the log
-                raise _Reject(409, "a different root hash was cosigned for this size")
-            try:
-                verify_consistency(old_size, checkpoint.size, root, checkpoint.root_hash, proof)
-            except VerificationError as e:
-                self._keep_evidence(body)
-                raise _Reject(422, f"consistency proof does not verify: {e}") from None
-            cosignature = self.signer.cosign(note.text, int(self._clock()))
+            self._check_consistent(body, checkpoint, root, old_size, proof)
+            timestamp = int(self._clock())
+            if timestamp < 1:  # tlog-witness: "the timestamp MUST NOT be zero"
+                raise WitnessError(f"the witness clock reads {timestamp}")
+            cosignature = self.signer.cosign(note.text, timestamp)
+            log_lines = "".join(
+                f"{_SIG_PREFIX}{s.name} {b64(s.key_hash + s.sig)}\n"
+                for s in note.signatures
+                if any((v.name, v.key_hash) == (s.name, s.key_hash) for v in signers)
+            )
+            cosigned = f"{note.text}\n{log_lines}{cosignature}"
             # tlog-witness: "The witness MUST persist the new checkpoint before responding".
-            self._store(LogState(checkpoint.origin, checkpoint.size, checkpoint.root_hash, signed))
+            self._store(
+                LogState(checkpoint.origin, checkpoint.size, checkpoint.root_hash, signed, cosigned)
+            )
         return cosignature
+
+    def _check_consistent(
+        self, body: bytes, checkpoint: Checkpoint, root: bytes, old_size: int, proof: list[bytes]
+    ) -> None:
+        """422 unless the checkpoint extends the cosigned tree (kept as evidence if not)."""
+        if checkpoint.size == 0 and checkpoint.root_hash != EMPTY_ROOT:
+            # tlog-witness: "A checkpoint of size zero MUST have the root hash of the empty
+            # tree ... Otherwise, the witness MUST respond with a 422 Unprocessable Entity".
+            self._keep_evidence(body)
+            raise _Reject(422, "a tree of size 0 has the empty root hash")
+        if old_size == checkpoint.size and checkpoint.root_hash != root:
+            # tlog-witness: same size, other root hash: "422 Unprocessable Entity". Two roots
+            # for one size, both signed by the log, is a fork.
+            self._keep_evidence(body)
+            raise _Reject(422, "a different root hash was cosigned for this size")
+        try:
+            # tlog-witness: the proof "MUST be empty if the old size is zero", else RFC 6962
+            # §2.1.2; a proof that does not verify is "422 Unprocessable Entity".
+            verify_consistency(old_size, checkpoint.size, root, checkpoint.root_hash, proof)
+        except VerificationError as e:
+            self._keep_evidence(body)
+            raise _Reject(422, f"consistency proof does not verify: {e}") from None
 
 
 def serve(witness: Witness, host: str, port: int) -> ThreadingHTTPServer:
@@ -247,27 +291,55 @@ def serve(witness: Witness, host: str, port: int) -> ThreadingHTTPServer:
             self.end_headers()
             self.wfile.write(body)
 
+        def _refuse(self, status: int, message: str) -> None:
+            self.close_connection = True  # an unread body makes the connection unusable
+            self._reply(status, message.encode() + b"\n")
+
         def do_POST(self) -> None:
             if self.path != "/add-checkpoint":
-                self._reply(404, b"not found\n")
+                self._refuse(404, "not found")
                 return
-            length = self.headers.get("Content-Length", "")
-            if not length.isdigit() or int(length) > MAX_REQUEST_BYTES:
-                self.close_connection = True  # the unread body makes the connection unusable
-                self._reply(411 if not length.isdigit() else 413, b"bad length\n")
+            lengths = self.headers.get_all("Content-Length") or []
+            if "Transfer-Encoding" in self.headers or len(lengths) != 1:
+                # One Content-Length and no transfer coding: anything else could frame the body
+                # two ways (RFC 9112 §6.3), so it is refused rather than guessed at.
+                self._refuse(411, "send the body with exactly one Content-Length")
+                return
+            if _LENGTH.fullmatch(lengths[0].strip()) is None:
+                self._refuse(400, "Content-Length is not a decimal number")
+                return
+            length = int(lengths[0])
+            if length > MAX_REQUEST_BYTES:
+                self._refuse(413, f"a request body is at most {MAX_REQUEST_BYTES} bytes")
+                return
+            body = self.rfile.read(length)  # a stalled client times out (handled by the base)
+            if len(body) != length:
+                self._refuse(400, "the body is shorter than its Content-Length")
                 return
             try:
-                status, out, ctype = witness.add_checkpoint(self.rfile.read(int(length)))
+                status, out, ctype = witness.add_checkpoint(body)
             except Exception:
                 _log.exception("add-checkpoint crashed")
                 status, out, ctype = 500, b"internal witness error\n", TEXT
             self._reply(status, out, ctype)
 
         def do_GET(self) -> None:
+            monitored = _MONITOR_PATH.fullmatch(self.path)
             if self.path == "/add-checkpoint":
                 self._reply(405, b"use POST\n")
-            else:
+            elif monitored is None:
                 self._reply(404, b"not found\n")
+            else:
+                try:
+                    note = witness.latest(monitored[1])
+                except WitnessError as e:
+                    _log.error("checkpoint lookup failed: %s", e)
+                    self._reply(500, b"internal witness error\n")
+                    return
+                if note is None:  # tlog-witness: never cosigned for that log: "404 Not Found"
+                    self._reply(404, b"no checkpoint cosigned for this log\n")
+                else:
+                    self._reply(200, note.encode("utf-8"))
 
         def log_message(self, format: str, *args: object) -> None:
             _log.info("%s %s", self.address_string(), format % args)
@@ -275,41 +347,6 @@ def serve(witness: Witness, host: str, port: int) -> ThreadingHTTPServer:
     server = ThreadingHTTPServer((host, port), Handler)
     server.daemon_threads = True
     return server
-
-
-def request_cosignature(
-    url: str, old_size: int, proof: Sequence[bytes], signed_checkpoint: str, *, timeout: float = 10
-) -> tuple[int, bytes]:
-    """POST to the witness whose submission prefix is `url`; its status and response body.
-
-    On 200 the body holds cosignature lines (see `cosignature.add_cosignatures`); on 409 it is
-    the witness's latest size (`text/x.tlog.size`). Network failures raise `WitnessError`.
-    """
-    if not url.startswith(("http://", "https://")):
-        raise WitnessError(f"witness URL must be http(s): {url!r}")
-    request = urllib.request.Request(
-        url.rstrip("/") + "/add-checkpoint",
-        method="POST",
-        data=format_add_checkpoint(old_size, proof, signed_checkpoint),
-        headers={"Content-Type": TEXT},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return int(response.status), response.read(MAX_REQUEST_BYTES)
-    except urllib.error.HTTPError as e:
-        with e:
-            return e.code, e.read(MAX_REQUEST_BYTES)
-    except (urllib.error.URLError, OSError) as e:
-        raise WitnessError(f"witness {url} unreachable: {e}") from None
-
-
-def logs_from_vkeys(vkeys: Sequence[str]) -> dict[str, list[NoteVerifier]]:
-    """Trusted log keys grouped by origin; a log's key name is its checkpoint origin."""
-    logs: dict[str, list[NoteVerifier]] = {}
-    for vkey in vkeys:
-        verifier = NoteVerifier.parse(vkey)
-        logs.setdefault(verifier.name, []).append(verifier)
-    return logs
 
 
 def witness_main(

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 import enum
 import hashlib
 import json
+import json.scanner
 
 import pytest
 from hypothesis import given, settings
@@ -14,6 +16,7 @@ from events import (
     MAX_SAFE_INTEGER,
     MAX_STATEMENT_BYTES,
     StatementError,
+    canonical,
     canonical_json,
     parse_sha256_ref,
     sha256_ref,
@@ -116,6 +119,27 @@ def test_floats_are_refused(number: str) -> None:
 def test_unsafe_integers_are_refused(number: str) -> None:
     e = refused(f"[{number}]".encode())
     assert (e.code, e.field) == ("bad-value", "/0")
+
+
+@pytest.mark.parametrize("text", ["[\u0663]", "[1\u0663]", '{"n": \uff13}', "[\u00b2]"])
+def test_non_ascii_digits_are_refused_by_either_json_scanner(
+    text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Python's C scanner reads ASCII digits only; its pure-Python fallback (used where the C
+    # accelerator is missing) matches any Unicode digit, and int() would read "\u0663" as 3.
+    assert refused(text.encode()).code == "bad-json"
+    pure = copy.copy(canonical._DECODER)
+    pure.scan_once = json.scanner.py_make_scanner(pure)
+    monkeypatch.setattr(canonical, "_DECODER", pure)
+    assert refused(text.encode()).code == "bad-json"
+    assert strict_loads(b"[13]") == [13]  # the fallback still reads ASCII integers
+
+
+@pytest.mark.parametrize("text", ["-0", "[-0]", '{"n": -0}'])
+def test_negative_zero_is_refused(text: str) -> None:
+    # JavaScript reads -0 as negative zero, most parsers as 0: refused, so one value, one text.
+    assert refused(text.encode()).code == "bad-value"
+    assert strict_loads(b"[0, -1]") == [0, -1]
 
 
 def test_safe_integer_bounds_load() -> None:

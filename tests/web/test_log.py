@@ -158,8 +158,9 @@ def test_a_witness_cosigns_the_log_and_refuses_its_fork(
         main_note = served[instance.path]
         assert main_note is not None
         check_policy(main_note, NoteVerifier.parse(instance.log_vkey), [signer.verifier()], 1)
-        # The witness refused the fork (same size, other root): no cosigned checkpoint of size 2.
-        assert refusals and "409" in refusals[-1][2]
+        # The witness refused the fork (same size, other root: tlog-witness says 422): no
+        # cosigned checkpoint of size 2.
+        assert refusals and "422" in refusals[-1][2]
         fork_note = served[twin_path]
         assert fork_note is None or Checkpoint.parse(fork_note.split("\n\n")[0] + "\n").size == 1
         assert witness.state(Checkpoint.parse(main_note.split("\n\n")[0] + "\n").origin).size == 2  # type: ignore[union-attr]

@@ -113,6 +113,10 @@ NAME, HASH, KEY64 = FIXED.verifier_key().split("+", 2)
         f"{NAME}+{HASH}+" + ed25519.b64(b"\x01" + ed25519.unb64(KEY64)[1:]),
         f"{NAME}+{HASH}+" + ed25519.b64(ed25519.unb64(KEY64)[:-1]),
         f"bad name+{HASH}+{KEY64}",
+        f"\ud800+{HASH}+{KEY64}",  # a lone surrogate raised UnicodeEncodeError in the key ID
+        f"w\udfff+{HASH}+{KEY64}",
+        f"{NAME}+{HASH}+{KEY64[:-1]}\ud800",
+        f"{NAME}+{HASH[:-1]}\u0663+{KEY64}",  # an Arabic-Indic digit is not hex
     ],
 )
 def test_bad_vkeys_are_refused(vkey: str) -> None:

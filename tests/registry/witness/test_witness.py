@@ -1,109 +1,30 @@
-"""Tests for registry.witness.server: the tlog-witness status codes, consistency, forks, rollbacks,
-persistence, races between requests, and a real HTTP server on 127.0.0.1."""
+"""Tests for registry.witness.server's `Witness`: the tlog-witness status codes, consistency, forks,
+rollbacks, persistence and races between requests (the HTTP server is test_witness_http)."""
 
 from __future__ import annotations
 
 import base64
-import http.client
+import hashlib
 import json
-import socket
 import threading
 import time
-import urllib.error
-import urllib.request
-from collections.abc import Iterator
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
+from witness_support import ORIGIN, TS, VECTORS, Log, accept, assert_state, leaves
 
-from keys.ed25519 import generate, write_private_key
+from keys.ed25519 import generate
 from keys.note import NoteSigner, sign_note
 from registry.tlog.checkpoint import Checkpoint
 from registry.tlog.cosignature import CosignatureSigner, add_cosignatures, check_policy
-from registry.tlog.merkle import (
-    ListHashReader,
-    build_stored_hashes,
-    consistency_proof,
-    leaf_hash,
-    tree_hash,
-)
+from registry.tlog.merkle import tree_hash
 from registry.witness.server import (
-    MAX_REQUEST_BYTES,
     SIZE_CONTENT_TYPE,
     Witness,
-    WitnessError,
     format_add_checkpoint,
     parse_add_checkpoint,
-    request_cosignature,
-    serve,
-    witness_main,
 )
-
-VECTORS: dict[str, Any] = json.loads(
-    (Path(__file__).parents[2] / "vectors" / "witness" / "spec-examples.json").read_text(
-        encoding="utf-8"
-    )
-)
-ORIGIN = "test.pakta/log"
-TS = 1_700_000_000
-
-
-class Log:
-    """A log signer over a fixed list of leaves, answering for any prefix of them."""
-
-    def __init__(self, signer: NoteSigner, leaves: list[bytes], origin: str = ORIGIN) -> None:
-        self.signer, self.origin = signer, origin
-        self.reader = ListHashReader(build_stored_hashes(leaves))
-
-    def checkpoint(self, size: int) -> str:
-        text = Checkpoint(self.origin, size, tree_hash(size, self.reader)).to_text()
-        return sign_note(text, [self.signer])
-
-    def proof(self, old: int, size: int) -> list[bytes]:
-        return consistency_proof(old, size, self.reader)
-
-    def request(self, old: int, size: int, proof: list[bytes] | None = None) -> bytes:
-        proof = self.proof(old, size) if proof is None else proof
-        return format_add_checkpoint(old, proof, self.checkpoint(size))
-
-
-def leaves(tag: bytes, n: int) -> list[bytes]:
-    return [leaf_hash(b"%s %d" % (tag, i)) for i in range(n)]
-
-
-@pytest.fixture
-def log_key() -> NoteSigner:
-    return NoteSigner(ORIGIN, generate())
-
-
-@pytest.fixture
-def log(log_key: NoteSigner) -> Log:
-    return Log(log_key, leaves(b"a", 64))
-
-
-@pytest.fixture
-def signer() -> CosignatureSigner:
-    return CosignatureSigner("witness.test/w1", generate())
-
-
-@pytest.fixture
-def witness(tmp_path: Path, log_key: NoteSigner, signer: CosignatureSigner) -> Witness:
-    return Witness(signer, tmp_path / "state", {ORIGIN: log_key.verifier()}, clock=lambda: TS)
-
-
-def accept(witness: Witness, body: bytes) -> str:
-    status, out, ctype = witness.add_checkpoint(body)
-    assert (status, ctype) == (200, "text/plain; charset=utf-8"), out
-    return out.decode()
-
-
-def assert_state(witness: Witness, log: Log, size: int) -> None:
-    state = witness.state(ORIGIN)
-    assert state is not None
-    assert (state.size, state.root_hash) == (size, tree_hash(size, log.reader))
-    assert state.checkpoint == log.checkpoint(size)
 
 
 def test_first_checkpoint_is_cosigned(
@@ -224,7 +145,13 @@ def test_a_fork_is_never_cosigned(witness: Witness, log_key: NoteSigner) -> None
     assert a.checkpoint(16) == b.checkpoint(16)  # one history so far
     accept(witness, a.request(16, 24))
     # B's view of the log: same size, other root; a proof from B's 24; an old size.
-    assert witness.add_checkpoint(b.request(24, 24))[0] == 409
+    # tlog-witness: same size, other root hash is "422 Unprocessable Entity" (a 409 body is
+    # reserved for the witness's size).
+    assert witness.add_checkpoint(b.request(24, 24)) == (
+        422,
+        b"a different root hash was cosigned for this size\n",
+        "text/plain; charset=utf-8",
+    )
     assert witness.add_checkpoint(b.request(24, 30))[0] == 422
     assert witness.add_checkpoint(b.request(16, 30))[:2] == (409, b"24\n")
     assert_state(witness, a, 24)
@@ -238,7 +165,7 @@ def test_first_view_wins_for_a_size(witness: Witness, log_key: NoteSigner) -> No
     b = Log(log_key, common + leaves(b"b", 16))
     accept(witness, a.request(0, 16))
     accept(witness, b.request(16, 20))
-    assert witness.add_checkpoint(a.request(20, 20))[0] == 409
+    assert witness.add_checkpoint(a.request(20, 20))[0] == 422
     assert witness.add_checkpoint(a.request(20, 24))[0] == 422
     assert witness.add_checkpoint(a.request(16, 20))[:2] == (409, b"20\n")
     assert_state(witness, b, 20)
@@ -307,104 +234,73 @@ def test_spec_example_request_parses() -> None:
     assert format_add_checkpoint(old, proof, note) == ex["request"].encode()
 
 
-@pytest.fixture
-def url(witness: Witness) -> Iterator[str]:
-    server = serve(witness, "127.0.0.1", 0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+def test_an_empty_tree_must_have_the_empty_root(witness: Witness, log: Log) -> None:
+    # tlog-witness: "A checkpoint of size zero MUST have the root hash of the empty tree";
+    # otherwise 422, whatever the witness holds.
+    bad = sign_note(Checkpoint(ORIGIN, 0, bytes(32)).to_text(), [log.signer])
+    assert witness.add_checkpoint(format_add_checkpoint(0, [], bad))[0] == 422
+    assert witness.state(ORIGIN) is None
+    accept(witness, log.request(0, 0))
+    assert witness.add_checkpoint(format_add_checkpoint(0, [], bad))[0] == 422
+    assert_state(witness, log, 0)
 
 
-@pytest.mark.integration
-def test_http_add_checkpoint(url: str, log: Log, signer: CosignatureSigner) -> None:
-    status, body = request_cosignature(url, 0, [], log.checkpoint(10))
-    assert status == 200
-    check_policy(add_cosignatures(log.checkpoint(10), [body.decode()]), log.signer.verifier(),
-                 [signer.verifier()], 1)
-    assert request_cosignature(url + "/", 10, log.proof(10, 20), log.checkpoint(20))[0] == 200
-    assert request_cosignature(url, 10, log.proof(10, 30), log.checkpoint(30)) == (409, b"20\n")
-    assert request_cosignature(url, 20, [bytes(32)], log.checkpoint(30))[0] == 422
-    other = Log(NoteSigner("elsewhere/log", generate()), leaves(b"x", 4), "elsewhere/log")
-    assert request_cosignature(url, 0, [], other.checkpoint(2))[0] == 404
-    impostor = Log(NoteSigner(ORIGIN, generate()), leaves(b"a", 64))
-    assert request_cosignature(url, 20, log.proof(20, 30), impostor.checkpoint(30))[0] == 403
+def test_a_failing_signature_by_a_trusted_key_is_403(
+    tmp_path: Path, log: Log, signer: CosignatureSigner
+) -> None:
+    # tlog-witness: 403 also when "a signature line's key name and ID match a trusted key but
+    # the signature itself fails to verify", even if another trusted key's signature is good.
+    second = NoteSigner(ORIGIN, generate())
+    both = Witness(signer, tmp_path / "two", {ORIGIN: [log.signer.verifier(), second.verifier()]})
+    text = Checkpoint(ORIGIN, 10, tree_hash(10, log.reader)).to_text()
+    note = sign_note(text, [log.signer, second])
+    good_line, bad_line = note.split("\n\n")[1].split("\n")[:2]
+    raw = base64.b64decode(bad_line.split(" ")[2])
+    flipped = base64.b64encode(raw[:-1] + bytes([raw[-1] ^ 1])).decode()
+    tampered = f"{text}\n{good_line}\n{bad_line.rsplit(' ', 1)[0]} {flipped}\n"
+    assert both.add_checkpoint(format_add_checkpoint(0, [], tampered))[0] == 403
+    assert both.add_checkpoint(format_add_checkpoint(0, [], note))[0] == 200
 
 
-@pytest.mark.integration
-def test_http_status_lines_and_headers(url: str, log: Log) -> None:
-    host, port = url.removeprefix("http://").split(":")
-    conn = http.client.HTTPConnection(host, int(port), timeout=5)
-    try:
-        # Two requests on one kept-alive connection.
-        conn.request("POST", "/add-checkpoint", body=log.request(5, 10))
-        response = conn.getresponse()
-        assert response.status == 409
-        assert response.getheader("Content-Type") == SIZE_CONTENT_TYPE
-        assert response.read() == b"0\n"
-        conn.request("POST", "/add-checkpoint", body=log.request(0, 10))
-        response = conn.getresponse()
-        assert response.status == 200 and response.read().startswith("\u2014 ".encode())
-        conn.request("GET", "/add-checkpoint")
-        assert conn.getresponse().status == 405
-    finally:
-        conn.close()
-    for method, path in [("POST", "/other"), ("GET", "/")]:
-        data = b"" if method == "POST" else None
-        request = urllib.request.Request(url + path, method=method, data=data)
-        with pytest.raises(urllib.error.HTTPError) as e:
-            urllib.request.urlopen(request, timeout=5)
-        assert e.value.code == 404
-        e.value.close()
-    big = http.client.HTTPConnection(host, int(port), timeout=5)
-    big.putrequest("POST", "/add-checkpoint")
-    big.putheader("Content-Length", str(MAX_REQUEST_BYTES + 1))
-    big.endheaders()
-    assert big.getresponse().status == 413
-    big.close()
+def test_the_cosignature_timestamp_is_never_zero(tmp_path: Path, log: Log) -> None:
+    # tlog-witness: "The cosignature MUST NOT omit the timestamp, i.e. the timestamp MUST NOT
+    # be zero": a witness whose clock reads 0 refuses to cosign (a 500, and nothing stored).
+    stopped = Witness(
+        CosignatureSigner("w.test/0", generate()),
+        tmp_path / "s",
+        {ORIGIN: log.signer.verifier()},
+        clock=lambda: 0.5,
+    )
+    assert stopped.add_checkpoint(log.request(0, 4))[0] == 500
+    assert stopped.state(ORIGIN) is None
 
 
-def test_request_cosignature_errors() -> None:
-    with pytest.raises(WitnessError, match="http"):
-        request_cosignature("file:///etc/passwd", 0, [], "x")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    with pytest.raises(WitnessError, match="unreachable"):
-        request_cosignature(f"http://127.0.0.1:{port}", 0, [], "x", timeout=2)
+def test_the_cosigned_checkpoint_is_kept_for_monitors(
+    witness: Witness, log: Log, signer: CosignatureSigner
+) -> None:
+    origin_hash = hashlib.sha256(ORIGIN.encode()).hexdigest()
+    assert witness.latest(origin_hash) is None
+    # A signature by a key the witness does not know is left out of what it serves.
+    stranger = NoteSigner("someone.else/key", generate())
+    text = Checkpoint(ORIGIN, 10, tree_hash(10, log.reader)).to_text()
+    note = sign_note(text, [stranger, log.signer])
+    line = accept(witness, format_add_checkpoint(0, [], note))
+    served = witness.latest(origin_hash)
+    assert served == log.checkpoint(10) + line
+    check_policy(served, log.signer.verifier(), [signer.verifier()], 1)
+    assert witness.latest(origin_hash.upper()) is None
+    assert witness.latest(hashlib.sha256(b"other").hexdigest()) is None
 
 
-@pytest.mark.integration
-def test_witness_main(tmp_path: Path, log: Log, capsys: pytest.CaptureFixture[str]) -> None:
-    key = tmp_path / "witness.key"
-    write_private_key(key, generate())
-    argv = ["--state", str(tmp_path / "state"), "--key", str(key), "--name", "w.test/1",
-            "--log", str(log.signer.verifier()), "--host", "127.0.0.1", "--port", "0"]
-    assert witness_main([*argv[:3], str(tmp_path / "missing.key"), *argv[4:]]) == 1
-    assert witness_main([*argv[:-4], "--log", "not a key"]) == 1
-    assert "error" in capsys.readouterr().err
-    started: list[ThreadingHTTPServer] = []
-    ready = threading.Event()
-
-    def on_start(server: ThreadingHTTPServer) -> None:
-        started.append(server)
-        ready.set()
-
-    codes: list[int] = []
-    thread = threading.Thread(target=lambda: codes.append(witness_main(argv, on_start=on_start)))
-    thread.start()
-    assert ready.wait(10)
-    port = started[0].server_address[1]
-    try:
-        status, _ = request_cosignature(f"http://127.0.0.1:{port}", 0, [], log.checkpoint(3))
-        assert status == 200
-    finally:
-        started[0].shutdown()
-        thread.join(10)
-    assert codes == [0]
-    out = capsys.readouterr().out
-    assert "witness key: w.test/1+" in out and f"listening on http://127.0.0.1:{port}" in out
+def test_state_from_before_the_monitoring_api_still_reads(witness: Witness, log: Log) -> None:
+    accept(witness, log.request(0, 10))
+    (state_file,) = witness.state_dir.glob("*.json")
+    data = json.loads(state_file.read_text(encoding="utf-8"))
+    del data["cosigned"]
+    state_file.write_text(json.dumps(data), encoding="utf-8")
+    assert witness.latest(state_file.stem) is None
+    accept(witness, log.request(10, 20))
+    assert witness.latest(state_file.stem) is not None
+    for bad in ({"checkpoint": 5}, {"cosigned": []}, {"size": -1}, {"size": True}):
+        state_file.write_text(json.dumps({**data, **bad}), encoding="utf-8")
+        assert witness.add_checkpoint(log.request(20, 30))[0] == 500
