@@ -7,9 +7,13 @@ with problem JSON carrying `code` and `field`, and people with a page in their l
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+from eventsourcing.persistence import InterfaceError as PersistenceInterfaceError
+from eventsourcing.persistence import OperationalError as PersistenceOperationalError
 from flask import Flask, Response, jsonify, render_template, request
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from keys.errors import PaktaError
@@ -19,6 +23,7 @@ from registry.write.batcher import WriterError
 from registry.write.storage import StoreError
 
 PROBLEM = "application/problem+json"
+app_log = logging.getLogger(__name__)
 # The most specific class first: a ConflictError is a RuleError.
 STATUSES: tuple[tuple[type[PaktaError], int, str], ...] = (
     (ConflictError, 409, "Conflict"),
@@ -66,6 +71,21 @@ def http_error(error: HTTPException) -> tuple[Any, int] | Response:
     return render_template("pages/error.html", status=status, detail=error.description), status
 
 
+def database_down(error: Exception) -> tuple[Any, int] | Response:
+    """The database is unreachable or restarting: 503 with a hint to retry, never a 500."""
+    app_log.warning("database unavailable: %s", error)
+    detail = "the registry's database is unavailable; try again in a few seconds"
+    if wants_json():
+        response = problem(503, "Service Unavailable", detail, code="database-unavailable")
+    else:
+        response = Response(render_template("pages/error.html", status=503, detail=detail), 503)
+    response.headers["Retry-After"] = "5"
+    return response
+
+
 def register(app: Flask) -> None:
     app.register_error_handler(PaktaError, pakta_error)
     app.register_error_handler(HTTPException, http_error)
+    app.register_error_handler(OperationalError, database_down)
+    app.register_error_handler(PersistenceOperationalError, database_down)
+    app.register_error_handler(PersistenceInterfaceError, database_down)
