@@ -20,7 +20,7 @@ from registry.read.projector import Projector
 from registry.tlog import merkle
 from registry.write import storage
 from registry.write.app import Registry
-from registry.write.instance import Instance, InstanceError
+from registry.write.instance import Instance, InstanceError, load_instance
 from registry.write.witnessing import Witnessing
 
 
@@ -28,11 +28,24 @@ from registry.write.witnessing import Witnessing
 class Service:
     registry: Registry
     projector: Projector
-    witnessing: Witnessing | None = None
+    witnessing: Witnessing
+    _stamp: int = 0  # the config file's mtime as last read
 
     @property
     def instance(self) -> Instance:
         return self.registry.instance
+
+    def current(self) -> Instance:
+        """The instance's config as it is on disk now (`pakta witness-add` changes it while
+        servers run); read again only when the file changed."""
+        path = self.instance.config_path
+        stamp = path.stat().st_mtime_ns
+        if stamp != self._stamp:
+            fresh = load_instance(self.instance.path)
+            self.instance.witnesses = fresh.witnesses
+            self.instance.witness_quorum = fresh.witness_quorum
+            self._stamp = stamp
+        return self.instance
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
@@ -42,9 +55,10 @@ class Service:
 
     def published_checkpoint(self) -> str | None:
         """The newest checkpoint that meets the witness policy (k-of-n cosignatures)."""
-        return self.registry.checkpoint(quorum=self.instance.witness_quorum)
+        return self.registry.checkpoint(quorum=self.current().witness_quorum)
 
     def close(self) -> None:
+        self.witnessing.stop()
         self.registry.close()
         self.registry.engine.dispose()
 
@@ -95,9 +109,7 @@ def open_service(
             raise
     projector = Projector(registry)
     registry.read_side = projector
-    witnessing = None
-    if instance.witnesses:
-        witnessing = Witnessing(registry, instance.witnesses, instance.witness_quorum)
-        registry.after_append.append(witnessing.cosign_latest)
     projector.catch_up()
-    return Service(registry, projector, witnessing)
+    service = Service(registry, projector, Witnessing(registry, lambda: service.current()))
+    registry.after_append.append(service.witnessing.poke)
+    return service

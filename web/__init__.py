@@ -44,6 +44,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config.update(config)
     service = open_service(load_instance(Path(app.config["PAKTA_INSTANCE"])))
     app.extensions["pakta"] = service
+    service.witnessing.start()  # cosignatures are collected in the background, never in a POST
     app.extensions["pakta_writer"] = GroupCommit(
         service.registry,
         window=float(app.config.get("BATCH_WINDOW_MS", 2.0)) / 1000,

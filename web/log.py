@@ -14,7 +14,7 @@ from flask import Blueprint, Response, abort, jsonify
 from keys.errors import PaktaError
 from registry.audit.export import agency_histories, read_tile, registrar_keys_json
 from registry.tlog import tiles
-from web.api import published
+from registry.tlog.checkpoint import Checkpoint
 from web.context import service
 
 bp = Blueprint("log", __name__)
@@ -23,8 +23,25 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 
 @bp.get("/checkpoint")
 def checkpoint() -> Response:
-    note, _ = published()
-    return Response(note, mimetype="text/plain", headers={"Cache-Control": "no-cache"})
+    """The newest checkpoint that meets the witness quorum. Headers say when a newer one is
+    still waiting for its cosignatures, and when none meets the quorum yet (then the newest
+    is served, marked so: a client that requires the quorum checks the cosignatures itself)."""
+    svc = service()
+    newest = svc.registry.checkpoint()
+    if newest is None:
+        abort(404, "no checkpoint yet: the log is empty")
+    quorum = svc.current().witness_quorum
+    note = svc.published_checkpoint()
+    headers = {"Cache-Control": "no-cache", "Pakta-Witness-Quorum": str(quorum)}
+    if note is None:
+        note, headers["Pakta-Quorum-Met"] = newest, "no"
+    elif note != newest:
+        headers["Pakta-Awaiting-Cosignatures"] = str(size_of(newest))
+    return Response(note, mimetype="text/plain", headers=headers)
+
+
+def size_of(note: str) -> int:
+    return Checkpoint.parse(note[: note.index("\n\n") + 1]).size
 
 
 @bp.get("/checkpoints/<int:size>")

@@ -63,6 +63,15 @@ key_index = Table(
     Column("agency", String(64), nullable=False),
 )
 
+# Which witness was asked to cosign which checkpoint size: each is asked once, across processes
+# and restarts (registry/write/witnessing.py).
+witness_asks = Table(
+    "pakta_witness_asks",
+    metadata,
+    Column("url", String(2048), primary_key=True),
+    Column("size", BigInteger, primary_key=True, autoincrement=False),
+)
+
 # The schema's version, written by `pakta init` / `pakta migrate`; a server refuses to start on
 # a database of another version rather than misread it.
 SCHEMA_VERSION = "2"

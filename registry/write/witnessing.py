@@ -1,56 +1,107 @@
-"""Collecting witness cosignatures for the registry's checkpoints (C2SP tlog-witness).
+"""Collecting witness cosignatures for the registry's checkpoints (C2SP tlog-witness), in the
+background.
 
-After each append the registry offers its newest checkpoint to every configured witness with
-a consistency proof from the size that witness last cosigned (learning that size from a 409
-when it does not know it). Cosignature lines are added to the stored note, and `/checkpoint`
-serves the newest checkpoint that meets the configured k-of-n policy. A refusal is kept in
-`refusals` and never blocks appends: witnesses watch the log, they do not gate it.
+A `Witnessing` thread per process wakes after each append (or every few seconds) and offers the
+newest checkpoint to every witness the instance's config lists now (so `pakta witness-add`
+takes effect without a restart), with a consistency proof from the size that witness last
+cosigned (learnt from its 409 answer, `text/x.tlog.size`). Each witness is asked once per
+checkpoint, across processes and restarts: the ask is claimed in `pakta_witness_asks` first.
+A checkpoint keeps at most one cosignature per witness. The request path never waits for a
+witness: a slow, broken or refusing witness delays or fails nothing, and its refusals are kept
+in `refusals` for the operator.
 """
 
 from __future__ import annotations
 
+import logging
+import re
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from keys.errors import PaktaError
 from registry.tlog import merkle
 from registry.tlog.checkpoint import Checkpoint
 from registry.tlog.cosignature import CosignatureVerifier, add_cosignatures, count_cosigners
-from registry.witness.server import SIZE_CONTENT_TYPE, request_cosignature
+from registry.witness.protocol import request_cosignature
 from registry.write import storage
+from registry.write.app import Registry
+from registry.write.instance import Instance
+
+log = logging.getLogger(__name__)
+_SIZE = re.compile(rb"[0-9]{1,19}\n?")  # a 409 body: ASCII digits only
 
 
 @dataclass
 class Witnessing:
-    registry: Any
-    witnesses: list[dict[str, str]]
-    quorum: int
-    known: dict[str, int] = field(default_factory=dict)
+    registry: Registry
+    instance: Callable[[], Instance]  # the instance's config as it is now
+    interval: float = 5.0
+    known: dict[str, int] = field(default_factory=dict)  # the size each witness last cosigned
     refusals: list[tuple[str, int, str]] = field(default_factory=list)
 
-    def verifiers(self) -> list[CosignatureVerifier]:
-        return [CosignatureVerifier.parse(w["vkey"]) for w in self.witnesses]
+    def __post_init__(self) -> None:
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
 
-    def cosign_latest(self) -> int:
-        """Offer the newest checkpoint to each witness; return how many cosigned it."""
-        note = self.registry.checkpoint()
-        if note is None or not self.witnesses:
-            return 0
-        size = Checkpoint.parse(note[: note.index("\n\n") + 1]).size
-        lines = [line for w in self.witnesses if (line := self._ask(w["url"], note, size))]
-        cosigned = add_cosignatures(note, lines)
-        count = len(count_cosigners(cosigned, self.verifiers()))
-        with self.registry.engine.begin() as conn:
-            conn.execute(
-                update(storage.checkpoints)
-                .where(storage.checkpoints.c.size == size)
-                .values(note=cosigned, cosigners=count)
-            )
-        return count
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="pakta-witnessing", daemon=True)
+        self._thread.start()
 
-    def _ask(self, url: str, note: str, size: int) -> str | None:
+    def poke(self) -> None:
+        """A new checkpoint: collect soon (never waits)."""
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait(self.interval)
+            self._wake.clear()
+            if self._stop.is_set():
+                return
+            try:
+                self.collect()
+            except Exception:  # a witness or the database failing must not end the thread
+                log.exception("collecting cosignatures failed")
+
+    def collect(self) -> int:
+        """One round: ask each configured witness, once, to cosign the newest checkpoint;
+        return how many trusted cosignatures it now has."""
+        with self._lock:
+            witnesses = self.instance().witnesses
+            note = self.registry.checkpoint()
+            if note is None or not witnesses:
+                return 0
+            size = Checkpoint.parse(note[: note.index("\n\n") + 1]).size
+            verifiers = {w["url"]: CosignatureVerifier.parse(w["vkey"]) for w in witnesses}
+            lines = []
+            for url, verifier in verifiers.items():
+                if count_cosigners(note, [verifier]) or not self._claim(url, size):
+                    continue  # cosigned already, or asked already (here or by another process)
+                line = self._ask(url, note, size, verifier)
+                if line is not None:
+                    lines.append(line)
+            return self._store(size, lines, list(verifiers.values()))
+
+    def _claim(self, url: str, size: int) -> bool:
+        try:
+            with self.registry.engine.begin() as conn:
+                conn.execute(storage.witness_asks.insert().values(url=url, size=size))
+        except IntegrityError:
+            return False
+        return True
+
+    def _ask(self, url: str, note: str, size: int, verifier: CosignatureVerifier) -> str | None:
         old = self.known.get(url, 0)
         reader = self.registry.hash_reader()
         for _ in range(2):
@@ -58,18 +109,41 @@ class Witnessing:
             try:
                 status, body = request_cosignature(url, old, proof, note)
             except PaktaError as e:
-                self.refusals.append((url, size, str(e)))
+                self._refused(url, size, str(e))
                 return None
-            if status == 409 and body.strip().isdigit():
-                old = int(body.strip())  # the witness told us its size (text/x.tlog.size)
+            if status == 409 and _SIZE.fullmatch(body):
+                old = int(body.strip())  # the witness told us its size
                 if old <= size:
                     continue
             if status == 200:
+                try:
+                    cosigned = add_cosignatures(note, [body.decode()])
+                except (PaktaError, UnicodeDecodeError) as e:
+                    self._refused(url, size, f"unusable cosignature: {e}")
+                    return None
+                if not count_cosigners(cosigned, [verifier]):
+                    self._refused(url, size, "the cosignature does not verify")
+                    return None
                 self.known[url] = size
                 return body.decode()
-            self.refusals.append((url, size, f"HTTP {status}: {body.decode(errors='replace')}"))
+            self._refused(url, size, f"HTTP {status}: {body.decode(errors='replace')[:200]}")
             return None
         return None
 
+    def _refused(self, url: str, size: int, why: str) -> None:
+        log.warning("witness %s did not cosign checkpoint %d: %s", url, size, why)
+        self.refusals.append((url, size, why))
+        del self.refusals[:-100]
 
-__all__ = ["SIZE_CONTENT_TYPE", "Witnessing"]
+    def _store(self, size: int, lines: list[str], verifiers: list[CosignatureVerifier]) -> int:
+        c = storage.checkpoints.c
+        with self.registry.engine.begin() as conn:
+            note = conn.execute(select(c.note).where(c.size == size)).scalar_one()
+            for line in lines:  # another process may have stored its witnesses' lines meanwhile
+                one = [v for v in verifiers if count_cosigners(note + line, [v])]
+                if one and not count_cosigners(note, one):
+                    note = add_cosignatures(note, [line])
+            count = len(count_cosigners(note, verifiers))
+            table = storage.checkpoints
+            conn.execute(update(table).where(c.size == size).values(note=note, cosigners=count))
+        return count
