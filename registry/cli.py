@@ -135,6 +135,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
         state_file=args.state,
         report=args.report,
         today=args.today,
+        jobs=args.jobs,
     )
 
 
@@ -194,6 +195,12 @@ def _problem(error: urllib.error.HTTPError) -> dict[str, Any]:
         return {}
 
 
+def _positive(text: str) -> int:
+    if not (text.isascii() and text.isdigit()) or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    return int(text)
+
+
 def parser(extra: Sequence[Extra] = ()) -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="pakta", description="Pakta: a verifiable public registry")
     top.add_argument("--instance", help="instance folder (default: $PAKTA_INSTANCE or ./instance)")
@@ -227,7 +234,17 @@ def parser(extra: Sequence[Extra] = ()) -> argparse.ArgumentParser:
     p.add_argument("source", help="registry URL or export folder")
     p.add_argument("--log-key", help="the log's verifier key (name+hash+base64) to trust")
     p.add_argument("--registrar-key", action="append", help="registrar public key (base64)")
-    p.add_argument("--state", help="file keeping the last verified checkpoint")
+    p.add_argument(
+        "--state",
+        help="file keeping the last verified checkpoint (and, next to it, the replay state, "
+        "so the next run replays only new entries)",
+    )
+    p.add_argument(
+        "--jobs",
+        type=_positive,
+        help="worker processes verifying signatures and parsing (default: every core, "
+        "for logs of more than a few thousand entries)",
+    )
     p.add_argument(
         "--report",
         action="store_true",
@@ -251,7 +268,11 @@ def parser(extra: Sequence[Extra] = ()) -> argparse.ArgumentParser:
     p.add_argument("vkey", help="the witness's cosignature verifier key")
     p.add_argument("--quorum", type=int, help="cosignatures a published checkpoint needs")
     p.set_defaults(func=cmd_witness_add)
-    p = sub.add_parser("export", help="write the log as static tiles and checkpoints")
+    p = sub.add_parser(
+        "export",
+        help="write the log as static files, or bring an earlier export up to date "
+        "(only what changed is written)",
+    )
     p.add_argument("dir")
     p.set_defaults(func=cmd_export)
     return top

@@ -1,0 +1,303 @@
+"""The audit's parallel half: check entry bundles on every core, in log order.
+
+Everything about an entry that needs no state runs here, in worker processes: the bundle
+against the hashes the verified tiles give, each entry's JSON, its DSSE envelope, the strict
+parse of its statement (schema included), and each signature against the public key its key
+id names (libsodium through PyNaCl when installed, else `cryptography`). Key ids are derived
+from public keys, so a worker learns keys from the registrar anchors and from the identity
+statements it and its peers parse; the main process passes on what peers learned. What a
+worker verified is handed back as (key id, public key) pairs and the rules accept them
+(`registry.rules.signing.Verified`) only if they chose that key themselves; a signature no
+worker could pre-verify is verified by the rules as usual. Every error keeps its stage, so
+the main process raises it where the sequential order would have.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from multiprocessing.connection import Connection
+from typing import Any
+
+from events import Statement, parse_statement
+from keys.dsse import Envelope, pae
+from keys.ed25519 import unb64
+from keys.ed25519 import verify as verify_with_cryptography
+from keys.errors import PaktaError, VerificationError
+from registry.rules.types import rules_for
+from registry.tlog import merkle, tiles
+
+Keys = tuple[tuple[str, bytes], ...]
+_ENTRY_ERRORS = (PaktaError, ValueError, KeyError, TypeError, AttributeError)
+
+
+def _nacl_verifier() -> Callable[[bytes, bytes, bytes], bool] | None:
+    try:
+        from nacl.bindings import crypto_sign_open
+        from nacl.exceptions import CryptoError
+    except ImportError:
+        return None
+
+    def verify(public_key: bytes, message: bytes, signature: bytes) -> bool:
+        # libsodium reads exactly 32 and 64 bytes: check lengths before handing them over.
+        if len(public_key) != 32 or len(signature) != 64:
+            return False
+        try:
+            crypto_sign_open(signature + message, public_key)
+        except (CryptoError, ValueError, TypeError):
+            return False
+        return True
+
+    return verify
+
+
+VERIFIERS: dict[str, Callable[[bytes, bytes, bytes], bool]] = {
+    "cryptography": verify_with_cryptography
+}
+if (_nacl := _nacl_verifier()) is not None:
+    VERIFIERS["pynacl"] = _nacl
+DEFAULT_VERIFIER = "pynacl" if "pynacl" in VERIFIERS else "cryptography"
+
+
+@dataclass(frozen=True)
+class Task:
+    """One entry bundle to check: from `start`, `width` entries; those before `skip` were
+    replayed by an earlier run and are only hashed. A full bundle is checked against its
+    subtree hash (`root`), a partial one against its leaf hashes."""
+
+    path: str
+    start: int
+    width: int
+    data: bytes
+    skip: int
+    root: bytes | None = None
+    leaves: tuple[bytes, ...] = ()
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """One entry as far as it parsed: `error` is (stage, message) of the first failure, the
+    stage being "json", "received" or "statement" (the main process checks index and links
+    between them)."""
+
+    leaf: bytes
+    index: object = None
+    prev: object = None
+    received: datetime | None = None
+    envelope: Envelope | None = None
+    statement: Statement | None = None
+    verified: Keys = ()
+    error: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A bundle's outcome: its entries (up to the first failing one), the keys its identity
+    statements introduced, or the bundle's own failure ("root" means: look closer)."""
+
+    path: str
+    start: int
+    entries: tuple[Parsed, ...] = ()
+    learned: Keys = ()
+    bundle_error: tuple[str, int] | None = None
+
+
+def parse_entry(raw: bytes, leaf: bytes, keys: dict[str, bytes], verify: Any) -> Parsed:
+    """Parse one log entry, pre-verify its signatures with `keys`, learn the keys it adds."""
+    stage, index, prev, received = "json", None, None, None
+    try:
+        entry = json.loads(raw)
+        if not isinstance(entry, dict):
+            raise TypeError("a log entry is a JSON object")
+        index, prev = entry.get("index"), entry.get("prev")
+        stage = "received"
+        received = datetime.fromisoformat(entry["received_at"])
+        stage = "statement"
+        envelope = Envelope.from_json(entry["envelope"])
+        statement = parse_statement(envelope.payload)
+    except _ENTRY_ERRORS as e:
+        return Parsed(leaf, index, prev, received, error=(stage, str(e) or type(e).__name__))
+    message = pae(envelope.payload_type, envelope.payload)
+    verified = []
+    for signature in envelope.signatures:
+        public = keys.get(signature.keyid)
+        if public is not None and verify(public, message, signature.sig):
+            verified.append((signature.keyid, public))
+    return Parsed(leaf, index, prev, received, envelope, statement, tuple(verified))
+
+
+def _added_keys(statement: Statement) -> Keys:
+    identity = rules_for(statement.type).identity
+    if identity is None:
+        return ()
+    try:
+        return tuple((k.keyid, unb64(k.public_key)) for k in identity(statement).keys_added)
+    except _ENTRY_ERRORS:
+        return ()  # not for this pass to judge: the rules will
+
+
+class _Known:
+    """A HashReader over the leaf hashes the main process read from verified tiles."""
+
+    def __init__(self, start: int, leaves: Iterable[bytes]) -> None:
+        self._by_index = {merkle.stored_hash_index(0, start + i): h for i, h in enumerate(leaves)}
+
+    def read_hashes(self, indexes: Iterable[int]) -> list[bytes]:
+        return [self._by_index[i] for i in indexes]
+
+
+def check_bundle(task: Task, keys: dict[str, bytes], verifier: str = DEFAULT_VERIFIER) -> Checked:
+    """Check one bundle; `keys` (key id -> public key) grows with the keys it introduces."""
+    tile = tiles.Tile(tiles.ENTRIES, task.start // tiles.TILE_WIDTH, task.width)
+    try:
+        if task.root is None:
+            raws = tiles.verify_entry_bundle(tile, task.data, _Known(task.start, task.leaves))
+            leaves = [merkle.leaf_hash(r) for r in raws]
+        else:
+            raws = tiles.decode_entry_bundle(task.data, task.width)
+            leaves = [merkle.leaf_hash(r) for r in raws]
+            if merkle.root_from_leaf_hashes(leaves) != task.root:
+                return Checked(task.path, task.start, bundle_error=("root", task.start))
+    except (PaktaError, VerificationError) as e:
+        return Checked(task.path, task.start, bundle_error=(str(e), bad_entry(e, task.start)))
+    verify = VERIFIERS[verifier]
+    out: list[Parsed] = []
+    learned: list[tuple[str, bytes]] = []
+    for offset, (raw, leaf) in enumerate(zip(raws, leaves, strict=True)):
+        if task.start + offset < task.skip:
+            out.append(Parsed(leaf))
+            continue
+        parsed = parse_entry(raw, leaf, keys, verify)
+        out.append(parsed)
+        if parsed.error is not None:
+            break
+        assert parsed.statement is not None
+        for kid, public in _added_keys(parsed.statement):
+            keys.setdefault(kid, public)
+            learned.append((kid, public))
+    return Checked(task.path, task.start, tuple(out), tuple(learned))
+
+
+def bad_entry(error: Exception, first: int) -> int:
+    """The entry a tile error names ("entry 12 does not match ..."), else the bundle's first."""
+    words = str(error).split()
+    if len(words) > 1 and words[0] == "entry" and words[1].isascii() and words[1].isdigit():
+        return int(words[1])
+    return first
+
+
+def _serve(conn: Connection, registrar_keys: dict[str, bytes], verifier: str) -> None:
+    keys = dict(registrar_keys)
+    while True:
+        message = conn.recv()
+        if message is None:
+            return
+        task, learned = message
+        keys.update(learned)
+        try:
+            conn.send(check_bundle(task, keys, verifier))
+        except Exception as e:  # a worker bug must reach the main process, not hang it
+            failed = (f"audit worker failed: {e!r}", task.start)
+            conn.send(Checked(task.path, task.start, bundle_error=failed))
+
+
+def default_jobs() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+class Pool:
+    """`jobs` worker processes checking bundles; results come back in the order given.
+
+    Bundle n goes to worker n mod jobs, at most `depth` per worker in flight, each with the
+    keys the others learned since that worker's last task. Started with "spawn": nothing of
+    the parent (threads, open connections) is copied into a worker."""
+
+    def __init__(
+        self,
+        registrar_keys: Mapping[str, bytes],
+        jobs: int,
+        verifier: str = DEFAULT_VERIFIER,
+        depth: int = 2,
+    ) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.depth = depth
+        self.pending = 0
+        self.workers: list[tuple[Connection, Any]] = []
+        for _ in range(jobs):
+            parent, child = context.Pipe()
+            process = context.Process(
+                target=_serve, args=(child, dict(registrar_keys), verifier), daemon=True
+            )
+            process.start()
+            child.close()
+            self.workers.append((parent, process))
+
+    def check(self, tasks: Iterable[Task]) -> Iterator[Checked]:
+        jobs = len(self.workers)
+        learned: list[tuple[str, bytes]] = []
+        sent = [0] * jobs
+        pending: deque[int] = deque()  # worker of each task in flight, oldest first
+        source = iter(tasks)
+        n = 0
+
+        def dispatch() -> bool:
+            nonlocal n
+            task = next(source, None)
+            if task is None:
+                return False
+            w = n % jobs
+            self.workers[w][0].send((task, learned[sent[w] :]))
+            sent[w] = len(learned)
+            pending.append(w)
+            self.pending += 1
+            n += 1
+            return True
+
+        while len(pending) < self.depth * jobs and dispatch():
+            pass
+        while pending:
+            w = pending.popleft()
+            try:
+                checked: Checked = self.workers[w][0].recv()
+            except EOFError:
+                raise VerificationError("an audit worker process died") from None
+            self.pending -= 1
+            learned += checked.learned
+            dispatch()
+            yield checked
+
+    def close(self) -> None:
+        """Stop the workers: politely when idle, at once when work is still in flight (the
+        audit stopped at a failure, and what they would send back no longer matters)."""
+        for conn, process in self.workers:
+            if self.pending:
+                process.terminate()
+            else:
+                try:
+                    conn.send(None)
+                except OSError:
+                    process.terminate()
+        for conn, process in self.workers:
+            process.join(timeout=10)
+            if process.is_alive():
+                process.terminate()
+                process.join()
+            conn.close()
+        self.workers = []
+
+
+def check_inline(
+    tasks: Iterable[Task], registrar_keys: Mapping[str, bytes], verifier: str = DEFAULT_VERIFIER
+) -> Iterator[Checked]:
+    """The same checks in this process (one job, or a log too small to share out)."""
+    keys = dict(registrar_keys)
+    for task in tasks:
+        yield check_bundle(task, keys, verifier)
