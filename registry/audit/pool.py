@@ -17,6 +17,8 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import queue
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -29,6 +31,7 @@ from keys.dsse import Envelope, pae
 from keys.ed25519 import unb64
 from keys.ed25519 import verify as verify_with_cryptography
 from keys.errors import PaktaError, VerificationError
+from registry.rules import table as _table  # noqa: F401  (registers the types' rules here too)
 from registry.rules.types import rules_for
 from registry.tlog import merkle, tiles
 
@@ -194,7 +197,10 @@ def bad_entry(error: Exception, first: int) -> int:
 def _serve(conn: Connection, registrar_keys: dict[str, bytes], verifier: str) -> None:
     keys = dict(registrar_keys)
     while True:
-        message = conn.recv()
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            return
         if message is None:
             return
         task, learned = message
@@ -217,8 +223,10 @@ class Pool:
     """`jobs` worker processes checking bundles; results come back in the order given.
 
     Bundle n goes to worker n mod jobs, at most `depth` per worker in flight, each with the
-    keys the others learned since that worker's last task. Started with "spawn": nothing of
-    the parent (threads, open connections) is copied into a worker."""
+    keys the others learned since that worker's last task. A thread per worker sends its
+    tasks, so the replay never waits on a pipe while a worker is busy (and a worker sending
+    a result never waits on one sending it a task). Started with "spawn": nothing of the
+    parent (threads, open connections) is copied into a worker."""
 
     def __init__(
         self,
@@ -231,6 +239,8 @@ class Pool:
         self.depth = depth
         self.pending = 0
         self.workers: list[tuple[Connection, Any]] = []
+        self.outboxes: list[queue.SimpleQueue[Any]] = []
+        self.senders: list[threading.Thread] = []
         for _ in range(jobs):
             parent, child = context.Pipe()
             process = context.Process(
@@ -238,7 +248,12 @@ class Pool:
             )
             process.start()
             child.close()
+            outbox: queue.SimpleQueue[Any] = queue.SimpleQueue()
+            sender = threading.Thread(target=_send_all, args=(parent, outbox), daemon=True)
+            sender.start()
             self.workers.append((parent, process))
+            self.outboxes.append(outbox)
+            self.senders.append(sender)
 
     def check(self, tasks: Iterable[Task]) -> Iterator[Checked]:
         jobs = len(self.workers)
@@ -254,7 +269,7 @@ class Pool:
             if task is None:
                 return False
             w = n % jobs
-            self.workers[w][0].send((task, learned[sent[w] :]))
+            self.outboxes[w].put((task, learned[sent[w] :]))
             sent[w] = len(learned)
             pending.append(w)
             self.pending += 1
@@ -277,21 +292,29 @@ class Pool:
     def close(self) -> None:
         """Stop the workers: politely when idle, at once when work is still in flight (the
         audit stopped at a failure, and what they would send back no longer matters)."""
-        for conn, process in self.workers:
+        for (_, process), outbox in zip(self.workers, self.outboxes, strict=True):
             if self.pending:
                 process.terminate()
-            else:
-                try:
-                    conn.send(None)
-                except OSError:
-                    process.terminate()
-        for conn, process in self.workers:
+            outbox.put(None)
+        for (conn, process), sender in zip(self.workers, self.senders, strict=True):
             process.join(timeout=10)
             if process.is_alive():
                 process.terminate()
                 process.join()
             conn.close()
-        self.workers = []
+            sender.join(timeout=10)
+        self.workers, self.outboxes, self.senders = [], [], []
+
+
+def _send_all(conn: Connection, outbox: queue.SimpleQueue[Any]) -> None:
+    while True:
+        message = outbox.get()
+        try:
+            conn.send(message)
+        except OSError:
+            return  # the worker is gone: the main process learns it from the pipe
+        if message is None:
+            return
 
 
 def check_inline(
