@@ -50,7 +50,7 @@ from registry.tlog import merkle, tiles
 from registry.tlog.checkpoint import Checkpoint
 
 __all__ = ["AuditError", "Fetch", "Replay", "Report", "Saved", "audit", "source_fetch"]
-AUTO_POOL_MIN = 8 * tiles.TILE_WIDTH  # below this many new entries, starting workers costs more
+AUTO_POOL_MIN = 32 * tiles.TILE_WIDTH  # below this many new entries, starting workers costs more
 
 
 @dataclass

@@ -15,9 +15,10 @@ the main process raises it where the sequential order would have.
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 import queue
+import subprocess
+import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -194,11 +195,13 @@ def bad_entry(error: Exception, first: int) -> int:
     return first
 
 
-def _serve(conn: Connection, registrar_keys: dict[str, bytes], verifier: str) -> None:
+def serve(inbox: Connection, outbox: Connection) -> None:
+    """A worker's loop: the anchors first, then (task, keys learned elsewhere) until None."""
+    registrar_keys, verifier = inbox.recv()
     keys = dict(registrar_keys)
     while True:
         try:
-            message = conn.recv()
+            message = inbox.recv()
         except (EOFError, OSError):
             return
         if message is None:
@@ -206,10 +209,15 @@ def _serve(conn: Connection, registrar_keys: dict[str, bytes], verifier: str) ->
         task, learned = message
         keys.update(learned)
         try:
-            conn.send(check_bundle(task, keys, verifier))
+            checked = check_bundle(task, keys, verifier)
         except Exception as e:  # a worker bug must reach the main process, not hang it
-            failed = (f"audit worker failed: {e!r}", task.start)
-            conn.send(Checked(task.path, task.start, bundle_error=failed))
+            checked = Checked(
+                task.path, task.start, bundle_error=(f"audit worker failed: {e!r}", task.start)
+            )
+        try:
+            outbox.send(checked)
+        except OSError:
+            return  # the main process stopped listening (it met a failure, or was stopped)
 
 
 def default_jobs() -> int:
@@ -219,14 +227,62 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
+class _Worker:
+    """One worker: `python -m registry.audit.worker` with a pipe each way. A fresh
+    interpreter that imports only the audit (multiprocessing's "spawn" would re-run the
+    parent's main script, the whole web app when that is `pakta`; "fork" would copy its
+    threads and connections)."""
+
+    def __init__(self, registrar_keys: Mapping[str, bytes], verifier: str) -> None:
+        from_parent, to_child = os.pipe()  # (read end, write end)
+        from_child, to_parent = os.pipe()
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "registry.audit.worker", str(from_parent), str(to_parent)],
+            pass_fds=(from_parent, to_parent),
+            stdin=subprocess.DEVNULL,
+            env=env,
+        )
+        os.close(from_parent)
+        os.close(to_parent)
+        self.send = Connection(to_child, readable=False)
+        self.recv = Connection(from_child, writable=False)
+        self.outbox: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self.outbox.put((dict(registrar_keys), verifier))
+        self.sender = threading.Thread(target=self._send_all, daemon=True)
+        self.sender.start()
+
+    def _send_all(self) -> None:
+        while True:
+            message = self.outbox.get()
+            try:
+                self.send.send(message)
+            except OSError:
+                return  # the worker is gone: the main process learns it from the pipe
+            if message is None:
+                return
+
+    def stop(self, at_once: bool) -> None:
+        if at_once:
+            self.process.kill()
+        self.outbox.put(None)
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.sender.join(timeout=10)
+        self.send.close()
+        self.recv.close()
+
+
 class Pool:
     """`jobs` worker processes checking bundles; results come back in the order given.
 
     Bundle n goes to worker n mod jobs, at most `depth` per worker in flight, each with the
     keys the others learned since that worker's last task. A thread per worker sends its
     tasks, so the replay never waits on a pipe while a worker is busy (and a worker sending
-    a result never waits on one sending it a task). Started with "spawn": nothing of the
-    parent (threads, open connections) is copied into a worker."""
+    a result never waits on one sending it a task)."""
 
     def __init__(
         self,
@@ -235,25 +291,9 @@ class Pool:
         verifier: str = DEFAULT_VERIFIER,
         depth: int = 2,
     ) -> None:
-        context = multiprocessing.get_context("spawn")
         self.depth = depth
         self.pending = 0
-        self.workers: list[tuple[Connection, Any]] = []
-        self.outboxes: list[queue.SimpleQueue[Any]] = []
-        self.senders: list[threading.Thread] = []
-        for _ in range(jobs):
-            parent, child = context.Pipe()
-            process = context.Process(
-                target=_serve, args=(child, dict(registrar_keys), verifier), daemon=True
-            )
-            process.start()
-            child.close()
-            outbox: queue.SimpleQueue[Any] = queue.SimpleQueue()
-            sender = threading.Thread(target=_send_all, args=(parent, outbox), daemon=True)
-            sender.start()
-            self.workers.append((parent, process))
-            self.outboxes.append(outbox)
-            self.senders.append(sender)
+        self.workers = [_Worker(registrar_keys, verifier) for _ in range(jobs)]
 
     def check(self, tasks: Iterable[Task]) -> Iterator[Checked]:
         jobs = len(self.workers)
@@ -269,7 +309,7 @@ class Pool:
             if task is None:
                 return False
             w = n % jobs
-            self.outboxes[w].put((task, learned[sent[w] :]))
+            self.workers[w].outbox.put((task, learned[sent[w] :]))
             sent[w] = len(learned)
             pending.append(w)
             self.pending += 1
@@ -281,8 +321,8 @@ class Pool:
         while pending:
             w = pending.popleft()
             try:
-                checked: Checked = self.workers[w][0].recv()
-            except EOFError:
+                checked: Checked = self.workers[w].recv.recv()
+            except (EOFError, OSError):
                 raise VerificationError("an audit worker process died") from None
             self.pending -= 1
             learned += checked.learned
@@ -292,29 +332,9 @@ class Pool:
     def close(self) -> None:
         """Stop the workers: politely when idle, at once when work is still in flight (the
         audit stopped at a failure, and what they would send back no longer matters)."""
-        for (_, process), outbox in zip(self.workers, self.outboxes, strict=True):
-            if self.pending:
-                process.terminate()
-            outbox.put(None)
-        for (conn, process), sender in zip(self.workers, self.senders, strict=True):
-            process.join(timeout=10)
-            if process.is_alive():
-                process.terminate()
-                process.join()
-            conn.close()
-            sender.join(timeout=10)
-        self.workers, self.outboxes, self.senders = [], [], []
-
-
-def _send_all(conn: Connection, outbox: queue.SimpleQueue[Any]) -> None:
-    while True:
-        message = outbox.get()
-        try:
-            conn.send(message)
-        except OSError:
-            return  # the worker is gone: the main process learns it from the pipe
-        if message is None:
-            return
+        for worker in self.workers:
+            worker.stop(at_once=self.pending > 0)
+        self.workers = []
 
 
 def check_inline(
