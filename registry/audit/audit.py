@@ -14,6 +14,7 @@ saved after it only the new entries are fetched and replayed.
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -128,7 +129,7 @@ def audit(
 
 
 def _prove_consistent(
-    saved: Saved, size: int, root: bytes, note: str, reader: Any, cache: TileCache
+    saved: Saved, size: int, root: bytes, note: str, reader: tiles.TileHashReader, cache: TileCache
 ) -> None:
     """The new tree must extend the last verified one; a rollback or fork is evidence."""
     evidence = f"\n--- last verified checkpoint ---\n{saved.checkpoint}" + (
@@ -204,6 +205,8 @@ def _leaf_index(bundle: tiles.Tile, offset: int) -> int:
 
 
 def _jobs(jobs: int | None, entries: int, bundles: int) -> int:
+    if os.name != "posix":
+        return 1  # the workers are started with inherited pipes (pass_fds): POSIX only
     if jobs is None:
         return default_jobs() if entries >= AUTO_POOL_MIN else 1
     return max(1, min(jobs, bundles))

@@ -130,7 +130,10 @@ def _saved(
     saved = Saved(int(state["size"]), bytes.fromhex(state["root"]), state["checkpoint"])
     try:
         fields = snapshot.load(_replay_path(state_path), state.get("replay"), saved.size)
-        saved.replay = Replay.from_fields(fields, registrar)
+        replay = Replay.from_fields(fields, registrar)
+        if replay.size != saved.size or replay.leaves.root() != saved.root:
+            raise ValueError("it is not the state of the last verified checkpoint's tree")
+        saved.replay = replay
     except (ValueError, KeyError, TypeError) as e:
         notes.append(f"replaying from entry 0: the saved replay state cannot be used ({e})")
     return saved
