@@ -5,17 +5,21 @@ as in an ECMA-262 validator: `pattern` is compiled so that `$` means end of text
 also matches before a final newline) and `\\d` means ASCII digits. `format` is not optional
 here: "date", "date-time", "uri" and Pakta's "sha256-ref" are checked by our own functions.
 The first error (shallowest field, then type, required, additional, then the rest) becomes one
-`StatementError` with the JSON Pointer of the field.
+`StatementError` with the JSON Pointer of the field. A compiled validator (jsonschema-rs, ~30×
+faster here) runs first as a fast path that may only say "valid": it is given the same
+`pattern` and `format` functions, and anything else it says sends the instance through the
+full jsonschema path, which alone words the error.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from functools import lru_cache
 from typing import Any, cast
 from urllib.parse import urlsplit
 
+import jsonschema_rs
 from jsonschema import Draft202012Validator, FormatChecker, ValidationError
 from jsonschema.protocols import Validator
 from jsonschema.validators import extend
@@ -106,14 +110,66 @@ _Validator: type[Validator] = extend(  # type: ignore[no-untyped-call]
 )
 
 
+class _EcmaPattern:
+    """`pattern` for the compiled validator: the very regex the full path uses (`_ecma`)."""
+
+    def __init__(self, parent_schema: object, value: str, schema_path: object) -> None:
+        self._regex = _ecma(value)
+
+    def validate(self, instance: object) -> None:
+        if isinstance(instance, str) and not self._regex.search(instance):
+            raise ValueError("pattern")
+
+
+def _fast_format(name: str) -> Callable[[str], bool]:
+    check = FORMATS.checkers[name][0]
+
+    def valid(value: str) -> bool:
+        try:
+            return bool(check(value))
+        except StatementError:
+            return False
+
+    return valid
+
+
+_FAST_FORMATS = {name: _fast_format(name) for name in FORMATS.checkers}
+# The compiled twin of each validator `compile_schema` made, by id (the pair keeps the
+# validator alive, so its id is never reused while the entry stands).
+_FAST: dict[int, tuple[Validator, jsonschema_rs.Validator]] = {}
+
+
 def compile_schema(schema: Mapping[str, Any]) -> Validator:
     """A validator for `schema`, after checking the schema itself against the metaschema."""
     _Validator.check_schema(dict(schema))
-    return _Validator(schema, format_checker=FORMATS)
+    validator = _Validator(schema, format_checker=FORMATS)
+    try:
+        fast = jsonschema_rs.Draft202012Validator(
+            dict(schema),
+            formats=_FAST_FORMATS,
+            validate_formats=True,
+            keywords={"pattern": _EcmaPattern},
+        )
+    except (jsonschema_rs.ValidationError, ValueError, TypeError):
+        return validator  # no fast path for this schema: the full path checks everything
+    _FAST[id(validator)] = (validator, fast)
+    return validator
+
+
+def _fast_valid(validator: Validator, instance: object) -> bool:
+    found = _FAST.get(id(validator))
+    if found is None or found[0] is not validator:
+        return False
+    try:
+        return found[1].is_valid(instance)
+    except Exception:  # e.g. a lone surrogate it cannot encode: let the full path decide
+        return False
 
 
 def validate(validator: Validator, instance: object, base: str) -> None:
     """Raise the first schema error in `instance` (found at JSON Pointer `base`)."""
+    if _fast_valid(validator, instance):
+        return
     errors = list(validator.iter_errors(cast(Any, instance)))
     if not errors:
         return

@@ -80,6 +80,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
         state_file=args.state,
         report=args.report,
         today=args.today,
+        jobs=args.jobs,
     )
 
 
@@ -136,6 +137,12 @@ def cmd_witness_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def _positive(text: str) -> int:
+    if not (text.isascii() and text.isdigit()) or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    return int(text)
+
+
 def parser(extra: Sequence[Extra] = ()) -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="pakta", description="Pakta: a verifiable public registry")
     top.add_argument("--instance", help="instance folder (default: $PAKTA_INSTANCE or ./instance)")
@@ -158,7 +165,17 @@ def parser(extra: Sequence[Extra] = ()) -> argparse.ArgumentParser:
     p.add_argument("source", help="registry URL or export folder")
     p.add_argument("--log-key", help="the log's verifier key (name+hash+base64) to trust")
     p.add_argument("--registrar-key", action="append", help="registrar public key (base64)")
-    p.add_argument("--state", help="file keeping the last verified checkpoint")
+    p.add_argument(
+        "--state",
+        help="file keeping the last verified checkpoint (and, next to it, the replay state, "
+        "so the next run replays only new entries)",
+    )
+    p.add_argument(
+        "--jobs",
+        type=_positive,
+        help="worker processes verifying signatures and parsing (default: every core, "
+        "for logs of more than a few thousand entries)",
+    )
     p.add_argument(
         "--report",
         action="store_true",
@@ -190,7 +207,11 @@ def parser(extra: Sequence[Extra] = ()) -> argparse.ArgumentParser:
         "checkpoints are never touched",
     )
     p.set_defaults(func=cmd_fsck)
-    p = sub.add_parser("export", help="write the log as static tiles and checkpoints")
+    p = sub.add_parser(
+        "export",
+        help="write the log as static files, or bring an earlier export up to date "
+        "(only what changed is written)",
+    )
     p.add_argument("dir")
     p.set_defaults(func=cmd_export)
     return top

@@ -4,7 +4,10 @@ Ed25519 signatures are deterministic, so with every key derived from a fixed see
 registry's clock fixed, loading the demo always gives the same log, byte for byte. The golden
 export in tests/vectors/demo-export/ was written by this module before registry/ was split
 into subpackages (issue 8); the test compares a fresh export with it, so a refactor that
-changes a single byte of the log fails.
+changes a single byte of the log fails. Issue 9 rewrote it once for the export's new layout
+only: `/agencies.json` became the pages under `histories/` (the same effects), and the partial
+tiles of every published checkpoint are kept; the entries, tiles and checkpoints are the bytes
+written before.
 
     .venv/bin/python tests/golden_demo.py           # rewrite tests/vectors/demo-export
 """

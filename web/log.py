@@ -1,8 +1,10 @@
 """The log as C2SP tlog-tiles: `/checkpoint`, `/tile/...`, plus the trust anchors.
 
 Full tiles never change, so they are served as immutable; the checkpoint changes with every
-append and is served with no-cache. `/registrar-keys.json` and `/agencies.json` are what an
-auditor needs besides the tiles (`pakta export` writes the same files).
+append and is served with no-cache. `/registrar-keys.json` and the agencies' stored histories
+(`/histories/<agency>/<n>.json` full pages, immutable, and `<n>.p.json` the page being filled;
+`registry.audit.histories`) are what an auditor needs besides the tiles (`pakta export` writes
+the same files). `/agencies.json`, every history at once, is still served.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from typing import Any
 from flask import Blueprint, Response, abort, jsonify
 
 from keys.errors import PaktaError
-from registry.audit.export import agency_histories, read_tile, registrar_keys_json
+from registry.audit import histories
+from registry.audit.export import agency_histories, history_effects, read_tile, registrar_keys_json
 from registry.tlog import tiles
 from registry.tlog.checkpoint import Checkpoint
 from web.context import service
@@ -79,3 +82,23 @@ def registrar_keys() -> Any:
 @bp.get("/agencies.json")
 def agencies() -> Any:
     return jsonify(agency_histories(service().registry))
+
+
+@bp.get("/histories/<agency>/<name>")
+def history_page(agency: str, name: str) -> Response:
+    page = histories.parse_page_name(name)
+    if page is None or not histories.is_agency(agency):
+        abort(404, f"no history page {agency}/{name}")
+    number, partial = page
+    first = number * histories.PAGE
+    registry = service().registry
+    effects = history_effects(registry, agency, first, histories.PAGE)
+    # The page being filled holds 0..255 effects (none yet when the one before just filled);
+    # a full page exactly 256, and then it never changes.
+    reached = bool(effects) or number > 0 and bool(history_effects(registry, agency, first - 1, 1))
+    if not reached or (len(effects) < histories.PAGE) != partial:
+        abort(404, f"no history page {agency}/{name}")
+    cache = "no-cache" if partial else IMMUTABLE
+    return Response(
+        histories.encode(effects), mimetype="application/json", headers={"Cache-Control": cache}
+    )

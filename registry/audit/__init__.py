@@ -1,8 +1,10 @@
 """Verifying a log without trusting whoever serves it, and writing it out for others to.
 
-`audit` (tiles, checkpoint, then every entry replayed with `registry.rules`), `report` (the
+`audit` (checkpoint, tiles, then every entry replayed with `registry.rules`), `fetching`
+(planned tile fetches from a URL or a folder), `pool` and `worker` (parsing and signature
+checks on every core), `snapshot` (the replay state kept between runs), `report` (the
 statuses, warnings and invalidations the audit derived), `command` (`pakta audit`), `export`
-(the log as static files in the layout the server serves).
+(the log as static files, incrementally) and `histories` (agency histories in pages).
 
 May import: `keys`, `events`, `registry.tlog`, `registry.rules`; `export` also the write side.
 """

@@ -1,28 +1,48 @@
 """`pakta audit URL|DIR`: verify a whole log without trusting whoever serves it.
 
 From the tiles alone: the checkpoint's signature (log key), every hash tile against the root,
-every entry bundle against its level-0 hashes. Then, replaying the entries with the same
-`registry.rules` the registry uses: each entry's index and `prev` link, each statement's signatures
-and the validity of each key at its time, each agency's `seq`/`prev` chain. The last verified
-checkpoint is kept in a state file; the next run proves the new tree consistent with it, and
-a smaller or different tree is printed as evidence of a rollback or fork.
+every entry bundle against the hashes above it. Then, replaying the entries with the same
+`registry.rules` the registry uses: each entry's index and `prev` link, each statement's
+signatures and the validity of each key at its time, each agency's `seq`/`prev` chain, and
+each agency's stored history against what the log implies. Parsing and signature checks run
+on every core (`registry.audit.pool`); the replay itself is one ordered pass here. Given the
+last verified checkpoint (`Saved`), the new tree is first proven consistent with it (a smaller
+or different tree is printed as evidence of a rollback or fork), and with the replay state
+saved after it only the new entries are fetched and replayed.
 """
 
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
-from collections.abc import Callable
+import os
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
-from events import parse_statement
-from keys.dsse import Envelope
 from keys.errors import PaktaError, VerificationError
 from keys.note import NoteVerifier, open_note
+from registry.audit import histories
+from registry.audit.errors import AuditError, FetchError
+from registry.audit.fetching import (
+    Fetch,
+    HttpFetch,
+    Recorder,
+    TileCache,
+    plan_tiles,
+    source_fetch,
+)
+from registry.audit.pool import (
+    DEFAULT_VERIFIER,
+    Checked,
+    Parsed,
+    Pool,
+    Task,
+    bad_entry,
+    check_inline,
+    default_jobs,
+)
 from registry.rules.lifecycle import Transition
 from registry.rules.records import Invalidation, Record, Warning
 from registry.rules.replay import Replayer
@@ -30,44 +50,18 @@ from registry.rules.state import AgencyHead
 from registry.tlog import merkle, tiles
 from registry.tlog.checkpoint import Checkpoint
 
-Fetch = Callable[[str], bytes]
+__all__ = ["AuditError", "Fetch", "Replay", "Report", "Saved", "audit", "source_fetch"]
+AUTO_POOL_MIN = 32 * tiles.TILE_WIDTH  # below this many new entries, starting workers costs more
 
 
-class AuditError(VerificationError):
-    """The log failed verification; `index` names the first bad entry when there is one."""
+@dataclass
+class Saved:
+    """The last verified checkpoint, and the replay state after it if it can be used."""
 
-    def __init__(self, message: str, index: int | None = None, **kw: Any) -> None:
-        super().__init__(message if index is None else f"entry {index}: {message}", **kw)
-        self.index = index
-
-
-def source_fetch(source: str) -> Fetch:
-    """A fetcher for a registry URL or an export folder: both have the same paths."""
-    if source.startswith(("http://", "https://")):
-        base = source.rstrip("/") + "/"
-
-        def fetch_url(path: str) -> bytes:
-            try:
-                with urllib.request.urlopen(base + path, timeout=60) as response:
-                    data: bytes = response.read()
-                    return data
-            except urllib.error.HTTPError as e:
-                raise AuditError(f"{base}{path}: HTTP {e.code}") from None
-            except urllib.error.URLError as e:
-                raise AuditError(f"{base}{path}: {e.reason}") from None
-
-        return fetch_url
-    root = Path(source)
-    if not (root / "checkpoint").is_file():
-        raise AuditError(f"{source} is neither a URL nor an export folder (no checkpoint file)")
-
-    def fetch_file(path: str) -> bytes:
-        try:
-            return (root / path).read_bytes()
-        except OSError as e:
-            raise AuditError(f"{root / path}: {e.strerror}") from None
-
-    return fetch_file
+    size: int
+    root: bytes
+    checkpoint: str
+    replay: Replay | None = None
 
 
 @dataclass
@@ -78,6 +72,8 @@ class Report:
     agencies: int = 0
     signatures: int = 0
     replay: Replay | None = None
+    resumed_from: int = 0  # entries replayed by an earlier run
+    histories: int = 0  # agencies whose stored history was compared
 
     @property
     def invalidated(self) -> list[tuple[int, str]]:
@@ -97,41 +93,136 @@ def verify_checkpoint(note: bytes, verifier: NoteVerifier) -> Checkpoint:
     return checkpoint
 
 
-def audit(fetch: Fetch, verifier: NoteVerifier, registrar_keys: dict[str, bytes]) -> Report:
-    """Verify everything the source serves; raise `AuditError` at the first problem."""
+def audit(
+    fetch: Fetch,
+    verifier: NoteVerifier,
+    registrar_keys: dict[str, bytes],
+    *,
+    jobs: int | None = None,
+    since: Saved | None = None,
+    signature_verifier: str = DEFAULT_VERIFIER,
+) -> Report:
+    """Verify everything the source serves; raise `AuditError` at the first problem.
+
+    `jobs`: worker processes (None: every core when there is enough to do)."""
     note = fetch("checkpoint")
     checkpoint = verify_checkpoint(note, verifier)
     size, root = checkpoint.size, checkpoint.root_hash
-    reader = tiles.TileHashReader(size, root, fetch)
-    replay = Replay(registrar_keys)
-    leaves = merkle.CompactRange()
-    for tile in tiles.entry_tiles_for_size(size):
-        try:
-            entries = tiles.verify_entry_bundle(tile, fetch(tile.path()), reader)
-        except VerificationError as e:
-            first = tile.index * tiles.TILE_WIDTH
-            raise AuditError(f"{e} (bundle {tile.path()})", _bad_entry(e, first)) from None
-        for offset, entry in enumerate(entries):
-            replay.entry(tile.index * tiles.TILE_WIDTH + offset, entry)
-            leaves.append(merkle.leaf_hash(entry))
-    if leaves.root() != root:
-        raise AuditError("the entries do not hash to the checkpoint's root")
-    replay.compare_histories(json.loads(fetch("agencies.json")), size)
-    return Report(
-        size=size,
-        root=root,
-        checkpoint=note.decode(),
-        agencies=len(replay.heads),
-        signatures=replay.signatures,
-        replay=replay,
+    cache = TileCache(fetch)
+    try:
+        reader = tiles.TileHashReader(size, root, cache)
+        if since is not None:
+            _prove_consistent(since, size, root, note.decode(), reader, cache)
+        replay = since.replay if since is not None and since.replay is not None else None
+        replay = replay or Replay(registrar_keys)
+        start = replay.size
+        _replay_entries(replay, reader, cache, fetch, size, jobs, signature_verifier)
+        if replay.leaves.root() != root:
+            raise AuditError("the entries do not hash to the checkpoint's root")
+        compared = replay.compare_histories(fetch, size)
+    finally:
+        cache.close()
+        if isinstance(fetch, HttpFetch):
+            fetch.close()  # its kept-alive connections; it reconnects if used again
+    heads, signed = len(replay.heads), replay.signatures
+    return Report(size, root, note.decode(), heads, signed, replay, start, compared)
+
+
+def _prove_consistent(
+    saved: Saved, size: int, root: bytes, note: str, reader: tiles.TileHashReader, cache: TileCache
+) -> None:
+    """The new tree must extend the last verified one; a rollback or fork is evidence."""
+    evidence = f"\n--- last verified checkpoint ---\n{saved.checkpoint}" + (
+        f"--- checkpoint served now ---\n{note}"
     )
+    if saved.size > size:
+        raise AuditError(
+            f"rollback: the log shrank from {saved.size} to {size} entries{evidence}"
+        )
+    plan = Recorder()
+    merkle.consistency_proof(saved.size, size, plan)
+    cache.prefetch(plan_tiles(size, plan.indexes))
+    try:
+        proof = merkle.consistency_proof(saved.size, size, reader)
+        merkle.verify_consistency(saved.size, size, saved.root, root, proof)
+    except PaktaError as e:
+        raise AuditError(
+            f"fork: the log is not consistent with the last one ({e}){evidence}"
+        ) from None
 
 
-def _bad_entry(error: VerificationError, first: int) -> int:
-    text = str(error)
-    if text.startswith("entry ") and text.split()[1].isdigit():
-        return int(text.split()[1])
-    return first
+def _replay_entries(
+    replay: Replay,
+    reader: tiles.TileHashReader,
+    cache: TileCache,
+    fetch: Fetch,
+    size: int,
+    jobs: int | None,
+    signature_verifier: str,
+) -> None:
+    start = replay.size
+    bundles = tiles.entry_tiles_for_size(size, since=start)
+    full = [t for t in bundles if not t.is_partial]
+    edge = [t for t in bundles if t.is_partial]
+    # A full bundle is checked against its subtree's hash in the level-1 tile (one hash per
+    # 256 entries); the right-edge bundle against its leaf hashes.
+    roots = [merkle.stored_hash_index(tiles.TILE_HEIGHT, t.index) for t in full]
+    leaves = [_leaf_index(t, i) for t in edge for i in range(t.width)]
+    cache.prefetch(plan_tiles(size, roots + leaves))
+    subtree = dict(zip(full, reader.read_hashes(roots), strict=True))
+    workers = _jobs(jobs, size - start, len(bundles))
+
+    def tasks() -> Iterator[Task]:
+        for tile, data in zip(bundles, cache.stream(bundles, ahead=2 * workers + 2), strict=True):
+            first = tile.index * tiles.TILE_WIDTH
+            if tile.is_partial:
+                hashes = reader.read_hashes([_leaf_index(tile, i) for i in range(tile.width)])
+                yield Task(tile.path(), first, tile.width, data, start, leaves=tuple(hashes))
+            else:
+                yield Task(tile.path(), first, tile.width, data, start, root=subtree[tile])
+
+    pool = Pool(replay.rules.registrar_keys, workers, signature_verifier) if workers > 1 else None
+    try:
+        checked: Iterable[Checked] = (
+            pool.check(tasks())
+            if pool is not None
+            else check_inline(tasks(), replay.rules.registrar_keys, signature_verifier)
+        )
+        for bundle in checked:
+            if bundle.bundle_error is not None:
+                _bundle_failed(bundle, reader, fetch)
+            for offset, parsed in enumerate(bundle.entries):
+                index = bundle.start + offset
+                if index >= start:
+                    replay.checked(index, parsed)
+    finally:
+        if pool is not None:
+            pool.close()
+
+
+def _leaf_index(bundle: tiles.Tile, offset: int) -> int:
+    return merkle.stored_hash_index(0, bundle.index * tiles.TILE_WIDTH + offset)
+
+
+def _jobs(jobs: int | None, entries: int, bundles: int) -> int:
+    if os.name != "posix":
+        return 1  # the workers are started with inherited pipes (pass_fds): POSIX only
+    if jobs is None:
+        return default_jobs() if entries >= AUTO_POOL_MIN else 1
+    return max(1, min(jobs, bundles))
+
+
+def _bundle_failed(bundle: Checked, reader: tiles.TileHashReader, fetch: Fetch) -> None:
+    message, index = bundle.bundle_error or ("", bundle.start)
+    if message == "root":
+        # The bundle does not hash to its subtree: read its leaf hashes to name the entry.
+        tile = tiles.Tile.parse_path(bundle.path)
+        try:
+            tiles.verify_entry_bundle(tile, fetch(tile.path()), reader)
+        except VerificationError as e:
+            raise AuditError(f"{e} (bundle {tile.path()})", bad_entry(e, index)) from None
+        message = "the bundle does not hash to its subtree in the tiles"
+    raise AuditError(f"{message} (bundle {bundle.path})", index)
 
 
 class Replay:
@@ -140,6 +231,8 @@ class Replay:
 
     def __init__(self, registrar_keys: dict[str, bytes]) -> None:
         self.rules = Replayer(registrar_keys)
+        self.size = 0
+        self.leaves = merkle.CompactRange()
         self.prev: str | None = None
         self.received: datetime | None = None
         self.signatures = 0
@@ -147,49 +240,84 @@ class Replay:
         self.invalidated: list[Invalidation] = []
         self.transitions: list[Transition] = []
         self.records: list[Record] = []
+        self.new_effects: Counter[str] = Counter()  # this run's, by agency
+
+    SAVED = ("size", "leaves", "prev", "received", "signatures", "warnings", "invalidated",
+             "transitions", "records")  # fmt: skip
+
+    def fields(self) -> dict[str, Any]:
+        """The state to save (`registry.audit.snapshot`) for the next run to go on from."""
+        return {"rules": self.rules, **{name: getattr(self, name) for name in self.SAVED}}
+
+    @classmethod
+    def from_fields(cls, fields: dict[str, Any], registrar_keys: dict[str, bytes]) -> Replay:
+        rules = fields["rules"]
+        if not isinstance(rules, Replayer) or dict(rules.registrar_keys) != registrar_keys:
+            raise ValueError("the saved state was replayed with other registrar keys")
+        replay = cls(registrar_keys)
+        replay.rules = rules
+        for name in cls.SAVED:
+            setattr(replay, name, fields[name])
+        if replay.leaves.size != replay.size:
+            raise ValueError("the saved state does not hold its tree's edge")
+        return replay
 
     @property
     def heads(self) -> dict[str, AgencyHead]:
         return self.rules.heads
 
-    def entry(self, index: int, raw: bytes) -> None:
+    def checked(self, index: int, parsed: Parsed) -> None:
+        """Replay entry `index` as a worker parsed it, raising as the sequential order would."""
         try:
-            self._entry(index, raw)
+            self._checked(index, parsed)
         except AuditError:
             raise
         except (PaktaError, ValueError, KeyError, TypeError) as e:
             raise AuditError(str(e) or type(e).__name__, index) from None
 
-    def _entry(self, index: int, raw: bytes) -> None:
-        entry = json.loads(raw)
-        if entry.get("index") != index:
-            raise AuditError(f"says it is entry {entry.get('index')}", index)
-        if entry.get("prev") != self.prev:
+    def _checked(self, index: int, p: Parsed) -> None:
+        stage, message = p.error or ("", "")
+        if stage == "json":
+            raise AuditError(message, index)
+        if p.index != index:
+            raise AuditError(f"says it is entry {p.index}", index)
+        if p.prev != self.prev:
             raise AuditError(
-                f"prev {entry.get('prev')} is not the leaf hash of entry {index - 1} ({self.prev})",
-                index,
+                f"prev {p.prev} is not the leaf hash of entry {index - 1} ({self.prev})", index
             )
-        received = datetime.fromisoformat(entry["received_at"])
-        if self.received is not None and received < self.received:
+        if stage == "received" or p.received is None:
+            raise AuditError(message or "received_at", index)
+        if self.received is not None and p.received < self.received:
             raise AuditError("received_at goes back in time", index)
-        envelope = Envelope.from_json(entry["envelope"])
-        statement = parse_statement(envelope.payload)
+        if stage or p.statement is None or p.envelope is None:
+            raise AuditError(message or "no statement", index)
+        statement = p.statement
         if statement.hash in self.rules.refs:
             raise AuditError(f"statement {statement.hash} appears twice", index)
-        outcome = self.rules.step(statement, envelope, index, received)
+        verified = {(index, kid, public) for kid, public in p.verified}
+        outcome = self.rules.step(statement, p.envelope, index, p.received, verified=verified)
         self.signatures += len(outcome.signatures)
         self.warnings += outcome.warnings
         self.invalidated += outcome.invalidated
         self.transitions += outcome.transitions
         self.records += outcome.records
-        self.prev = merkle.leaf_hash(raw).hex()
-        self.received = received
+        self.new_effects.update(agency for agency, _ in outcome.effects)
+        self.prev = p.leaf.hex()
+        self.received = p.received
+        self.leaves.append(p.leaf)
+        self.size = index + 1
 
-    def compare_histories(self, served: dict[str, list[dict[str, Any]]], size: int) -> None:
-        """What the registry's agency aggregates stored must be what the log implies."""
-        for agency, expected in self.rules.effects.items():
-            found = [e for e in served.get(agency, []) if e.get("index", size) < size]
-            for want, got in zip(expected, found, strict=False):
+    def compare_histories(self, fetch: Fetch, size: int) -> int:
+        """What the registry's agency aggregates stored must be what the log implies: the
+        pages of each agency this run's entries touched (`registry.audit.histories`)."""
+        for agency in sorted(self.new_effects):
+            expected = self.rules.effects.get(agency, [])
+            first = histories.last_page(len(expected) - self.new_effects[agency])
+            found: list[Any] = []
+            last = histories.last_page(len(expected))
+            for page in range(first, last + 1):
+                found += _page(fetch, agency, page, page == last, size)
+            for want, got in zip(expected[first * histories.PAGE :], found, strict=False):
                 if want != got:
                     raise AuditError(
                         f"the registry's record of agency {agency!r} differs from the log",
@@ -197,31 +325,32 @@ class Replay:
                         expected=want,
                         found=got,
                     )
-            if len(found) != len(expected):
+            held = first * histories.PAGE + len(found)
+            if held != len(expected):
                 raise AuditError(
-                    f"the registry holds {len(found)} statements of agency {agency!r}, "
+                    f"the registry holds {held} statements of agency {agency!r}, "
                     f"the log {len(expected)}",
-                    expected[min(len(found), len(expected) - 1)]["index"],
+                    expected[min(held, len(expected) - 1)]["index"],
                 )
+        return len(self.new_effects)
 
 
-def check_against_state(state: dict[str, Any], report: Report, fetch: Fetch) -> None:
-    """Prove the new tree extends the last verified one; a rollback or fork is evidence."""
-    if "size" not in state:
-        return
-    old_size, old_root = int(state["size"]), bytes.fromhex(state["root"])
-    evidence = f"\n--- last verified checkpoint ---\n{state['checkpoint']}" + (
-        f"--- checkpoint served now ---\n{report.checkpoint}"
-    )
-    if old_size > report.size:
-        raise AuditError(
-            f"rollback: the log shrank from {old_size} to {report.size} entries{evidence}"
-        )
-    reader = tiles.TileHashReader(report.size, report.root, fetch)
+def _page(fetch: Fetch, agency: str, page: int, last: bool, size: int) -> list[Any]:
+    """The effects of one history page that belong to the tree of `size`."""
+    path = histories.page_path(agency, page, partial=last)
     try:
-        proof = merkle.consistency_proof(old_size, report.size, reader)
-        merkle.verify_consistency(old_size, report.size, old_root, report.root, proof)
-    except PaktaError as e:
-        raise AuditError(
-            f"fork: the log is not consistent with the last one ({e}){evidence}"
-        ) from None
+        data = fetch(path)
+    except FetchError as missing:
+        if not last:
+            raise
+        try:
+            data = fetch(histories.page_path(agency, page, partial=False))  # it filled since
+        except FetchError:
+            raise missing from None
+    try:
+        effects = json.loads(data)
+    except ValueError:
+        raise AuditError(f"{path} is not JSON") from None
+    if not isinstance(effects, list):
+        raise AuditError(f"{path} is not a JSON array")
+    return [e for e in effects if not isinstance(e, dict) or e.get("index", size) < size]

@@ -25,7 +25,7 @@ from registry.rules.facts import Facts, MemoryFacts
 from registry.rules.guards import Context, check_chain
 from registry.rules.lifecycle import Transition, apply_effect
 from registry.rules.records import Invalidation, Record, Ref, Signature, Warning
-from registry.rules.signing import attribute, check_signatures
+from registry.rules.signing import Verified, attribute, check_signatures
 from registry.rules.state import AgencyHead, agency_status
 from registry.rules.types import Entry, Identity, milestone, rules_for
 
@@ -91,9 +91,10 @@ def check(
     received_at: datetime,
     registrar_keys: Mapping[str, bytes],
     log: Log,
+    verified: Verified = (),
 ) -> tuple[Signature, ...]:
     """Raise `RuleError` (or `ConflictError`) unless `statement` may join the log as entry
-    `index`; return its verified signatures."""
+    `index`; return its verified signatures (`verified`: see `signing.check_signatures`)."""
     head = log.head(statement.agency)
     check_chain(statement, head)
     if statement.issued_at > received_at:
@@ -103,7 +104,7 @@ def check(
             f"{received_at.isoformat()}",
         )
     signatures, roles = check_signatures(
-        statement, envelope, head, registrar_keys, _named(statement, log), index
+        statement, envelope, head, registrar_keys, _named(statement, log), index, verified
     )
     context = Context(head, log.head, roles, log.find, log.key_holder)
     rules_for(statement.type).guard(statement, context)
@@ -208,9 +209,12 @@ class Replayer:
         received_at: datetime,
         *,
         verify: bool = True,
+        verified: Verified = (),
     ) -> Outcome:
         if verify:
-            signatures = check(statement, envelope, index, received_at, self.registrar_keys, self)
+            signatures = check(
+                statement, envelope, index, received_at, self.registrar_keys, self, verified
+            )
         else:
             head = self.heads.get(statement.agency)
             named = _named(statement, self)

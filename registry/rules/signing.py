@@ -5,12 +5,15 @@ key (a trust anchor published outside the log); keys of other agencies count onl
 co-signers, from an agency the statement names, in a role its type lists in
 `cosigner_roles` (docs/design-decisions.md). `invalidated` is the one rule for what a key
 revoked from a past moment makes untrustworthy: the registry, the read model and the auditor
-all call it.
+all call it. `check_signatures` may be told which signatures were already verified (the
+auditor verifies them on every core first): a `Verified` triple (entry index, key id, public
+key) stands for "this entry's signature by this key id verifies with this public key", and
+is consulted only after the rules chose that key.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 from datetime import datetime
 
 from events import Statement, get_type
@@ -20,6 +23,8 @@ from registry.rules.records import Invalidation, Signature
 from registry.rules.state import AgencyHead, KeyGrant
 
 REGISTRAR = "registrar"
+# (entry index, key id, raw public key) of signatures already verified over the entry's PAE.
+Verified = Container[tuple[int, str, bytes]]
 
 
 def check_signatures(
@@ -29,6 +34,7 @@ def check_signatures(
     registrar_keys: Mapping[str, bytes],
     named: Sequence[AgencyHead],
     index: int,
+    verified: Verified = (),
 ) -> tuple[tuple[Signature, ...], frozenset[str]]:
     """Raise `RuleError` unless every signature verifies with a key allowed to sign; return
     the signatures and the roles of the statement's own agency (or registrar) that signed.
@@ -63,7 +69,7 @@ def check_signatures(
             owner = statement.agency if role != REGISTRAR else REGISTRAR
             roles.add(role)
             authorised = authorised or role in allowed_roles
-        if not verify_signature(envelope, signature, raw):
+        if (index, kid, raw) not in verified and not verify_signature(envelope, signature, raw):
             raise RuleError("bad-signature", f"signature by {kid} does not verify")
         out.append(Signature(index, statement.agency, kid, owner, statement.issued_at))
     if not authorised:

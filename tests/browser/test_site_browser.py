@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 from site_support import ARTIFACTS, PAGE_BUDGET
 
 pytestmark = pytest.mark.browser
@@ -114,17 +115,19 @@ def test_tampered_data_served_to_the_page_turns_the_step_red(
 
 
 def test_language_switch(page: Any) -> None:
+    html = page.locator("html")
     page.goto(f"/entries/{GROBOGAN_DECLARATION}")
-    assert page.get_attribute("html", "lang") == "id"
+    expect(html).to_have_attribute("lang", "id")
     page.get_by_role("link", name="English").click()
-    assert page.get_attribute("html", "lang") == "en"
-    assert page.get_by_role("button", name="Verify in my browser").is_visible()
+    expect(html).to_have_attribute("lang", "en")
+    expect(page.get_by_role("button", name="Verify in my browser")).to_be_visible()
     assert verify_en(page) == dict.fromkeys(STEPS, "pass")
     page.get_by_role("link", name="Find an agency").click()  # the choice sticks (cookie)
-    assert page.get_attribute("html", "lang") == "en"
+    expect(page.get_by_role("heading", name="Find an agency")).to_be_visible()
+    expect(html).to_have_attribute("lang", "en")
     page.get_by_role("link", name="Bahasa Indonesia").click()
-    assert page.get_attribute("html", "lang") == "id"
-    assert page.get_by_role("heading", name="Cari instansi").is_visible()
+    expect(html).to_have_attribute("lang", "id")
+    expect(page.get_by_role("heading", name="Cari instansi")).to_be_visible()
 
 
 def verify_en(page: Any) -> dict[str, str]:

@@ -46,7 +46,7 @@ def pakta_serve(instance: Instance, workers: int = 2) -> Iterator[str]:
             try:
                 urllib.request.urlopen(url + "/api/v1/log", timeout=2).read()
                 break
-            except (urllib.error.URLError, ConnectionError):
+            except OSError:  # refused, reset or timed out: not up yet
                 if process.poll() is not None:
                     raise AssertionError(process.stderr.read().decode()) from None  # type: ignore[union-attr]
                 time.sleep(0.1)

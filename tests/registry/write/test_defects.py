@@ -88,6 +88,7 @@ def test_a_changed_interior_tree_hash_stops_appends_before_anything_is_signed(
         row = conn.execute(select(tree.c.id, tree.c.hash).order_by(tree.c.id.desc())).first()
         assert row is not None
         conn.execute(update(tree).where(tree.c.id == row.id).values(hash=bytes(32)))
+    engine.dispose()
     with pytest.raises(StoreError):  # a server refuses to start on it
         open_service(instance)
     svc = open_service(instance, check=False)  # a fresh process trusts nothing it has not checked

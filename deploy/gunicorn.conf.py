@@ -1,0 +1,32 @@
+"""gunicorn settings for Pakta behind nginx: copy to /etc/pakta/gunicorn.conf.py.
+
+Run by deploy/systemd/pakta.service as `gunicorn --config /etc/pakta/gunicorn.conf.py`, with
+`PAKTA_INSTANCE` naming the instance folder (`pakta init` made it; on PostgreSQL its
+`config.json` holds the database URL). Each worker opens the registry itself (no preloading):
+its own database pool and its own group-commit writer, so several workers on several hosts
+share one PostgreSQL database, sequenced by its advisory lock. Check with
+`gunicorn --check-config --config deploy/gunicorn.conf.py`.
+"""
+
+import os
+
+wsgi_app = "web:create_app()"
+# nginx on the same host proxies here (deploy/nginx/pakta.conf); never expose it directly.
+bind = os.environ.get("PAKTA_BIND", "127.0.0.1:8000")
+# One worker per core; each serves `threads` requests at once and has its own database pool
+# (at most 15 connections: deploy/postgresql/pakta.conf counts them).
+workers = int(os.environ.get("PAKTA_WORKERS", os.cpu_count() or 1))
+worker_class = "gthread"
+threads = int(os.environ.get("PAKTA_THREADS", "8"))
+preload_app = False
+timeout = 60
+graceful_timeout = 30
+keepalive = 5
+# nginx is the only client: trust its X-Forwarded-Proto (https) and nobody else's.
+forwarded_allow_ips = "127.0.0.1,::1"
+# The workers' heartbeat files: in memory, not on a disk that may stall.
+worker_tmp_dir = "/dev/shm"
+accesslog = "-"
+errorlog = "-"
+loglevel = "info"
+proc_name = "pakta"

@@ -1,0 +1,348 @@
+"""The audit's parallel half: check entry bundles on every core, in log order.
+
+Everything about an entry that needs no state runs here, in worker processes: the bundle
+against the hashes the verified tiles give, each entry's JSON, its DSSE envelope, the strict
+parse of its statement (schema included), and each signature against the public key its key
+id names (libsodium through PyNaCl when installed, else `cryptography`). Key ids are derived
+from public keys, so a worker learns keys from the registrar anchors and from the identity
+statements it and its peers parse; the main process passes on what peers learned. What a
+worker verified is handed back as (key id, public key) pairs and the rules accept them
+(`registry.rules.signing.Verified`) only if they chose that key themselves; a signature no
+worker could pre-verify is verified by the rules as usual. Every error keeps its stage, so
+the main process raises it where the sequential order would have. libsodium is known as the
+stricter Ed25519 verifier (it also refuses small-order keys and non-canonical points); a test
+holds it to `cryptography`'s answers (the registry's verifier) on good and damaged signatures.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import subprocess
+import sys
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from multiprocessing.connection import Connection
+from typing import Any
+
+from events import Statement, parse_statement
+from keys.dsse import Envelope, pae
+from keys.ed25519 import unb64
+from keys.ed25519 import verify as verify_with_cryptography
+from keys.errors import PaktaError, VerificationError
+from registry.rules import table as _table  # noqa: F401  (registers the types' rules here too)
+from registry.rules.types import rules_for
+from registry.tlog import merkle, tiles
+
+Keys = tuple[tuple[str, bytes], ...]
+_ENTRY_ERRORS = (PaktaError, ValueError, KeyError, TypeError, AttributeError)
+
+
+def _nacl_verifier() -> Callable[[bytes, bytes, bytes], bool] | None:
+    try:
+        from nacl.bindings import crypto_sign_open
+        from nacl.exceptions import CryptoError
+    except ImportError:
+        return None
+
+    def verify(public_key: bytes, message: bytes, signature: bytes) -> bool:
+        # libsodium reads exactly 32 and 64 bytes: check lengths before handing them over.
+        if len(public_key) != 32 or len(signature) != 64:
+            return False
+        try:
+            crypto_sign_open(signature + message, public_key)
+        except (CryptoError, ValueError, TypeError):
+            return False
+        return True
+
+    return verify
+
+
+VERIFIERS: dict[str, Callable[[bytes, bytes, bytes], bool]] = {
+    "cryptography": verify_with_cryptography
+}
+if (_nacl := _nacl_verifier()) is not None:
+    VERIFIERS["pynacl"] = _nacl
+DEFAULT_VERIFIER = "pynacl" if "pynacl" in VERIFIERS else "cryptography"
+
+
+@dataclass(frozen=True)
+class Task:
+    """One entry bundle to check: from `start`, `width` entries; those before `skip` were
+    replayed by an earlier run and are only hashed. A full bundle is checked against its
+    subtree hash (`root`), a partial one against its leaf hashes."""
+
+    path: str
+    start: int
+    width: int
+    data: bytes
+    skip: int
+    root: bytes | None = None
+    leaves: tuple[bytes, ...] = ()
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """One entry as far as it parsed: `error` is (stage, message) of the first failure, the
+    stage being "json", "received" or "statement" (the main process checks index and links
+    between them)."""
+
+    leaf: bytes
+    index: object = None
+    prev: object = None
+    received: datetime | None = None
+    envelope: Envelope | None = None
+    statement: Statement | None = None
+    verified: Keys = ()
+    error: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A bundle's outcome: its entries (up to the first failing one), the keys its identity
+    statements introduced, or the bundle's own failure ("root" means: look closer)."""
+
+    path: str
+    start: int
+    entries: tuple[Parsed, ...] = ()
+    learned: Keys = ()
+    bundle_error: tuple[str, int] | None = None
+
+
+def parse_entry(raw: bytes, leaf: bytes, keys: dict[str, bytes], verify: Any) -> Parsed:
+    """Parse one log entry, pre-verify its signatures with `keys`, learn the keys it adds."""
+    stage, index, prev, received = "json", None, None, None
+    try:
+        entry = json.loads(raw)
+        if not isinstance(entry, dict):
+            raise TypeError("a log entry is a JSON object")
+        index, prev = entry.get("index"), entry.get("prev")
+        stage = "received"
+        received = datetime.fromisoformat(entry["received_at"])
+        stage = "statement"
+        envelope = Envelope.from_json(entry["envelope"])
+        statement = parse_statement(envelope.payload)
+    except _ENTRY_ERRORS as e:
+        return Parsed(leaf, index, prev, received, error=(stage, str(e) or type(e).__name__))
+    message = pae(envelope.payload_type, envelope.payload)
+    verified = []
+    for signature in envelope.signatures:
+        public = keys.get(signature.keyid)
+        if public is not None and verify(public, message, signature.sig):
+            verified.append((signature.keyid, public))
+    return Parsed(leaf, index, prev, received, envelope, statement, tuple(verified))
+
+
+def _added_keys(statement: Statement) -> Keys:
+    identity = rules_for(statement.type).identity
+    if identity is None:
+        return ()
+    try:
+        return tuple((k.keyid, unb64(k.public_key)) for k in identity(statement).keys_added)
+    except _ENTRY_ERRORS:
+        return ()  # not for this pass to judge: the rules will
+
+
+class _Known:
+    """A HashReader over the leaf hashes the main process read from verified tiles."""
+
+    def __init__(self, start: int, leaves: Iterable[bytes]) -> None:
+        self._by_index = {merkle.stored_hash_index(0, start + i): h for i, h in enumerate(leaves)}
+
+    def read_hashes(self, indexes: Iterable[int]) -> list[bytes]:
+        return [self._by_index[i] for i in indexes]
+
+
+def check_bundle(task: Task, keys: dict[str, bytes], verifier: str = DEFAULT_VERIFIER) -> Checked:
+    """Check one bundle; `keys` (key id -> public key) grows with the keys it introduces."""
+    tile = tiles.Tile(tiles.ENTRIES, task.start // tiles.TILE_WIDTH, task.width)
+    try:
+        if task.root is None:
+            raws = tiles.verify_entry_bundle(tile, task.data, _Known(task.start, task.leaves))
+            leaves = [merkle.leaf_hash(r) for r in raws]
+        else:
+            raws = tiles.decode_entry_bundle(task.data, task.width)
+            leaves = [merkle.leaf_hash(r) for r in raws]
+            if merkle.root_from_leaf_hashes(leaves) != task.root:
+                return Checked(task.path, task.start, bundle_error=("root", task.start))
+    except (PaktaError, VerificationError) as e:
+        return Checked(task.path, task.start, bundle_error=(str(e), bad_entry(e, task.start)))
+    verify = VERIFIERS[verifier]
+    out: list[Parsed] = []
+    learned: list[tuple[str, bytes]] = []
+    for offset, (raw, leaf) in enumerate(zip(raws, leaves, strict=True)):
+        if task.start + offset < task.skip:
+            out.append(Parsed(leaf))
+            continue
+        parsed = parse_entry(raw, leaf, keys, verify)
+        out.append(parsed)
+        if parsed.error is not None:
+            break
+        assert parsed.statement is not None
+        for kid, public in _added_keys(parsed.statement):
+            keys.setdefault(kid, public)
+            learned.append((kid, public))
+    return Checked(task.path, task.start, tuple(out), tuple(learned))
+
+
+def bad_entry(error: Exception, first: int) -> int:
+    """The entry a tile error names ("entry 12 does not match ..."), else the bundle's first."""
+    words = str(error).split()
+    if len(words) > 1 and words[0] == "entry" and words[1].isascii() and words[1].isdigit():
+        return int(words[1])
+    return first
+
+
+def serve(inbox: Connection, outbox: Connection) -> None:
+    """A worker's loop: the anchors first, then (task, keys learned elsewhere) until None."""
+    registrar_keys, verifier = inbox.recv()
+    keys = dict(registrar_keys)
+    while True:
+        try:
+            message = inbox.recv()
+        except (EOFError, OSError):
+            return
+        if message is None:
+            return
+        task, learned = message
+        keys.update(learned)
+        try:
+            checked = check_bundle(task, keys, verifier)
+        except Exception as e:  # a worker bug must reach the main process, not hang it
+            checked = Checked(
+                task.path, task.start, bundle_error=(f"audit worker failed: {e!r}", task.start)
+            )
+        try:
+            outbox.send(checked)
+        except OSError:
+            return  # the main process stopped listening (it met a failure, or was stopped)
+
+
+def default_jobs() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+class _Worker:
+    """One worker: `python -m registry.audit.worker` with a pipe each way. A fresh
+    interpreter that imports only the audit (multiprocessing's "spawn" would re-run the
+    parent's main script, the whole web app when that is `pakta`; "fork" would copy its
+    threads and connections)."""
+
+    def __init__(self, registrar_keys: Mapping[str, bytes], verifier: str) -> None:
+        from_parent, to_child = os.pipe()  # (read end, write end)
+        from_child, to_parent = os.pipe()
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "registry.audit.worker", str(from_parent), str(to_parent)],
+            pass_fds=(from_parent, to_parent),
+            stdin=subprocess.DEVNULL,
+            env=env,
+        )
+        os.close(from_parent)
+        os.close(to_parent)
+        self.send = Connection(to_child, readable=False)
+        self.recv = Connection(from_child, writable=False)
+        self.outbox: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self.outbox.put((dict(registrar_keys), verifier))
+        self.sender = threading.Thread(target=self._send_all, daemon=True)
+        self.sender.start()
+
+    def _send_all(self) -> None:
+        while True:
+            message = self.outbox.get()
+            try:
+                self.send.send(message)
+            except OSError:
+                return  # the worker is gone: the main process learns it from the pipe
+            if message is None:
+                return
+
+    def stop(self, at_once: bool) -> None:
+        if at_once:
+            self.process.kill()
+        self.outbox.put(None)
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.sender.join(timeout=10)
+        self.send.close()
+        self.recv.close()
+
+
+class Pool:
+    """`jobs` worker processes checking bundles; results come back in the order given.
+
+    Bundle n goes to worker n mod jobs, at most `depth` per worker in flight, each with the
+    keys the others learned since that worker's last task. A thread per worker sends its
+    tasks, so the replay never waits on a pipe while a worker is busy (and a worker sending
+    a result never waits on one sending it a task)."""
+
+    def __init__(
+        self,
+        registrar_keys: Mapping[str, bytes],
+        jobs: int,
+        verifier: str = DEFAULT_VERIFIER,
+        depth: int = 2,
+    ) -> None:
+        self.depth = depth
+        self.pending = 0
+        self.workers = [_Worker(registrar_keys, verifier) for _ in range(jobs)]
+
+    def check(self, tasks: Iterable[Task]) -> Iterator[Checked]:
+        jobs = len(self.workers)
+        learned: list[tuple[str, bytes]] = []
+        sent = [0] * jobs
+        pending: deque[int] = deque()  # worker of each task in flight, oldest first
+        source = iter(tasks)
+        n = 0
+
+        def dispatch() -> bool:
+            nonlocal n
+            task = next(source, None)
+            if task is None:
+                return False
+            w = n % jobs
+            self.workers[w].outbox.put((task, learned[sent[w] :]))
+            sent[w] = len(learned)
+            pending.append(w)
+            self.pending += 1
+            n += 1
+            return True
+
+        while len(pending) < self.depth * jobs and dispatch():
+            pass
+        while pending:
+            w = pending.popleft()
+            try:
+                checked: Checked = self.workers[w].recv.recv()
+            except (EOFError, OSError):
+                raise VerificationError("an audit worker process died") from None
+            self.pending -= 1
+            learned += checked.learned
+            dispatch()
+            yield checked
+
+    def close(self) -> None:
+        """Stop the workers: politely when idle, at once when work is still in flight (the
+        audit stopped at a failure, and what they would send back no longer matters)."""
+        for worker in self.workers:
+            worker.stop(at_once=self.pending > 0)
+        self.workers = []
+
+
+def check_inline(
+    tasks: Iterable[Task], registrar_keys: Mapping[str, bytes], verifier: str = DEFAULT_VERIFIER
+) -> Iterator[Checked]:
+    """The same checks in this process (one job, or a log too small to share out)."""
+    keys = dict(registrar_keys)
+    for task in tasks:
+        yield check_bundle(task, keys, verifier)

@@ -1,0 +1,192 @@
+"""The audit on every core says exactly what the audit on one core says, and the signatures the
+workers verified are still accepted only where the rules themselves would accept them."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from audit_support import entries_of, forge, grow, register, with_entry
+from pakta_support import Agent
+
+import registry.rules.signing as signing
+from keys.ed25519 import b64, generate, public_bytes, unb64
+from keys.note import NoteVerifier
+from registry.audit.audit import AuditError, Report, audit, source_fetch
+from registry.audit.export import export
+from registry.audit.pool import VERIFIERS, Task, check_bundle
+from registry.audit.report import derived
+from registry.service import Service, open_service
+from registry.tlog import merkle, tiles
+
+ENTRIES = 5 * 256 + 17  # five full bundles and a partial one
+
+
+@pytest.fixture(scope="module")
+def log(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Service, Path]]:
+    from pakta_support import new_instance
+
+    folder = tmp_path_factory.mktemp("pool")
+    service = open_service(new_instance(folder / "instance", f"sqlite:///{folder / 'db'}"))
+    agents = [Agent(f"pemkab-{i}") for i in range(12)]
+    register(service, agents)
+    grow(service, agents, ENTRIES - len(agents))
+    export(service.registry, folder / "export")
+    yield service, folder / "export"
+    service.close()
+
+
+def run(service: Service, folder: Path, jobs: int) -> Report:
+    instance = service.instance
+    verifier = NoteVerifier.parse(instance.log_vkey)
+    return audit(source_fetch(str(folder)), verifier, instance.registrar_keys, jobs=jobs)
+
+
+def test_two_workers_find_what_one_process_finds(
+    log: tuple[Service, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service, folder = log
+    verified_here: list[str] = []
+    real = signing.verify_signature
+
+    def counting(envelope: object, signature: object, key: bytes) -> bool:
+        verified_here.append(getattr(signature, "keyid", ""))
+        return real(envelope, signature, key)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(signing, "verify_signature", counting)
+    one = run(service, folder, jobs=1)
+    in_one = len(verified_here)
+    verified_here.clear()
+    two = run(service, folder, jobs=2)
+    assert (two.size, two.root, two.signatures, two.agencies) == (
+        one.size, one.root, one.signatures, one.agencies
+    )  # fmt: skip
+    assert one.size == ENTRIES and one.signatures == ENTRIES
+    today = date(2026, 1, 1)
+    assert one.replay is not None and two.replay is not None
+    assert derived(two.replay, today) == derived(one.replay, today)
+    # Both passes pre-verify: only what no worker could (keys learned while bundles were in
+    # flight) is left to the rules' own verify, and the rules verify it.
+    assert 0 < len(verified_here) < ENTRIES // 2
+    assert in_one < ENTRIES // 4
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_bad_signature_deep_in_the_log_is_named(
+    log: tuple[Service, Path], tmp_path: Path, jobs: int
+) -> None:
+    service, folder = log
+    entries = entries_of(folder)
+    bad = 4 * 256 + 3
+
+    def flip(entry: dict[str, object]) -> None:
+        envelope = entry["envelope"]
+        assert isinstance(envelope, dict)
+        sig = bytearray(unb64(envelope["signatures"][0]["sig"]))
+        sig[5] ^= 1
+        envelope["signatures"][0]["sig"] = b64(bytes(sig))
+
+    entries[bad] = with_entry(entries, bad, flip)
+    forge(folder, tmp_path / "forged", entries, service.instance)
+    with pytest.raises(AuditError) as caught:
+        run(service, tmp_path / "forged", jobs)
+    assert caught.value.index == bad and "does not verify" in str(caught.value)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_an_entry_that_does_not_parse_is_named_in_log_order(
+    log: tuple[Service, Path], tmp_path: Path, jobs: int
+) -> None:
+    service, folder = log
+    entries = entries_of(folder)
+    entries[2 * 256 + 9] = b"not json"
+    entries[3 * 256] = with_entry(entries, 3 * 256, lambda e: e.update(index=7))
+    forge(folder, tmp_path / "forged", entries, service.instance)
+    with pytest.raises(AuditError) as caught:
+        run(service, tmp_path / "forged", jobs)
+    assert caught.value.index == 2 * 256 + 9
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_changed_byte_in_a_full_bundle_names_its_entry(
+    log: tuple[Service, Path], tmp_path: Path, jobs: int
+) -> None:
+    service, folder = log
+    target = tmp_path / "changed"
+    shutil.copytree(folder, target)
+    bundle = target / "tile/entries/003"
+    data = bytearray(bundle.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    bundle.write_bytes(bytes(data))
+    with pytest.raises(AuditError) as caught:
+        run(service, target, jobs)
+    assert caught.value.index is not None and 3 * 256 <= caught.value.index < 4 * 256
+    assert "does not match its leaf hash" in str(caught.value)
+
+
+def test_a_preverified_signature_counts_only_for_the_key_the_rules_chose(
+    log: tuple[Service, Path],
+) -> None:
+    """The hook trusts (index, key id, public key) triples; one naming another key, or
+    another entry, leaves the rules to verify, and a forged signature fails."""
+    service, folder = log
+    entries = entries_of(folder)
+    raw = json.loads(entries[20])
+    from events import parse_statement
+    from keys.dsse import Envelope
+
+    envelope = Envelope.from_json(raw["envelope"])
+    statement = parse_statement(envelope.payload)
+    head = service.registry.head(statement.agency)
+    assert head is not None
+    keyid = envelope.signatures[0].keyid
+    public = head.keys[keyid].public_key
+    forged = Envelope(
+        envelope.payload_type,
+        envelope.payload,
+        (type(envelope.signatures[0])(keyid, bytes(64)),),
+    )
+    rules = (statement, forged, head, service.instance.registrar_keys, [], 20)
+    for wrong in [(20, keyid, bytes(32)), (21, keyid, public), (20, "ed25519:" + "0" * 32, public)]:
+        with pytest.raises(signing.RuleError, match="does not verify"):
+            signing.check_signatures(*rules, verified={wrong})
+    signatures, _ = signing.check_signatures(*rules, verified={(20, keyid, public)})
+    assert [s.keyid for s in signatures] == [keyid]
+
+
+@pytest.mark.skipif("pynacl" not in VERIFIERS, reason="PyNaCl not installed")
+def test_libsodium_and_cryptography_agree_on_good_and_bad_signatures() -> None:
+    key = generate()
+    message = b"DSSEv1 5 hello 2 hi"
+    good = key.sign(message)
+    cases = [(public_bytes(key), message, good)]
+    cases += [(public_bytes(key), message + b"!", good), (public_bytes(key), message, good[:-1])]
+    cases += [(bytes(32), message, good), (public_bytes(key)[:31], message, good)]
+    flipped = bytearray(good)
+    flipped[40] ^= 0x80
+    cases.append((public_bytes(key), message, bytes(flipped)))
+    for public, msg, sig in cases:
+        assert VERIFIERS["pynacl"](public, msg, sig) == VERIFIERS["cryptography"](public, msg, sig)
+
+
+
+@pytest.mark.parametrize("name", sorted(VERIFIERS))
+def test_a_worker_learns_keys_from_its_own_bundle(log: tuple[Service, Path], name: str) -> None:
+    """Bundle 0 registers the agencies and then has them sign: with only the registrar's
+    key to start from, every signature in it is pre-verified."""
+    service, folder = log
+    data = (folder / "tile/entries/000").read_bytes()
+    leaves = tuple(merkle.leaf_hash(e) for e in tiles.decode_entry_bundle(data))
+    keys = dict(service.instance.registrar_keys)
+    checked = check_bundle(
+        Task("tile/entries/000", 0, 256, data, 0, root=merkle.root_from_leaf_hashes(leaves)),
+        keys,
+        name,
+    )
+    assert checked.bundle_error is None and len(checked.entries) == 256
+    assert all(len(p.verified) == 1 for p in checked.entries)
+    assert len(checked.learned) == 12 and len(keys) == 13
