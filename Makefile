@@ -54,6 +54,20 @@ fuzz-parsers: $(VENV)/.installed
 drill: $(VENV)/.installed translations
 	PAKTA_DRILL_CYCLES=$(DRILL_CYCLES) $(BIN)/pytest -q -s -m drill tests/drill
 
+# The long API fuzz run (tests/api/test_fuzz_api.py): schemathesis against a real server over
+# the demo registry, on SQLite and, with PAKTA_TEST_POSTGRES set, on PostgreSQL, repeated with
+# new seeds until the server has answered FUZZ_REQUESTS requests on each; it stops by itself
+# after FUZZ_SECONDS per backend. Figures go to artifacts/fuzz-summary.txt.
+FUZZ_REQUESTS ?= 100000
+API_FUZZ_EXAMPLES ?= 500
+FUZZ_SECONDS ?= 14400
+FUZZ_WORKERS ?= 1
+.PHONY: fuzz
+fuzz: $(VENV)/.installed translations
+	PAKTA_FUZZ_REQUESTS=$(FUZZ_REQUESTS) PAKTA_API_FUZZ_EXAMPLES=$(API_FUZZ_EXAMPLES) \
+	PAKTA_FUZZ_SECONDS=$(FUZZ_SECONDS) PAKTA_FUZZ_WORKERS=$(FUZZ_WORKERS) \
+	$(BIN)/pytest -q -s tests/api/test_fuzz_api.py
+
 bench: $(VENV)/.installed
 	$(BIN)/python -m bench
 

@@ -44,7 +44,10 @@ def instance_path(args: argparse.Namespace) -> Path:
 
 def cmd_init(args: argparse.Namespace) -> int:
     instance = init_instance(
-        instance_path(args), database_url=args.database_url, origin=args.origin
+        instance_path(args),
+        database_url=args.database_url,
+        origin=args.origin,
+        public_url=args.public_url,
     )
     migrate(instance)  # the schema is created once, here, before any server starts
     print(f"initialised {instance.path}")
@@ -52,6 +55,10 @@ def cmd_init(args: argparse.Namespace) -> int:
     for kid, raw in instance.registrar_keys.items():
         print(f"registrar key: {kid} {b64(raw)}")
     print(f"log key: {instance.log_vkey}")
+    if instance.public_url is None:
+        print("public URL: none (links use the address the server binds to; set public_url)")
+    else:
+        print(f"public URL: {instance.public_url}")
     return 0
 
 
@@ -150,6 +157,11 @@ def parser(extra: Sequence[Extra] = ()) -> argparse.ArgumentParser:
     p = sub.add_parser("init", help="create the instance folder, registrar and log keys")
     p.add_argument("--database-url", help="SQLAlchemy URL (default: SQLite in the folder)")
     p.add_argument("--origin", default=DEFAULT_ORIGIN, help="the log's checkpoint origin")
+    p.add_argument(
+        "--public-url",
+        help="where citizens reach the site, e.g. https://pakta.example.go.id (the base of "
+        "every link in feeds, QR codes and open data; public_url in config.json)",
+    )
     p.set_defaults(func=cmd_init)
     sub.add_parser("migrate", help="create or update the database schema").set_defaults(
         func=cmd_migrate

@@ -2,7 +2,8 @@
 
 `migrate(instance)` creates or updates the database schema (what `pakta init` and
 `pakta migrate` run, once, before any server starts); `open_service(instance)` opens a
-registry on a database at the current schema, makes the `Projector` its read side, brings the
+registry on a database at the current schema (refusing an instance whose private keys or
+SQLite file others can read), makes the `Projector` its read side, brings the
 read model up to date, and returns a `Service`. Read queries live in `registry.read` and take
 a connection (`Service.read()`).
 """
@@ -65,6 +66,7 @@ class Service:
 
 def migrate(instance: Instance) -> str:
     """Create every table the registry needs (idempotent) and record the schema version."""
+    instance.create_private_database()
     registry = Registry(instance)
     try:
         found = storage.schema_version(registry.engine)
@@ -84,11 +86,16 @@ def migrate(instance: Instance) -> str:
 
 
 def open_service(
-    instance: Instance, *, clock: Callable[[], datetime] | None = None, check: bool = True
+    instance: Instance,
+    *,
+    clock: Callable[[], datetime] | None = None,
+    check: bool = True,
+    connections: int | None = None,
 ) -> Service:
     """A running registry. With `check` (servers), it refuses a log whose newest checkpoint
     does not match the stored tree hashes (`pakta fsck` opens it without, to say why)."""
-    registry = Registry(instance, clock=clock)
+    instance.check_private_files()  # before anything opens the keys or the database
+    registry = Registry(instance, clock=clock, connections=connections)
     found = storage.schema_version(registry.engine)
     if found != storage.SCHEMA_VERSION:
         registry.close()

@@ -3,7 +3,9 @@
 `create_app(config)` builds everything from config: no module-level app and no globals. The
 instance folder is `config["PAKTA_INSTANCE"]`, else the `PAKTA_INSTANCE` environment variable
 (so `gunicorn 'web:create_app()'` works), else `./instance`. Nothing else is read from the
-environment: debug mode is never switched on by it. The app opens the registry on a database
+environment: debug mode is never switched on by it (only `pakta serve --dev` turns it on).
+Every request first passes `web.guard` (bounded integers, no control characters, the body
+limit for chunked bodies too). The app opens the registry on a database
 that `pakta init` / `pakta migrate` set up (it creates no tables), reads the read model with
 one connection per request, and writes only through the registry application.
 """
@@ -20,9 +22,10 @@ from flask_babel import Babel
 from registry.service import open_service
 from registry.write.batcher import GroupCommit
 from registry.write.instance import load_instance
-from web import api, errors, feeds, log, opendata, pages, wording
+from web import api, errors, feeds, guard, log, openapi, opendata, pages, wording
 from web.compress import compress
 from web.context import close_db
+from web.links import public_url_for
 
 LANGUAGES = ("id", "en")
 
@@ -35,6 +38,9 @@ def select_locale() -> str:
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     app.config.update(
+        # Flask(...) itself reads FLASK_DEBUG: off unless the caller's config (or
+        # `pakta serve --dev`) says otherwise.
+        DEBUG=False,
         PAKTA_INSTANCE=os.environ.get("PAKTA_INSTANCE", "instance"),
         BABEL_DEFAULT_LOCALE="id",
         JSON_SORT_KEYS=False,
@@ -42,7 +48,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     if config:
         app.config.update(config)
-    service = open_service(load_instance(Path(app.config["PAKTA_INSTANCE"])))
+    # A request thread holds its read connection and may take a second one (the log size, a
+    # checkpoint); the writer and the witness collector hold one each.
+    threads = int(app.config.get("THREADS") or os.environ.get("PAKTA_THREADS") or 8)
+    service = open_service(
+        load_instance(Path(app.config["PAKTA_INSTANCE"])), connections=max(15, 2 * threads + 4)
+    )
     app.extensions["pakta"] = service
     service.witnessing.start()  # cosignatures are collected in the background, never in a POST
     app.extensions["pakta_writer"] = GroupCommit(
@@ -52,7 +63,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     # Catalogs live in web/translations; `make translations` compiles them (pybabel).
     Babel(app, locale_selector=select_locale)
-    for blueprint in (pages.bp, api.bp, log.bp, feeds.bp, opendata.bp):
+    guard.init_app(app)  # the bounded `int` converter must be in place before any route
+    for blueprint in (pages.bp, api.bp, openapi.bp, log.bp, feeds.bp, opendata.bp):
         app.register_blueprint(blueprint)
     errors.register(app)
     app.teardown_appcontext(close_db)
@@ -80,6 +92,7 @@ def wording_helpers() -> dict[str, Any]:
         "status_info": wording.status_info,
         "step_title": wording.step_title,
         "local": wording.local,
+        "public_url_for": public_url_for,
     }
 
 

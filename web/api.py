@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Blueprint, Response, abort, jsonify, request, url_for
+from flask import Blueprint, Response, abort, jsonify, request
 
 from events import catalog_json
 from keys.ed25519 import b64
@@ -25,6 +25,8 @@ from registry.tlog.checkpoint import Checkpoint
 from registry.tlog.proof import format_proof
 from web.context import db, entry_or_404, service, writer
 from web.errors import problem
+from web.guard import int_arg
+from web.links import public_url_for
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 SHA256 = re.compile(r"(?:sha256:)?([0-9a-fA-F]{64})")
@@ -95,10 +97,7 @@ def proof_file(index: int) -> Response:
 @bp.get("/consistency")
 def consistency() -> Any:
     registry = service().registry
-    try:
-        old, new = int(request.args["from"]), int(request.args["to"])
-    except (KeyError, ValueError):
-        return problem(400, "Bad Request", "give the two tree sizes as ?from=M&to=N")
+    old, new = int_arg("from"), int_arg("to")
     old_note, note = registry.checkpoint(old), registry.checkpoint(new)
     if not 0 < old <= new or old_note is None or note is None:
         abort(404, f"no checkpoints for sizes {old} and {new} with {old} <= {new}")
@@ -116,7 +115,8 @@ def consistency() -> Any:
 
 @bp.get("/agencies")
 def agencies() -> Any:
-    return jsonify(queries.find_agencies(db(), request.args.get("q", "")))
+    # At most 100 characters, as on the search page: a LIKE pattern is not free to match.
+    return jsonify(queries.find_agencies(db(), request.args.get("q", "")[:100]))
 
 
 @bp.get("/agencies/<agency>")
@@ -188,7 +188,7 @@ def documents(ref: str) -> Any:
             "type": d["type"],
             "name": d["name"],
             "media_type": d["media_type"],
-            "url": url_for("pages.entry", index=d["idx"], _external=True),
+            "url": public_url_for("pages.entry", index=d["idx"]),
         }
         for d in queries.documents_with_hash(db(), sha256)
     ]

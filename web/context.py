@@ -50,7 +50,10 @@ def close_db(_: BaseException | None = None) -> None:
 def entry_or_404(index: int, size: int | None = None) -> str:
     """The exact text of entry `index` (below `size` when given), or a 404 saying why not."""
     svc = service()
-    text = svc.registry.entry(index) if size is None or index < size else None
+    # Compare with the size first: the store looks entries up by a range ending at index + 1,
+    # which for index 2^63-1 is past what SQLite and PostgreSQL can hold.
+    size = svc.registry.size() if size is None else size
+    text = svc.registry.entry(index) if index < size else None
     if text is None:
         abort(404, f"no entry {index}: the log has {svc.registry.size()} entries")
     return text

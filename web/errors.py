@@ -64,11 +64,18 @@ def pakta_error(error: PaktaError) -> tuple[Any, int] | Response:
     return render_template("pages/error.html", status=status, detail=str(error)), status
 
 
-def http_error(error: HTTPException) -> tuple[Any, int] | Response:
+def http_error(error: HTTPException) -> Response:
     status = error.code or 500
     if wants_json():
-        return problem(status, error.name, error.description or error.name)
-    return render_template("pages/error.html", status=status, detail=error.description), status
+        response = problem(status, error.name, error.description or error.name)
+    else:
+        page = render_template("pages/error.html", status=status, detail=error.description)
+        response = Response(page, status=status, mimetype="text/html")
+    # The error's own headers, e.g. a 405's Allow (RFC 9110 §15.5.6 requires it).
+    for name, value in error.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
 
 
 def database_down(error: Exception) -> tuple[Any, int] | Response:

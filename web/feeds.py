@@ -1,8 +1,9 @@
 """Atom feeds (RFC 4287) of new statements: everything, everything about one agency (whoever
 signed it), or about the agencies of one region.
 
-Each `<entry>` links to the statement's page; its id is a `tag:` URI built from the log's
-origin and the entry index, so it stays the same whichever host serves the feed.
+Each `<entry>` links to the statement's page on the public URL (`web.links`, never the
+request's Host); its id, and the feed's, is a `tag:` URI built from the log's origin and the
+entry index or the feed's path, so it stays the same whichever host serves the feed.
 """
 
 from __future__ import annotations
@@ -10,17 +11,18 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Blueprint, Response, abort, render_template, url_for
+from flask import Blueprint, Response, abort, render_template
 
 from registry.read import places, queries
 from web.context import db, service
+from web.links import base_url, public_url_for, site_path
 
 bp = Blueprint("feeds", __name__)
 REGION_CODE = re.compile(r"[0-9]{2}(?:\.[0-9]{2})?")
 ATOM = "application/atom+xml"
 
 
-def _feed(title: str, rows: list[dict[str, Any]], self_url: str, alternate: str) -> Response:
+def _feed(title: str, rows: list[dict[str, Any]], self_path: str, alternate: str) -> Response:
     origin = service().instance.origin
     updated = rows[0]["received_at"] if rows else "1970-01-01T00:00:00Z"
     body = render_template(
@@ -28,9 +30,9 @@ def _feed(title: str, rows: list[dict[str, Any]], self_url: str, alternate: str)
         title=title,
         rows=rows,
         updated=updated,
-        self_url=self_url,
+        self_url=base_url() + self_path,
         alternate=alternate,
-        feed_id=f"tag:{origin.split('/')[0]},2024:{origin}/{self_url.split('//', 1)[-1]}",
+        feed_id=f"tag:{origin.split('/')[0]},2024:{origin}{self_path}",
         entry_id=lambda index: f"tag:{origin.split('/')[0]},2024:{origin}/{index}",
     )
     return Response(body, mimetype=ATOM, headers={"Cache-Control": "public, max-age=300"})
@@ -41,8 +43,8 @@ def everything() -> Response:
     return _feed(
         "Pakta",
         queries.recent(db()),
-        url_for("feeds.everything", _external=True),
-        url_for("pages.home", _external=True),
+        site_path("feeds.everything"),
+        public_url_for("pages.home"),
     )
 
 
@@ -54,8 +56,8 @@ def agency(agency: str) -> Response:
     return _feed(
         f"Pakta: {found['name']}",
         queries.recent(db(), agency_id=agency),
-        url_for("feeds.agency", agency=agency, _external=True),
-        url_for("pages.agency", agency=agency, _external=True),
+        site_path("feeds.agency", agency=agency),
+        public_url_for("pages.agency", agency=agency),
     )
 
 
@@ -68,6 +70,6 @@ def region(code: str) -> Response:
     return _feed(
         f"Pakta: {name}",
         queries.recent(db(), region=code),
-        url_for("feeds.region", code=code, _external=True),
-        url_for("pages.agencies", _external=True, **params),
+        site_path("feeds.region", code=code),
+        public_url_for("pages.agencies", **params),
     )

@@ -1,7 +1,10 @@
 """Open data: every statement as CSV and as JSON Lines, under CC BY 4.0.
 
 Each row links to its entry page, its raw entry and the first signed checkpoint that holds it,
-so anyone can check a row against the log. Both files are streamed, a page of rows at a time.
+so anyone can check a row against the log (links on the public URL, `web.links`). Both files
+are streamed, a page of rows at a time. Every CSV cell passes `csv_cell`: a text that a
+spreadsheet would run as a formula (an agency may name itself `=HYPERLINK(...)`) is written
+with a leading apostrophe, as OWASP's "CSV Injection" page advises.
 """
 
 from __future__ import annotations
@@ -12,10 +15,11 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from flask import Blueprint, Response, render_template, stream_with_context, url_for
+from flask import Blueprint, Response, render_template, stream_with_context
 
 from registry.read import queries
 from web.context import db
+from web.links import public_url_for
 
 bp = Blueprint("opendata", __name__)
 LICENCE = "CC BY 4.0"
@@ -38,15 +42,29 @@ COLUMNS = (
 )
 
 
+# A cell starting with one of these is a formula (or DDE call) to Excel, LibreOffice and Sheets.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """`value` as a CSV cell no spreadsheet evaluates: None is empty, and a text starting like a
+    formula gets a leading `'` (shown as text, the apostrophe hidden); other values unchanged."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
 def _record(row: dict[str, Any]) -> dict[str, Any]:
     size = row["checkpoint_size"]
     return {
         "index": row["idx"],
-        "entry_url": url_for("pages.entry", index=row["idx"], _external=True),
-        "raw_entry_url": url_for("api.entry_raw", index=row["idx"], _external=True),
+        "entry_url": public_url_for("pages.entry", index=row["idx"]),
+        "raw_entry_url": public_url_for("api.entry_raw", index=row["idx"]),
         "checkpoint_size": size,
         "checkpoint_url": (
-            url_for("log.checkpoint_at", size=size, _external=True) if size is not None else None
+            public_url_for("log.checkpoint_at", size=size) if size is not None else None
         ),
         "agency": row["agency"],
         "agency_name": row["name"],
@@ -84,7 +102,7 @@ def statements_csv() -> Response:
         for row in queries.statements_with_checkpoints(db()):
             record = _record(row)
             record["document_sha256"] = " ".join(record["document_sha256"])
-            writer.writerow(["" if record[c] is None else record[c] for c in COLUMNS])
+            writer.writerow([csv_cell(record[c]) for c in COLUMNS])
             if out.tell() > 64 * 1024:
                 yield out.getvalue()
                 out.seek(0)

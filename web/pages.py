@@ -25,6 +25,8 @@ from registry.read import regions as region_data
 from registry.read.search import Filters, choices, search
 from registry.tlog import merkle
 from web.context import db, entry_or_404, service, today
+from web.guard import parse_int
+from web.links import public_url_for
 from web.wording import counted, grouped
 
 bp = Blueprint("pages", __name__)
@@ -42,16 +44,18 @@ def _arg(name: str, pattern: re.Pattern[str]) -> str:
 
 
 def _page() -> int:
-    value = request.args.get("page", "1")
-    return int(value) if value.isascii() and value.isdigit() and len(value) < 7 else 1
+    """?page=, or 1 when it is not a number (queries clamp it to the pages there are)."""
+    found = parse_int(request.args.get("page", "1"))
+    return found if found is not None and found < 10**6 else 1
 
 
 @bp.get("/")
 def home() -> str:
+    size = service().registry.size()  # before db(): one connection at a time
     conn = db()
     return render_template(
         "pages/home.html",
-        stats=queries.stats(conn, service().registry.size()),
+        stats=queries.stats(conn, size),
         latest=queries.latest(conn, 10),
         regions=places.regions(conn),
     )
@@ -162,7 +166,7 @@ def qr_code(index: int) -> Response:
     import segno
 
     entry_or_404(index)
-    qr = segno.make(url_for("pages.entry", index=index, _external=True), error="m")
+    qr = segno.make(public_url_for("pages.entry", index=index), error="m")
     out = io.BytesIO()
     qr.save(out, kind="svg", scale=4, border=4, xmldecl=False, title=f"Pakta #{index}")
     return Response(

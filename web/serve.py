@@ -18,6 +18,7 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 
 from registry.cli import Extra, instance_path
+from registry.write.instance import load_instance
 from web import create_app
 
 
@@ -49,7 +50,14 @@ def add_serve(p: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]
         help="how long a worker's writer waits to pool concurrent POSTs (default 2 ms)",
     )
     p.add_argument("--batch-max", type=int, default=200, help="statements a batch holds at most")
-    p.add_argument("--dev", action="store_true", help="Werkzeug's development server, debug on")
+    p.add_argument(
+        "--access-log", action="store_true", help="log every request to standard output"
+    )
+    p.add_argument(
+        "--dev",
+        action="store_true",
+        help="development only: Werkzeug's interactive debugger and reloader (never public)",
+    )
 
     def serve(args: argparse.Namespace) -> int:
         bind = f"127.0.0.1:{args.port}" if args.port else args.bind
@@ -57,10 +65,16 @@ def add_serve(p: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]
             "PAKTA_INSTANCE": str(instance_path(args)),
             "BATCH_WINDOW_MS": args.batch_window_ms,
             "BATCH_MAX": args.batch_max,
+            "THREADS": args.threads,
         }
+        # Refuse a bad instance (files others can read, say) in one line, before listening.
+        load_instance(instance_path(args)).check_private_files()
         if args.dev:
             host, _, port = bind.rpartition(":")
-            create_app(config).run(host=host, port=int(port), debug=True, threaded=True)
+            # debug= is explicit, so FLASK_DEBUG (which app.run reads) cannot switch the
+            # debugger on elsewhere; load_dotenv=False keeps a stray .env out of it.
+            app = create_app(config)
+            app.run(host=host, port=int(port), debug=True, threaded=True, load_dotenv=False)
             return 0
         options = {
             "bind": bind,
@@ -69,7 +83,7 @@ def add_serve(p: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]
             "threads": args.threads,
             "timeout": 60,
             "graceful_timeout": 30,
-            "accesslog": "-",
+            "accesslog": "-" if args.access_log else None,
         }
         Server(config, options).run()
         return 0

@@ -124,10 +124,14 @@ class Registry(Application[UUID]):
         instance: Instance,
         *,
         clock: Callable[[], datetime] | None = None,
+        connections: int | None = None,
     ) -> None:
+        """`connections`: the most database connections this process opens (None: the
+        library's default pool); see registry/write/persistence.py."""
         super().__init__(
             {
                 "PERSISTENCE_MODULE": "registry.write.persistence:Factory",
+                "POOL_SIZE": str(connections or ""),
                 "SQLALCHEMY_URL": instance.database_url,
                 # The schema is created once by `pakta init` / `pakta migrate`, never by a
                 # worker starting (PITFALLS.md: racing CREATE TABLEs on PostgreSQL).

@@ -8,10 +8,20 @@ a `NOTIFY` after it for subscribers. Pakta's appends are already serialised by t
 model is fed inside the append's own transaction), so this recorder leaves both out: two of the
 round trips of every append on PostgreSQL. The class is selected with eventsourcing's
 `PERSISTENCE_MODULE` setting, the library's extension point for recorders.
+
+The factory also sizes the engine's connection pool from the `POOL_SIZE` setting: a request
+thread of the web server holds its read connection while it asks the registry for the log size
+or a checkpoint (a second connection), so a pool smaller than twice the threads (plus the
+writer and the witness collector) can leave every thread holding one connection and waiting
+for another until the pool times out.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
+from eventsourcing.utils import Environment
+from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
 from sqlalchemy.orm import Session
@@ -29,3 +39,19 @@ class Recorder(SQLAlchemyApplicationRecorder):
 
 class Factory(SQLAlchemyFactory):
     application_recorder_class = Recorder
+    POOL_SIZE = "POOL_SIZE"
+
+    def __init__(self, env: Environment) -> None:
+        size = env.get(self.POOL_SIZE)
+        if size:
+            # A file database or PostgreSQL gets a QueuePool that never opens more than
+            # `size` connections (an in-memory SQLite database keeps the library's one).
+            limits: dict[str, Any] = {"pool_size": int(size), "max_overflow": 0}
+
+            def datastore(**kwargs: Any) -> SQLAlchemyDatastore:
+                url = str(kwargs.get("url") or "")
+                memory = url.startswith("sqlite") and (":memory:" in url or "mode=memory" in url)
+                return SQLAlchemyDatastore(**kwargs, **({} if memory else limits))
+
+            self.datastore_class = datastore  # type: ignore[assignment]
+        super().__init__(env)

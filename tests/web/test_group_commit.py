@@ -175,3 +175,4 @@ def test_two_servers_on_one_database_make_one_linear_log(
         pytest.skip("two hosts share a PostgreSQL database")
     with pakta_serve(instance) as first, pakta_serve(instance) as second:
         scenario(instance, [first, second])
+
