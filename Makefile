@@ -43,7 +43,12 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-.PHONY: fuzz-parsers drill
+.PHONY: fuzz-parsers drill vendor
+
+# The vendored JavaScript (web/static/vendor, tests/browser/vendor) from js/package-lock.json.
+vendor:
+	cd js && npm ci --ignore-scripts --no-audit --no-fund && node vendor.mjs
+
 
 # The parser fuzz targets (tests/fuzz) with FUZZ_EXAMPLES examples each (200 in `make test`).
 fuzz-parsers: $(VENV)/.installed
