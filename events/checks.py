@@ -74,6 +74,28 @@ def refuse_id_number(text: str, field: str) -> None:
         )
 
 
+def regulation_in_force(date_field: str) -> Rule:
+    """A rule: the regulation the body names was in force on the body's date `date_field`
+    (a 2026 proposal cannot be made under rules that 5/2024 replaced in 2024)."""
+
+    def rule(statement: Statement) -> None:
+        rid = statement.body["regulation"]
+        day = parse_date(statement.body[date_field], field=f"/body/{date_field}")
+        reg = REGULATIONS[rid]
+        if not reg.in_force_on(day):
+            until = f" until {reg.in_force_until}" if reg.in_force_until else ""
+            raise StatementError(
+                "rule:regulation-not-in-force",
+                f"{rid} was not in force on {date_field} {day}: it applies from "
+                f"{reg.in_force_from}{until}",
+                field="/body/regulation",
+            )
+
+    rule.__name__ = f"regulation_in_force_{date_field}"
+    rule.__doc__ = f"The named regulation was in force on {date_field}."
+    return rule
+
+
 def scores_within_weights(where: str = "scores") -> Rule:
     """A rule: each LKE component in `body[where]` is at most its weight in the named
     regulation (events/regulations.json)."""

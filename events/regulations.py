@@ -51,6 +51,8 @@ class Regulation:
     id: str
     title: str
     in_force_from: date
+    in_force_until: date | None  # the first day it is no longer in force; None: still in force
+    source: str | None
     areas: Mapping[str, Decimal]
     results: Mapping[str, Decimal]
     thresholds: Mapping[str, Mapping[str, Decimal]]
@@ -61,12 +63,20 @@ class Regulation:
     self_evaluation: bool
     unconfirmed: tuple[str, ...]
 
+    def in_force_on(self, day: date) -> bool:
+        """Whether this version was in force on `day`."""
+        return self.in_force_from <= day and (
+            self.in_force_until is None or day < self.in_force_until
+        )
+
     def to_json(self) -> dict[str, Any]:
         """The public JSON of this version (decimals as strings), for the API and the docs."""
         return {
             "id": self.id,
             "title": self.title,
             "in_force_from": self.in_force_from.isoformat(),
+            "in_force_until": self.in_force_until.isoformat() if self.in_force_until else None,
+            "source": self.source,
             "lke": {
                 "areas": {k: str(v) for k, v in self.areas.items()},
                 "results": {k: str(v) for k, v in self.results.items()},
@@ -98,6 +108,8 @@ def _load(path: Path) -> dict[str, Regulation]:
             id=rid,
             title=r["title"],
             in_force_from=parse_date(r["in_force_from"]),
+            in_force_until=parse_date(r["in_force_until"]) if "in_force_until" in r else None,
+            source=r.get("source"),
             areas=areas,
             results=results,
             thresholds={t: {k: Decimal(v) for k, v in r["thresholds"][t].items()} for t in TARGETS},
@@ -113,6 +125,12 @@ def _load(path: Path) -> dict[str, Regulation]:
 
 REGULATIONS: dict[str, Regulation] = _load(Path(__file__).with_name("regulations.json"))
 LATEST = max(REGULATIONS.values(), key=lambda r: r.in_force_from).id
+
+
+def in_force_on(day: date) -> Regulation | None:
+    """The version in force on `day` (the newest, where two overlap); None before the first."""
+    found = [r for r in REGULATIONS.values() if r.in_force_on(day)]
+    return max(found, key=lambda r: r.in_force_from) if found else None
 
 
 def enablers(scores: Mapping[str, Any]) -> Decimal:

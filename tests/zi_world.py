@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pakta_support import Agent, Harness, envelope_bytes
 
 from events import build_statement, sha256_ref
+from events.regulations import in_force_on
 from keys.ed25519 import b64, generate, public_bytes
 
 WIB = timezone(timedelta(hours=7))
@@ -40,7 +41,6 @@ SCORES_LOW = {
     },
     "results": {"ipak": "12.00", "kinerja": "3.00", "ipkp": "12.00"},
 }
-REG = "permenpanrb-5-2024"
 PREREQ_OK = {
     "bpk_opinion": "WTP",
     "sakip": "B",
@@ -153,6 +153,13 @@ class World:
     # -- lifecycle steps -------------------------------------------------------------------
 
     @property
+    def regulation(self) -> str:
+        """The regulation in force today (the version a test of that day must name)."""
+        found = in_force_on(self.day.date())
+        assert found is not None
+        return found.id
+
+    @property
     def today(self) -> str:
         return self.day.date().isoformat()
 
@@ -212,7 +219,7 @@ class World:
     ) -> Any:
         body = {
             "unit": unit,
-            "regulation": REG,
+            "regulation": self.regulation,
             "target": "WBK",
             "year": self.day.year,
             "evaluated_on": self.today,
@@ -238,7 +245,7 @@ class World:
         }
         body = {
             "year": self.day.year,
-            "regulation": REG,
+            "regulation": self.regulation,
             "submitted_on": self.today,
             "letter": "Surat 700/1",
             "units": [{"unit": u, "target": target, "internal_evaluation": ref} for u in units],
@@ -252,7 +259,7 @@ class World:
         body: dict[str, Any] = {
             "unit": unit,
             "year": self.day.year,
-            "regulation": REG,
+            "regulation": self.regulation,
             "stage": stage,
             "evaluated_on": self.today,
             "passed": True,
@@ -275,7 +282,7 @@ class World:
             "unit": unit,
             "predicate": predicate,
             "year": self.day.year,
-            "regulation": REG,
+            "regulation": self.regulation,
             "awarded_on": self.today,
             "decree": "KepmenPANRB",
             "route": route,
@@ -288,7 +295,7 @@ class World:
             "unit": unit,
             "target": "WBK",
             "year": self.day.year,
-            "regulation": REG,
+            "regulation": self.regulation,
             "decided_on": self.today,
             "guidance": "Perbaiki bukti dukung.",
         }
@@ -299,7 +306,7 @@ class World:
             "unit": unit,
             "predicate": predicate,
             "revoked_on": self.today,
-            "regulation": REG,
+            "regulation": self.regulation,
             "reason": "Pungutan liar.",
         }
         return self.post(

@@ -11,7 +11,13 @@ they are published as warnings, because the TPN, not the registry, decides.
 from __future__ import annotations
 
 from ..catalog import StatementType, register
-from ..checks import documents_required, not_after_issue, refuse_repeats, scores_within_weights
+from ..checks import (
+    documents_required,
+    not_after_issue,
+    refuse_repeats,
+    regulation_in_force,
+    scores_within_weights,
+)
 from ..dates import parse_date
 from ..errors import StatementError
 from ..fragments import (
@@ -106,7 +112,12 @@ register(
             optional=("indices",),
         ),
         signer_roles=frozenset({"unit_head", "agency_head"}),
-        rules=(documents_required, scores_within_weights(), not_after_issue("assessed_on")),
+        rules=(
+            documents_required,
+            scores_within_weights(),
+            not_after_issue("assessed_on"),
+            regulation_in_force("assessed_on"),
+        ),
         stage="assessment",
         registry_rules=("the unit (this agency) is designated and declared",),
         example={
@@ -139,7 +150,12 @@ register(
             optional=("indices", "notes"),
         ),
         signer_roles=frozenset({"tpi"}),
-        rules=(documents_required, scores_within_weights(), not_after_issue("evaluated_on")),
+        rules=(
+            documents_required,
+            scores_within_weights(),
+            not_after_issue("evaluated_on"),
+            regulation_in_force("evaluated_on"),
+        ),
         stage="assessment",
         registry_rules=(
             "the signing agency holds the tpi role with the unit's parent (or the unit) in "
@@ -176,7 +192,11 @@ register(
             }
         ),
         signer_roles=frozenset({"tpn"}),
-        rules=(_window_ordered, not_after_issue("announced_on")),
+        rules=(
+            _window_ordered,
+            not_after_issue("announced_on"),
+            regulation_in_force("announced_on"),
+        ),
         stage="assessment",
         registry_rules=("one window per year",),
         example={
@@ -211,7 +231,12 @@ register(
             }
         ),
         signer_roles=frozenset({"agency_head"}),
-        rules=(documents_required, _units_once, not_after_issue("submitted_on")),
+        rules=(
+            documents_required,
+            _units_once,
+            not_after_issue("submitted_on"),
+            regulation_in_force("submitted_on"),
+        ),
         stage="assessment",
         registry_rules=(
             "each unit is the proposing agency or a unit below it, designated and declared",
@@ -270,7 +295,12 @@ register(
             optional=("scores", "indices", "notes"),
         ),
         signer_roles=frozenset({"tpn"}),
-        rules=(_scores_for_field, scores_within_weights(), not_after_issue("evaluated_on")),
+        rules=(
+            _scores_for_field,
+            scores_within_weights(),
+            not_after_issue("evaluated_on"),
+            regulation_in_force("evaluated_on"),
+        ),
         stage="assessment",
         registry_rules=(
             "the signing agency holds the tpn role",

@@ -11,7 +11,7 @@ is the TPN's; the registry's job is to make it visible.
 from __future__ import annotations
 
 from ..catalog import StatementType, register
-from ..checks import documents_required, not_after_issue
+from ..checks import documents_required, not_after_issue, regulation_in_force
 from ..errors import StatementError
 from ..fragments import (
     AGENCY_ID,
@@ -75,7 +75,12 @@ register(
             }
         ),
         signer_roles=frozenset({"tpn", "agency_head"}),
-        rules=(documents_required, _self_evaluation_only_wbk, not_after_issue("awarded_on")),
+        rules=(
+            documents_required,
+            _self_evaluation_only_wbk,
+            not_after_issue("awarded_on"),
+            regulation_in_force("awarded_on"),
+        ),
         stage="outcome",
         registry_rules=(
             "route national: signed by a tpn key of an agency holding the tpn role, for a "
@@ -113,7 +118,10 @@ register(
             }
         ),
         signer_roles=frozenset({"tpn"}),
-        rules=(not_after_issue("decided_on"),),
+        rules=(
+            not_after_issue("decided_on"),
+            regulation_in_force("decided_on"),
+        ),
         stage="outcome",
         registry_rules=(
             "the signing agency holds the tpn role",
@@ -146,7 +154,11 @@ register(
             optional=("information",),
         ),
         signer_roles=frozenset({"tpn"}),
-        rules=(documents_required, not_after_issue("revoked_on")),
+        rules=(
+            documents_required,
+            not_after_issue("revoked_on"),
+            regulation_in_force("revoked_on"),
+        ),
         stage="outcome",
         registry_rules=(
             "the signing agency holds the tpn role",
@@ -177,7 +189,11 @@ register(
             }
         ),
         signer_roles=frozenset({"tpn"}),
-        rules=(_grant_in_regulation, not_after_issue("granted_on")),
+        rules=(
+            _grant_in_regulation,
+            not_after_issue("granted_on"),
+            regulation_in_force("granted_on"),
+        ),
         stage="outcome",
         registry_rules=(
             "the signing agency holds the tpn role",

@@ -304,8 +304,26 @@ RULES: list[tuple[str, str, list[tuple[str, Any]], list[tuple[str, Any]], str]] 
     (
         "rule:no-self-evaluation-route",
         "predicate.awarded",
-        [("/body/regulation", "permenpanrb-90-2021")],
-        [("/body/regulation", "permenpanrb-90-2021"), ("/body/route", "self_evaluation")],
+        [("/body/regulation", "permenpanrb-90-2021"), ("/body/awarded_on", "2023-12-08")],
+        [
+            ("/body/regulation", "permenpanrb-90-2021"),
+            ("/body/awarded_on", "2023-12-08"),
+            ("/body/route", "self_evaluation"),
+        ],
+        "/body/regulation",
+    ),
+    (
+        "rule:regulation-not-in-force",
+        "proposal.submitted",
+        [("/body/regulation", "permenpanrb-90-2021"), ("/body/submitted_on", "2024-02-29")],
+        [("/body/regulation", "permenpanrb-90-2021"), ("/body/submitted_on", "2024-03-01")],
+        "/body/regulation",
+    ),
+    (
+        "rule:regulation-not-in-force",
+        "national_evaluation.recorded",
+        [],
+        [("/body/regulation", "permenpanrb-5-2024"), ("/body/evaluated_on", "2024-02-29")],
         "/body/regulation",
     ),
     (
@@ -326,7 +344,7 @@ RULES: list[tuple[str, str, list[tuple[str, Any]], list[tuple[str, Any]], str]] 
         "rule:no-self-evaluation-route",
         "self_evaluation.granted",
         [],
-        [("/body/regulation", "permenpanrb-90-2021")],
+        [("/body/regulation", "permenpanrb-90-2021"), ("/body/granted_on", "2023-02-03")],
         "/body/regulation",
     ),
     (

@@ -190,7 +190,7 @@ def test_the_tpi_is_in_scope_and_not_the_assessed_unit(w: World) -> None:
 def test_one_submission_window_a_year(w: World) -> None:
     body = {
         "year": 2024,
-        "regulation": "permenpanrb-5-2024",
+        "regulation": w.regulation,
         "opens_on": "2024-01-15",
         "deadline": "2024-05-31",
         "quota_per_agency": 5,
@@ -282,7 +282,7 @@ def test_self_evaluation_awards_need_the_tpn_grant(w: World) -> None:
     )
     grant = {
         "agency": "prov",
-        "regulation": "permenpanrb-5-2024",
+        "regulation": w.regulation,
         "granted_on": w.today,
         "decree": "KepmenPANRB",
     }
