@@ -52,6 +52,16 @@ class StatementType:
     def validator(self) -> Validator:
         return compile_schema(self.body_schema)
 
+    @cached_property
+    def fact_date(self) -> str | None:
+        """The body field dating the fact the statement records ("declared_on"): the one its
+        `not_after_issue` rule checks; None for types that carry no such date."""
+        for rule in self.rules:
+            found = getattr(rule, "fact_date", None)
+            if isinstance(found, str):
+                return found
+        return None
+
     def check_body(self, body: object) -> None:
         """Raise the first way `body` breaks this type's schema (pointers under /body)."""
         validate(self.validator, body, "/body")

@@ -44,6 +44,7 @@ def not_after_issue(name: str) -> Rule:
                 field=f"/body/{name}",
             )
 
+    rule.__dict__["fact_date"] = name  # the field dating the fact: `StatementType.fact_date`
     rule.__name__ = f"not_after_issue_{name}"
     rule.__doc__ = f"{name} is not later than the day of issued_at (at its offset)."
     return rule

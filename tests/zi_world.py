@@ -61,6 +61,11 @@ class World:
         self.day = datetime(2024, 1, 2, 9, 0, tzinfo=WIB)
         self.tick = 0
         self.agents: dict[str, Agent] = {}
+        # A registry in this process receives each statement when the world says it happens
+        # (rules that count from the day the log received a statement see the world's days).
+        self.now = self.day
+        if hasattr(registry, "clock"):
+            registry.clock = lambda: self.now
         self.role_keys: dict[tuple[str, str], Ed25519PrivateKey] = {}
         if not minimal:
             self.setup()
@@ -76,6 +81,7 @@ class World:
         self.tick += 1
         moment = max(self.day + timedelta(minutes=self.tick), agent.clock + timedelta(seconds=1))
         agent.clock = moment
+        self.now = max(self.now, moment + timedelta(seconds=30))
         return moment
 
     def register(

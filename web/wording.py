@@ -24,6 +24,7 @@ from events.regulations import AREA_TITLES
 ORDER = (
     "signed-by-revoked-key", "below-thresholds", "prerequisites-missing", "deadline-missed",
     "over-quota", "unwitnessed", "pact-coverage-low", "item-overdue", "late-posting",
+    "fact-backdated",
 )  # fmt: skip
 
 
@@ -168,6 +169,24 @@ def _kinds() -> dict[str, dict[str, Any]]:
             "means": _(
                 "Pernyataan ini masuk ke registri lebih dari 30 hari setelah tanggal yang "
                 "tertulis di dalamnya; tanggal itu hanya pengakuan penanda tangan."
+            ),
+            "not_means": _(
+                "Bukan berarti isinya salah atau palsu: kegiatan lama yang dicatat "
+                "belakangan selalu tampak begini."
+            ),
+        },
+        "fact-backdated": {
+            "title": _("Tanggal kegiatan jauh sebelum dicatatkan"),
+            "count": lambda n: ngettext(
+                "%(num)s pernyataan mencatat kegiatan lebih dari 30 hari sebelum dicatatkan",
+                "%(num)s pernyataan mencatat kegiatan lebih dari 30 hari sebelum dicatatkan",
+                n,
+            ),
+            "means": _(
+                "Tanggal kegiatan dalam pernyataan ini lebih dari 30 hari sebelum pernyataan "
+                "masuk ke registri; tanggal itu hanya pengakuan penanda tangan. Masa tunggu "
+                "setelah pencanangan dihitung dari tanggal dicatatkan, kecuali ada saksi "
+                "yang menyatakan hadir pada waktunya."
             ),
             "not_means": _(
                 "Bukan berarti isinya salah atau palsu: kegiatan lama yang dicatat "
@@ -349,6 +368,12 @@ def detail(w: dict[str, Any], entry: dict[str, Any] | None) -> str:
                 issued=readable_date(f["issued_at"]),
                 days=f["days"],
             )
+    elif code == "fact-backdated" and "days" in f:
+        return _(
+            "kegiatan tanggal %(on)s, dicatatkan %(days)s hari kemudian",
+            on=readable_date(f["date"]),
+            days=f["days"],
+        )
     elif code == "deadline-missed" and "deadline" in f:
         return _(
             "diusulkan %(on)s, batas waktu %(year)s: %(deadline)s",

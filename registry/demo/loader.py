@@ -145,6 +145,11 @@ class DemoLoader:
                 chains[step.agency] = (head.seq + 1, head.hash) if head else (0, None)
             seq, prev = chains[step.agency]
             body = self._resolve(step.type, step.body, evaluations)
+            if step.type == "zi.witnessed" and isinstance(body["declaration"], str):
+                declarer = body["declaration"]
+                at, declared = chains[declarer]
+                ref = {"agency": declarer, "seq": at - 1, "hash": declared}
+                body = dict(body, declaration=ref)
             docs = [
                 {
                     "name": name,

@@ -59,6 +59,15 @@ AGENCIES = [
             ("bappeda-sultra", "Bappeda Provinsi Sulawesi Tenggara"),
         )
     ],
+    DemoAgency(
+        "ombudsman-sulawesi-tenggara",
+        "Ombudsman RI Perwakilan Sulawesi Tenggara",
+        "lembaga_pengawas",
+        "Kepala Perwakilan Ombudsman Sulawesi Tenggara",
+        region=region("74", "74", "Provinsi Sulawesi Tenggara"),
+        registered="2024-11-01T09:00:00+08:00",
+        role="witness",
+    ),
 ]
 
 
@@ -84,6 +93,18 @@ def steps(seeds: dict[str, str], key_ids: dict[str, str]) -> list[Step]:
             keys=(sultra, "dpmptsp-sultra", "rsud-bahteramas", "rs-jiwa-sultra", "bappeda-sultra"),
             documents=("piagam-pencanangan.pdf",),
             source=seeds["sultra"],
+        ),
+        # Invented: a witness attests the declaration on its day, so the year before the
+        # proposal counts from 2025-01-20 although the demo is logged today.
+        Step(
+            "ombudsman-sulawesi-tenggara",
+            "zi.witnessed",
+            "2025-01-20T15:00:00+08:00",
+            {
+                "declaration": sultra,  # the declarer's latest statement (the loader fills it)
+                "witnessed_on": "2025-01-20",
+                "capacity": "Hadir menyaksikan pencanangan (demo)",
+            },
         ),
         *[
             Step(

@@ -8,14 +8,32 @@ self-evaluation route. The figures come from the named regulation (`events.regul
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from events import Statement
 from events.dates import parse_date
 from events.regulations import REGULATIONS
 from registry.rules.errors import RuleError
-from registry.rules.guards import Context, ancestors, own_unit, require_active, unit_head
-from registry.rules.state import AgencyHead
+from registry.rules.guards import Context, Heads, ancestors, own_unit, require_active, unit_head
+from registry.rules.state import AgencyHead, Stage
+
+# A declaration recorded, or attested by a witness, within this long of its date keeps its date.
+ON_TIME = timedelta(days=30)
+
+
+def counted_from(declared: Stage, heads: Heads) -> tuple[date, str]:
+    """The day the waiting time after a declaration counts from, and why: its own date when
+    the log received it within 30 days, or a witness says it saw it within 30 days of it;
+    otherwise the day the log received it, so a back-dated declaration never shortens the
+    wait (docs/design-decisions.md, "Back-dated fact dates")."""
+    on = parse_date(declared.on)
+    if declared.logged_on is None or parse_date(declared.logged_on) - on <= ON_TIME:
+        return on, "declared"
+    declarer = heads(declared.by)
+    seen = declarer.lifecycle.attested.get(declared.seq) if declarer and declared.seq else None
+    if seen is not None and parse_date(seen) - on <= ON_TIME:
+        return on, "attested"
+    return parse_date(declared.logged_on), "logged"
 
 
 def internal_evaluation(st: Statement, ctx: Context) -> None:
@@ -89,11 +107,18 @@ def proposal(st: Statement, ctx: Context) -> None:
                 "or it does not recommend proposing",
             )
         assert lc.declared is not None  # require_active
-        earliest = _add_months(parse_date(lc.declared.on), reg.months_after_declaration)
+        start, why = counted_from(lc.declared, ctx.heads)
+        earliest = _add_months(start, reg.months_after_declaration)
         if submitted < earliest:
+            since = (
+                f"was declared on {lc.declared.on}"
+                if why != "logged"
+                else f"was declared on {lc.declared.on}, but the log first recorded it on "
+                f"{start} and no witness attested it at the time"
+            )
             raise RuleError(
                 "too-early",
-                f"unit {unit_id!r} was declared on {lc.declared.on}: it may be proposed "
+                f"unit {unit_id!r} {since}: it may be proposed "
                 f"from {earliest} ({reg.months_after_declaration} months, {reg.id})",
             )
         if lc.revoked_on is not None:

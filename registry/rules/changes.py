@@ -13,7 +13,7 @@ places that know it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import Any, ClassVar
 
 
@@ -68,6 +68,18 @@ class Declared(Change):
     target: str
     by: str
     whole: bool  # the agency declared itself, so it is also designated
+    seq: int | None = _optional()  # the declaration's place in its agency's chain
+    logged_on: str | None = _optional()  # the day the log received it (`stamp_logged`)
+
+
+@dataclass(frozen=True)
+class Attested(Change):
+    """A witness attested the declarer's declaration `seq`, saying it saw it on `on`."""
+
+    OP = "attested"
+    seq: int
+    on: str
+    by: str
 
 
 @dataclass(frozen=True)
@@ -158,6 +170,7 @@ CHANGES: dict[str, type[Change]] = {
     for c in (
         RoleGranted,
         Declared,
+        Attested,
         Designated,
         Built,
         Assessed,
@@ -171,6 +184,13 @@ CHANGES: dict[str, type[Change]] = {
         Retracted,
     )
 }
+
+
+def stamp_logged(change: Change, day: str) -> Change:
+    """`change` with the day the log received its statement, where it records one."""
+    if any(f.name == "logged_on" for f in fields(change)):
+        return replace(change, logged_on=day)  # type: ignore[call-arg]
+    return change
 
 
 def change_from_json(data: Mapping[str, Any]) -> Change:

@@ -19,6 +19,7 @@ from keys.ed25519 import unb64
 from registry.rules.changes import (
     Advanced,
     Assessed,
+    Attested,
     Awarded,
     Built,
     Change,
@@ -98,7 +99,7 @@ def _(c: RoleGranted, lc: Lifecycle) -> tuple[Lifecycle, str | None]:
 
 @_apply.register
 def _(c: Declared, lc: Lifecycle) -> tuple[Lifecycle, str | None]:
-    stage = Stage(c.on, c.by, c.index)
+    stage = Stage(c.on, c.by, c.index, c.seq, c.logged_on)
     return (
         replace(
             lc,
@@ -108,6 +109,12 @@ def _(c: Declared, lc: Lifecycle) -> tuple[Lifecycle, str | None]:
         ),
         "declared",
     )
+
+
+@_apply.register
+def _(c: Attested, lc: Lifecycle) -> tuple[Lifecycle, str | None]:
+    earliest = min(c.on, lc.attested.get(c.seq, c.on))
+    return replace(lc, attested={**lc.attested, c.seq: earliest}), None
 
 
 @_apply.register

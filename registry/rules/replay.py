@@ -19,7 +19,7 @@ from events import Statement
 from keys.dsse import Envelope
 from registry.rules import table as _table  # noqa: F401  (registers the built-in types' rules)
 from registry.rules import warnings as warn
-from registry.rules.changes import Advanced, Change, Effect, Noted
+from registry.rules.changes import Advanced, Change, Effect, Noted, stamp_logged
 from registry.rules.errors import RuleError
 from registry.rules.facts import Facts, MemoryFacts
 from registry.rules.guards import Context, check_chain
@@ -124,8 +124,9 @@ def replay(
     identity = rules.identity(statement) if rules.identity else Identity()
     own = statement.agency
     changes: dict[str, list[Change]] = {own: []}
+    logged_on = received_at.astimezone(statement.issued_at.tzinfo).date().isoformat()
     for agency, change in rules.changes(statement, index):
-        changes.setdefault(agency, []).append(change)
+        changes.setdefault(agency, []).append(stamp_logged(change, logged_on))
     effects: list[tuple[str, Effect]] = [
         (
             own,
@@ -158,6 +159,7 @@ def replay(
         statuses.append((agency, before, agency_status(heads[agency])))
     records = tuple(rules.records(Entry(statement, index, len(signatures), log.find)))
     found = warn.late_posting(statement, index, received_at)
+    found += warn.backdated_fact(statement, index, received_at)
     for rule in rules.warnings:
         found += rule(statement, index, facts)
     voided = rules.voids(statement, index, facts) if rules.voids else []

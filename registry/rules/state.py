@@ -41,6 +41,8 @@ class Stage:
     on: str
     by: str
     index: int
+    seq: int | None = None  # the statement's place in the `by` agency's chain
+    logged_on: str | None = None  # the day the log received it (None: before it was kept)
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,9 @@ class Lifecycle:
     revoked_on: str | None = None
     self_evaluation: SelfEvaluation | None = None
     retracted: tuple[int, ...] = ()
+    # This agency's declarations (by seq) a witness attested, with the earliest day a witness
+    # says it saw the declaration.
+    attested: Mapping[int, str] = field(default_factory=dict)
 
     @property
     def active(self) -> bool:
@@ -133,6 +138,8 @@ class Lifecycle:
             stage = getattr(self, name)
             if stage is not None:
                 out[name] = {"on": stage.on, "by": stage.by, "index": stage.index}
+                if stage.logged_on is not None:
+                    out[name]["logged_on"] = stage.logged_on
         for name in ("target", "status", "revoked_on"):
             if getattr(self, name) is not None:
                 out[name] = getattr(self, name)
@@ -161,6 +168,8 @@ class Lifecycle:
             out["self_evaluation"] = {"on": s.on, "regulation": s.regulation}
         if self.retracted:
             out["retracted"] = list(self.retracted)
+        if self.attested:
+            out["attested"] = {str(seq): on for seq, on in sorted(self.attested.items())}
         return out
 
 

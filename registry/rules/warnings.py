@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from events import Statement
+from events import Statement, get_type
 from events.dates import parse_date
 from events.regulations import REGULATIONS, missing_prerequisites, shortfalls
 from registry.rules.facts import Facts
@@ -31,6 +31,22 @@ def late_posting(st: Statement, index: int, received: datetime) -> list[Warning]
     message = f"issued_at {st.issued_at_text} is {days} days before the registry received it"
     facts = {"issued_at": st.issued_at_text, "days": days}
     return [Warning(index, "late-posting", st.agency, st.agency, message, facts)]
+
+
+def backdated_fact(st: Statement, index: int, received: datetime) -> list[Warning]:
+    """The fact it records is dated more than 30 days before the registry received it, though
+    its `issued_at` is recent (a late `issued_at` is `late_posting`'s warning already)."""
+    name = get_type(st.type).fact_date
+    if name is None or name not in st.body or received - st.issued_at > LATE_POSTING:
+        return []
+    day = parse_date(st.body[name])
+    got = received.astimezone(st.issued_at.tzinfo).date()
+    if got - day <= LATE_POSTING:
+        return []
+    days = (got - day).days
+    message = f"{name} {day} is {days} days before the registry received it"
+    facts = {"field": name, "date": day.isoformat(), "days": days}
+    return [Warning(index, "fact-backdated", st.agency, st.agency, message, facts)]
 
 
 def pact_coverage(st: Statement, index: int, facts: Facts) -> list[Warning]:

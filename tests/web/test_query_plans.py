@@ -90,7 +90,7 @@ def pages(size: int) -> list[str]:
         "/agencies?province=33", "/agencies?regency=33.15&status=registered",
         "/agencies?kind=perangkat_daerah", "/agencies?year=2025", "/agencies/dinas-uji-7",
         "/agencies/dinas-uji-7?page=3", "/agencies/rsud-bahteramas", f"/entries/{size - 5}",
-        "/entries/74", "/regions/74", "/regions/33.15", "/feed.atom",
+        "/entries/76", "/regions/74", "/regions/33.15", "/feed.atom",
         "/agencies/dinas-uji-3/feed.atom", "/regions/33/feed.atom", "/about", "/documents",
         f"/documents?sha256={PACT_DOCUMENT['sha256']}", f"/api/v1/entries/{size - 1}",
         "/api/v1/agencies/dinas-uji-1", f"/api/v1/entries/{size - 2}/proof",

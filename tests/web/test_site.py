@@ -177,7 +177,7 @@ def test_search_filters_and_pagination(app: Flask, client: FlaskClient) -> None:
 
 def search_filters(db: Any) -> None:
     province = search(db, Filters(province="74"))
-    assert province["total"] == 6
+    assert province["total"] == 7  # five OPDs, the province and the Ombudsman office
     assert {r["agency"] for r in province["rows"]} >= {"rsud-bahteramas", "inspektorat-sultra"}
     regency = search(db, Filters(province="33", regency="33.15"))
     assert [r["agency"] for r in regency["rows"]] == ["bps-kabupaten-grobogan"]
@@ -191,7 +191,7 @@ def search_filters(db: Any) -> None:
     first = search(db, Filters(), page=1, per_page=5)
     last = search(db, Filters(), page=99, per_page=5)
     assert first["pages"] == last["pages"] == last["page"] == 3
-    assert first["total"] == queries.stats(db, 0)["agencies"] == 12
+    assert first["total"] == queries.stats(db, 0)["agencies"] == 13
     assert not {r["agency"] for r in first["rows"]} & {r["agency"] for r in last["rows"]}
 
 
@@ -295,7 +295,7 @@ def test_atom_feeds(client: FlaskClient) -> None:
     assert len(list(agency.iter(ATOM + "entry"))) == 3
     region = client.get("/regions/74/feed.atom")
     assert region.mimetype == "application/atom+xml"
-    assert len(list(ET.fromstring(region.data).iter(ATOM + "entry"))) == 8  # 6 + pact + fix
+    assert len(list(ET.fromstring(region.data).iter(ATOM + "entry"))) == 9  # 7 joined, pact, fix
     assert client.get("/regions/99/feed.atom").status_code == 404
     assert client.get("/regions/x/feed.atom").status_code == 404
 

@@ -35,8 +35,8 @@ def page(client: FlaskClient, agency: str, lang: str = "id") -> str:
 
 def test_a_units_path_plan_scores_and_warnings(client: FlaskClient) -> None:
     rs_jiwa = page(client, "rs-jiwa-sultra")
-    assert '<li class="done">Dicanangkan <a href="/entries/42">2025-01-20</a></li>' in rs_jiwa
-    assert '<li class="done">Dinilai internal <a href="/entries/66">2025-07-20</a></li>' in rs_jiwa
+    assert '<li class="done">Dicanangkan <a href="/entries/43">2025-01-20</a></li>' in rs_jiwa
+    assert '<li class="done">Dinilai internal <a href="/entries/68">2025-07-20</a></li>' in rs_jiwa
     assert "<li>Diusulkan</li>" in rs_jiwa
     assert "6 butir, 0 selesai, 6 terlambat (per 2026-11-01)." in rs_jiwa
     # Due 31 March 2025, open on 1 November 2026: 580 days late.
@@ -55,5 +55,5 @@ def test_a_redated_item_and_scores_that_meet_the_thresholds(client: FlaskClient)
     assert "6 butir, 6 selesai, 0 terlambat" in grobogan
     dpmptsp = page(client, "dpmptsp-sultra")
     assert "<strong>88.30</strong> <span class=\"badge ok\">memenuhi</span>" in dpmptsp
-    awarded = '<li class="done outcome">Menuju WBK <a href="/entries/73">2026-06-10</a></li>'
+    awarded = '<li class="done outcome">Menuju WBK <a href="/entries/75">2026-06-10</a></li>'
     assert awarded in dpmptsp

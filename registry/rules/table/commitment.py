@@ -6,6 +6,7 @@ from events import Statement
 from registry.rules import guards
 from registry.rules import warnings as warn
 from registry.rules.changes import (
+    Attested,
     Declared,
 )
 from registry.rules.records import (
@@ -24,9 +25,13 @@ def _declaration(st: Statement, index: int) -> Changes:
     units = guards.declared_units(st) if body["units"] else [st.agency]
     # A whole-agency declaration designates the agency itself as the unit.
     whole = not body["units"]
-    return [
-        (u, Declared(index, body["declared_on"], body["target"], st.agency, whole)) for u in units
-    ]
+    declared = Declared(index, body["declared_on"], body["target"], st.agency, whole, st.seq)
+    return [(u, declared) for u in units]
+
+
+def _attestation(st: Statement, index: int) -> Changes:
+    ref = st.body["declaration"]
+    return [(ref["agency"], Attested(index, ref["seq"], st.body["witnessed_on"], st.agency))]
 
 
 def _witness_records(e: Entry) -> list[Record]:
@@ -58,6 +63,7 @@ register_rules(
     TypeRules(
         "zi.witnessed",
         guard=guards.witnessed,
+        changes=_attestation,
         about=lambda st: [st.body["declaration"]["agency"]],
         records=_witness_records,
     )

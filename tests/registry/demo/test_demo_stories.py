@@ -91,7 +91,7 @@ def test_warnings_and_invalidated_entries(demo: Service) -> None:
 
 
 def test_statements_by_others_are_on_the_units_timeline(demo: Service) -> None:
-    """The TPN's award (#74) and revocation (#75) of RSUD Bahteramas are the TPN's statements,
+    """The TPN's award (#76) and revocation (#77) of RSUD Bahteramas are the TPN's statements,
     yet they are about the unit: its timeline, status path and feed show them."""
     with demo.read() as db:
         rsud = queries.timeline(db, "rsud-bahteramas")["rows"]
@@ -99,12 +99,12 @@ def test_statements_by_others_are_on_the_units_timeline(demo: Service) -> None:
         path = lifecycle.unit_status(db, "rsud-bahteramas")
         feed = queries.recent(db, agency_id="rsud-bahteramas")
     by_index = {r["idx"]: r for r in rsud}
-    assert by_index[74]["type"] == "predicate.awarded"
-    assert by_index[75]["type"] == "predicate.revoked"
-    assert by_index[75]["agency"] == "kemenpanrb-tpn"
+    assert by_index[76]["type"] == "predicate.awarded"
+    assert by_index[77]["type"] == "predicate.revoked"
+    assert by_index[77]["agency"] == "kemenpanrb-tpn"
     assert path is not None
-    assert [(s["step"], s["idx"]) for s in path["steps"]][-2:] == [("wbk", 74), ("revoked", 75)]
-    assert [r["idx"] for r in feed][:2] == [75, 74]
+    assert [(s["step"], s["idx"]) for s in path["steps"]][-2:] == [("wbk", 76), ("revoked", 77)]
+    assert [r["idx"] for r in feed][:2] == [77, 76]
     assert grobogan[-1]["type"] == "predicate.awarded"
     assert grobogan[-1]["agency"] == "kemenpanrb-tpn"
 

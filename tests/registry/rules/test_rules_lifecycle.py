@@ -225,6 +225,7 @@ def test_a_proposal_needs_a_tpi_propose_and_a_year(w: World) -> None:
 
 @rule("revoked-recently")
 def test_no_reproposal_within_two_years_of_revocation(w: World) -> None:
+    active(w, "dinas-b", "2024-01-09")
     w.to_wbk("dinas-a")
     w.on("2026-01-15").revoke("dinas-a")
     w.on("2026-02-01")
@@ -235,21 +236,20 @@ def test_no_reproposal_within_two_years_of_revocation(w: World) -> None:
         lambda: w.propose(["dinas-a"], evaluation),
     )
     # The block is per unit: another unit of the same letter-writer goes ahead.
-    active(w, "dinas-b", "2024-06-01")
-    w.on("2026-02-01").propose(["dinas-b"], w.tpi("dinas-b"))
+    w.propose(["dinas-b"], w.tpi("dinas-b"))
 
 
 @rule("wbbm-without-wbk")
 def test_wbbm_needs_a_current_wbk(w: World) -> None:
     active(w, "dinas-b")
-    w.on("2025-02-01")
+    w.to_wbk("dinas-a", declared="2024-01-11")
+    w.on("2025-12-02")
     evaluation = w.tpi("dinas-b")
     refused(
         "wbbm-without-wbk",
         "does not hold a current, unrevoked WBK",
         lambda: w.propose(["dinas-b"], evaluation, target="WBBM"),
     )
-    w.to_wbk("dinas-a")
     w.on("2026-01-05")
     w.propose(["dinas-a"], w.tpi("dinas-a"), target="WBBM")
 
