@@ -211,6 +211,62 @@ register(
     )
 )
 
+def _role_change(statement: Statement) -> None:
+    """A new scope is for a TPI and names agencies; a withdrawal names none."""
+    body = statement.body
+    if body["change"] == "withdrawn" and body.get("scope"):
+        raise StatementError(
+            "rule:scope-on-withdrawal",
+            "a withdrawn role has no scope",
+            field="/body/scope",
+        )
+    if body["change"] == "scope" and body["role"] != "tpi":
+        raise StatementError(
+            "rule:scope-only-for-tpi",
+            f"a {body['role']} grant has no scope: it applies everywhere",
+            field="/body/role",
+        )
+    if body["change"] == "scope" and not body.get("scope"):
+        raise StatementError(
+            "rule:tpi-needs-scope",
+            "a TPI grant names the agencies whose units it assesses",
+            field="/body/scope",
+        )
+
+
+register(
+    StatementType(
+        name="role.changed",
+        title={"id": "Perubahan peran", "en": "Role changed"},
+        # In the holder's own chain, signed by the registrar, like the grant it changes.
+        body_schema=closed(
+            {
+                "role": {"type": "string", "enum": sorted(ORG_ROLES)},
+                "changed_on": DATE,
+                "change": {"type": "string", "enum": ["scope", "withdrawn"]},
+                "scope": array(AGENCY_ID, max_items=50),
+                "basis": LINE,
+            },
+            optional=("scope",),
+        ),
+        signer_roles=frozenset({"registrar"}),
+        rules=(_role_change, not_after_issue("changed_on")),
+        registry_rules=(
+            "the agency holds the role by a grant (a role its kind implies is not withdrawn)",
+            "every agency in a new scope is registered",
+            "a TPI's new scope replaces the old one; a withdrawn role's keys no longer sign "
+            "in that role",
+        ),
+        example={
+            "role": "tpi",
+            "changed_on": "2025-01-15",
+            "change": "scope",
+            "scope": ["pemprov-sulawesi-tenggara"],
+            "basis": "Keputusan Gubernur tentang perubahan Tim Penilai Internal",
+        },
+    )
+)
+
 register(
     StatementType(
         name="unit.designated",

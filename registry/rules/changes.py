@@ -62,6 +62,15 @@ class RoleGranted(Change):
 
 
 @dataclass(frozen=True)
+class RoleChanged(Change):
+    """The registrar gave a granted role a new scope, or withdrew it (`scope` None)."""
+
+    OP = "role-changed"
+    role: str
+    scope: tuple[str, ...] | None
+
+
+@dataclass(frozen=True)
 class Declared(Change):
     OP = "declared"
     on: str
@@ -169,6 +178,7 @@ CHANGES: dict[str, type[Change]] = {
     c.OP: c
     for c in (
         RoleGranted,
+        RoleChanged,
         Declared,
         Attested,
         Designated,

@@ -189,6 +189,19 @@ def role_granted(st: Statement, ctx: Context) -> None:
         unit_head(agency, ctx.heads)
 
 
+def role_changed(st: Statement, ctx: Context) -> None:
+    role = st.body["role"]
+    if role not in ctx.own.lifecycle.roles:
+        implied = role in KIND_ROLES.get(ctx.own.kind, frozenset())
+        why = f"its kind {ctx.own.kind!r} implies it" if implied else "it was never granted"
+        raise RuleError(
+            "role-not-granted",
+            f"{st.agency!r} holds no {role} grant to change: {why}",
+        )
+    for agency in st.body.get("scope", []):
+        unit_head(agency, ctx.heads)
+
+
 # -- commitment ------------------------------------------------------------------------------
 
 

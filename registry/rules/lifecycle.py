@@ -31,6 +31,7 @@ from registry.rules.changes import (
     Proposed,
     Retracted,
     Revoked,
+    RoleChanged,
     RoleGranted,
     SelfEvaluationGranted,
     WindowAnnounced,
@@ -94,7 +95,20 @@ def _apply(change: Change, lc: Lifecycle) -> tuple[Lifecycle, str | None]:
 
 @_apply.register
 def _(c: RoleGranted, lc: Lifecycle) -> tuple[Lifecycle, str | None]:
-    return replace(lc, roles={**lc.roles, c.role: RoleGrant(tuple(c.scope), c.index)}), None
+    roles = {**lc.roles, c.role: RoleGrant(tuple(c.scope), c.index)}
+    withdrawn = tuple(r for r in lc.withdrawn if r != c.role)
+    return replace(lc, roles=roles, withdrawn=withdrawn), None
+
+
+@_apply.register
+def _(c: RoleChanged, lc: Lifecycle) -> tuple[Lifecycle, str | None]:
+    roles = {r: g for r, g in lc.roles.items() if r != c.role}
+    withdrawn = lc.withdrawn
+    if c.scope is not None:
+        roles[c.role] = RoleGrant(tuple(c.scope), c.index)
+    else:
+        withdrawn = tuple(sorted({*withdrawn, c.role}))
+    return replace(lc, roles=roles, withdrawn=withdrawn), None
 
 
 @_apply.register

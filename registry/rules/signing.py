@@ -47,6 +47,8 @@ def check_signatures(
         known.setdefault(grant.keyid, (grant.public_key, grant.role))
     cosigners = _cosigner_keys(named) if statement_type.cosigner_roles else {}
     authorised = False
+    withdrawn: set[str] = set()  # organisation roles its keys hold that the agency no longer does
+    gone = head.lifecycle.withdrawn if head is not None else ()
     roles: set[str] = set()
     out: list[Signature] = []
     for signature in envelope.signatures:
@@ -67,11 +69,20 @@ def check_signatures(
                     f"{statement.issued_at_text}",
                 )
             owner = statement.agency if role != REGISTRAR else REGISTRAR
-            roles.add(role)
-            authorised = authorised or role in allowed_roles
+            if role in gone:
+                withdrawn.add(role)
+            else:
+                roles.add(role)
+                authorised = authorised or role in allowed_roles
         if (index, kid, raw) not in verified and not verify_signature(envelope, signature, raw):
             raise RuleError("bad-signature", f"signature by {kid} does not verify")
         out.append(Signature(index, statement.agency, kid, owner, statement.issued_at))
+    if not authorised and withdrawn & allowed_roles:
+        raise RuleError(
+            "role-withdrawn",
+            f"{statement.agency!r} no longer holds the {', '.join(sorted(withdrawn))} role "
+            "its key was granted for",
+        )
     if not authorised:
         raise RuleError(
             "signer-not-allowed",

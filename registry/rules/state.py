@@ -121,6 +121,8 @@ class Lifecycle:
     # This agency's declarations (by seq) a witness attested, with the earliest day a witness
     # says it saw the declaration.
     attested: Mapping[int, str] = field(default_factory=dict)
+    # Organisation roles the registrar withdrew (`role.changed`): its keys no longer sign in them.
+    withdrawn: tuple[str, ...] = ()
 
     @property
     def active(self) -> bool:
@@ -168,6 +170,8 @@ class Lifecycle:
             out["self_evaluation"] = {"on": s.on, "regulation": s.regulation}
         if self.retracted:
             out["retracted"] = list(self.retracted)
+        if self.withdrawn:
+            out["withdrawn"] = list(self.withdrawn)
         if self.attested:
             out["attested"] = {str(seq): on for seq, on in sorted(self.attested.items())}
         return out

@@ -313,6 +313,27 @@ RULES: list[tuple[str, str, list[tuple[str, Any]], list[tuple[str, Any]], str]] 
         "/body/regulation",
     ),
     (
+        "rule:scope-on-withdrawal",
+        "role.changed",
+        [("/body/change", "withdrawn"), ("/body/scope", ...)],
+        [("/body/change", "withdrawn")],
+        "/body/scope",
+    ),
+    (
+        "rule:scope-only-for-tpi",
+        "role.changed",
+        [("/body/role", "witness"), ("/body/change", "withdrawn"), ("/body/scope", ...)],
+        [("/body/role", "witness")],
+        "/body/role",
+    ),
+    (
+        "rule:tpi-needs-scope",
+        "role.changed",
+        [],
+        [("/body/scope", ...)],
+        "/body/scope",
+    ),
+    (
         "rule:regulation-not-in-force",
         "proposal.submitted",
         [("/body/regulation", "permenpanrb-90-2021"), ("/body/submitted_on", "2024-02-29")],

@@ -11,6 +11,7 @@ from registry.rules.changes import (
     KeyAdded,
     KeyRevoked,
     Profile,
+    RoleChanged,
     RoleGranted,
 )
 from registry.rules.facts import Facts
@@ -80,6 +81,22 @@ register_rules(
         guard=guards.role_granted,
         changes=lambda st, i: [
             (st.agency, RoleGranted(i, st.body["role"], tuple(st.body.get("scope", ()))))
+        ],
+    )
+)
+register_rules(
+    TypeRules(
+        "role.changed",
+        guard=guards.role_changed,
+        changes=lambda st, i: [
+            (
+                st.agency,
+                RoleChanged(
+                    i,
+                    st.body["role"],
+                    tuple(st.body["scope"]) if st.body["change"] == "scope" else None,
+                ),
+            )
         ],
     )
 )

@@ -164,6 +164,54 @@ def test_an_operator_reports_progress_and_the_head_countersigns_done(w: World) -
 
 
 @rule("tpi-is-assessed-unit")
+def change_role(w: World, name: str, role: str, scope: list[str] | None) -> Any:
+    body: dict[str, Any] = {
+        "role": role,
+        "changed_on": w.today,
+        "change": "scope" if scope else "withdrawn",
+        "basis": "Keputusan perubahan",
+    }
+    if scope:
+        body["scope"] = scope
+    return w.post(name, "role.changed", body, w.h.registrar)
+
+
+@rule("role-withdrawn")
+@rule("role-not-granted")
+def test_the_registrar_widens_and_withdraws_a_tpi_scope(w: World) -> None:
+    """A TPI registered for one government is given a second one, then withdrawn: its key
+    stops signing as TPI, and a new grant restores it. Nothing it did is left stuck."""
+    active(w, "dinas-a")
+    w.register("pemkab", kind="pemerintah_kabupaten")
+    w.register("dinas-kab", parent="pemkab")
+    w.declare(["dinas-kab"], by="pemkab")
+    w.designate("dinas-kab", by="pemkab")
+    refused("tpi-out-of-scope", "'dinas-kab'", lambda: w.tpi("dinas-kab"))
+    change_role(w, "inspektorat", "tpi", ["prov", "pemkab"])
+    w.tpi("dinas-kab")
+    w.tpi("dinas-a")
+    change_role(w, "inspektorat", "tpi", None)
+    refused(
+        "role-withdrawn",
+        "no longer holds the tpi role",
+        lambda: w.tpi("dinas-a"),
+    )
+    refused(
+        "role-not-granted",
+        "holds no tpi grant to change: it was never granted",
+        lambda: change_role(w, "inspektorat", "tpi", None),
+    )
+    refused(
+        "role-not-granted",
+        "holds no witness grant",
+        lambda: change_role(w, "dinas-a", "witness", None),
+    )
+    w.grant("inspektorat", "tpi", ["prov"])
+    w.tpi("dinas-a")
+    head = w.registry.head("inspektorat")
+    assert head.lifecycle.roles["tpi"].scope == ("prov",) and head.lifecycle.withdrawn == ()
+
+
 @rule("tpi-out-of-scope")
 def test_the_tpi_is_in_scope_and_not_the_assessed_unit(w: World) -> None:
     active(w, "dinas-a")
