@@ -6,6 +6,8 @@ INSTANCE ?= instance
 PORT ?= 8000
 FUZZ_EXAMPLES ?= 10000
 DRILL_CYCLES ?= 100
+# One changed byte per trial in a random row of each stored table, named by `pakta fsck`.
+FSCK_TRIALS ?= 50
 
 .PHONY: install run test pytest lint bench vectors clean translations messages
 
@@ -54,10 +56,11 @@ vendor:
 fuzz-parsers: $(VENV)/.installed
 	PAKTA_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -q tests/fuzz
 
-# The long crash drill: DRILL_CYCLES kill -9 cycles of a real server on SQLite, and on a
+# The long crash drill, then FSCK_TRIALS tampering trials per table: DRILL_CYCLES kill -9 cycles of a real server on SQLite, and on a
 # PostgreSQL cluster it creates, whose server it kills too; prints the figures.
 drill: $(VENV)/.installed translations
 	PAKTA_DRILL_CYCLES=$(DRILL_CYCLES) $(BIN)/pytest -q -s -m drill tests/drill
+	PAKTA_FSCK_TRIALS=$(FSCK_TRIALS) $(BIN)/pytest -q tests/registry/audit/test_fsck.py
 
 # The long API fuzz run (tests/api/test_fuzz_api.py): schemathesis against a real server over
 # the demo registry, on SQLite and, with PAKTA_TEST_POSTGRES set, on PostgreSQL, repeated with

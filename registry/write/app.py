@@ -114,6 +114,10 @@ class _Batch:
         self.holders.update(granted_keys(outcome))
 
 
+# Stream positions are stored as signed 64-bit integers (SQLite and PostgreSQL alike).
+MAX_POSITION = 2**63 - 1
+
+
 class Registry(Application[UUID]):
     """The registry application over one SQLAlchemy database (SQLite file or PostgreSQL)."""
 
@@ -351,7 +355,10 @@ class Registry(Application[UUID]):
         return 0 if last is None else last.originator_version
 
     def entry(self, index: int) -> str | None:
-        """The exact text of entry `index`, or None past the end."""
+        """The exact text of entry `index`, or None past the end (or out of range: the store's
+        positions are signed 64-bit, and index + 1 must be one)."""
+        if not 0 <= index < MAX_POSITION:
+            return None
         for event in self.chain.get(gt=index, lte=index + 1):
             return event.entry
         return None

@@ -159,3 +159,13 @@ def test_two_national_teams_announcing_one_year_are_both_recorded(service: Servi
         assert first is not None and first.deadline == "2025-05-31"  # the first announced
     finally:
         session.close()
+
+
+def test_an_entry_index_beyond_the_stores_integers_is_simply_absent(service: Service) -> None:
+    """Entry positions are signed 64-bit in SQLite and PostgreSQL: asking for one past that is
+    "no such entry", on both backends, never an overflow from the driver."""
+    Harness(service.registry).register(Agent("dinas-x"))
+    assert service.registry.entry(0) is not None
+    for index in (2**63 - 2, 2**63 - 1, 2**63, 2**64, -1):
+        assert service.registry.entry(index) is None, index
+    assert service.registry.size() == 1
