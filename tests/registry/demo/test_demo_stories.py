@@ -90,38 +90,50 @@ def test_warnings_and_invalidated_entries(demo: Service) -> None:
     assert side["sources"] == ["tpi", "tpn"] and side["meets"]["tpn"]
 
 
+def _award_and_revocation(demo: Service) -> tuple[int, int]:
+    """Where the TPN's award and revocation of RSUD Bahteramas's WBK landed in the log."""
+    with demo.read() as db:
+        rows = queries.timeline(db, "rsud-bahteramas")["rows"]
+    award = next(r["idx"] for r in rows if r["type"] == "predicate.awarded")
+    revocation = next(r["idx"] for r in rows if r["type"] == "predicate.revoked")
+    return award, revocation
+
+
 def test_statements_by_others_are_on_the_units_timeline(demo: Service) -> None:
-    """The TPN's award (#76) and revocation (#77) of RSUD Bahteramas are the TPN's statements,
-    yet they are about the unit: its timeline, status path and feed show them."""
+    """The TPN's award and revocation of RSUD Bahteramas are the TPN's statements, yet they
+    are about the unit: its timeline, status path and feed show them."""
+    award, revocation = _award_and_revocation(demo)
+    assert revocation > award
     with demo.read() as db:
         rsud = queries.timeline(db, "rsud-bahteramas")["rows"]
         grobogan = queries.timeline(db, "bps-kabupaten-grobogan")["rows"]
         path = lifecycle.unit_status(db, "rsud-bahteramas")
         feed = queries.recent(db, agency_id="rsud-bahteramas")
     by_index = {r["idx"]: r for r in rsud}
-    assert by_index[76]["type"] == "predicate.awarded"
-    assert by_index[77]["type"] == "predicate.revoked"
-    assert by_index[77]["agency"] == "kemenpanrb-tpn"
+    assert by_index[award]["agency"] == by_index[revocation]["agency"] == "kemenpanrb-tpn"
     assert path is not None
-    assert [(s["step"], s["idx"]) for s in path["steps"]][-2:] == [("wbk", 76), ("revoked", 77)]
-    assert [r["idx"] for r in feed][:2] == [77, 76]
+    steps = [(s["step"], s["idx"]) for s in path["steps"]][-2:]
+    assert steps == [("wbk", award), ("revoked", revocation)]
+    assert [r["idx"] for r in feed][:2] == [revocation, award]
     assert grobogan[-1]["type"] == "predicate.awarded"
     assert grobogan[-1]["agency"] == "kemenpanrb-tpn"
 
 
 def test_the_units_page_and_atom_feed_show_the_award_and_revocation(demo: Service) -> None:
     ensure_translations()
+    award, revocation = _award_and_revocation(demo)
     app = create_app({"TESTING": True, "PAKTA_INSTANCE": str(demo.instance.path)})
     try:
         client = app.test_client()
         page = client.get("/agencies/rsud-bahteramas").get_data(as_text=True)
-        assert 'href="/entries/74"' in page and 'href="/entries/75"' in page
+        assert f'href="/entries/{award}"' in page and f'href="/entries/{revocation}"' in page
         feed = ET.fromstring(client.get("/agencies/rsud-bahteramas/feed.atom").data)
         links = [e.find(ATOM + "link").get("href", "") for e in feed.iter(ATOM + "entry")]
-        assert links[0].endswith("/entries/75") and links[1].endswith("/entries/74")
+        assert links[0].endswith(f"/entries/{revocation}")
+        assert links[1].endswith(f"/entries/{award}")
         region = ET.fromstring(client.get("/regions/74/feed.atom").data)
         hrefs = {e.find(ATOM + "link").get("href", "") for e in region.iter(ATOM + "entry")}
-        assert any(h.endswith("/entries/75") for h in hrefs)
+        assert any(h.endswith(f"/entries/{revocation}") for h in hrefs)
     finally:
         close_app(app)
 
