@@ -212,26 +212,21 @@ register(
 )
 
 def _role_change(statement: Statement) -> None:
-    """A new scope is for a TPI and names agencies; a withdrawal names none."""
+    """A withdrawal names no scope; a new scope is a TPI's, checked as a grant's is."""
     body = statement.body
-    if body["change"] == "withdrawn" and body.get("scope"):
-        raise StatementError(
-            "rule:scope-on-withdrawal",
-            "a withdrawn role has no scope",
-            field="/body/scope",
-        )
-    if body["change"] == "scope" and body["role"] != "tpi":
+    if body["change"] == "withdrawn":
+        if body.get("scope"):
+            raise StatementError(
+                "rule:scope-on-withdrawal", "a withdrawn role has no scope", field="/body/scope"
+            )
+        return
+    if body["role"] != "tpi":
         raise StatementError(
             "rule:scope-only-for-tpi",
-            f"a {body['role']} grant has no scope: it applies everywhere",
+            f"a {body['role']} role has no scope to change: it can only be withdrawn",
             field="/body/role",
         )
-    if body["change"] == "scope" and not body.get("scope"):
-        raise StatementError(
-            "rule:tpi-needs-scope",
-            "a TPI grant names the agencies whose units it assesses",
-            field="/body/scope",
-        )
+    _role_scope(statement)
 
 
 register(
