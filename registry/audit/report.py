@@ -25,7 +25,9 @@ def derived(replay: Replay, today: date) -> dict[str, Any]:
     plan_records = {(r.subject, r.item): r for r in replay.records if isinstance(r, PlanItemAdded)}
     items = []
     for (unit, item), added in sorted(plan_records.items()):
-        state = heads[unit].lifecycle.plan[item]
+        state = heads[unit].lifecycle.plan.get(item)
+        if state is None:
+            continue  # added by an entry a compromise revocation voided
         items.append(
             rules.OpenItem(unit, item, added.output, state.state, state.due, added.due, added.index)
         )

@@ -24,7 +24,7 @@ from events.regulations import enablers, total
 from registry.read import tables as t
 from registry.read import words
 from registry.rules import records as r
-from registry.rules.changes import Advanced, Built
+from registry.rules.changes import Advanced, Built, Quarantined
 from registry.rules.state import AgencyHead, agency_status
 from registry.write.readside import Appended
 
@@ -119,7 +119,10 @@ class Rows:
                 self._unit(head, idx)
             for change in effect.lifecycle:
                 if isinstance(change, Built):
-                    self._plan_state(head, change)
+                    items = {*(change.redate or {}), *(change.cancel or ()), *(change.done or ())}
+                    self._plan_state(head, items)
+                elif isinstance(change, Quarantined):
+                    self._plan_state(head, set(head.lifecycle.plan))  # all computed again
         self.insert(
             t.steps,
             [
@@ -232,10 +235,9 @@ class Rows:
             "updated_index": idx,
         }
 
-    def _plan_state(self, head: AgencyHead, change: Built) -> None:
-        """Items whose due date or state the rules changed take their new state."""
-        touched = {*(change.redate or {}), *(change.cancel or ()), *(change.done or ())}
-        for item in sorted(touched):
+    def _plan_state(self, head: AgencyHead, items: set[str]) -> None:
+        """`items`, whose due date or state the rules changed, take their new state."""
+        for item in sorted(items):
             state = head.lifecycle.plan[item]
             values = {"due_current": state.due, "state": state.state}
             key = (head.agency, item)

@@ -174,6 +174,17 @@ class Retracted(Change):
     seq: int
 
 
+@dataclass(frozen=True)
+class Quarantined(Change):
+    """Entries signed with a key later revoked from a moment before them (a compromise): the
+    agency's lifecycle is computed again as if they had never been appended (`index`, on
+    `on`, is the revocation)."""
+
+    OP = "quarantined"
+    on: str
+    voided: tuple[int, ...]
+
+
 CHANGES: dict[str, type[Change]] = {
     c.OP: c
     for c in (
@@ -192,6 +203,7 @@ CHANGES: dict[str, type[Change]] = {
         Revoked,
         SelfEvaluationGranted,
         Retracted,
+        Quarantined,
     )
 }
 

@@ -29,6 +29,7 @@ from registry.rules.changes import (
     Evaluated,
     NotMet,
     Proposed,
+    Quarantined,
     Retracted,
     Revoked,
     RoleChanged,
@@ -204,7 +205,11 @@ def apply_changes(
     """`lc` after `changes`, with a `Transition` for each change of status."""
     moves: list[Transition] = []
     for change in changes:
+        if isinstance(change, Quarantined):
+            lc, moves = _quarantine(unit, lc, change, moves)
+            continue
         lc, step = _apply(change, lc)
+        lc = replace(lc, history=(*lc.history, change))
         if step is None:
             continue
         status = next_status(lc.status, step)
@@ -213,6 +218,21 @@ def apply_changes(
             moves.append(Transition(unit, change.index, status, getattr(change, "on"), detail))  # noqa: B009
             lc = replace(lc, status=status)
     return lc, moves
+
+
+def _quarantine(
+    unit: str, lc: Lifecycle, q: Quarantined, moves: list[Transition]
+) -> tuple[Lifecycle, list[Transition]]:
+    """`lc` computed again from its history without the voided entries' changes; a status it
+    no longer has is left by a transition at the revocation."""
+    voided = tuple(sorted({*lc.voided, *q.voided}))
+    kept = tuple(c for c in lc.history if c.index not in voided)
+    fresh, _ = apply_changes(unit, Lifecycle(), kept)
+    fresh = replace(fresh, voided=voided, history=lc.history)
+    if fresh.status is not None and fresh.status != lc.status:
+        detail = {"voided": list(q.voided)}
+        moves = [*moves, Transition(unit, q.index, fresh.status, q.on, detail)]
+    return fresh, moves
 
 
 def apply_effect(

@@ -19,7 +19,14 @@ from events import Statement
 from keys.dsse import Envelope
 from registry.rules import table as _table  # noqa: F401  (registers the built-in types' rules)
 from registry.rules import warnings as warn
-from registry.rules.changes import Advanced, Change, Effect, Noted, stamp_logged
+from registry.rules.changes import (
+    Advanced,
+    Change,
+    Effect,
+    Noted,
+    Quarantined,
+    stamp_logged,
+)
 from registry.rules.errors import RuleError
 from registry.rules.facts import Facts, MemoryFacts
 from registry.rules.guards import Context, check_chain
@@ -43,6 +50,10 @@ class Log(Protocol):
 
     def key_holder(self, keyid: str) -> str | None:
         """The agency a key was granted to, if any (a key is one agency's)."""
+        ...
+
+    def touched(self, index: int) -> Sequence[str]:
+        """The agencies whose lifecycle entry `index` changed."""
         ...
 
 
@@ -77,6 +88,45 @@ def granted_keys(outcome: Outcome) -> dict[str, str]:
         if isinstance(effect, Advanced)
         for k in effect.keys_added
     }
+
+
+def _unauthorised(
+    voided: Sequence[Invalidation], head: AgencyHead | None, facts: Facts
+) -> tuple[int, ...]:
+    """The voided entries that no other key of the agency, still valid, also signed: those
+    the stolen key alone could have made, whose effects a compromise revocation undoes."""
+    if not voided or head is None:
+        return ()
+    revoked = {v.keyid for v in voided}
+    cosigned = {
+        s.index
+        for keyid, grant in head.keys.items()
+        if keyid not in revoked
+        for s in facts.signatures(keyid)
+        if grant.valid_at(s.issued_at)
+    }
+    return tuple(v.index for v in voided if v.index not in cosigned)
+
+
+def lifecycle_touched(outcome: Outcome) -> tuple[str, ...]:
+    """The agencies whose lifecycle the outcome's own changes changed (quarantines aside):
+    what `Log.touched` answers for it later."""
+    return tuple(
+        a
+        for a, e in outcome.effects
+        if any(not isinstance(c, Quarantined) for c in e.lifecycle)
+    )
+
+
+def touched_by(statement: Statement, index: int, log: Log) -> tuple[str, ...]:
+    """`Log.touched` for a stored entry: the agencies its type's changes name whose
+    lifecycle history holds a change of it (equal to `lifecycle_touched` of its outcome)."""
+    named = dict.fromkeys(a for a, _ in rules_for(statement.type).changes(statement, index))
+    return tuple(
+        a
+        for a in named
+        if (h := log.head(a)) is not None and any(c.index == index for c in h.lifecycle.history)
+    )
 
 
 def _named(statement: Statement, log: Log) -> list[AgencyHead]:
@@ -127,6 +177,14 @@ def replay(
     logged_on = received_at.astimezone(statement.issued_at.tzinfo).date().isoformat()
     for agency, change in rules.changes(statement, index):
         changes.setdefault(agency, []).append(stamp_logged(change, logged_on))
+    voided = rules.voids(statement, index, facts) if rules.voids else []
+    dropped = _unauthorised(voided, log.head(own), facts)
+    if dropped:
+        # A compromise: every agency those entries changed is computed again without them.
+        hit = dict.fromkeys([own, *sorted({a for i in dropped for a in log.touched(i)})])
+        quarantine = Quarantined(index, statement.issued_at.date().isoformat(), dropped)
+        for agency in hit:
+            changes.setdefault(agency, []).append(quarantine)
     effects: list[tuple[str, Effect]] = [
         (
             own,
@@ -162,7 +220,6 @@ def replay(
     found += warn.backdated_fact(statement, index, received_at)
     for rule in rules.warnings:
         found += rule(statement, index, facts)
-    voided = rules.voids(statement, index, facts) if rules.voids else []
     found += warn.signed_by_revoked_key(voided)
     subjects = tuple(dict.fromkeys([own, *rules.about(statement)]))
     return Outcome(
@@ -193,9 +250,13 @@ class Replayer:
     holders: dict[str, str] = field(default_factory=dict)  # keyid -> agency
     facts: MemoryFacts = field(default_factory=MemoryFacts)
     effects: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    changed: dict[int, tuple[str, ...]] = field(default_factory=dict)  # index -> `touched`
 
     def head(self, agency: str) -> AgencyHead | None:
         return self.heads.get(agency)
+
+    def touched(self, index: int) -> Sequence[str]:
+        return self.changed.get(index, ())
 
     def find(self, statement_hash: str) -> Ref | None:
         return self.refs.get(statement_hash)
@@ -233,3 +294,5 @@ class Replayer:
         self.facts.add(outcome.records, outcome.signatures)
         for agency, effect in outcome.effects:
             self.effects.setdefault(agency, []).append(effect.to_json())
+        if hit := lifecycle_touched(outcome):
+            self.changed[outcome.index] = hit

@@ -123,6 +123,11 @@ class Lifecycle:
     attested: Mapping[int, str] = field(default_factory=dict)
     # Organisation roles the registrar withdrew (`role.changed`): its keys no longer sign in them.
     withdrawn: tuple[str, ...] = ()
+    # Entries whose changes no longer count: signed with a key revoked from before them.
+    voided: tuple[int, ...] = ()
+    # Every change applied so far, in order (quarantines aside): what a quarantine recomputes
+    # the lifecycle from. Not part of the public JSON, nor of equality.
+    history: tuple[Any, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def active(self) -> bool:
@@ -172,6 +177,8 @@ class Lifecycle:
             out["retracted"] = list(self.retracted)
         if self.withdrawn:
             out["withdrawn"] = list(self.withdrawn)
+        if self.voided:
+            out["voided"] = list(self.voided)
         if self.attested:
             out["attested"] = {str(seq): on for seq, on in sorted(self.attested.items())}
         return out

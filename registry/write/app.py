@@ -27,7 +27,7 @@ from eventsourcing.utils import TopicError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from events import Statement, canonical_json
+from events import Statement, canonical_json, load_statement
 from keys.dsse import Envelope
 from keys.ed25519 import b64
 from keys.errors import PaktaError
@@ -35,7 +35,7 @@ from keys.note import NoteSigner, sign_note
 from registry.rules.changes import Advanced
 from registry.rules.errors import AgencyNotFound, ConflictError
 from registry.rules.records import Ref
-from registry.rules.replay import Outcome, check, granted_keys, replay
+from registry.rules.replay import Outcome, check, granted_keys, replay, touched_by
 from registry.rules.state import AgencyHead
 from registry.tlog import merkle
 from registry.tlog.checkpoint import Checkpoint
@@ -77,6 +77,7 @@ class _Batch:
     changed: dict[str, Agency] = field(default_factory=dict)
     pending: dict[str, Ref] = field(default_factory=dict)
     holders: dict[str, str] = field(default_factory=dict)  # keys granted in this batch
+    statements: dict[int, Statement] = field(default_factory=dict)  # accepted in this batch
 
     def _agency(self, name: str) -> Agency | None:
         if name in self.changed:
@@ -97,6 +98,15 @@ class _Batch:
     def key_holder(self, keyid: str) -> str | None:
         return self.holders.get(keyid) or storage.key_holder(self.session, keyid)
 
+    def touched(self, index: int) -> tuple[str, ...]:
+        statement = self.statements.get(index)
+        if statement is None:
+            text = self.registry.entry(index)
+            if text is None:
+                return ()
+            statement = load_statement(Envelope.from_json(json.loads(text)["envelope"]).payload)
+        return touched_by(statement, index, self)
+
     def take(self, outcome: Outcome) -> None:
         """Trigger the agencies' events for an accepted statement."""
         for name, effect in outcome.effects:
@@ -111,6 +121,7 @@ class _Batch:
                 agency.note(effect=effect.to_json())
             self.changed[name] = agency
         self.pending[outcome.statement.hash] = outcome.ref
+        self.statements[outcome.index] = outcome.statement
         self.holders.update(granted_keys(outcome))
 
 
