@@ -8,6 +8,7 @@ client's signing never counts against the registry.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -35,7 +36,7 @@ from registry.write.instance import Instance, init_instance, load_instance
 
 PACT = {"signed_on": "2024-06-01", "signatories": 9, "staff_total": 10, "scope": "Semua"}
 DOCS = [{"name": "pakta.pdf", "sha256": "sha256:" + "a" * 64, "media_type": "application/pdf"}]
-CACHE = Path(".bench")
+CACHE = Path(".bench")  # `python -m bench --cache DIR` moves it (the harness test does)
 
 
 class Client:
@@ -57,7 +58,11 @@ class Client:
                 "parent": None,
                 "region": None,
                 "keys": [
-                    {"public_key": b64(public_bytes(key)), "role": "agency_head", "holder": "Kepala"}
+                    {
+                        "public_key": b64(public_bytes(key)),
+                        "role": "agency_head",
+                        "holder": "Kepala",
+                    }
                 ],
             }
             payload = build_statement(
@@ -157,7 +162,7 @@ def cached_instance(entries: int, agencies: int = 100) -> Instance:
     """An instance on PostgreSQL holding at least `entries` real statements, kept under
     .bench/ (folder and database) between runs: built once with `submit_many`, then reused."""
     folder = CACHE / f"pg-{entries}"
-    name = f"pakta_bench_cache_{entries}"
+    name = cache_database(entries)
     marker = folder / "built.json"
     if marker.exists() and pg_exec(f"SELECT 1 FROM pg_database WHERE datname = '{name}'"):
         return load_instance(folder / "inst")
@@ -182,6 +187,17 @@ def cached_instance(entries: int, agencies: int = 100) -> Instance:
     marker.write_text(json.dumps({"entries": size, "seconds": round(seconds, 1)}) + "\n")
     print(f"    cached a {size}-entry log in {seconds:.0f} s under {folder}", flush=True)
     return instance
+
+
+def cache_database(entries: int) -> str:
+    """The PostgreSQL database of the cached log of `entries` (one per cache folder)."""
+    where = hashlib.sha256(str(CACHE.resolve()).encode()).hexdigest()[:8]
+    return f"pakta_bench_cache_{where}_{entries}"
+
+
+def drop_cache_databases(sizes: list[int]) -> None:
+    for entries in sizes:
+        pg_exec(f'DROP DATABASE IF EXISTS "{cache_database(entries)}" WITH (FORCE)')
 
 
 def free_port() -> int:
@@ -211,7 +227,8 @@ class Server:
             except OSError:
                 if self.process.poll() is not None or time.monotonic() > deadline:
                     self.log.seek(0)
-                    raise RuntimeError("pakta serve did not start:\n" + self.log.read().decode())
+                    output = self.log.read().decode()
+                    raise RuntimeError("pakta serve did not start:\n" + output) from None
                 time.sleep(0.2)
 
     def close(self) -> None:

@@ -52,8 +52,10 @@ class Plain:
         env = {"AGGREGATE_CACHE_MAXSIZE": "10000"}
         self.database: str | None = None
         if backend == "sqlite":
-            env |= {"PERSISTENCE_MODULE": "eventsourcing.sqlite",
-                    "SQLITE_DBNAME": f"{folder}/plain.sqlite3"}
+            env |= {
+                "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                "SQLITE_DBNAME": f"{folder}/plain.sqlite3",
+            }
         else:
             server = postgres_server()
             assert server is not None
