@@ -31,7 +31,7 @@ MODES: dict[str, dict[str, Any]] = {
     "full": {
         "plain": {"rounds": 5, "singles": 200, "groups": 5},
         "http": {"rounds": 3, "per_client": 100},
-        "audit": {"rounds": 3, "entries": 4096},
+        "audit": {"rounds": 3, "entries": 16384},
         "scale": {
             "sizes": [1000, 100_000],
             "rounds": 3,

@@ -150,6 +150,7 @@ class Registry(Application[UUID]):
         self._hash_memo: dict[int, bytes] = {}
         self._known: dict[str, Agency | None] = {}
         self._known_at = -1  # the log size `_known` is valid for
+        self._known_id: int | None = None  # the last notification id this process stored
         # The registry's time for received_at; a test may fix it (tests/golden_demo.py).
         self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
 
@@ -198,10 +199,13 @@ class Registry(Application[UUID]):
             reader = storage.SessionHashReader(
                 session, merkle.stored_hash_count(size), self._hash_memo
             )
-            if size != self._known_at or len(self._known) > 10_000:
+            if size != self._known_at:
                 # The log moved on without us (or this process just started): what is stored
-                # is all we know, so check it before signing anything on top of it.
+                # is all we know, so check it before signing anything on top of it, and forget
+                # the aggregates that other writers changed since (or all, if we know nothing).
                 storage.check_tree(session, size, reader)
+                self._forget_foreign(session, size)
+            elif len(self._known) > 10_000:
                 self._known = {}
             self._known_at = -1  # until this transaction commits
             batch = _Batch(self, session, self._known)
@@ -293,7 +297,27 @@ class Registry(Application[UUID]):
                 )
         self._known.update(batch.changed)
         self._known_at = size
+        self._known_id = max(r.notification.id for r in recordings)
         return [r for r in results if r is not None], behind
+
+    def _forget_foreign(self, session: Session, size: int) -> None:
+        """Drop from `_known` the agencies whose events other writers stored after this
+        process's last append (one query on the notification ids, which the append lock
+        keeps in commit order); drop everything when this process knows nothing yet or the
+        log moved on by more than the cache holds."""
+        if self._known_at < 0 or self._known_id is None or size - self._known_at > 10_000:
+            self._known = {}
+            return
+        record = self.recorder.events_record_cls  # type: ignore[attr-defined]
+        changed = set(
+            session.execute(
+                select(record.originator_id)
+                .where(record.id > self._known_id, record.originator_id != LOG_ID)
+                .distinct()
+            ).scalars()
+        )
+        for name in [n for n in self._known if agency_uuid(n) in changed]:
+            del self._known[name]
 
     def _receive_time(self, last: LogEntry | None) -> datetime:
         """The time for the entries about to be written: the clock, but never earlier than
@@ -316,7 +340,7 @@ class Registry(Application[UUID]):
         """Drop what this process keeps between appends (stored hashes, aggregates), so the
         next append reads and checks what is stored (after a repair)."""
         self._hash_memo.clear()
-        self._known, self._known_at = {}, -1
+        self._known, self._known_at, self._known_id = {}, -1, None
 
     # -- reading -------------------------------------------------------------------------
 

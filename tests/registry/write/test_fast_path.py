@@ -1,0 +1,60 @@
+"""The write path's shortcuts change nothing a client or an auditor sees (real SQLite and
+PostgreSQL, real keys): the entry text written directly equals `canonical_json`; a writer that
+finds the log moved on by another process forgets only the agencies that process changed; and
+signatures verified before the lock are trusted only for the key the rules choose."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from pakta_support import (
+    PACT_DOCUMENT,
+    Agent,
+    Harness,
+    declaration_body,
+    pact_body,
+)
+
+from registry.service import Service, open_service
+from registry.write.instance import Instance
+
+
+@pytest.fixture
+def two(instance: Instance) -> Iterator[tuple[Service, Service]]:
+    """Two processes' registries on one database (each with its own caches)."""
+    a, b = open_service(instance), open_service(instance)
+    yield a, b
+    a.close()
+    b.close()
+
+
+def test_a_foreign_append_forgets_only_the_agencies_it_changed(
+    two: tuple[Service, Service],
+) -> None:
+    a, b = two
+    ha, hb = Harness(a.registry), Harness(b.registry)
+    x, y = Agent("pemkab-x"), Agent("pemkab-y")
+    ha.register(x)
+    ha.register(y)
+    ha.post(x, "zi.declared", declaration_body())
+    ha.post(y, "zi.declared", declaration_body())
+    cached_y = a.registry._known["pemkab-y"]
+    assert "pemkab-x" in a.registry._known
+    # Another process moves x on; a's next append finds the log longer than it left it.
+    hb.post(x, "integrity_pact.signed", pact_body(), documents=[PACT_DOCUMENT])
+    ha.post(y, "integrity_pact.signed", pact_body(), documents=[PACT_DOCUMENT])
+    assert a.registry._known["pemkab-y"] is cached_y  # kept: nobody else touched y
+    # x was dropped, so a reads it again and accepts the statement that follows b's (with the
+    # stale head it would refuse it as not extending seq 2).
+    assert "pemkab-x" not in a.registry._known
+    receipt = ha.post(x, "integrity_pact.signed", pact_body(), documents=[PACT_DOCUMENT])
+    head = a.registry.head("pemkab-x")
+    assert head is not None and head.seq == x.seq == 3 and head.index == receipt.index
+    # Both processes agree with what is stored.
+    fresh = open_service(a.instance)
+    try:
+        for name in ("pemkab-x", "pemkab-y"):
+            assert fresh.registry.head(name) == a.registry.head(name) == b.registry.head(name)
+    finally:
+        fresh.close()
