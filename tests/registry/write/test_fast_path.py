@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pakta_support import (
     PACT_DOCUMENT,
     Agent,
@@ -16,8 +18,35 @@ from pakta_support import (
     pact_body,
 )
 
+from events import canonical_json
+from keys.dsse import Envelope, Signature
 from registry.service import Service, open_service
+from registry.write.app import entry_text
 from registry.write.instance import Instance
+
+PAYLOAD_TYPE = "application/vnd.pakta.statement+json"
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    index=st.integers(0, 2**53 - 1),
+    prev=st.none() | st.binary(min_size=32, max_size=32).map(bytes.hex),
+    received=st.text(max_size=40),
+    payload=st.binary(max_size=300),
+    signatures=st.lists(st.tuples(st.text(max_size=20), st.binary(max_size=64)), max_size=3),
+)
+def test_entry_text_is_the_canonical_json_of_the_entry(
+    index: int, prev: str | None, received: str, payload: bytes, signatures: list[tuple[str, bytes]]
+) -> None:
+    # Lone surrogates cannot come out of the strict parse, nor go into UTF-8.
+    texts = [received, *(k for k, _ in signatures)]
+    if any(0xD800 <= ord(c) <= 0xDFFF for t in texts for c in t):
+        return
+    envelope = Envelope(PAYLOAD_TYPE, payload, tuple(Signature(k, s) for k, s in signatures))
+    expected = canonical_json(
+        {"index": index, "prev": prev, "received_at": received, "envelope": envelope.to_json()}
+    ).decode()
+    assert entry_text(index, prev, received, envelope) == expected
 
 
 @pytest.fixture
