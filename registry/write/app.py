@@ -1,7 +1,8 @@
 """The event-sourced registry: checks signed statements and appends them to the one global log.
 
 `Registry.submit_many` is the only write path, and it goes one way: each submission is parsed
-once (`parse_submission`), then under the append lock one database transaction runs the pure
+once (`parse_submission`) and its signatures verified with the keys this process knows
+(`Registry.prepare`, outside the lock), then under the append lock one database transaction runs the pure
 rules on it (`registry.rules.replay.check` and `replay`), triggers the agencies' events and the
 log entry, hands the read side the statement and the rules' outcome from memory, and finally
 saves everything with one `save()`, appends the RFC 9162 stored hashes and the statement index,
@@ -28,7 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from events import Statement
-from keys.dsse import Envelope
+from keys.dsse import Envelope, verify_signature
 from keys.ed25519 import b64
 from keys.errors import PaktaError
 from keys.note import NoteSigner, sign_note
@@ -49,7 +50,22 @@ from registry.write.submission import Receipt, parse_submission
 log = logging.getLogger(__name__)
 
 
-Prepared = tuple[Envelope, Statement] | PaktaError
+class Preverified:
+    """Signatures verified before the append lock (`Registry.prepare`), as the rules' `Verified`
+    hook reads them: (key id, public key) pairs whose signature verifies over the envelope's
+    PAE, whatever entry index the statement gets (the signature does not cover the index). The
+    rules still choose which key a key id stands for; a pair only spares verifying it again."""
+
+    __slots__ = ("pairs",)
+
+    def __init__(self, pairs: frozenset[tuple[str, bytes]] = frozenset()) -> None:
+        self.pairs = pairs
+
+    def __contains__(self, item: object) -> bool:
+        return isinstance(item, tuple) and len(item) == 3 and (item[1], item[2]) in self.pairs
+
+
+Prepared = tuple[Envelope, Statement, Preverified] | PaktaError
 
 
 def entry_text(index: int, prev: str | None, received_at: str, envelope: Envelope) -> str:
@@ -71,14 +87,6 @@ def entry_text(index: int, prev: str | None, received_at: str, envelope: Envelop
         ensure_ascii=False,
         separators=(",", ":"),
     )
-
-
-def prepare(data: bytes) -> Prepared:
-    """A submission parsed once (or the error that refused it), ready for `submit_parsed`."""
-    try:
-        return parse_submission(data)
-    except PaktaError as e:
-        return e
 
 
 def utc_text(moment: datetime) -> str:
@@ -103,7 +111,8 @@ class _Batch:
         if name in self.changed:
             return self.changed[name]
         if name not in self.known:
-            self.known[name] = self.registry.load(name)
+            self.known[name] = found = self.registry.load(name)
+            self.registry.learn_keys(found)
         return self.known[name]
 
     def head(self, agency: str) -> AgencyHead | None:
@@ -172,6 +181,9 @@ class Registry(Application[UUID]):
         self._known: dict[str, Agency | None] = {}
         self._known_at = -1  # the log size `_known` is valid for
         self._known_id: int | None = None  # the last notification id this process stored
+        # Public keys by key id, from the registrar and the heads this process has read, for
+        # verifying signatures before the lock (`prepare`).
+        self._public_keys: dict[str, bytes] = dict(instance.registrar_keys)
         # The registry's time for received_at; a test may fix it (tests/golden_demo.py).
         self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
 
@@ -185,7 +197,31 @@ class Registry(Application[UUID]):
 
     def submit_many(self, items: Sequence[bytes]) -> list[Receipt | PaktaError]:
         """Append what passes, in order; each item gets a receipt or the error that stopped it."""
-        return self.submit_parsed([prepare(data) for data in items])
+        return self.submit_parsed([self.prepare(data) for data in items])
+
+    def prepare(self, data: bytes) -> Prepared:
+        """A submission parsed once (or the error that refused it) and its signatures verified
+        with the keys this process knows for their key ids, outside the append lock, ready for
+        `submit_parsed`."""
+        try:
+            envelope, statement = parse_submission(data)
+        except PaktaError as e:
+            return e
+        pairs = set()
+        for signature in envelope.signatures:
+            raw = self._public_keys.get(signature.keyid)
+            if raw is not None and verify_signature(envelope, signature, raw):
+                pairs.add((signature.keyid, raw))
+        return envelope, statement, Preverified(frozenset(pairs))
+
+    def learn_keys(self, agency: Agency | None) -> None:
+        """Remember the public keys an agency's head grants, by key id, for `prepare`."""
+        if agency is None:
+            return
+        if len(self._public_keys) > 100_000:
+            self._public_keys = dict(self.instance.registrar_keys)
+        for grant in agency.head.keys.values():
+            self._public_keys[grant.keyid] = grant.public_key
 
     def submit_parsed(self, prepared: Sequence[Prepared]) -> list[Receipt | PaktaError]:
         """`submit_many` for submissions already parsed (`prepare`, outside the lock)."""
@@ -242,10 +278,16 @@ class Registry(Application[UUID]):
                 results.append(item if isinstance(item, PaktaError) else None)
                 if isinstance(item, PaktaError):
                     continue
-                envelope, statement = item
+                envelope, statement, verified = item
                 try:
                     signatures = check(
-                        statement, envelope, size, received_at, self.instance.registrar_keys, batch
+                        statement,
+                        envelope,
+                        size,
+                        received_at,
+                        self.instance.registrar_keys,
+                        batch,
+                        verified,
                     )
                 except ConflictError as conflict:
                     # Only a statement that does not extend its head can be a repeat: look
@@ -310,6 +352,8 @@ class Registry(Application[UUID]):
                     ),
                 )
         self._known.update(batch.changed)
+        for agency in batch.changed.values():
+            self.learn_keys(agency)
         self._known_at = size
         self._known_id = max(r.notification.id for r in recordings)
         return [r for r in results if r is not None], behind

@@ -5,6 +5,7 @@ signatures verified before the lock are trusted only for the key the rules choos
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -15,13 +16,16 @@ from pakta_support import (
     Agent,
     Harness,
     declaration_body,
+    envelope_bytes,
     pact_body,
 )
 
 from events import canonical_json
 from keys.dsse import Envelope, Signature
+from keys.ed25519 import generate, key_id, public_bytes
+from registry.rules.errors import RuleError
 from registry.service import Service, open_service
-from registry.write.app import entry_text
+from registry.write.app import Preverified, entry_text
 from registry.write.instance import Instance
 
 PAYLOAD_TYPE = "application/vnd.pakta.statement+json"
@@ -87,3 +91,38 @@ def test_a_foreign_append_forgets_only_the_agencies_it_changed(
             assert fresh.registry.head(name) == a.registry.head(name) == b.registry.head(name)
     finally:
         fresh.close()
+
+
+def test_signatures_verified_before_the_lock_count_only_for_the_chosen_key(
+    service_one: Service,
+) -> None:
+    registry = service_one.registry
+    h = Harness(registry)
+    agent = Agent("pemkab-sig")
+    h.register(agent)
+    good = envelope_bytes(agent.statement("zi.declared", declaration_body()), agent.key)
+    prepared = registry.prepare(good)
+    assert not isinstance(prepared, Exception)
+    kid = key_id(public_bytes(agent.key))
+    assert prepared[2].pairs == {(kid, public_bytes(agent.key))}
+    # A signature that does not verify is not pre-verified, and the rules still refuse it.
+    envelope = json.loads(good)
+    sig = envelope["signatures"][0]["sig"]
+    envelope["signatures"][0]["sig"] = ("B" if sig[0] == "A" else "A") + sig[1:]
+    bad = json.dumps(envelope).encode()
+    prepared_bad = registry.prepare(bad)
+    assert not isinstance(prepared_bad, Exception) and not prepared_bad[2].pairs
+    with pytest.raises(RuleError, match="does not verify"):
+        registry.submit(bad)
+    # A pair stands only for its own public key: another key under the same id does not pass.
+    other = public_bytes(generate())
+    marks = Preverified(frozenset({(kid, other)}))
+    assert (5, kid, other) in marks and (5, kid, public_bytes(agent.key)) not in marks
+    assert registry.submit(good).seq == 1
+
+
+@pytest.fixture
+def service_one(instance: Instance) -> Iterator[Service]:
+    svc = open_service(instance)
+    yield svc
+    svc.close()
