@@ -24,6 +24,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import registry
+
 from . import audit, common, http, plain, scale
 from .report import table
 
@@ -99,6 +101,8 @@ def main(argv: list[str] | None = None) -> int:
         "started": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
         "settings": settings,
+        # The code measured (bench/ab.py runs other commits' trees).
+        "source": str(Path(registry.__file__).resolve().parent.parent),
         "skipped": [],
     }
     out = Path(args.out)

@@ -1,0 +1,111 @@
+"""A/B of two commits with the harness, in one run: `python -m bench.ab BASE HEAD`.
+
+Each commit's tree is unpacked under .bench/ab/<commit> (`git archive`, no extra worktree), its
+catalogs compiled, and `python -m bench --quick --only SECTIONS` run from it (so it imports
+that commit's code), alternating BASE, HEAD, BASE, HEAD ... for `--rounds` rounds, so that the
+machine's load falls on both alike. Every numeric figure is taken as the median over the
+rounds; the printed table gives HEAD/BASE for the throughput figures.
+
+    python -m bench.ab 37dcda9 HEAD [--only plain,http] [--rounds 3] [--out .bench/ab.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tarfile
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from .common import median
+
+KEYS = (
+    "plain.sqlite.pakta_1",
+    "plain.sqlite.pakta_100",
+    "plain.postgres.pakta_1",
+    "plain.postgres.pakta_100",
+    "plain.postgres.ratio_1",
+    "plain.postgres.ratio_100",
+    "http.http_1",
+    "http.http_4",
+    "http.http_16",
+    "http.in_process_group",
+    "audit.audit_entries_per_s",
+)
+
+
+def unpack(commit: str, root: Path) -> tuple[str, Path]:
+    sha = subprocess.run(
+        ["git", "rev-parse", "--short=10", commit], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    folder = root / sha
+    if not (folder / "bench").is_dir():
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile() as archive:
+            subprocess.run(["git", "archive", sha], stdout=archive, check=True)
+            archive.seek(0)
+            with tarfile.open(fileobj=archive) as tar:
+                tar.extractall(folder, filter="data")
+        pybabel = Path(sys.executable).with_name("pybabel")
+        subprocess.run(
+            [str(pybabel), "compile", "-q", "-d", "web/translations"], cwd=folder, check=True
+        )
+    return sha, folder
+
+
+def flatten(value: Any, prefix: str = "") -> dict[str, float]:
+    out: dict[str, float] = {}
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if k not in ("rounds", "settings", "machine", "seconds"):
+                out.update(flatten(v, f"{prefix}{k}."))
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        out[prefix[:-1]] = float(value)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.ab")
+    parser.add_argument("base")
+    parser.add_argument("head")
+    parser.add_argument("--only", default="plain,http")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--mode", default="--quick", choices=["--quick", "--tiny"])
+    parser.add_argument("--out", default=".bench/ab.json")
+    args = parser.parse_args(argv)
+    root = Path(".bench/ab").resolve()
+    sides = [unpack(args.base, root), unpack(args.head, root)]
+    runs: dict[str, list[dict[str, float]]] = {sha: [] for sha, _ in sides}
+    for round_ in range(args.rounds):
+        for sha, folder in sides:
+            out = folder / ".bench" / f"ab-{round_}.json"
+            env = dict(os.environ, PYTHONPATH=str(folder))
+            command = [sys.executable, "-m", "bench", args.mode, "--only", args.only]
+            subprocess.run([*command, "--out", str(out)], cwd=folder, env=env, check=True)
+            result = json.loads(out.read_text())
+            assert Path(result["source"]).resolve() == folder, result["source"]
+            runs[sha].append(flatten(result))
+            print(f"round {round_ + 1} {sha} done", flush=True)
+    medians = {
+        sha: {k: median([r[k] for r in rs if k in r]) for k in rs[0]} for sha, rs in runs.items()
+    }
+    (base, _), (head, _) = sides
+    summary: dict[str, Any] = {"base": base, "head": head, "rounds": args.rounds, "figures": {}}
+    print(f"\n| figure | {base} | {head} | head/base |\n|---|---|---|---|")
+    for key in KEYS:
+        if key in medians[base] and key in medians[head]:
+            a, b = medians[base][key], medians[head][key]
+            summary["figures"][key] = {"base": a, "head": b, "ratio": round(b / a, 2) if a else 0}
+            print(f"| {key} | {a:,.2f} | {b:,.2f} | {b / a if a else 0:.2f} |")
+    summary["medians"] = medians
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(summary, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
