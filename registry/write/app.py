@@ -3,12 +3,12 @@
 `Registry.submit_many` is the only write path, and it goes one way: each submission is parsed
 once (`parse_submission`) and its signatures verified with the keys this process knows
 (`Registry.prepare`, outside the lock); then under the append lock one database transaction
-runs the pure rules on it (`registry.rules.replay.check` and `replay`), triggers the
-agencies' events and the log entry, hands the read side the statement and the rules' outcome from memory, and finally
-saves everything with one `save()`, appends the RFC 9162 stored hashes and the statement index,
-records the read side's position and signs one checkpoint for the new size. So entries, tree
-hashes, read-model rows and checkpoint commit together or not at all, and several statements
-can share the transaction (group commit).
+runs the pure rules on it (`registry.rules.replay.check` and `replay`), triggers the agencies'
+events and the log entry, hands the read side the statement and the rules' outcome from memory,
+and finally saves everything with one `save()`, appends the RFC 9162 stored hashes and the
+statement index, records the read side's position and signs one checkpoint for the new size. So
+entries, tree hashes, read-model rows and checkpoint commit together or not at all, and several
+statements can share the transaction (group commit).
 """
 
 from __future__ import annotations
