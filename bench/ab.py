@@ -50,10 +50,13 @@ def unpack(commit: str, root: Path) -> tuple[str, Path]:
             archive.seek(0)
             with tarfile.open(fileobj=archive) as tar:
                 tar.extractall(folder, filter="data")
-        pybabel = Path(sys.executable).with_name("pybabel")
-        subprocess.run(
-            [str(pybabel), "compile", "-q", "-d", "web/translations"], cwd=folder, check=True
-        )
+    pybabel = Path(sys.executable).with_name("pybabel")
+    subprocess.run(
+        [str(pybabel), "compile", "-d", "web/translations"],
+        cwd=folder,
+        check=True,
+        capture_output=True,
+    )
     return sha, folder
 
 
