@@ -61,6 +61,14 @@ class Projector:
         """The rows of one append; None when the rows are behind a log of `size` (checked
         once per transaction, O(1): the primary key)."""
         last = session.execute(select(func.max(statements.c.idx))).scalar_one()
+        return self.begin_at(session, size, last)
+
+    def last_index(self) -> Any:
+        """The last projected entry's index, as a scalar subquery (the append reads it in the
+        same query as the log's last entry)."""
+        return select(func.max(statements.c.idx)).scalar_subquery()
+
+    def begin_at(self, session: Session, size: int, last: int | None) -> ProjectionBatch | None:
         if not ((last is None and size == 0) or last == size - 1):
             return None
         return ProjectionBatch(self, SqlFacts(session))

@@ -23,7 +23,7 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, EventSourcedLog
-from eventsourcing.persistence import IntegrityError, MapperDeserialisationError
+from eventsourcing.persistence import IntegrityError, MapperDeserialisationError, StoredEvent
 from eventsourcing.utils import TopicError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -248,7 +248,7 @@ class Registry(Application[UUID]):
             raise RuntimeError("the registry has no read side: open it with open_service")
         with self.datastore.transaction(commit=True) as session:
             self.lock.in_transaction(session)
-            last = self.chain.get_last()
+            last, rows_last = self._last_entry(session, read_side)
             size = 0 if last is None else last.originator_version
             prev = merkle.leaf_hash(last.entry.encode()).hex() if last is not None else None
             received_at = self._receive_time(last)
@@ -268,7 +268,7 @@ class Registry(Application[UUID]):
             batch = _Batch(self, session, self._known)
             # A read model left behind (cleared, restored, being rebuilt elsewhere) is not
             # written here: its catch-up replays these entries after the commit.
-            rows = read_side.begin(session, size)
+            rows = read_side.begin_at(session, size, rows_last)
             behind = rows is None
             facts = rows.facts if rows is not None else read_side.facts(session)
             results: list[Receipt | PaktaError | None] = []
@@ -351,12 +351,43 @@ class Registry(Application[UUID]):
                         if w.index == index
                     ),
                 )
+        # Committed: the hashes this append wrote are stored for good, so the next append (the
+        # right edge of the tree it hashes) need not read them back.
+        reader.remember_written()
         self._known.update(batch.changed)
         for agency in batch.changed.values():
             self.learn_keys(agency)
         self._known_at = size
         self._known_id = max(r.notification.id for r in recordings)
         return [r for r in results if r is not None], behind
+
+    def _last_entry(self, session: Session, read_side: ReadSide) -> tuple[LogEntry | None, Any]:
+        """The log's last entry and the read side's last projected index, in one query (run
+        after the append lock is taken, so both are read as the lock left them)."""
+        record = self.recorder.events_record_cls  # type: ignore[attr-defined]
+        row = session.execute(
+            select(
+                record.originator_version,
+                record.topic,
+                record.state,
+                read_side.last_index().label("rows_last"),
+            )
+            .where(record.originator_id == LOG_ID)
+            .order_by(record.originator_version.desc())
+            .limit(1)
+        ).first()
+        if row is None:
+            return None, session.execute(select(read_side.last_index())).scalar()
+        state = row.state
+        stored = StoredEvent(
+            originator_id=LOG_ID,
+            originator_version=row.originator_version,
+            topic=row.topic,
+            state=bytes(state) if isinstance(state, memoryview) else state,
+        )
+        last = self.mapper.to_domain_event(stored)
+        assert isinstance(last, LogEntry)
+        return last, row.rows_last
 
     def _forget_foreign(self, session: Session, size: int) -> None:
         """Drop from `_known` the agencies whose events other writers stored after this

@@ -177,6 +177,12 @@ class SessionHashReader:
     def add(self, hashes: Sequence[bytes]) -> None:
         self.pending.extend(hashes)
 
+    def remember_written(self) -> None:
+        """Once the transaction has committed: keep what it wrote in `memo` too."""
+        if len(self.memo) + len(self.written) > 100_000:
+            self.memo.clear()
+        self.memo.update(self.written)
+
     def flush(self) -> None:
         if self.pending:
             rows = {self.stored + k: h for k, h in enumerate(self.pending)}
