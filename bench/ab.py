@@ -1,12 +1,13 @@
-"""A/B of two commits with the harness, in one run: `python -m bench.ab BASE HEAD`.
+"""A/B of commits with the harness, in one run: `python -m bench.ab BASE HEAD [MORE ...]`.
 
 Each commit's tree is unpacked under .bench/ab/<commit> (`git archive`, no extra worktree), its
 catalogs compiled, and `python -m bench --quick --only SECTIONS` run from it (so it imports
-that commit's code), alternating BASE, HEAD, BASE, HEAD ... for `--rounds` rounds, so that the
-machine's load falls on both alike. Every numeric figure is taken as the median over the
-rounds; the printed table gives HEAD/BASE for the throughput figures.
+that commit's code), in rotation (BASE, HEAD, MORE..., BASE, HEAD, ...) for `--rounds` rounds,
+so that the machine's load falls on all alike. Every numeric figure is taken as the median over
+the rounds; the printed table gives each commit's figure and its ratio to the one before it and
+to BASE (so a chain of commits, one fix each, shows each fix's own effect).
 
-    python -m bench.ab 37dcda9 HEAD [--only plain,http] [--rounds 3] [--out .bench/ab.json]
+    python -m bench.ab 37dcda9 c22c4cb HEAD [--only plain,http] [--rounds 3]
 """
 
 from __future__ import annotations
@@ -73,15 +74,14 @@ def flatten(value: Any, prefix: str = "") -> dict[str, float]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.ab")
-    parser.add_argument("base")
-    parser.add_argument("head")
+    parser.add_argument("commits", nargs="+", help="BASE, then the commits to compare")
     parser.add_argument("--only", default="plain,http")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--mode", default="--quick", choices=["--quick", "--tiny"])
     parser.add_argument("--out", default=".bench/ab.json")
     args = parser.parse_args(argv)
     root = Path(".bench/ab").resolve()
-    sides = [unpack(args.base, root), unpack(args.head, root)]
+    sides = [unpack(c, root) for c in args.commits]
     runs: dict[str, list[dict[str, float]]] = {sha: [] for sha, _ in sides}
     for round_ in range(args.rounds):
         for sha, folder in sides:
@@ -97,14 +97,21 @@ def main(argv: list[str] | None = None) -> int:
     medians = {
         sha: {k: median([r[k] for r in rs if k in r]) for k in rs[0]} for sha, rs in runs.items()
     }
-    (base, _), (head, _) = sides
-    summary: dict[str, Any] = {"base": base, "head": head, "rounds": args.rounds, "figures": {}}
-    print(f"\n| figure | {base} | {head} | head/base |\n|---|---|---|---|")
+    shas = [sha for sha, _ in sides]
+    summary: dict[str, Any] = {"commits": shas, "rounds": args.rounds, "figures": {}}
+    print("\n| figure | " + " | ".join(shas) + " |\n|---" * (len(shas) + 1) + "|")
     for key in KEYS:
-        if key in medians[base] and key in medians[head]:
-            a, b = medians[base][key], medians[head][key]
-            summary["figures"][key] = {"base": a, "head": b, "ratio": round(b / a, 2) if a else 0}
-            print(f"| {key} | {a:,.2f} | {b:,.2f} | {b / a if a else 0:.2f} |")
+        values = [medians[sha].get(key) for sha in shas]
+        if any(v is None for v in values):
+            continue
+        cells = [f"{values[0]:,.2f}"]
+        for i in range(1, len(values)):
+            prev, base = values[i - 1] or 0, values[0] or 0
+            step = values[i] / prev if prev else 0  # type: ignore[operator]
+            total = values[i] / base if base else 0  # type: ignore[operator]
+            cells.append(f"{values[i]:,.2f} (x{step:.2f}; x{total:.2f} of base)")
+        summary["figures"][key] = dict(zip(shas, values, strict=True))
+        print(f"| {key} | " + " | ".join(cells) + " |")
     summary["medians"] = medians
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(summary, indent=2) + "\n")
