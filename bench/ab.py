@@ -1,11 +1,12 @@
 """A/B of commits with the harness, in one run: `python -m bench.ab BASE HEAD [MORE ...]`.
 
-Each commit's tree is unpacked under .bench/ab/<commit> (`git archive`, no extra worktree), its
-catalogs compiled, and `python -m bench --quick --only SECTIONS` run from it (so it imports
-that commit's code), in rotation (BASE, HEAD, MORE..., BASE, HEAD, ...) for `--rounds` rounds,
-so that the machine's load falls on all alike. Every numeric figure is taken as the median over
-the rounds; the printed table gives each commit's figure and its ratio to the one before it and
-to BASE (so a chain of commits, one fix each, shows each fix's own effect).
+Each commit's tree is unpacked under .bench/ab/<commit> (`git archive`, no extra worktree),
+with this tree's bench/ in place of its own (the same harness for all), its catalogs compiled,
+and `python -m bench --quick --only SECTIONS` run from it (so it imports that commit's code),
+in rotation (BASE, HEAD, MORE..., BASE, HEAD, ...) for `--rounds` rounds, so that the machine's
+load falls on all alike. Every numeric figure is taken as the median over the rounds; the
+printed table gives each commit's figure and its ratio to the one before it and to BASE (so a
+chain of commits, one fix each, shows each fix's own effect).
 
     python -m bench.ab 37dcda9 c22c4cb HEAD [--only plain,http] [--rounds 3]
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -31,6 +33,10 @@ KEYS = (
     "plain.postgres.pakta_100",
     "plain.postgres.ratio_1",
     "plain.postgres.ratio_100",
+    "plain.sqlite.pakta_1_cpu_us",
+    "plain.sqlite.pakta_100_cpu_us",
+    "plain.postgres.pakta_1_cpu_us",
+    "plain.postgres.pakta_100_cpu_us",
     "http.http_1",
     "http.http_4",
     "http.http_16",
@@ -51,6 +57,8 @@ def unpack(commit: str, root: Path) -> tuple[str, Path]:
             archive.seek(0)
             with tarfile.open(fileobj=archive) as tar:
                 tar.extractall(folder, filter="data")
+    # The harness is this tree's, whatever the commit: only the code under test differs.
+    shutil.copytree(Path(__file__).parent, folder / "bench", dirs_exist_ok=True)
     pybabel = Path(sys.executable).with_name("pybabel")
     subprocess.run(
         [str(pybabel), "compile", "-d", "web/translations"],
@@ -99,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     shas = [sha for sha, _ in sides]
     summary: dict[str, Any] = {"commits": shas, "rounds": args.rounds, "figures": {}}
-    print("\n| figure | " + " | ".join(shas) + " |\n|---" * (len(shas) + 1) + "|")
+    print("\n| figure | " + " | ".join(shas) + " |\n" + "|---" * (len(shas) + 1) + "|")
     for key in KEYS:
         values = [medians[sha].get(key) for sha in shas]
         if any(v is None for v in values):

@@ -15,6 +15,8 @@ import os
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -99,6 +101,15 @@ class Plain:
             pg_exec(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
 
 
+@contextmanager
+def timed(runs: dict[str, list[float]], name: str, count: int) -> Iterator[None]:
+    """Time a block of `count` statements: statements/s, and this process's CPU us/statement."""
+    start, cpu = time.perf_counter(), time.process_time()
+    yield
+    runs.setdefault(name, []).append(count / (time.perf_counter() - start))
+    runs.setdefault(f"{name}_cpu_us", []).append((time.process_time() - cpu) * 1e6 / count)
+
+
 def run(backends: list[str], rounds: int, singles: int, groups: int) -> dict[str, Any]:
     """Per backend: plain and Pakta statements/s at 1 and 100 a save, and the ratios."""
     out: dict[str, Any] = {}
@@ -113,29 +124,25 @@ def run(backends: list[str], rounds: int, singles: int, groups: int) -> dict[str
             runs: dict[str, list[float]] = {}
             try:
                 for _ in range(rounds):
-                    start = time.perf_counter()
-                    for _ in range(singles):
-                        plain.save(1)
-                    runs.setdefault("plain_1", []).append(singles / (time.perf_counter() - start))
+                    with timed(runs, "plain_1", singles):
+                        for _ in range(singles):
+                            plain.save(1)
                     envelopes = client.many(singles)
-                    start = time.perf_counter()
-                    for envelope in envelopes:
-                        registry.submit(envelope)
-                    runs.setdefault("pakta_1", []).append(singles / (time.perf_counter() - start))
-                    start = time.perf_counter()
-                    for _ in range(groups):
-                        plain.save(100)
-                    seconds = time.perf_counter() - start
-                    runs.setdefault("plain_100", []).append(100 * groups / seconds)
+                    with timed(runs, "pakta_1", singles):
+                        for envelope in envelopes:
+                            registry.submit(envelope)
+                    with timed(runs, "plain_100", 100 * groups):
+                        for _ in range(groups):
+                            plain.save(100)
                     batches = [client.many(100) for _ in range(groups)]
-                    start = time.perf_counter()
-                    for batch in batches:
-                        client.submit(batch)
-                    seconds = time.perf_counter() - start
-                    runs.setdefault("pakta_100", []).append(100 * groups / seconds)
+                    with timed(runs, "pakta_100", 100 * groups):
+                        for batch in batches:
+                            client.submit(batch)
             finally:
                 plain.close()
             figures: dict[str, Any] = {k: round(median(v), 1) for k, v in runs.items()}
+            # CPU of this process per statement: steadier than wall clock on a shared machine
+            # (it leaves out the database server's share).
             figures["ratio_1"] = ratio(figures["pakta_1"], figures["plain_1"])
             figures["ratio_100"] = ratio(figures["pakta_100"], figures["plain_100"])
             figures["entry_bytes"] = entry_size
