@@ -17,7 +17,7 @@ from typing import Any
 
 from eventsourcing.utils import get_topic
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyTrackingRecorder
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from events import load_statement
@@ -50,6 +50,13 @@ class Projector:
         self.view = SQLAlchemyTrackingRecorder(
             datastore=registry.datastore, tracking_table_name=TRACKING_TABLE
         )
+        t = self.view.tracking_table
+        # Built once: building an UPDATE with its WHERE costs more than running it here.
+        self._track = (
+            update(t)
+            .where(t.c.application_name == bindparam("b_name"))
+            .values(notification_id=bindparam("b_position"))
+        )
 
     def create_tables(self) -> None:
         self.view.create_table()
@@ -81,9 +88,7 @@ class Projector:
         recorder's tracking row (its `insert_tracking` costs a check, a select and a flush)."""
         t = self.view.tracking_table
         name = self.registry.name
-        done = session.execute(
-            update(t).where(t.c.application_name == name).values(notification_id=position)
-        )
+        done = session.execute(self._track, {"b_name": name, "b_position": position})
         if not done.rowcount:  # type: ignore[attr-defined]
             session.execute(t.insert().values(application_name=name, notification_id=position))
 

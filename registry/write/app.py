@@ -181,6 +181,7 @@ class Registry(Application[UUID]):
         self._known: dict[str, Agency | None] = {}
         self._known_at = -1  # the log size `_known` is valid for
         self._known_id: int | None = None  # the last notification id this process stored
+        self._last_query: tuple[ReadSide, Any] | None = None
         # Public keys by key id, from the registrar and the heads this process has read, for
         # verifying signatures before the lock (`prepare`).
         self._public_keys: dict[str, bytes] = dict(instance.registrar_keys)
@@ -332,7 +333,7 @@ class Registry(Application[UUID]):
                 Checkpoint(self.instance.origin, size, root).to_text(), [self.signer]
             )
             session.execute(
-                storage.checkpoints.insert(), {"size": size, "note": signed, "cosigners": 0}
+                storage.INSERT_CHECKPOINT, {"size": size, "note": signed, "cosigners": 0}
             )
             for slot, index, entry, outcome in accepted:
                 proof = merkle.inclusion_proof(index, size, reader)
@@ -364,18 +365,21 @@ class Registry(Application[UUID]):
     def _last_entry(self, session: Session, read_side: ReadSide) -> tuple[LogEntry | None, Any]:
         """The log's last entry and the read side's last projected index, in one query (run
         after the append lock is taken, so both are read as the lock left them)."""
-        record = self.recorder.events_record_cls  # type: ignore[attr-defined]
-        row = session.execute(
-            select(
-                record.originator_version,
-                record.topic,
-                record.state,
-                read_side.last_index().label("rows_last"),
+        if self._last_query is None or self._last_query[0] is not read_side:
+            record = self.recorder.events_record_cls  # type: ignore[attr-defined]
+            query = (
+                select(
+                    record.originator_version,
+                    record.topic,
+                    record.state,
+                    read_side.last_index().label("rows_last"),
+                )
+                .where(record.originator_id == LOG_ID)
+                .order_by(record.originator_version.desc())
+                .limit(1)
             )
-            .where(record.originator_id == LOG_ID)
-            .order_by(record.originator_version.desc())
-            .limit(1)
-        ).first()
+            self._last_query = (read_side, query)  # built once (see storage._FIND)
+        row = session.execute(self._last_query[1]).first()
         if row is None:
             return None, session.execute(select(read_side.last_index())).scalar()
         state = row.state
