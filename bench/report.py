@@ -67,6 +67,13 @@ def table(r: dict[str, Any]) -> str:
         )
         add(f"| SQL statements | {a['sql_per_append']} | {b['sql_per_append']} | |")
         add("")
+        service = s.get("service_ms", {})
+        add("")
+        add(f"| page, one request at a time | {small} entries | {large} entries |")
+        add("|---|---|---|")
+        for page, by_size in service.items():
+            add(f"| {page} | {by_size[small]} ms | {by_size[large]} ms |")
+        add("")
         add(f"| page | rate | p50 {small} | p99 {small} | p50 {large} | p99 {large} | p99 ratio |")
         add("|---|---|---|---|---|---|---|")
         worst_ratio, worst_p99 = 0.0, 0.0

@@ -4,6 +4,7 @@ For each size, a PostgreSQL registry of real signed statements (the large one bu
 `submit_many` and cached under .bench/ between runs, `bench.common.cached_instance`):
 - the cost of one append (`submit` of one statement, median) and the SQL statements it sends,
   measured in alternation across the sizes;
+- what one request to each page costs with no queue (one client, one request at a time);
 - the read latency of the home page, a search, an agency page and an entry page under
   `pakta serve`, at fixed offered rates (open loop: requests are sent on a schedule, and each
   latency counts from the time its request was due, so a server that falls behind is charged
@@ -119,6 +120,21 @@ def offered_load(port: int, path: str, rate: float, seconds: float) -> dict[str,
     }
 
 
+def service_time(port: int, path: str, count: int) -> float:
+    """Median ms of `count` requests one after another on one connection: what one request
+    costs the server with no queue (two cores serve at most about 2000 / this per second)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    times = []
+    for _ in range(count):
+        start = time.perf_counter()
+        conn.request("GET", path, headers={"Accept-Encoding": "gzip"})
+        response = conn.getresponse()
+        response.read()
+        times.append(time.perf_counter() - start)
+    conn.close()
+    return round(median(times) * 1000, 1)
+
+
 def pages(instance: Instance, size: int) -> dict[str, str]:
     return {
         "home": "/",
@@ -152,6 +168,13 @@ def run(
         for n, server in servers.items():  # warm each page once (templates, caches)
             for path in pages(instances[n], actual[n]).values():
                 offered_load(server.port, path, 20, 0.25)
+        costs_ms: dict[str, dict[str, float]] = {}
+        for page in ("home", "search", "agency", "entry"):
+            for n, server in servers.items():
+                path = pages(instances[n], actual[n])[page]
+                costs_ms.setdefault(page, {})[str(n)] = service_time(server.port, path, 30)
+        out["service_ms"] = costs_ms
+        print(f"    one request at a time, median ms: {costs_ms}", flush=True)
         for rate in rates:
             for page in ("home", "search", "agency", "entry"):
                 for n, server in servers.items():

@@ -63,6 +63,8 @@ def test_tiny_bench_has_every_figure(tmp_path: Path) -> None:
         assert s["append"][size]["append_ms_median"] > 0
         assert s["append"][size]["sql_per_append"] > 0
     assert s["append_ratio_large_to_small"] > 0
+    for page in ("home", "search", "agency", "entry"):
+        assert s["service_ms"][page]["200"] > 0 and s["service_ms"][page]["400"] > 0
     for rate in ("200/s", "50/s"):
         for page in ("home", "search", "agency", "entry"):
             for size in ("200", "400"):
