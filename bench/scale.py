@@ -86,15 +86,17 @@ def offered_load(port: int, path: str, rate: float, seconds: float) -> dict[str,
             delay = when - time.perf_counter()
             if delay > 0:
                 time.sleep(delay)
-            try:
-                conn.request("GET", path, headers={"Accept-Encoding": "gzip"})
-                response = conn.getresponse()
-                response.read()
-                ok = response.status == 200
-            except (OSError, http.client.HTTPException):
-                conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-                ok = False
+            ok = False
+            for _attempt in range(2):  # the server may have closed an idle keep-alive link
+                try:
+                    conn.request("GET", path, headers={"Accept-Encoding": "gzip"})
+                    response = conn.getresponse()
+                    response.read()
+                    ok = response.status == 200
+                    break
+                except (OSError, http.client.HTTPException):
+                    conn.close()
+                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
             done = time.perf_counter()
             with lock:
                 latencies.append(done - when)
