@@ -59,11 +59,12 @@ MODES: dict[str, dict[str, Any]] = {
         "http": {"rounds": 1, "per_client": 4},
         "audit": {"rounds": 1, "entries": 200},
         "scale": {
-            "sizes": [200, 400],
+            "sizes": [100, 200],
             "rounds": 1,
             "appends": 5,
             "rates": [200.0, 50.0],
             "seconds": 0.3,
+            "one_at_a_time": 5,
         },
     },
 }

@@ -147,7 +147,12 @@ def pages(instance: Instance, size: int) -> dict[str, str]:
 
 
 def run(
-    sizes: list[int], rounds: int, appends: int, rates: list[float], seconds: float
+    sizes: list[int],
+    rounds: int,
+    appends: int,
+    rates: list[float],
+    seconds: float,
+    one_at_a_time: int = 30,
 ) -> dict[str, Any]:
     instances = {n: cached_instance(n) for n in sizes}
     out: dict[str, Any] = {"sizes": sizes, "rates": rates, "seconds_per_point": seconds}
@@ -174,7 +179,9 @@ def run(
         for page in ("home", "search", "agency", "entry"):
             for n, server in servers.items():
                 path = pages(instances[n], actual[n])[page]
-                costs_ms.setdefault(page, {})[str(n)] = service_time(server.port, path, 30)
+                costs_ms.setdefault(page, {})[str(n)] = service_time(
+                    server.port, path, one_at_a_time
+                )
         out["service_ms"] = costs_ms
         print(f"    one request at a time, median ms: {costs_ms}", flush=True)
         for rate in rates:

@@ -35,7 +35,7 @@ def test_tiny_bench_has_every_figure(tmp_path: Path) -> None:
                 sys.executable,
                 "-c",
                 "import sys; from pathlib import Path; from bench import common;"
-                " common.CACHE = Path(sys.argv[1]); common.drop_cache_databases([200, 400])",
+                " common.CACHE = Path(sys.argv[1]); common.drop_cache_databases([100, 200])",
                 str(cache),
             ],
             cwd=ROOT,
@@ -58,16 +58,16 @@ def test_tiny_bench_has_every_figure(tmp_path: Path) -> None:
     assert a["audit_entries_per_s"] > 0 and a["raw_verify_per_s_one_core"] > 0
     assert a["cores"] >= 1 and a["ratio_to_raw_x_cores"] > 0
     s = r["scale"]
-    assert s["entries"]["200"] >= 200 and s["entries"]["400"] >= 400
-    for size in ("200", "400"):
+    assert s["entries"]["100"] >= 100 and s["entries"]["200"] >= 200
+    for size in ("100", "200"):
         assert s["append"][size]["append_ms_median"] > 0
         assert s["append"][size]["sql_per_append"] > 0
     assert s["append_ratio_large_to_small"] > 0
     for page in ("home", "search", "agency", "entry"):
-        assert s["service_ms"][page]["200"] > 0 and s["service_ms"][page]["400"] > 0
+        assert s["service_ms"][page]["100"] > 0 and s["service_ms"][page]["200"] > 0
     for rate in ("200/s", "50/s"):
         for page in ("home", "search", "agency", "entry"):
-            for size in ("200", "400"):
+            for size in ("100", "200"):
                 point = s["reads"][rate][page][size]
                 assert point["failures"] == 0, (rate, page, size)
                 assert point["requests"] > 0 and 0 < point["p50_ms"] <= point["p99_ms"]
