@@ -76,8 +76,11 @@ fuzz: $(VENV)/.installed translations
 	PAKTA_FUZZ_SECONDS=$(FUZZ_SECONDS) PAKTA_FUZZ_WORKERS=$(FUZZ_WORKERS) \
 	$(BIN)/pytest -q -s tests/api/test_fuzz_api.py
 
-bench: $(VENV)/.installed
-	$(BIN)/python -m bench
+# issue 9's benchmarks in one run (bench/__main__.py); BENCH_ARGS=--quick for a 2-minute smoke
+# run; needs PAKTA_TEST_POSTGRES for the PostgreSQL, HTTP and page figures.
+BENCH_ARGS ?=
+bench: $(VENV)/.installed translations
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 vectors: $(VENV)/.installed
 	$(BIN)/python tests/vectors/merkle/generate.py

@@ -31,7 +31,7 @@ from registry.audit.audit import audit, source_fetch
 from registry.audit.export import export
 from registry.audit.pool import VERIFIERS, default_jobs
 
-from .__main__ import Client, fresh_service
+from .common import Client, fresh_service
 
 
 def build(folder: Path, entries: int) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from typing import Any
 
 from eventsourcing.utils import get_topic
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyTrackingRecorder
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from events import load_statement
@@ -50,6 +50,13 @@ class Projector:
         self.view = SQLAlchemyTrackingRecorder(
             datastore=registry.datastore, tracking_table_name=TRACKING_TABLE
         )
+        t = self.view.tracking_table
+        # Built once: building an UPDATE with its WHERE costs more than running it here.
+        self._track = (
+            update(t)
+            .where(t.c.application_name == bindparam("b_name"))
+            .values(notification_id=bindparam("b_position"))
+        )
 
     def create_tables(self) -> None:
         self.view.create_table()
@@ -61,6 +68,14 @@ class Projector:
         """The rows of one append; None when the rows are behind a log of `size` (checked
         once per transaction, O(1): the primary key)."""
         last = session.execute(select(func.max(statements.c.idx))).scalar_one()
+        return self.begin_at(session, size, last)
+
+    def last_index(self) -> Any:
+        """The last projected entry's index, as a scalar subquery (the append reads it in the
+        same query as the log's last entry)."""
+        return select(func.max(statements.c.idx)).scalar_subquery()
+
+    def begin_at(self, session: Session, size: int, last: int | None) -> ProjectionBatch | None:
         if not ((last is None and size == 0) or last == size - 1):
             return None
         return ProjectionBatch(self, SqlFacts(session))
@@ -73,9 +88,7 @@ class Projector:
         recorder's tracking row (its `insert_tracking` costs a check, a select and a flush)."""
         t = self.view.tracking_table
         name = self.registry.name
-        done = session.execute(
-            update(t).where(t.c.application_name == name).values(notification_id=position)
-        )
+        done = session.execute(self._track, {"b_name": name, "b_position": position})
         if not done.rowcount:  # type: ignore[attr-defined]
             session.execute(t.insert().values(application_name=name, notification_id=position))
 

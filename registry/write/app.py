@@ -1,13 +1,14 @@
 """The event-sourced registry: checks signed statements and appends them to the one global log.
 
 `Registry.submit_many` is the only write path, and it goes one way: each submission is parsed
-once (`parse_submission`), then under the append lock one database transaction runs the pure
-rules on it (`registry.rules.replay.check` and `replay`), triggers the agencies' events and the
-log entry, hands the read side the statement and the rules' outcome from memory, and finally
-saves everything with one `save()`, appends the RFC 9162 stored hashes and the statement index,
-records the read side's position and signs one checkpoint for the new size. So entries, tree
-hashes, read-model rows and checkpoint commit together or not at all, and several statements
-can share the transaction (group commit).
+once (`parse_submission`) and its signatures verified with the keys this process knows
+(`Registry.prepare`, outside the lock); then under the append lock one database transaction
+runs the pure rules on it (`registry.rules.replay.check` and `replay`), triggers the agencies'
+events and the log entry, hands the read side the statement and the rules' outcome from memory,
+and finally saves everything with one `save()`, appends the RFC 9162 stored hashes and the
+statement index, records the read side's position and signs one checkpoint for the new size. So
+entries, tree hashes, read-model rows and checkpoint commit together or not at all, and several
+statements can share the transaction (group commit).
 """
 
 from __future__ import annotations
@@ -22,13 +23,13 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, EventSourcedLog
-from eventsourcing.persistence import IntegrityError, MapperDeserialisationError
+from eventsourcing.persistence import IntegrityError, MapperDeserialisationError, StoredEvent
 from eventsourcing.utils import TopicError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from events import Statement, canonical_json, load_statement
-from keys.dsse import Envelope
+from events import Statement, load_statement
+from keys.dsse import Envelope, verify_signature
 from keys.ed25519 import b64
 from keys.errors import PaktaError
 from keys.note import NoteSigner, sign_note
@@ -49,15 +50,43 @@ from registry.write.submission import Receipt, parse_submission
 log = logging.getLogger(__name__)
 
 
-Prepared = tuple[Envelope, Statement] | PaktaError
+class Preverified:
+    """Signatures verified before the append lock (`Registry.prepare`), as the rules' `Verified`
+    hook reads them: (key id, public key) pairs whose signature verifies over the envelope's
+    PAE, whatever entry index the statement gets (the signature does not cover the index). The
+    rules still choose which key a key id stands for; a pair only spares verifying it again."""
+
+    __slots__ = ("pairs",)
+
+    def __init__(self, pairs: frozenset[tuple[str, bytes]] = frozenset()) -> None:
+        self.pairs = pairs
+
+    def __contains__(self, item: object) -> bool:
+        return isinstance(item, tuple) and len(item) == 3 and (item[1], item[2]) in self.pairs
 
 
-def prepare(data: bytes) -> Prepared:
-    """A submission parsed once (or the error that refused it), ready for `submit_parsed`."""
-    try:
-        return parse_submission(data)
-    except PaktaError as e:
-        return e
+Prepared = tuple[Envelope, Statement, Preverified] | PaktaError
+
+
+def entry_text(index: int, prev: str | None, received_at: str, envelope: Envelope) -> str:
+    """The log entry's canonical JSON, written straight in RFC 8785 order: every member name is
+    ASCII, the envelope came from a strict parse (so its strings are valid Unicode) and the rest
+    the registry made, so `events.canonical_json`'s walk over the document would find nothing;
+    tests/registry/write/test_fast_path.py holds the two equal."""
+    return json.dumps(
+        {
+            "envelope": {
+                "payload": b64(envelope.payload),
+                "payloadType": envelope.payload_type,
+                "signatures": [{"keyid": s.keyid, "sig": b64(s.sig)} for s in envelope.signatures],
+            },
+            "index": index,
+            "prev": prev,
+            "received_at": received_at,
+        },
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
 
 
 def utc_text(moment: datetime) -> str:
@@ -83,7 +112,8 @@ class _Batch:
         if name in self.changed:
             return self.changed[name]
         if name not in self.known:
-            self.known[name] = self.registry.load(name)
+            self.known[name] = found = self.registry.load(name)
+            self.registry.learn_keys(found)
         return self.known[name]
 
     def head(self, agency: str) -> AgencyHead | None:
@@ -165,6 +195,11 @@ class Registry(Application[UUID]):
         self._hash_memo: dict[int, bytes] = {}
         self._known: dict[str, Agency | None] = {}
         self._known_at = -1  # the log size `_known` is valid for
+        self._known_id: int | None = None  # the last notification id this process stored
+        self._last_query: tuple[ReadSide, Any] | None = None
+        # Public keys by key id, from the registrar and the heads this process has read, for
+        # verifying signatures before the lock (`prepare`).
+        self._public_keys: dict[str, bytes] = dict(instance.registrar_keys)
         # The registry's time for received_at; a test may fix it (tests/golden_demo.py).
         self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
 
@@ -178,7 +213,31 @@ class Registry(Application[UUID]):
 
     def submit_many(self, items: Sequence[bytes]) -> list[Receipt | PaktaError]:
         """Append what passes, in order; each item gets a receipt or the error that stopped it."""
-        return self.submit_parsed([prepare(data) for data in items])
+        return self.submit_parsed([self.prepare(data) for data in items])
+
+    def prepare(self, data: bytes) -> Prepared:
+        """A submission parsed once (or the error that refused it) and its signatures verified
+        with the keys this process knows for their key ids, outside the append lock, ready for
+        `submit_parsed`."""
+        try:
+            envelope, statement = parse_submission(data)
+        except PaktaError as e:
+            return e
+        pairs = set()
+        for signature in envelope.signatures:
+            raw = self._public_keys.get(signature.keyid)
+            if raw is not None and verify_signature(envelope, signature, raw):
+                pairs.add((signature.keyid, raw))
+        return envelope, statement, Preverified(frozenset(pairs))
+
+    def learn_keys(self, agency: Agency | None) -> None:
+        """Remember the public keys an agency's head grants, by key id, for `prepare`."""
+        if agency is None:
+            return
+        if len(self._public_keys) > 100_000:
+            self._public_keys = dict(self.instance.registrar_keys)
+        for grant in agency.head.keys.values():
+            self._public_keys[grant.keyid] = grant.public_key
 
     def submit_parsed(self, prepared: Sequence[Prepared]) -> list[Receipt | PaktaError]:
         """`submit_many` for submissions already parsed (`prepare`, outside the lock)."""
@@ -205,7 +264,7 @@ class Registry(Application[UUID]):
             raise RuntimeError("the registry has no read side: open it with open_service")
         with self.datastore.transaction(commit=True) as session:
             self.lock.in_transaction(session)
-            last = self.chain.get_last()
+            last, rows_last = self._last_entry(session, read_side)
             size = 0 if last is None else last.originator_version
             prev = merkle.leaf_hash(last.entry.encode()).hex() if last is not None else None
             received_at = self._receive_time(last)
@@ -213,16 +272,19 @@ class Registry(Application[UUID]):
             reader = storage.SessionHashReader(
                 session, merkle.stored_hash_count(size), self._hash_memo
             )
-            if size != self._known_at or len(self._known) > 10_000:
+            if size != self._known_at:
                 # The log moved on without us (or this process just started): what is stored
-                # is all we know, so check it before signing anything on top of it.
+                # is all we know, so check it before signing anything on top of it, and forget
+                # the aggregates that other writers changed since (or all, if we know nothing).
                 storage.check_tree(session, size, reader)
+                self._forget_foreign(session, size)
+            elif len(self._known) > 10_000:
                 self._known = {}
             self._known_at = -1  # until this transaction commits
             batch = _Batch(self, session, self._known)
             # A read model left behind (cleared, restored, being rebuilt elsewhere) is not
             # written here: its catch-up replays these entries after the commit.
-            rows = read_side.begin(session, size)
+            rows = read_side.begin_at(session, size, rows_last)
             behind = rows is None
             facts = rows.facts if rows is not None else read_side.facts(session)
             results: list[Receipt | PaktaError | None] = []
@@ -232,10 +294,16 @@ class Registry(Application[UUID]):
                 results.append(item if isinstance(item, PaktaError) else None)
                 if isinstance(item, PaktaError):
                     continue
-                envelope, statement = item
+                envelope, statement, verified = item
                 try:
                     signatures = check(
-                        statement, envelope, size, received_at, self.instance.registrar_keys, batch
+                        statement,
+                        envelope,
+                        size,
+                        received_at,
+                        self.instance.registrar_keys,
+                        batch,
+                        verified,
                     )
                 except ConflictError as conflict:
                     # Only a statement that does not extend its head can be a repeat: look
@@ -249,14 +317,7 @@ class Registry(Application[UUID]):
                     results[-1] = e
                     continue
                 outcome = replay(statement, size, received_at, signatures, batch, facts)
-                entry = canonical_json(
-                    {
-                        "index": size,
-                        "prev": prev,
-                        "received_at": received_text,
-                        "envelope": envelope.to_json(),
-                    }
-                ).decode()
+                entry = entry_text(size, prev, received_text, envelope)
                 leaf = merkle.leaf_hash(entry.encode())
                 batch.take(outcome)
                 new_events.append(
@@ -287,7 +348,7 @@ class Registry(Application[UUID]):
                 Checkpoint(self.instance.origin, size, root).to_text(), [self.signer]
             )
             session.execute(
-                storage.checkpoints.insert(), {"size": size, "note": signed, "cosigners": 0}
+                storage.INSERT_CHECKPOINT, {"size": size, "note": signed, "cosigners": 0}
             )
             for slot, index, entry, outcome in accepted:
                 proof = merkle.inclusion_proof(index, size, reader)
@@ -306,9 +367,65 @@ class Registry(Application[UUID]):
                         if w.index == index
                     ),
                 )
+        # Committed: the hashes this append wrote are stored for good, so the next append (the
+        # right edge of the tree it hashes) need not read them back.
+        reader.remember_written()
         self._known.update(batch.changed)
+        for agency in batch.changed.values():
+            self.learn_keys(agency)
         self._known_at = size
+        self._known_id = max(r.notification.id for r in recordings)
         return [r for r in results if r is not None], behind
+
+    def _last_entry(self, session: Session, read_side: ReadSide) -> tuple[LogEntry | None, Any]:
+        """The log's last entry and the read side's last projected index, in one query (run
+        after the append lock is taken, so both are read as the lock left them)."""
+        if self._last_query is None or self._last_query[0] is not read_side:
+            record = self.recorder.events_record_cls  # type: ignore[attr-defined]
+            query = (
+                select(
+                    record.originator_version,
+                    record.topic,
+                    record.state,
+                    read_side.last_index().label("rows_last"),
+                )
+                .where(record.originator_id == LOG_ID)
+                .order_by(record.originator_version.desc())
+                .limit(1)
+            )
+            self._last_query = (read_side, query)  # built once (see storage._FIND)
+        row = session.execute(self._last_query[1]).first()
+        if row is None:
+            return None, session.execute(select(read_side.last_index())).scalar()
+        state = row.state
+        stored = StoredEvent(
+            originator_id=LOG_ID,
+            originator_version=row.originator_version,
+            topic=row.topic,
+            state=bytes(state) if isinstance(state, memoryview) else state,
+        )
+        last = self.mapper.to_domain_event(stored)
+        assert isinstance(last, LogEntry)
+        return last, row.rows_last
+
+    def _forget_foreign(self, session: Session, size: int) -> None:
+        """Drop from `_known` the agencies whose events other writers stored after this
+        process's last append (one query on the notification ids, which the append lock
+        keeps in commit order); drop everything when this process knows nothing yet or the
+        log moved on by more than the cache holds."""
+        if self._known_at < 0 or self._known_id is None or size - self._known_at > 10_000:
+            self._known = {}
+            return
+        record = self.recorder.events_record_cls  # type: ignore[attr-defined]
+        changed = set(
+            session.execute(
+                select(record.originator_id)
+                .where(record.id > self._known_id, record.originator_id != LOG_ID)
+                .distinct()
+            ).scalars()
+        )
+        for name in [n for n in self._known if agency_uuid(n) in changed]:
+            del self._known[name]
 
     def _receive_time(self, last: LogEntry | None) -> datetime:
         """The time for the entries about to be written: the clock, but never earlier than
@@ -331,7 +448,7 @@ class Registry(Application[UUID]):
         """Drop what this process keeps between appends (stored hashes, aggregates), so the
         next append reads and checks what is stored (after a repair)."""
         self._hash_memo.clear()
-        self._known, self._known_at = {}, -1
+        self._known, self._known_at, self._known_id = {}, -1, None
 
     # -- reading -------------------------------------------------------------------------
 

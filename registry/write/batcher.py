@@ -21,7 +21,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 
 from keys.errors import PaktaError
-from registry.write.app import Prepared, Registry, prepare
+from registry.write.app import Prepared, Registry
 from registry.write.submission import Receipt
 
 log = logging.getLogger(__name__)
@@ -59,7 +59,8 @@ class GroupCommit:
 
     def submit(self, data: bytes) -> Receipt:
         """Append one submission with whatever else is waiting; its receipt, or its error."""
-        prepared = prepare(data)  # parsed here, in the caller's thread, outside the lock
+        # Parsed and its signatures verified here, in the caller's thread, outside the lock.
+        prepared = self.registry.prepare(data)
         if isinstance(prepared, PaktaError):
             raise prepared
         answer: Future[Receipt | PaktaError] = Future()

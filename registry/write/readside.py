@@ -9,7 +9,7 @@ written into its entry), and the batch commits its rows with the append.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
@@ -44,6 +44,15 @@ class ReadSide(Protocol):
 
     def begin(self, session: Session, size: int) -> ReadBatch | None:
         """The read side of this transaction; None when its rows are behind the log."""
+        ...
+
+    def last_index(self) -> Any:
+        """A scalar SQL expression: the index of the last entry the rows hold (NULL if none),
+        for the append to read with the log's last entry in one query."""
+        ...
+
+    def begin_at(self, session: Session, size: int, last_index: int | None) -> ReadBatch | None:
+        """`begin`, given what `last_index` read in this transaction."""
         ...
 
     def facts(self, session: Session) -> Facts:

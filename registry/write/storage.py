@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    bindparam,
     select,
     text,
 )
@@ -91,6 +92,21 @@ checkpoints = Table(
 )
 
 
+# Statements of the append path, built once: building a SELECT with its WHERE clause costs
+# SQLAlchemy more than running it here (coercions and the cache key, about 70 us a time).
+_FIND = select(
+    statement_index.c.agency, statement_index.c.seq, statement_index.c.type, statement_index.c.idx
+).where(statement_index.c.hash == bindparam("b_hash"))
+_HOLDER = select(key_index.c.agency).where(key_index.c.keyid == bindparam("b_keyid"))
+_HASHES = select(tree.c.id, tree.c.hash).where(tree.c.id.in_(bindparam("b_ids", expanding=True)))
+_CHECKPOINT_NOTE = select(checkpoints.c.note).where(checkpoints.c.size == bindparam("b_size"))
+_PG_LOCK = text("SELECT pg_advisory_xact_lock(:k)")
+INSERT_TREE = tree.insert()
+INSERT_STATEMENTS = statement_index.insert()
+INSERT_KEYS = key_index.insert()
+INSERT_CHECKPOINT = checkpoints.insert()
+
+
 def schema_version(engine: Engine) -> str | None:
     """The version `pakta migrate` recorded, or None for a database it has not set up."""
     try:
@@ -109,22 +125,19 @@ def record_schema_version(engine: Engine) -> None:
 
 def find_statement(session: Session, statement_hash: str) -> Ref | None:
     """Where the statement with this hash is in the log (O(1): the primary key)."""
-    t = statement_index
-    row = session.execute(
-        select(t.c.agency, t.c.seq, t.c.type, t.c.idx).where(t.c.hash == statement_hash)
-    ).first()
+    row = session.execute(_FIND, {"b_hash": statement_hash}).first()
     return Ref(row.agency, row.seq, row.type, int(row.idx)) if row is not None else None
 
 
 def key_holder(session: Session, keyid: str) -> str | None:
-    found = session.execute(select(key_index.c.agency).where(key_index.c.keyid == keyid)).first()
+    found = session.execute(_HOLDER, {"b_keyid": keyid}).first()
     return found.agency if found is not None else None
 
 
 def index_keys(session: Session, holders: dict[str, str]) -> None:
     if holders:
         rows = [{"keyid": k, "agency": a} for k, a in holders.items()]
-        session.execute(key_index.insert(), rows)
+        session.execute(INSERT_KEYS, rows)
 
 
 def index_statements(session: Session, refs: Sequence[Ref], hashes: Sequence[str]) -> None:
@@ -133,7 +146,7 @@ def index_statements(session: Session, refs: Sequence[Ref], hashes: Sequence[str
         {"hash": h, "agency": r.agency, "seq": r.seq, "type": r.type, "idx": r.index}
         for r, h in zip(refs, hashes, strict=True)
     ]
-    session.execute(statement_index.insert(), rows)
+    session.execute(INSERT_STATEMENTS, rows)
 
 
 class SessionHashReader:
@@ -157,7 +170,7 @@ class SessionHashReader:
         known = {**self.written, **{i: h for i in indexes if (h := self.memo.get(i)) is not None}}
         wanted = [i for i in indexes if i < self.stored and i not in known]
         if wanted:
-            rows = self.session.execute(select(tree.c.id, tree.c.hash).where(tree.c.id.in_(wanted)))
+            rows = self.session.execute(_HASHES, {"b_ids": wanted})
             for r in rows:
                 known[int(r.id)] = bytes(r.hash)
                 if r.id < self.committed:
@@ -177,10 +190,16 @@ class SessionHashReader:
     def add(self, hashes: Sequence[bytes]) -> None:
         self.pending.extend(hashes)
 
+    def remember_written(self) -> None:
+        """Once the transaction has committed: keep what it wrote in `memo` too."""
+        if len(self.memo) + len(self.written) > 100_000:
+            self.memo.clear()
+        self.memo.update(self.written)
+
     def flush(self) -> None:
         if self.pending:
             rows = {self.stored + k: h for k, h in enumerate(self.pending)}
-            self.session.execute(tree.insert(), [{"id": i, "hash": h} for i, h in rows.items()])
+            self.session.execute(INSERT_TREE, [{"id": i, "hash": h} for i, h in rows.items()])
             self.written.update(rows)
             self.stored += len(self.pending)
             self.pending = []
@@ -215,7 +234,7 @@ class AppendLock:
     def in_transaction(self, session: Session) -> None:
         """Take the PostgreSQL advisory lock for the rest of this transaction."""
         if session.get_bind().dialect.name == "postgresql":
-            session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": self.PG_KEY})
+            session.execute(_PG_LOCK, {"k": self.PG_KEY})
 
 
 class ReadOnlyHashReader:
@@ -226,7 +245,7 @@ class ReadOnlyHashReader:
 
     def read_hashes(self, indexes: Sequence[int]) -> list[bytes]:
         with self.engine.connect() as conn:
-            rows = conn.execute(select(tree.c.id, tree.c.hash).where(tree.c.id.in_(list(indexes))))
+            rows = conn.execute(_HASHES, {"b_ids": list(indexes)})
             found = {int(r.id): bytes(r.hash) for r in rows}
         try:
             return [found[i] for i in indexes]
@@ -243,7 +262,7 @@ def check_tree(session: Session, size: int, reader: SessionHashReader) -> None:
     """Refuse to append on stored tree hashes that do not give the last signed root."""
     if size == 0:
         return
-    note = session.execute(select(checkpoints.c.note).where(checkpoints.c.size == size)).scalar()
+    note = session.execute(_CHECKPOINT_NOTE, {"b_size": size}).scalar()
     if note is None:
         raise StoreError(f"no signed checkpoint for the log's {size} entries: run pakta fsck")
     signed = Checkpoint.parse(note[: note.index("\n\n") + 1])

@@ -17,6 +17,7 @@ from pakta_support import (
     pact_body,
     registration,
 )
+from sqlalchemy import null
 
 from events import StatementError
 from keys.dsse import EnvelopeError
@@ -308,6 +309,12 @@ def test_a_read_model_left_behind_catches_up_to_the_rows_the_live_path_writes(
 
         def begin(self, session: Any, size: int) -> None:
             return None  # "behind": the append writes no rows
+
+        def last_index(self) -> Any:
+            return null()
+
+        def begin_at(self, session: Any, size: int, last_index: int | None) -> None:
+            return None
 
         def facts(self, session: Any) -> MemoryFacts:
             return MemoryFacts()

@@ -1,0 +1,121 @@
+"""Bench: HTTP POSTs from 1, 4 and 16 concurrent clients against `pakta serve` on PostgreSQL,
+and the same work in process (the registry's group-commit writer, no HTTP) for the ratio.
+
+Each client thread owns a share of the agencies, so its statements extend their chains in the
+order it sends them; all envelopes are signed before the clock starts. Rounds alternate the
+client counts and the in-process run, on one database, so the figures share the machine's
+load. A POST answered with anything but 201 is counted as an error (there should be none).
+"""
+
+from __future__ import annotations
+
+import http.client
+import threading
+import time
+from typing import Any
+
+from registry.service import open_service
+from registry.write.batcher import GroupCommit
+
+from .common import Client, Server, fresh_instance, median, ratio
+
+PATH = "/api/v1/statements"
+
+
+def _envelopes(client: Client, threads: int, per_thread: int) -> list[list[bytes]]:
+    """`per_thread` envelopes for each thread, each thread on its own agencies."""
+    out: list[list[bytes]] = [[] for _ in range(threads)]
+    for t in range(threads):
+        mine = client.names[t::threads]
+        for i in range(per_thread):
+            out[t].append(client.next_for(mine[i % len(mine)]))
+    return out
+
+
+def post_all(port: int, work: list[list[bytes]]) -> tuple[float, int, int]:
+    """Post every thread's envelopes on its own keep-alive connection: (seconds, ok, errors)."""
+    ok = [0] * len(work)
+    errors = [0] * len(work)
+    barrier = threading.Barrier(len(work) + 1)
+
+    def poster(t: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        barrier.wait()
+        for body in work[t]:
+            conn.request("POST", PATH, body, {"Content-Type": "application/json"})
+            response = conn.getresponse()
+            response.read()
+            if response.status == 201:
+                ok[t] += 1
+            else:
+                errors[t] += 1
+        conn.close()
+
+    threads = [threading.Thread(target=poster, args=(t,)) for t in range(len(work))]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    start = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - start, sum(ok), sum(errors)
+
+
+def in_process(writer: GroupCommit, work: list[list[bytes]]) -> float:
+    """The same work through one process's group-commit writer: statements/s."""
+    barrier = threading.Barrier(len(work) + 1)
+
+    def poster(t: int) -> None:
+        barrier.wait()
+        for body in work[t]:
+            writer.submit(body)
+
+    threads = [threading.Thread(target=poster, args=(t,)) for t in range(len(work))]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    start = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    return sum(len(w) for w in work) / (time.perf_counter() - start)
+
+
+def run(rounds: int, per_client: int, clients: tuple[int, ...] = (1, 4, 16)) -> dict[str, Any]:
+    runs: dict[str, list[float]] = {}
+    errors = 0
+    with fresh_instance("postgres") as instance:
+        service = open_service(instance)
+        client = Client(service, agencies=max(clients) * 4)
+        writer = GroupCommit(service.registry)
+        try:
+            with Server(instance) as server:
+                for _ in range(rounds):
+                    for n in clients:
+                        # The same number of statements at every concurrency, at least
+                        # `per_client` per client.
+                        each = max(per_client, per_client * max(clients) // (4 * n))
+                        work = _envelopes(client, n, each)
+                        seconds, ok, bad = post_all(server.port, work)
+                        errors += bad
+                        runs.setdefault(f"http_{n}", []).append(ok / seconds)
+                    work = _envelopes(client, max(clients), per_client)
+                    runs.setdefault("in_process_group", []).append(in_process(writer, work))
+                    print("    " + ", ".join(f"{k} {v[-1]:.0f}/s" for k, v in runs.items()))
+        finally:
+            writer.close()
+            service.close()
+    top = max(clients)
+    figures: dict[str, Any] = {k: round(median(v), 1) for k, v in runs.items()}
+    figures[f"ratio_http_{top}_to_in_process"] = ratio(
+        figures[f"http_{top}"], figures["in_process_group"]
+    )
+    figures["errors"] = errors
+    figures["server"] = "pakta serve (gunicorn, default workers and threads), PostgreSQL"
+    figures["rounds"] = {k: [round(x, 1) for x in v] for k, v in runs.items()}
+    return figures
+
+
+if __name__ == "__main__":
+    import json
+
+    print(json.dumps(run(2, 30), indent=2))

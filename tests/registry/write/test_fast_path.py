@@ -1,0 +1,128 @@
+"""The write path's shortcuts change nothing a client or an auditor sees (real SQLite and
+PostgreSQL, real keys): the entry text written directly equals `canonical_json`; a writer that
+finds the log moved on by another process forgets only the agencies that process changed; and
+signatures verified before the lock are trusted only for the key the rules choose."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pakta_support import (
+    PACT_DOCUMENT,
+    Agent,
+    Harness,
+    declaration_body,
+    envelope_bytes,
+    pact_body,
+)
+
+from events import canonical_json
+from keys.dsse import Envelope, Signature
+from keys.ed25519 import generate, key_id, public_bytes
+from registry.rules.errors import RuleError
+from registry.service import Service, open_service
+from registry.write.app import Preverified, entry_text
+from registry.write.instance import Instance
+
+PAYLOAD_TYPE = "application/vnd.pakta.statement+json"
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    index=st.integers(0, 2**53 - 1),
+    prev=st.none() | st.binary(min_size=32, max_size=32).map(bytes.hex),
+    received=st.text(max_size=40),
+    payload=st.binary(max_size=300),
+    signatures=st.lists(st.tuples(st.text(max_size=20), st.binary(max_size=64)), max_size=3),
+)
+def test_entry_text_is_the_canonical_json_of_the_entry(
+    index: int, prev: str | None, received: str, payload: bytes, signatures: list[tuple[str, bytes]]
+) -> None:
+    # Lone surrogates cannot come out of the strict parse, nor go into UTF-8.
+    texts = [received, *(k for k, _ in signatures)]
+    if any(0xD800 <= ord(c) <= 0xDFFF for t in texts for c in t):
+        return
+    envelope = Envelope(PAYLOAD_TYPE, payload, tuple(Signature(k, s) for k, s in signatures))
+    expected = canonical_json(
+        {"index": index, "prev": prev, "received_at": received, "envelope": envelope.to_json()}
+    ).decode()
+    assert entry_text(index, prev, received, envelope) == expected
+
+
+@pytest.fixture
+def two(instance: Instance) -> Iterator[tuple[Service, Service]]:
+    """Two processes' registries on one database (each with its own caches)."""
+    a, b = open_service(instance), open_service(instance)
+    yield a, b
+    a.close()
+    b.close()
+
+
+def test_a_foreign_append_forgets_only_the_agencies_it_changed(
+    two: tuple[Service, Service],
+) -> None:
+    a, b = two
+    ha, hb = Harness(a.registry), Harness(b.registry)
+    x, y = Agent("pemkab-x"), Agent("pemkab-y")
+    ha.register(x)
+    ha.register(y)
+    ha.post(x, "zi.declared", declaration_body())
+    ha.post(y, "zi.declared", declaration_body())
+    cached_y = a.registry._known["pemkab-y"]
+    assert "pemkab-x" in a.registry._known
+    # Another process moves x on; a's next append finds the log longer than it left it.
+    hb.post(x, "integrity_pact.signed", pact_body(), documents=[PACT_DOCUMENT])
+    ha.post(y, "integrity_pact.signed", pact_body(), documents=[PACT_DOCUMENT])
+    assert a.registry._known["pemkab-y"] is cached_y  # kept: nobody else touched y
+    # x was dropped, so a reads it again and accepts the statement that follows b's (with the
+    # stale head it would refuse it as not extending seq 2).
+    assert "pemkab-x" not in a.registry._known
+    receipt = ha.post(x, "integrity_pact.signed", pact_body(), documents=[PACT_DOCUMENT])
+    head = a.registry.head("pemkab-x")
+    assert head is not None and head.seq == x.seq == 3 and head.index == receipt.index
+    # Both processes agree with what is stored.
+    fresh = open_service(a.instance)
+    try:
+        for name in ("pemkab-x", "pemkab-y"):
+            assert fresh.registry.head(name) == a.registry.head(name) == b.registry.head(name)
+    finally:
+        fresh.close()
+
+
+def test_signatures_verified_before_the_lock_count_only_for_the_chosen_key(
+    service_one: Service,
+) -> None:
+    registry = service_one.registry
+    h = Harness(registry)
+    agent = Agent("pemkab-sig")
+    h.register(agent)
+    good = envelope_bytes(agent.statement("zi.declared", declaration_body()), agent.key)
+    prepared = registry.prepare(good)
+    assert not isinstance(prepared, Exception)
+    kid = key_id(public_bytes(agent.key))
+    assert prepared[2].pairs == {(kid, public_bytes(agent.key))}
+    # A signature that does not verify is not pre-verified, and the rules still refuse it.
+    envelope = json.loads(good)
+    sig = envelope["signatures"][0]["sig"]
+    envelope["signatures"][0]["sig"] = ("B" if sig[0] == "A" else "A") + sig[1:]
+    bad = json.dumps(envelope).encode()
+    prepared_bad = registry.prepare(bad)
+    assert not isinstance(prepared_bad, Exception) and not prepared_bad[2].pairs
+    with pytest.raises(RuleError, match="does not verify"):
+        registry.submit(bad)
+    # A pair stands only for its own public key: another key under the same id does not pass.
+    other = public_bytes(generate())
+    marks = Preverified(frozenset({(kid, other)}))
+    assert (5, kid, other) in marks and (5, kid, public_bytes(agent.key)) not in marks
+    assert registry.submit(good).seq == 1
+
+
+@pytest.fixture
+def service_one(instance: Instance) -> Iterator[Service]:
+    svc = open_service(instance)
+    yield svc
+    svc.close()
