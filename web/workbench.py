@@ -166,6 +166,15 @@ def _strings() -> dict[str, str]:
         "short_passphrase": _("Kata sandi minimal 12 karakter."),
         "unknown_agency": _("Instansi ini belum terdaftar di Pakta."),
         "key_file": _("Berkas kunci"),
+        "other_signer": _("Penanda tangan dari instansi lain"),
+        "optional_cosigner": _("Boleh ditandatangani bersama oleh kepala unit"),
+        "nobody_needed": _("Tanda tangan sudah cukup; draf dapat dikirim."),
+        "not_a_draft": _("Berkas ini bukan draf pernyataan Pakta."),
+        "cosigned": _("Tanda tangan Anda ditambahkan."),
+        "stale_draft": _(
+            "Nomor urut draf ini sudah dipakai pernyataan lain. Penanda tangan pertama perlu "
+            "membuat draf baru."
+        ),
         "key_file_saved": _("Berkas kunci terenkripsi tersimpan; simpan juga salinannya"),
         "forget_key": _("Hapus dari peramban ini"),
         "forget_confirm": _("Hapus kunci ini dari peramban? Tanpa salinan, kunci ini hilang."),

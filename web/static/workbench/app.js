@@ -180,6 +180,17 @@ for (const t of data.catalog.types) {
   $("#wb-type").append(o);
 }
 $("#wb-load").addEventListener("click", loadHead);
+$("#wb-agency").addEventListener("input", async () => {
+  const q = $("#wb-agency").value.trim();
+  if (q.length < 2) return;
+  const r = await getJson(`/api/v1/agencies?q=${encodeURIComponent(q)}`);
+  $("#wb-agencies").replaceChildren(...(r.ok ? r.body : []).slice(0, 20).map((a) => {
+    const o = document.createElement("option");
+    o.value = a.agency;
+    o.textContent = a.name;
+    return o;
+  }));
+});
 $("#wb-agency").addEventListener("change", loadHead);
 $("#wb-type").addEventListener("change", showType);
 $("#wb-example").addEventListener("click", () => {
