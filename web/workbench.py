@@ -166,6 +166,7 @@ def _strings() -> dict[str, str]:
         "short_passphrase": _("Kata sandi minimal 12 karakter."),
         "unknown_agency": _("Instansi ini belum terdaftar di Pakta."),
         "key_file": _("Berkas kunci"),
+        "time_zone": _("Zona waktu"),
         "other_signer": _("Penanda tangan dari instansi lain"),
         "optional_cosigner": _("Boleh ditandatangani bersama oleh kepala unit"),
         "nobody_needed": _("Tanda tangan sudah cukup; draf dapat dikirim."),

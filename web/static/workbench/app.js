@@ -208,4 +208,8 @@ const params = new URLSearchParams(location.search);
 if (params.get("agency")) { $("#wb-agency").value = params.get("agency"); loadHead(); }
 if (params.get("type") && types[params.get("type")]) { $("#wb-type").value = params.get("type"); showType(); }
 // For tests and scripts in the page: fill the form from a value (no JSON is typed by people).
-window.paktaWorkbench = { fill: (body) => form.fill(body), read: () => form.read(), check };
+window.paktaWorkbench = {
+  fill: (body, docs) => { form.fill(body); documents.fill(docs); },
+  read: () => statement(),
+  check: async () => Boolean(await check()),
+};

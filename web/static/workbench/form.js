@@ -73,9 +73,26 @@ function scalar(schema, name, pointer, required, ctx) {
     read = () => (input.value === "" ? undefined : input.value);
     fill = (v) => { input.value = v || ""; };
   } else if (schema.format === "date-time") {
-    input = el("input", { id, name: pointer, type: "datetime-local", step: "1" });
-    read = () => (input.value === "" ? undefined : withOffset(input.value));
-    fill = (v) => { input.value = v ? String(v).slice(0, 19) : ""; };
+    // A local date and time, and the zone it is in (WIB, WITA, WIT, or what a value carried).
+    const time = el("input", { id, name: pointer, type: "datetime-local", step: "1" });
+    const zone = el("select", { "aria-label": ctx.strings.time_zone });
+    const zones = [["+07:00", "WIB"], ["+08:00", "WITA"], ["+09:00", "WIT"], ["+00:00", "UTC"]];
+    const addZone = (offset, text) => zone.append(el("option", { value: offset, text }));
+    for (const [offset, text] of zones) addZone(offset, `${text} (${offset})`);
+    const here = withOffset("2000-01-01T00:00:00").slice(19);
+    zone.value = zones.some(([o]) => o === here) ? here : "+07:00";
+    input = el("span", { class: "wb-datetime" }, time, zone);
+    read = () => (time.value === "" ? undefined :
+      (time.value.length === 16 ? time.value + ":00" : time.value) + zone.value);
+    fill = (v) => {
+      const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(Z|[+-]\d{2}:\d{2})$/.exec(v || "");
+      time.value = m ? m[1] : "";
+      if (m) {
+        const offset = m[2] === "Z" ? "+00:00" : m[2];
+        if (![...zone.options].some((o) => o.value === offset)) addZone(offset, offset);
+        zone.value = offset;
+      }
+    };
   } else if (name === "item" && ctx.plan().length) {
     input = el("select", { id, name: pointer });
     input.append(el("option", { value: "", text: ctx.strings.pick_item }));
@@ -93,7 +110,7 @@ function scalar(schema, name, pointer, required, ctx) {
     read = () => (input.value === "" ? (nullable && required ? null : undefined) : input.value);
     fill = (v) => { input.value = v === undefined || v === null ? "" : String(v); };
   }
-  if (ctx.words.fields[name] && ctx.words.fields[name].help) {
+  if (ctx.words.fields[name] && ctx.words.fields[name].help && input.tagName !== "SPAN") {
     input.setAttribute("aria-describedby", id + "-help");
   }
   let control = input;
