@@ -22,8 +22,7 @@ from flask_babel import Babel
 from registry.service import open_service
 from registry.write.batcher import GroupCommit
 from registry.write.instance import load_instance
-from web import api, errors, feeds, guard, log, openapi, opendata, pages, wording
-from web import workbench  # the agency workbench (issue 12)
+from web import api, errors, feeds, guard, log, openapi, opendata, pages, wording, workbench
 from web.compress import compress
 from web.context import close_db
 from web.links import public_url_for

@@ -14,17 +14,22 @@ Statements are posted by the browser to `POST /api/v1/statements` itself.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, jsonify, render_template, request
 from flask_babel import gettext as _
 
 from events import catalog_json, parse_statement
-from events.statement import DOCUMENTS_SCHEMA
 from events.canonical import canonical_json
 from events.errors import StatementError
+from events.key_request import parse_request
+from events.statement import DOCUMENTS_SCHEMA
 from keys.ed25519 import b64
 from registry.read import queries
+from registry.registrar import plan
+from registry.rules.errors import AgencyNotFound
+from registry.rules.state import head_json
 from web import wording
 from web.context import db, service
 from web.workbench_labels import words
@@ -66,6 +71,35 @@ def _json_body() -> Any:
     if not isinstance(data, dict):
         raise StatementError("not-an-object", "send a JSON object")
     return data
+
+
+@bp.get("/registrar")
+def registrar() -> str:
+    return _page("workbench/registrar.html")
+
+
+@bp.post("/api/registration")
+def registration() -> Any:
+    """What the registrar signs for key requests (registry/registrar.py, as `pakta register`):
+    each request's proof of possession is checked; the statements come back unsigned."""
+    data = _json_body()
+    found = data.get("requests")
+    if not isinstance(found, list) or not found:
+        raise StatementError("missing-field", "give one or more key requests", field="/requests")
+    requests = [parse_request(r) for r in found]
+    try:
+        head: dict[str, Any] | None = head_json(service().registry.head_of(requests[0].agency))
+    except AgencyNotFound:
+        head = None
+    basis = data.get("basis") if isinstance(data.get("basis"), str) and data["basis"] else None
+    scope = [s for s in data.get("scope") or [] if isinstance(s, str) and s]
+    statements = plan(requests, head, today=datetime.now(UTC).date(), basis=basis, scope=scope)
+    return jsonify(
+        {
+            "agency": requests[0].agency,
+            "statements": [{"type": t, "body": body} for t, body in statements],
+        }
+    )
 
 
 @bp.post("/api/check")
@@ -166,6 +200,8 @@ def _strings() -> dict[str, str]:
         "short_passphrase": _("Kata sandi minimal 12 karakter."),
         "unknown_agency": _("Instansi ini belum terdaftar di Pakta."),
         "key_file": _("Berkas kunci"),
+        "registered": _("Terdaftar di log:"),
+        "not_a_request": _("Berkas ini bukan permintaan kunci Pakta."),
         "time_zone": _("Zona waktu"),
         "other_signer": _("Penanda tangan dari instansi lain"),
         "optional_cosigner": _("Boleh ditandatangani bersama oleh kepala unit"),

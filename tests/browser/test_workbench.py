@@ -109,8 +109,15 @@ def new_page(ctx: Any) -> Any:
     return page
 
 
-def key_request(page: Any, folder: Path, agency: str, role: str, holder: str,
-                profile: dict[str, str] | None = None, passphrase: str | None = None) -> Path:
+def key_request(
+    page: Any,
+    folder: Path,
+    agency: str,
+    role: str,
+    holder: str,
+    profile: dict[str, str] | None = None,
+    passphrase: str | None = None,
+) -> Path:
     """Make a key on the keys page and save its key request (and the key file, if any)."""
     page.goto("/workbench/keys")
     page.get_by_label("Kode instansi", exact=True).fill(agency)
@@ -143,9 +150,19 @@ def register(world: dict[str, Any], *requests: Path, basis: str | None = None) -
     """The registrar registers the requests (checking each proof of possession)."""
     extra = ["--basis", basis] if basis else []
     done = subprocess.run(
-        [PAKTA, "--instance", str(world["instance"]), "register", *map(str, requests),
-         "--registry", world["url"], *extra],
-        capture_output=True, text=True, timeout=120,
+        [
+            PAKTA,
+            "--instance",
+            str(world["instance"]),
+            "register",
+            *map(str, requests),
+            "--registry",
+            world["url"],
+            *extra,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr
 
@@ -181,26 +198,48 @@ def test_the_whole_journey_with_keys_in_the_browser(
 ) -> None:
     folder = world["folder"]
     page = new_page(context)
-    head_req = key_request(page, folder, AGENCY, "Pimpinan instansi", "Kepala Kantor Imigrasi",
-                           {"name": "Kantor Imigrasi Kelas I TPI Yogyakarta",
-                            "kind": "Instansi vertikal"})
+    head_req = key_request(
+        page,
+        folder,
+        AGENCY,
+        "Pimpinan instansi",
+        "Kepala Kantor Imigrasi",
+        {"name": "Kantor Imigrasi Kelas I TPI Yogyakarta", "kind": "Instansi vertikal"},
+    )
     op_req = key_request(page, folder, AGENCY, "Operator", "Operator Tim Kerja ZI")
     # The keys are WebCrypto keys the page cannot read out.
     extractable = page.evaluate("""async () => {
       const db = await new Promise((ok) => { const r = indexedDB.open("pakta-workbench", 1);
         r.onsuccess = () => ok(r.result); });
       const keys = await new Promise((ok) => {
-        const r = db.transaction("keys").objectStore("keys").getAll(); r.onsuccess = () => ok(r.result); });
+        const r = db.transaction("keys").objectStore("keys").getAll();
+        r.onsuccess = () => ok(r.result);
+      });
       const out = [];
       for (const k of keys) {
         let exported = true;
-        try { await crypto.subtle.exportKey("pkcs8", k.privateKey); } catch (e) { exported = false; }
+        try { await crypto.subtle.exportKey("pkcs8", k.privateKey); }
+        catch (e) { exported = false; }
         out.push([k.privateKey.extractable, exported]);
       }
       return out;
     }""")
     assert extractable == [[False, False], [False, False]]
-    register(world, head_req, op_req)
+    # The registrar, in its own browser, registers both in one step on the registrar page.
+    registrar_ctx = next(_context(browser, world))
+    rpage = new_page(registrar_ctx)
+    rpage.goto("/workbench/registrar")
+    rpage.get_by_label("Berkas permintaan kunci").set_input_files([str(head_req), str(op_req)])
+    expect(rpage.locator("#wb-request-list li")).to_have_count(2)
+    registrar_key = Path(world["instance"]) / "keys" / "registrar.key"
+    rpage.get_by_label("Berkas kunci", exact=True).set_input_files(str(registrar_key))
+    rpage.get_by_role("button", name="Buka kunci").click()
+    expect(rpage.locator("#wb-key-status")).to_contain_text("Kunci siap dipakai")
+    rpage.get_by_role("button", name="Periksa dan daftarkan").click()
+    expect(rpage.locator("#wb-status")).to_contain_text("Terdaftar di log", timeout=20000)
+    expect(rpage.locator("#wb-registered li")).to_have_count(1)  # agency.registered, two keys
+    registrar_ctx.recorder.never_contains(registrar_key.read_bytes()[30:90], b"PRIVATE KEY")
+    registrar_ctx.close()
 
     # The head signs the integrity pact, with the signed PDF hashed in the page.
     open_form(page, AGENCY, "Penandatanganan Pakta Integritas")
@@ -210,9 +249,11 @@ def test_the_whole_journey_with_keys_in_the_browser(
     page.get_by_label("Cakupan").fill("Seluruh pegawai Kantor Imigrasi Yogyakarta")
     page.locator('[data-pointer="/documents"] >> button.wb-add').click()
     page.locator('[data-pointer="/documents/0/sha256"] input[type="file"]').set_input_files(
-        {"name": "pakta-integritas.pdf", "mimeType": "application/pdf", "buffer": PDF})
+        {"name": "pakta-integritas.pdf", "mimeType": "application/pdf", "buffer": PDF}
+    )
     expect(field(page, "/documents/0/sha256")).to_have_value(
-        "sha256:" + __import__("hashlib").sha256(PDF).hexdigest())
+        "sha256:" + __import__("hashlib").sha256(PDF).hexdigest()
+    )
     expect(field(page, "/documents/0/name")).to_have_value("pakta-integritas.pdf")
     page.get_by_role("button", name="Periksa isian").click()
     expect(page.locator("#wb-preview")).to_be_visible()
@@ -244,8 +285,14 @@ def test_the_whole_journey_with_keys_in_the_browser(
     # A witness, in its own browser, attests the declaration, picked from the agency's entries.
     witness_ctx = next(_context(browser, world))
     wpage = new_page(witness_ctx)
-    w_req = key_request(wpage, folder, WITNESS, "Saksi", "Kepala Perwakilan Ombudsman DIY",
-                        {"name": "Ombudsman RI Perwakilan DIY", "kind": "Lembaga pengawas"})
+    w_req = key_request(
+        wpage,
+        folder,
+        WITNESS,
+        "Saksi",
+        "Kepala Perwakilan Ombudsman DIY",
+        {"name": "Ombudsman RI Perwakilan DIY", "kind": "Lembaga pengawas"},
+    )
     register(world, w_req)
     open_form(wpage, WITNESS, "Kesaksian pencanangan")
     field(wpage, "/body/declaration/agency").fill(AGENCY)
@@ -283,7 +330,8 @@ def test_the_whole_journey_with_keys_in_the_browser(
     page.get_by_label("Status").select_option(label="Selesai")
     page.locator('[data-pointer="/documents"] >> button.wb-add').click()
     page.locator('[data-pointer="/documents/0/sha256"] input[type="file"]').set_input_files(
-        {"name": "sk-agen-perubahan.jpg", "mimeType": "image/jpeg", "buffer": b"\xff\xd8 SK"})
+        {"name": "sk-agen-perubahan.jpg", "mimeType": "image/jpeg", "buffer": b"\xff\xd8 SK"}
+    )
     expect(field(page, "/documents/0/sha256")).to_have_value(re.compile("^sha256:"))
     choose_stored_key(page, "Operator Tim Kerja ZI")
     with page.expect_download() as draft:
@@ -329,16 +377,23 @@ def test_with_webcrypto_ed25519_removed_an_encrypted_key_file(
     expect(page.locator("#wb-no-webcrypto")).to_be_visible()
     expect(page.get_by_role("button", name="Buat kunci di peramban ini")).to_be_disabled()
     agency = "kanim-yogyakarta-file"
-    req = key_request(page, folder, agency, "Pimpinan instansi", "Kepala Kantor",
-                      {"name": "Kantor Imigrasi (berkas kunci)", "kind": "Instansi vertikal"},
-                      passphrase=passphrase)
+    req = key_request(
+        page,
+        folder,
+        agency,
+        "Pimpinan instansi",
+        "Kepala Kantor",
+        {"name": "Kantor Imigrasi (berkas kunci)", "kind": "Instansi vertikal"},
+        passphrase=passphrase,
+    )
     register(world, req)
     key_path = folder / f"{agency}-Pimpinan instansi.key"
     key_path.chmod(0o600)
     # The file the browser wrote is the CLI's format: Python opens it with the passphrase.
     key = load_private_key(key_path, passphrase)
-    seed = key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
-                             serialization.NoEncryption())
+    seed = key.private_bytes(
+        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+    )
     open_form(page, agency, "Penandatanganan Pakta Integritas")
     page.get_by_label("Tanggal penandatanganan").fill(DAY)
     page.get_by_label("Jumlah penanda tangan").fill("40")
@@ -346,11 +401,14 @@ def test_with_webcrypto_ed25519_removed_an_encrypted_key_file(
     page.get_by_label("Cakupan").fill("Seluruh pegawai")
     page.locator('[data-pointer="/documents"] >> button.wb-add').click()
     page.locator('[data-pointer="/documents/0/sha256"] input[type="file"]').set_input_files(
-        {"name": "pakta.pdf", "mimeType": "application/pdf", "buffer": PDF})
+        {"name": "pakta.pdf", "mimeType": "application/pdf", "buffer": PDF}
+    )
     page.get_by_label("Berkas kunci", exact=True).set_input_files(str(key_path))
     page.get_by_label("Kata sandi berkas kunci").fill("salah sekali kata sandinya")
     page.get_by_role("button", name="Buka kunci").click()
-    expect(page.locator("#wb-key-status")).to_have_text("Kata sandi salah, atau berkas kunci rusak.")
+    expect(page.locator("#wb-key-status")).to_have_text(
+        "Kata sandi salah, atau berkas kunci rusak."
+    )
     page.get_by_label("Kata sandi berkas kunci").fill(passphrase)
     page.get_by_role("button", name="Buka kunci").click()
     expect(page.locator("#wb-key-status")).to_contain_text("Kunci siap dipakai")
@@ -359,8 +417,13 @@ def test_with_webcrypto_ed25519_removed_an_encrypted_key_file(
     expect(page.locator("main")).to_contain_text("Kepala Kantor")
     pem = key_path.read_bytes()
     ctx.recorder.never_contains(
-        seed, base64.b64encode(seed), seed.hex().encode(), pem[40:100],
-        passphrase.encode(), b"PRIVATE KEY")
+        seed,
+        base64.b64encode(seed),
+        seed.hex().encode(),
+        pem[40:100],
+        passphrase.encode(),
+        b"PRIVATE KEY",
+    )
     try:
         next(gen)
     except StopIteration:

@@ -73,8 +73,11 @@ def api_answer(url: str, statement: dict[str, Any]) -> dict[str, Any]:
     """What the registry answers for this statement, signed by some key."""
     envelope = sign(canonical_json(statement), [generate()]).to_json()
     request = urllib.request.Request(
-        url + "/api/v1/statements", data=json.dumps(envelope).encode(),
-        headers={"Content-Type": "application/json"}, method="POST")
+        url + "/api/v1/statements",
+        data=json.dumps(envelope).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
     try:
         with urllib.request.urlopen(request) as response:  # noqa: S310 (our test server)
             return {"status": response.status}
@@ -99,7 +102,7 @@ def test_form_errors_are_the_registrys_for_every_type(page: Any, site: str) -> N
     checked = 0
     for t in catalog_json()["types"]:
         page.goto(f"/workbench?agency={AGENCY}&type={t['name']}")
-        page.wait_for_selector('#wb-agency-info.ok')
+        page.wait_for_selector("#wb-agency-info.ok")
         page.wait_for_selector('[data-pointer="/body"]')
         docs = [DOCUMENT]
         page.evaluate("([b, d]) => paktaWorkbench.fill(b, d)", [t["example"], docs])

@@ -216,6 +216,16 @@ export async function decryptKeyFile(text, passphrase) {
   return plain.slice(16);
 }
 
+// An unencrypted PKCS #8 file (a registrar key written by `pakta init`): the seed in it.
+function plainSeed(text) {
+  const m = /-----BEGIN PRIVATE KEY-----([A-Za-z0-9+/=\s]+)-----END PRIVATE KEY-----/.exec(text);
+  const der = m ? unb64(m[1].replace(/\s+/g, "")) : new Uint8Array();
+  if (der.length !== 48 || !PKCS8_HEAD.every((b, i) => der[i] === b)) {
+    throw new KeyError("not-a-key-file", "not an Ed25519 PKCS #8 PEM file");
+  }
+  return der.slice(16);
+}
+
 function pem(der) {
   const body = b64(der).match(/.{1,64}/g).join("\n");
   return `-----BEGIN ENCRYPTED PRIVATE KEY-----\n${body}\n-----END ENCRYPTED PRIVATE KEY-----\n`;
@@ -249,7 +259,8 @@ export async function generateFile(passphrase, meta) {
 // Open an encrypted key file: a signer for this page, and, where WebCrypto Ed25519 exists
 // and `keep` is set, a non-extractable copy in this browser's IndexedDB.
 export async function openKeyFile(text, passphrase, meta = {}, keep = false) {
-  const seed = await decryptKeyFile(text, passphrase);
+  const seed = /-----BEGIN PRIVATE KEY-----/.test(text) ? plainSeed(text) :
+    await decryptKeyFile(text, passphrase);
   const publicRaw = ed.getPublicKey(seed);
   const keyid = await keyId(publicRaw);
   if (keep && (await hasWebCryptoEd25519())) {
