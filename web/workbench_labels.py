@@ -158,6 +158,9 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "url": ("Alamat publik (jika diterbitkan)", "Public address (if published)"),
     "sha256": ("Sidik jari (SHA-256)", "Fingerprint (SHA-256)"),
     "source": ("Sumber", "Source"),
+    "source_url": ("Alamat sumber publik", "Public source address"),
+    "source_date": ("Tanggal sumber", "Source date"),
+    "source_title": ("Judul sumber", "Source headline"),
 }
 
 VALUES: dict[str, Pair] = {
