@@ -46,7 +46,7 @@ def test_the_sample_is_recorded_once_and_marked_on_its_pages(
     rows = len(SAMPLE.read_text(encoding="utf-8").splitlines()) - 1
     assert len(added) == rows and size(demo) == before + rows
     assert pakta(demo, "import", str(SAMPLE)) == 0  # idempotent
-    assert "0 recorded, %d already in the log" % rows in capsys.readouterr().out
+    assert f"0 recorded, {rows} already in the log" in capsys.readouterr().out
     assert size(demo) == before + rows
 
     app = demo_app(demo)
