@@ -460,3 +460,30 @@ def test_with_webcrypto_ed25519_removed_an_encrypted_key_file(
         next(gen)
     except StopIteration:
         pass
+
+
+@pytest.mark.parametrize("webcrypto", [True, False])
+def test_a_key_file_from_pakta_keygen_opens_in_the_browser(
+    browser: Any, world: dict[str, Any], tmp_path: Path, webcrypto: bool
+) -> None:
+    passphrase = "empat kata acak untuk kunci"
+    (tmp_path / "pass").write_text(passphrase + "\n")
+    done = subprocess.run(
+        [PAKTA, "keygen", str(tmp_path / "cli.key"), "--passphrase",
+         "--passphrase-file", str(tmp_path / "pass")],
+        capture_output=True, text=True, timeout=60, check=True,
+    )
+    keyid = done.stdout.split()[0]
+    gen = _context(browser, world, None if webcrypto else NO_ED25519)
+    ctx = next(gen)
+    page = new_page(ctx)
+    page.goto("/workbench")
+    page.get_by_label("Berkas kunci", exact=True).set_input_files(str(tmp_path / "cli.key"))
+    page.get_by_label("Kata sandi berkas kunci").fill(passphrase)
+    page.get_by_role("button", name="Buka kunci").click()
+    expect(page.locator("#wb-key-status")).to_have_text(f"Kunci siap dipakai: {keyid}")
+    ctx.recorder.never_contains(passphrase.encode(), b"PRIVATE KEY")
+    try:
+        next(gen)
+    except StopIteration:
+        pass
