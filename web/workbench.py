@@ -38,22 +38,25 @@ bp = Blueprint("workbench", __name__, url_prefix="/workbench")
 MAX_ENTRIES = 500
 
 
-def _page(template: str, **extra: Any) -> str:
-    svc = service()
+def _page(template: str, *, schemas: bool = False) -> str:
+    """A workbench page with its data: the catalog (with the schemas only where a form is
+    built from them; other pages need the types' names, titles and signers), the words."""
+    catalog = catalog_json()
+    if not schemas:
+        keep = ("name", "title", "signer_roles", "cosigner_roles")
+        catalog = {"types": [{k: t[k] for k in keep} for t in catalog["types"]]}
     return render_template(
         template,
-        catalog=catalog_json(),
+        catalog=catalog,
         words=words(wording.lang()),
         strings=_strings(),
         documents_schema=DOCUMENTS_SCHEMA,
-        registrar_keys={k: b64(v) for k, v in svc.instance.registrar_keys.items()},
-        **extra,
     )
 
 
 @bp.get("")
 def index() -> str:
-    return _page("workbench/index.html")
+    return _page("workbench/index.html", schemas=True)
 
 
 @bp.get("/keys")

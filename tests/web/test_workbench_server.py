@@ -62,6 +62,8 @@ def test_pages_in_both_languages(client: FlaskClient, path: str) -> None:
     assert [t["name"] for t in data["catalog"]["types"]] == [
         t["name"] for t in catalog_json()["types"]
     ]
+    # Only the statement page builds forms from the schemas.
+    assert ("body_schema" in data["catalog"]["types"][0]) == (path == "/workbench")
     assert data["words"]["fields"]["signed_on"]["label"] == "Tanggal penandatanganan"
     english = client.get(path + "?lang=en").get_data(as_text=True)
     assert "Workbench" in english and "Signed on" in english
