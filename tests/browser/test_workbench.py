@@ -343,9 +343,15 @@ def test_the_whole_journey_with_keys_in_the_browser(
     draft_path = folder / "draft.json"
     draft.value.save_as(draft_path)
 
-    # Later, the head opens the draft, sees who signed and who still must, countersigns, posts.
+    link = page.locator("#wb-draft-link").get_attribute("href") or ""
+    assert link.startswith("/workbench/cosign#draft=")
+    # The draft file opens on the co-signing page; so does the link (the draft in its fragment).
     page.goto("/workbench/cosign")
     page.get_by_label("Berkas draf").set_input_files(str(draft_path))
+    expect(page.locator("#wb-signed")).to_contain_text("Operator Tim Kerja ZI")
+    # Later, the head opens the link, sees who signed and who still must, countersigns, posts.
+    page.goto("/workbench")
+    page.goto(link)
     expect(page.locator("#wb-signed")).to_contain_text("Operator Tim Kerja ZI")
     expect(page.locator("#wb-needed")).to_contain_text("Kepala unit kerja")
     choose_stored_key(page, "Kepala Kantor Imigrasi")

@@ -1,7 +1,7 @@
 // The statement page of the workbench: pick agency and type, fill the generated form, check
 // it with the registry's own parser, preview, sign here, post, show the receipt; a stale
 // head is refreshed and re-signed with one click; a draft can be saved for co-signers.
-import { decodePayload, sameJson, signEnvelope, unb64 } from "./dsse.js";
+import { decodePayload, draftFragment, sameJson, signEnvelope, unb64 } from "./dsse.js";
 import { clearErrors, control, documentsControl, makeContext, showError } from "./form.js";
 import { $, data, download, getJson, keyPicker, nowRfc3339, plainProblem, postJson, roleName, S,
   say, showReceipt } from "./common.js";
@@ -170,6 +170,10 @@ async function saveDraft() {
   const st = decodePayload(envelope);
   download(`pakta-draft-${st.agency}-${st.seq}.json`, JSON.stringify(envelope, null, 2) + "\n");
   say("#wb-status", S.draft_saved, "ok");
+  // The same draft as a link: it travels in the fragment, which browsers never send.
+  const link = $("#wb-draft-link");
+  link.href = `/workbench/cosign#draft=${draftFragment(envelope)}`;
+  link.parentElement.hidden = false;
 }
 
 const picker = keyPicker();

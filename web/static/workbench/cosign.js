@@ -2,7 +2,7 @@
 // made here (as `pakta cosign` does), save it again or post it. Who must sign mirrors the
 // registry's rules (registry/rules/guards.py, signing.py): a "done" progress report needs the
 // unit or agency head; a declaration may carry the heads of the units it names.
-import { decodePayload, signEnvelope, STATEMENT_TYPE, unb64 } from "./dsse.js";
+import { decodePayload, draftFromFragment, signEnvelope, STATEMENT_TYPE, unb64 } from "./dsse.js";
 import { $, data, download, getJson, keyPicker, plainProblem, postJson, roleName, S, say,
   showReceipt } from "./common.js";
 
@@ -74,11 +74,9 @@ async function show() {
   }
 }
 
-$("#wb-draft-file").addEventListener("change", async () => {
-  const f = $("#wb-draft-file").files[0];
-  if (!f) return;
+async function open(read) {
   try {
-    const parsed = JSON.parse(await f.text());
+    const parsed = await read();
     if (parsed.payloadType !== STATEMENT_TYPE || !Array.isArray(parsed.signatures)) throw new Error();
     decodePayload(parsed);
     envelope = parsed;
@@ -87,7 +85,13 @@ $("#wb-draft-file").addEventListener("change", async () => {
   } catch (e) {
     say("#wb-draft-status", S.not_a_draft, "bad");
   }
+}
+
+$("#wb-draft-file").addEventListener("change", async () => {
+  const f = $("#wb-draft-file").files[0];
+  if (f) await open(async () => JSON.parse(await f.text()));
 });
+if (location.hash.startsWith("#draft=")) open(async () => draftFromFragment(location.hash.slice(7)));
 
 $("#wb-cosign").addEventListener("click", async () => {
   const signer = await picker.signer();
