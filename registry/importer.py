@@ -6,7 +6,9 @@ every row before anything is written (each row becomes a `zi.declaration_recorde
 checked by the registry's parser; its agency must be registered), then appends the rows in
 file order, each signed by the registrar key. Idempotent: a row whose agency already has a
 record with the same `source_url` and `declared_on` is skipped, so running the same file again
-adds nothing. Errors name the line; with any error nothing is appended.
+adds nothing; so is a row whose agency signed its own `zi.declared` of that day (the agency has
+confirmed it: nothing is left to record). Errors name the line; with any error nothing is
+appended.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
@@ -84,20 +87,30 @@ def parse_csv(text: str) -> list[Row]:
     return rows
 
 
-def recorded(registry: Registry, agencies: Iterable[str]) -> set[tuple[str, str, str]]:
-    """(agency, source_url, declared_on) of every record the log already holds for them."""
+def _bodies(registry: Registry, type_: str, agencies: Iterable[str]) -> list[tuple[str, Any]]:
     query = select(statements.c.agency, statements.c.body).where(
-        statements.c.type == TYPE, statements.c.agency.in_(sorted(set(agencies)))
+        statements.c.type == type_, statements.c.agency.in_(sorted(set(agencies)))
     )
     with registry.engine.connect() as conn:
-        found = conn.execute(query).all()
-    return {(a, json.loads(b)["source_url"], json.loads(b)["declared_on"]) for a, b in found}
+        return [(a, json.loads(b)) for a, b in conn.execute(query).all()]
+
+
+def recorded(registry: Registry, agencies: Iterable[str]) -> set[tuple[str, str, str]]:
+    """(agency, source_url, declared_on) of every record the log already holds for them."""
+    found = _bodies(registry, TYPE, agencies)
+    return {(a, b["source_url"], b["declared_on"]) for a, b in found}
+
+
+def confirmed(registry: Registry, agencies: Iterable[str]) -> set[tuple[str, str]]:
+    """(agency, declared_on) of every declaration the agencies signed themselves."""
+    return {(a, b["declared_on"]) for a, b in _bodies(registry, "zi.declared", agencies)}
 
 
 @dataclass(frozen=True)
 class Outcome:
     added: list[int]
-    skipped: int
+    skipped: int  # already recorded
+    confirmed: int  # already signed by the agency itself
 
 
 def run(
@@ -109,8 +122,10 @@ def run(
     """Check every row, then append the ones the log does not hold yet (see the docstring)."""
     now = (now or datetime.now(UTC)).replace(microsecond=0)
     done = recorded(registry, (r.agency for r in rows))
-    todo = [r for r in rows if r.key not in done]
-    for row in todo:  # every row is checked before the first is appended
+    signed = confirmed(registry, (r.agency for r in rows))
+    own = [r for r in rows if (r.agency, r.body["declared_on"]) in signed]
+    todo = [r for r in rows if r.key not in done and r not in own]
+    for row in rows:  # every row is checked (even one to skip) before the first is appended
         head = registry.head(row.agency)
         if head is None:
             raise ImportError_(
@@ -129,4 +144,4 @@ def run(
         payload = build_statement(TYPE, row.agency, head.seq + 1, head.hash, now, row.body)
         receipt = registry.submit(json.dumps(sign(payload, [registrar]).to_json()).encode())
         added.append(receipt.index)
-    return Outcome(added=added, skipped=len(rows) - len(todo))
+    return Outcome(added=added, skipped=len(rows) - len(todo) - len(own), confirmed=len(own))

@@ -29,8 +29,8 @@ def cmd_import(args: argparse.Namespace, instance_dir: Path, passphrase: Passphr
     for index in outcome.added:
         print(f"entry {index}")
     print(
-        f"import: {len(outcome.added)} recorded, {outcome.skipped} already in the log "
-        f"({len(rows)} rows in {path.name})"
+        f"import: {len(outcome.added)} recorded, {outcome.skipped} already in the log, "
+        f"{outcome.confirmed} already signed by the agency ({len(rows)} rows in {path.name})"
     )
     return 0
 
