@@ -19,6 +19,7 @@ from typing import Any
 
 from flask import Blueprint, jsonify, render_template, request
 from flask_babel import gettext as _
+from jinja2.utils import htmlsafe_json_dumps
 
 from events import catalog_json, parse_statement
 from events.canonical import canonical_json
@@ -45,13 +46,14 @@ def _page(template: str, *, schemas: bool = False) -> str:
     if not schemas:
         keep = ("name", "title", "signer_roles", "cosigner_roles")
         catalog = {"types": [{k: t[k] for k in keep} for t in catalog["types"]]}
-    return render_template(
-        template,
-        catalog=catalog,
-        words=words(wording.lang()),
-        strings=_strings(),
-        documents_schema=DOCUMENTS_SCHEMA,
-    )
+    data = {
+        "catalog": catalog,
+        "words": words(wording.lang()),
+        "strings": _strings(),
+        "documents_schema": DOCUMENTS_SCHEMA,
+    }
+    # In the schemas' own order (the form follows it): Jinja's tojson would sort the keys.
+    return render_template(template, data=htmlsafe_json_dumps(data, sort_keys=False))
 
 
 @bp.get("")
