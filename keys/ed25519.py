@@ -7,8 +7,8 @@ public key travels as its 32 raw bytes (RFC 8032 §5.1.5). A **key id** names a 
 domain tag keeps it from colliding with any other hash of the same key. Base64 is RFC 4648 §4
 with padding, decoded strictly so that each byte string has exactly one accepted text form.
 Private keys are stored as PKCS #8 PEM in files of mode 0600 that are never overwritten,
-unencrypted or, with a passphrase, as an RFC 5958 EncryptedPrivateKeyInfo written by
-`cryptography`'s `BestAvailableEncryption` (PBES2: PBKDF2-HMAC-SHA256 and AES-256-CBC; see
+unencrypted or, with a passphrase, as an RFC 5958 EncryptedPrivateKeyInfo (PBES2:
+PBKDF2-HMAC-SHA256 at 600,000 iterations and AES-256-CBC, written by `keys.pbes2`; see
 docs/key-files.md for the exact parameters and why a browser can decrypt it too). A public
 key file is one line: the base64 of the raw key, a space and its key id (the key id is checked
 when the file is read; a line with the key alone, or a PEM SubjectPublicKeyInfo, is read too).
@@ -30,6 +30,7 @@ from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from keys import pbes2
 from keys.errors import EncodingError, KeyFileError, PassphraseError
 
 __all__ = [
@@ -62,8 +63,8 @@ SIGNATURE_SIZE = 64  # RFC 8032 §5.1.6
 KEY_ID_PREFIX = "ed25519:"
 _KEY_ID_TAG = b"pakta-keyid-v1\x00"
 _KEY_ID_RE = re.compile(r"ed25519:[0-9a-f]{32}")
-# The file's PBKDF2 runs only 2,048 iterations (docs/key-files.md): the passphrase itself must
-# carry the strength, so a new encrypted key needs at least this many characters.
+# A guessed passphrase costs 600,000 PBKDF2 iterations to try (keys/pbes2.py), which slows an
+# attacker but does not save a short passphrase: a new encrypted key needs this many characters.
 MIN_PASSPHRASE_LENGTH = 12
 _ENCRYPTED_PEM = b"-----BEGIN ENCRYPTED PRIVATE KEY-----"
 # A passphrase, or a function asked for one only when the key file turns out to be encrypted
@@ -164,18 +165,20 @@ def passphrase_bytes(passphrase: str) -> bytes:
 
 def write_private_key(path: Path, key: Ed25519PrivateKey, passphrase: str | None = None) -> None:
     """Write `key` as PKCS #8 PEM to a new file of mode 0600, encrypted under `passphrase`
-    when one is given (PBES2 by `BestAvailableEncryption`, docs/key-files.md)."""
-    encryption: serialization.KeySerializationEncryption = serialization.NoEncryption()
+    when one is given (PBES2 by `keys.pbes2`, docs/key-files.md)."""
     if passphrase is not None:
         if len(passphrase) < MIN_PASSPHRASE_LENGTH:
             raise PassphraseError(
                 f"a passphrase needs at least {MIN_PASSPHRASE_LENGTH} characters "
                 "(four or more random words are easy to type and hard to guess)"
             )
-        encryption = serialization.BestAvailableEncryption(passphrase_bytes(passphrase))
-    pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption
-    )
+        pem = pbes2.encrypt(key, passphrase_bytes(passphrase))
+    else:
+        pem = key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
     _create_exclusive(Path(path), pem, 0o600)
 
 

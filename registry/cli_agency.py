@@ -29,6 +29,7 @@ from events.key_request import make_request, parse_request
 from events.template import template
 from keys.dsse import Envelope, add_signature, sign, verify_signature
 from keys.ed25519 import (
+    Passphrase,
     b64,
     generate,
     key_id,
@@ -41,6 +42,7 @@ from keys.ed25519 import (
 )
 from keys.errors import KeyFileError, PaktaError, PassphraseError
 from registry.client import Client, Refused, complete
+from registry.importer_cli import add_import_command
 from registry.registrar import plan
 from registry.write.instance import load_instance
 
@@ -90,6 +92,12 @@ def read_private_key(args: argparse.Namespace, path: str) -> Ed25519PrivateKey:
     given = _given_passphrase(args)
     source = given if given is not None else (lambda: _prompt(f"passphrase for {path}: "))
     return load_private_key(Path(path), source)
+
+
+def _passphrase_source(args: argparse.Namespace) -> Passphrase:
+    """The passphrase the options give, else a prompt asked only for an encrypted key."""
+    given = _given_passphrase(args)
+    return given if given is not None else (lambda: _prompt("passphrase for the key: "))
 
 
 def _new_passphrase(args: argparse.Namespace, out: Path) -> str | None:
@@ -364,6 +372,8 @@ def add_commands(
     p.add_argument("envelope")
     p.add_argument("--log-key", help="the log's verifier key to check the receipt against")
     p.set_defaults(func=cmd_post)
+    # issue 12: pakta import FILE.csv (registry/importer_cli.py)
+    _add_passphrase_options(add_import_command(sub, instance_path, _passphrase_source))
     p = sub.add_parser("register", help="register key requests (registrar); prints receipts")
     p.add_argument("request", nargs="+", help="key request files, all for one agency")
     p.add_argument("--registry", required=True, help="the registry's URL")

@@ -4,4 +4,12 @@ Importing this package registers them in `events.catalog.CATALOG`, in lifecycle 
 identity and keys, commitment, building, assessment, outcome, then amendments.
 """
 
-from . import amendment, assessment, building, commitment, identity, outcome  # noqa: F401
+from . import (  # noqa: F401
+    amendment,
+    assessment,
+    building,
+    commitment,
+    historical,  # noqa: F401  (issue 12: records imported by the registrar)
+    identity,
+    outcome,
+)

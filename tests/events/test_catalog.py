@@ -95,6 +95,13 @@ RULES: list[tuple[str, str, list[tuple[str, Any]], list[tuple[str, Any]], str]] 
         [("/body/witnessed_on", "2025-01-01")],
         "/body/witnessed_on",
     ),
+    (  # issue 12: records imported by the registrar (events/types/historical.py)
+        "rule:date-after-issue",
+        "zi.declaration_recorded",
+        [("/body/source_date", "2024-06-02")],
+        [("/body/source_date", "2024-06-03")],
+        "/body/source_date",
+    ),
     (
         "rule:self-witness",
         "zi.witnessed",

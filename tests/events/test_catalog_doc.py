@@ -24,7 +24,7 @@ def test_the_committed_catalog_equals_the_generated_one() -> None:
 def test_catalog_json_has_every_type_once_with_its_example() -> None:
     data = catalog_json()
     names = [t["name"] for t in data["types"]]
-    assert sorted(names) == sorted(CATALOG) and len(names) == 26
+    assert sorted(names) == sorted(CATALOG) and len(names) == 27
     assert all(t["example"] == CATALOG[t["name"]].example for t in data["types"])
     json.dumps(data)  # JSON-able as served
     assert {"permenpanrb-90-2021", "permenpanrb-5-2024"} <= set(data["regulations"])
