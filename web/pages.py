@@ -14,8 +14,9 @@ import json
 import re
 from typing import Any
 
-from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
+from sqlalchemy.exc import SQLAlchemyError
 
 from events import load_statement
 from keys.dsse import Envelope
@@ -229,6 +230,26 @@ def pretty(value: Any) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True)
 
 
+def demo_data() -> bool:
+    """Whether demo statements are loaded, for the "DATA DEMO" banner on every page. Once true
+    it stays true (the log is append-only), so the answer is then kept for the process."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if app.extensions.get("pakta_demo"):
+        return True
+    try:
+        found = queries.demo_statements(db()) > 0
+    except SQLAlchemyError:  # an error page while the database is down still renders
+        return False
+    if found:
+        app.extensions["pakta_demo"] = True
+    return found
+
+
 @bp.app_context_processor
 def helpers() -> dict[str, Any]:
-    return {"region_trail": region_trail, "lang_url": lang_url, "page_url": page_url}
+    return {
+        "region_trail": region_trail,
+        "lang_url": lang_url,
+        "page_url": page_url,
+        "demo_data": demo_data,
+    }

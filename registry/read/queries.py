@@ -73,6 +73,12 @@ def stats(db: Connection, size: int) -> dict[str, int]:
     return {"entries": size, **{n: found.get(n, 0) for n in names}}
 
 
+def demo_statements(db: Connection) -> int:
+    """How many statements say `"demo": true` (a count the projection keeps)."""
+    value = db.execute(select(counts.c.value).where(counts.c.name == "demo")).scalar()
+    return int(value or 0)
+
+
 def latest(db: Connection, limit: int = 10) -> list[dict[str, Any]]:
     query = (
         select(statements, agencies.c.name)

@@ -156,7 +156,8 @@ def test_region_feed_link_works(client: FlaskClient) -> None:
     feed = client.get(href.group(1))
     assert feed.mimetype == "application/atom+xml"
     root = ET.fromstring(feed.data)
-    assert root.findtext(ATOM + "title") == "Pakta: Kabupaten Grobogan"
+    assert root.findtext(ATOM + "title") == "[DATA DEMO] Pakta: Kabupaten Grobogan"
+    assert "DATA DEMO" in (root.findtext(ATOM + "subtitle") or "")
     assert list(root.iter(ATOM + "entry"))
 
 
