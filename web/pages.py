@@ -26,9 +26,11 @@ from registry.read import regions as region_data
 from registry.read.search import Filters, choices, search
 from registry.tlog import merkle
 from web.context import db, entry_or_404, service, today
+from web.dates import day, decimal, moment
 from web.guard import parse_int
 from web.links import public_url_for
-from web.wording import counted, grouped
+from web.summaries import linked_body, mentioned, summary
+from web.wording import counted, grouped, item_state, regulation_name, role_name
 
 bp = Blueprint("pages", __name__)
 _PROVINCE = re.compile(r"[0-9]{2}")
@@ -54,10 +56,12 @@ def _page() -> int:
 def home() -> str:
     size = service().registry.size()  # before db(): one connection at a time
     conn = db()
+    latest = queries.latest(conn, 10)
     return render_template(
         "pages/home.html",
         stats=queries.stats(conn, size),
-        latest=queries.latest(conn, 10),
+        latest=latest,
+        names=queries.agency_names(conn, mentioned(latest)),
         regions=places.regions(conn),
     )
 
@@ -112,6 +116,7 @@ def agency(agency: str) -> str:
     day = today()
     timeline = queries.timeline(conn, agency, _page())
     warnings = lifecycle.warnings(conn, agency=agency, today=day)
+    about = [*timeline["rows"], {"agency": found["parent"] or ""}]
     return render_template(
         "pages/agency.html",
         agency=found,
@@ -123,12 +128,19 @@ def agency(agency: str) -> str:
         scores=lifecycle.scores_side_by_side(conn, agency),
         warnings=grouped(warnings, queries.statements_at(conn, [w["idx"] for w in warnings])),
         unit=lifecycle.unit_status(conn, agency),
+        names=queries.agency_names(conn, mentioned(about)),
     )
 
 
 @bp.get("/entries/<int:index>")
 def entry(index: int) -> str:
-    text = entry_or_404(index)
+    size = service().registry.size()
+    if index >= size:
+        abort(
+            404,
+            _("Tidak ada entri %(index)s: log ini berisi %(size)s entri.", index=index, size=size),
+        )
+    text = entry_or_404(index, size)
     conn = db()
     row = queries.statement(conn, index)
     if row is None:
@@ -143,12 +155,16 @@ def entry(index: int) -> str:
     links = queries.links_of(conn, index)
     target = links["corrects"]
     svc = service()
+    statement = load_statement(envelope.payload)
+    about: list[dict[str, Any]] = [{"agency": statement.agency, "body": statement.body}]
+    about += [{"agency": h["agency"]} for h in holders.values()]
     return render_template(
         "pages/entry.html",
         index=index,
         row=row,
-        statement=load_statement(envelope.payload),
+        statement=statement,
         agency={"name": row["name"]},
+        names=queries.agency_names(conn, mentioned(about)),
         entry=decoded,
         entry_text=text,
         payload=envelope.payload.decode(),
@@ -252,4 +268,12 @@ def helpers() -> dict[str, Any]:
         "lang_url": lang_url,
         "page_url": page_url,
         "demo_data": demo_data,
+        "summary": summary,
+        "linked_body": linked_body,
+        "day": day,
+        "moment": moment,
+        "decimal": decimal,
+        "regulation_name": regulation_name,
+        "role_name": role_name,
+        "item_state": item_state,
     }

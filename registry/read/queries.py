@@ -79,9 +79,18 @@ def demo_statements(db: Connection) -> int:
     return int(value or 0)
 
 
+def agency_names(db: Connection, ids: Iterable[str]) -> dict[str, str]:
+    """id -> name of the registered agencies among `ids` (by primary key)."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    query = select(agencies.c.agency, agencies.c.name).where(agencies.c.agency.in_(wanted))
+    return {r.agency: r.name for r in db.execute(query)}
+
+
 def latest(db: Connection, limit: int = 10) -> list[dict[str, Any]]:
     query = (
-        select(statements, agencies.c.name)
+        select(statements, agencies.c.name, agencies.c.region_kemendagri)
         .join(agencies, agencies.c.agency == statements.c.agency)
         .order_by(desc(statements.c.idx))
         .limit(limit)
@@ -160,7 +169,7 @@ def timeline(
 
 def statement(db: Connection, index: int) -> dict[str, Any] | None:
     query = (
-        select(statements, agencies.c.name)
+        select(statements, agencies.c.name, agencies.c.region_kemendagri)
         .join(agencies, agencies.c.agency == statements.c.agency)
         .where(statements.c.idx == index)
     )

@@ -219,7 +219,8 @@ def test_entry_page_pins_the_trust_anchors(app: Flask, client: FlaskClient) -> N
     for keyid, raw in instance.registrar_keys.items():
         assert f'<meta name="pakta-registrar-key" content="{keyid} {b64(raw)}">' in page
     assert 'src="/static/verify.js"' in page
-    assert "BPS Kabupaten Grobogan mencanangkan Zona Integritas menuju WBK" in page
+    declared = "mencanangkan pembangunan Zona Integritas dengan target WBK pada 17 Juni 2020"
+    assert f"BPS Kabupaten Grobogan</a> {declared}" in page
 
 
 def test_verify_bundle_checks_out_in_python(app: Flask, client: FlaskClient) -> None:
