@@ -14,14 +14,24 @@ import json
 import re
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from events import load_statement
 from keys.dsse import Envelope
 from keys.ed25519 import b64
-from registry.read import lifecycle, places, queries
+from registry.read import lifecycle, lookup, places, queries
 from registry.read import regions as region_data
 from registry.read.search import Filters, choices, search
 from registry.tlog import merkle
@@ -35,6 +45,7 @@ from web.wording import counted, grouped, item_state, regulation_name, role_name
 bp = Blueprint("pages", __name__)
 _PROVINCE = re.compile(r"[0-9]{2}")
 _REGENCY = re.compile(r"[0-9]{2}\.[0-9]{2}")
+_BPS_REGENCY = re.compile(r"[0-9]{4}")
 _REGION = re.compile(r"[0-9]{2}(?:\.[0-9]{2})?")
 _YEAR = re.compile(r"[0-9]{4}")
 _WORD = re.compile(r"[a-z0-9_]{1,40}")
@@ -66,20 +77,45 @@ def home() -> str:
     )
 
 
+def _jump(found: dict[str, Any]) -> str:
+    """The page a search-box shortcut names (registry.read.lookup.candidates)."""
+    kind = found["kind"]
+    if kind in ("entry", "statement"):
+        return url_for("pages.entry", index=found["index"])
+    if kind == "region":
+        return url_for("pages.region", code=found["code"])
+    if kind == "document":
+        return url_for("pages.documents", sha256=found["sha256"])
+    return url_for("pages.agency", agency=found["agency"])
+
+
 @bp.get("/agencies")
-def agencies() -> str:
+def agencies() -> str | WerkzeugResponse:
+    q = request.args.get("q", "").strip()[:100]
+    regency = request.args.get("regency", "").strip()
+    if _BPS_REGENCY.fullmatch(regency):  # a BPS code: the same regency's Kemendagri code
+        regency = region_data.kemendagri_of(regency) or ""
     filters = Filters(
-        q=request.args.get("q", "").strip()[:100],
+        q=q,
         province=_arg("province", _PROVINCE),
-        regency=_arg("regency", _REGENCY),
+        regency=regency if _REGENCY.fullmatch(regency) else "",
         kind=_arg("kind", _WORD),
         status=_arg("status", _WORD),
         year=_arg("year", _YEAR),
     )
+    shortcuts: list[dict[str, Any]] = []
+    if q:
+        size = service().registry.size()  # before db(): one connection at a time
+        shortcuts = lookup.candidates(db(), q, size)
+        if len(shortcuts) == 1 and len(filters.params()) == 1:
+            return redirect(_jump(shortcuts[0]), 303)
     conn = db()
+    result = search(conn, filters, _page())
     return render_template(
         "pages/agencies.html",
-        result=search(conn, filters, _page()),
+        result=result,
+        shortcuts=[dict(s, url=_jump(s)) for s in shortcuts],
+        suggestion=lookup.suggest(conn, q) if q and not result["total"] else None,
         filters=filters,
         regions=places.regions(conn),
         choices=choices(conn),
@@ -87,7 +123,9 @@ def agencies() -> str:
 
 
 @bp.get("/regions/<code>")
-def region(code: str) -> str:
+def region(code: str) -> str | WerkzeugResponse:
+    if _BPS_REGENCY.fullmatch(code) and (same := region_data.kemendagri_of(code)):
+        return redirect(url_for("pages.region", code=same), 301)  # a BPS code
     found = places.region_page(db(), code, today()) if _REGION.fullmatch(code) else None
     if found is None:
         abort(

@@ -84,7 +84,9 @@ def agency_names(db: Connection, ids: Iterable[str]) -> dict[str, str]:
     wanted = sorted(set(ids))
     if not wanted:
         return {}
-    query = select(agencies.c.agency, agencies.c.name).where(agencies.c.agency.in_(wanted))
+    # Whole rows: PostgreSQL then looks them up by the primary key, not by a covering scan
+    # of the (name, agency) index.
+    query = select(agencies).where(agencies.c.agency.in_(wanted))
     return {r.agency: r.name for r in db.execute(query)}
 
 
