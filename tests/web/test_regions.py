@@ -162,7 +162,7 @@ def test_region_feed_link_works(client: FlaskClient) -> None:
 
 
 @pytest.mark.parametrize(
-    "code", ["99", "33.99", "3315", "33.1", "abc", '<script>x"', "33.15.01"]
+    "code", ["99", "33.99", "9999", "33.1", "abc", '<script>x"', "33.15.01"]
 )
 def test_unknown_region_codes_are_404_with_a_clear_message(
     client: FlaskClient, code: str
