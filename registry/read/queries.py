@@ -326,3 +326,26 @@ def _checkpoint_sizes(db: Connection, page: int = 1000) -> Iterator[int]:
             return
         yield from sizes
         after = sizes[-1]
+
+
+def newest_checkpoint(db: Connection) -> dict[str, Any] | None:
+    """The largest signed checkpoint: its size, its note's root hash and how many witnesses
+    cosigned it (by the primary key, newest first)."""
+    query = select(checkpoints_table).order_by(desc(checkpoints_table.c.size)).limit(1)
+    found = db.execute(query).first()
+    if found is None:
+        return None
+    lines = found.note.split("\n")
+    root = lines[2] if len(lines) > 2 else ""
+    return {"size": int(found.size), "root": root, "cosigners": int(found.cosigners or 0)}
+
+
+def log_page(db: Connection, before: int, per_page: int = PER_PAGE) -> list[dict[str, Any]]:
+    """The entries just below `before`, newest first (a range of the primary key)."""
+    query = (
+        select(statements, agencies.c.name, agencies.c.region_kemendagri)
+        .join(agencies, agencies.c.agency == statements.c.agency)
+        .where(statements.c.idx < before, statements.c.idx >= before - per_page)
+        .order_by(desc(statements.c.idx))
+    )
+    return [decode(r) for r in rows(db, query)]

@@ -35,6 +35,7 @@ PAGES = [
     "/entries/0",
     "/documents",
     "/open-data",
+    "/entries",
     "/about",
     "/no-such-page",
     "/agencies/no-such-agency",

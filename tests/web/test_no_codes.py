@@ -100,6 +100,10 @@ def page_paths(app: Flask) -> list[str]:
         "/documents?sha256=bukan-hash",
         "/about",
         "/open-data",
+        "/entries",
+        "/entries?before=30",
+        "/agencies?q=74",
+        "/agencies?q=grobogn",
         *[f"/agencies/{a}" for a in agencies],
         *[f"/entries/{i}" for i in range(registry.size())],
     ]

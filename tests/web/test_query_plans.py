@@ -99,6 +99,7 @@ def pages(size: int) -> list[str]:
         # the search box's shortcuts and "did you mean" (issue 13)
         "/agencies?q=74", "/agencies?q=grobgan+dinas", "/agencies?regency=3315",
         f"/agencies?q=%23{size - 5}", f"/agencies?q={PACT_DOCUMENT['sha256']}", "/regions/3315",
+        "/entries", "/entries?before=5000",
     ]  # fmt: skip
 
 
