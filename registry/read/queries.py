@@ -341,11 +341,13 @@ def newest_checkpoint(db: Connection) -> dict[str, Any] | None:
 
 
 def log_page(db: Connection, before: int, per_page: int = PER_PAGE) -> list[dict[str, Any]]:
-    """The entries just below `before`, newest first (a range of the primary key)."""
+    """The entries just below `before`, newest first (a range of the primary key), with their
+    agencies' names (looked up by key, so no join can turn into a scan of the agencies)."""
     query = (
-        select(statements, agencies.c.name, agencies.c.region_kemendagri)
-        .join(agencies, agencies.c.agency == statements.c.agency)
+        select(statements)
         .where(statements.c.idx < before, statements.c.idx >= before - per_page)
         .order_by(desc(statements.c.idx))
     )
-    return [decode(r) for r in rows(db, query)]
+    found = [decode(r) for r in rows(db, query)]
+    names = agency_names(db, (r["agency"] for r in found))
+    return [dict(r, name=names.get(r["agency"], r["agency"])) for r in found]
