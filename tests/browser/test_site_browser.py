@@ -161,6 +161,7 @@ def test_everything_but_the_verify_button_works_without_javascript(browser: Any,
     page = context.new_page()
     try:
         page.goto("/agencies")
+        page.click("details.more > summary")  # the filters are folded (issue 13)
         page.select_option("#province", "74")
         page.select_option("#kind", "perangkat_daerah")
         page.get_by_role("button", name="Cari").click()
