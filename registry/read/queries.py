@@ -142,7 +142,14 @@ def agency(db: Connection, agency_id: str) -> dict[str, Any] | None:
         .where(witnesses.c.declared_by == agency_id)
         .order_by(witnesses.c.idx),
     )
+    # A witness who attested is shown as such, not again as "only named" by the declarer.
+    attested = {_plain_name(w["name"]) for w in out["witnessed_by"]}
+    out["claimed"] = [c for c in out["claimed"] if _plain_name(c["name"]) not in attested]
     return out
+
+
+def _plain_name(name: str) -> str:
+    return " ".join(name.lower().split())
 
 
 def timeline(
