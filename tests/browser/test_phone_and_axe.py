@@ -83,3 +83,37 @@ def check(browser: Any, site: str, lang: str, device: str) -> list[str]:
 @pytest.mark.parametrize("lang", ["id", "en"])
 def test_no_overflow_and_no_axe_violation(browser: Any, life: str, lang: str, device: str) -> None:
     assert check(browser, life, lang, device) == []
+
+
+def test_a_citizen_in_grobogan_finds_bps_grobogan_on_a_phone(browser: Any, life: str) -> None:
+    context = browser.new_context(
+        base_url=life, locale="id-ID", viewport={"width": 360, "height": 740}
+    )
+    page = context.new_page()
+    try:
+        page.goto("/")
+        page.fill("#q", "BPS Grobogan")
+        page.press("#q", "Enter")
+        page.wait_for_url("**/agencies?q=BPS+Grobogan")
+        page.get_by_role("link", name="BPS Kabupaten Grobogan").click()
+        assert page.get_by_role("heading", name="BPS Kabupaten Grobogan", exact=True).is_visible()
+        status = page.text_content("#status-h") or ""
+        assert "Berpredikat Menuju WBK" in status
+        witnesses = page.locator("ul.witnesses")
+        assert "Bersaksi" in (witnesses.text_content() or "")
+        assert witnesses.get_by_role("link", name="Ombudsman RI Perwakilan Jawa Tengah").count()
+        assert page.get_by_role("heading", name="Rencana aksi").is_visible()
+        assert page.get_by_text("6 butir, 6 selesai, 0 terlambat").is_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        # The same box takes an entry number and shows it in plain words.
+        page.goto("/")
+        page.fill("#q", "#75")
+        page.press("#q", "Enter")
+        page.wait_for_url("**/entries/75")
+        lead = page.text_content("p.lead") or ""
+        assert lead.startswith(
+            "Predikat Menuju WBK RSUD Bahteramas dicabut pada 15 September 2026."
+        )
+        assert page.is_visible("aside.demo-banner")
+    finally:
+        context.close()
