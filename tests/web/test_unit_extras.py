@@ -58,3 +58,12 @@ def test_scores_table_shows_the_survey_index_minimums(app: Flask, client: FlaskC
 def test_opd_in_english(client: FlaskClient) -> None:
     page = client.get("/agencies/rsud-bahteramas?lang=en").data.decode()
     assert "Regional government department (OPD)" in page and "Regional office" not in page
+
+
+def test_late_posting_notes_come_after_the_timeline(client: FlaskClient) -> None:
+    page = client.get("/agencies/bps-kabupaten-grobogan").data.decode()
+    timeline = page.index("<h2>Linimasa</h2>")
+    assert page.index('id="warn-late-posting"') > timeline
+    assert page.index('<h2 id="late-h">Catatan waktu pencatatan</h2>') > timeline
+    rsud = client.get("/agencies/rsud-bahteramas").data.decode()
+    assert rsud.index('id="warn-below-thresholds"') < rsud.index("<h2>Linimasa</h2>")

@@ -43,10 +43,12 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Instance:
 def section(client: FlaskClient, agency: str, lang: str) -> str:
     response = client.get(f"/agencies/{agency}?lang={lang}")
     assert response.status_code == 200 and len(response.data) <= PAGE_BUDGET, agency
-    found = re.search(r'<section aria-labelledby="warn-h">.*?</section>', response.data.decode(),
-                      re.S)
+    # The warnings above the timeline, and the late-posting notes after it (issue 13).
+    found = re.findall(
+        r'<section aria-labelledby="(?:warn|late)-h">.*?</section>', response.data.decode(), re.S
+    )
     assert found, agency
-    return found.group(0)
+    return "\n".join(found)
 
 
 def kind(section: str, code: str) -> str:
