@@ -33,6 +33,7 @@ PAGES = [
     "/entries/0",
     "/documents",
     "/about",
+    "/glossary",
     "/open-data",
     "/no-such-page",
 ]

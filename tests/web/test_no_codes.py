@@ -102,6 +102,7 @@ def page_paths(app: Flask) -> list[str]:
         "/open-data",
         "/entries",
         "/entries?before=30",
+        "/glossary",
         "/agencies?q=74",
         "/agencies?q=grobogn",
         *[f"/agencies/{a}" for a in agencies],

@@ -67,3 +67,25 @@ def test_late_posting_notes_come_after_the_timeline(client: FlaskClient) -> None
     assert page.index('<h2 id="late-h">Catatan waktu pencatatan</h2>') > timeline
     rsud = client.get("/agencies/rsud-bahteramas").data.decode()
     assert rsud.index('id="warn-below-thresholds"') < rsud.index("<h2>Linimasa</h2>")
+
+
+def test_glossary_explains_the_terms_and_is_linked(client: FlaskClient) -> None:
+    page = client.get("/glossary").data.decode()
+    for anchor in (
+        "zi",
+        "wbk",
+        "wbbm",
+        "tpi",
+        "tpn",
+        "lke",
+        "ipak",
+        "ipkp",
+        "opd",
+        "titik-periksa",
+    ):
+        assert f'<dt id="{anchor}">' in page, anchor
+    english = client.get("/glossary?lang=en").data.decode()
+    assert "regional government department" in english and "<h1>Glossary</h1>" in english
+    unit = client.get("/agencies/rsud-bahteramas?lang=id").data.decode()
+    assert 'href="/glossary">Apa itu ZI, WBK, WBBM, TPI, TPN, LKE, IPAK, IPKP?</a>' in unit
+    assert 'href="/glossary">Daftar istilah</a>' in client.get("/").data.decode()
