@@ -231,12 +231,24 @@ def qr_code(index: int) -> Response:
 
 @bp.get("/documents")
 def documents() -> str:
+    """Look a file's SHA-256 up; with `expect` (from an entry page), check a file against the
+    document that entry signed, showing that document before any file is chosen."""
     raw = request.args.get("sha256", "").strip()[:80]
     match = _SHA256.fullmatch(raw)
     sha256 = "sha256:" + match[1].lower() if match else None
-    found = queries.documents_with_hash(db(), sha256) if sha256 else []
+    expected = _SHA256.fullmatch(request.args.get("expect", "").strip()[:80])
+    expect = "sha256:" + expected[1].lower() if expected else None
+    conn = db()
+    found = queries.documents_with_hash(conn, sha256) if sha256 else []
+    wanted = queries.documents_with_hash(conn, expect) if expect else []
     return render_template(
-        "pages/documents.html", raw=raw, sha256=sha256, found=found, invalid=bool(raw) and not match
+        "pages/documents.html",
+        raw=raw,
+        sha256=sha256,
+        found=found,
+        expect=expect if wanted else None,
+        wanted=wanted,
+        invalid=bool(raw) and not match,
     )
 
 

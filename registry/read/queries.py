@@ -204,7 +204,13 @@ def statements_at(db: Connection, indexes: Iterable[int]) -> dict[int, dict[str,
 
 def documents_with_hash(db: Connection, sha256: str) -> list[dict[str, Any]]:
     query = (
-        select(documents, statements.c.agency, statements.c.type, agencies.c.name)
+        select(
+            documents,
+            statements.c.agency,
+            statements.c.type,
+            statements.c.issued_at,
+            agencies.c.name.label("agency_name"),
+        )
         .join(statements, statements.c.idx == documents.c.idx)
         .join(agencies, agencies.c.agency == statements.c.agency)
         .where(documents.c.sha256 == sha256)

@@ -118,3 +118,31 @@ def test_a_citizen_in_grobogan_finds_bps_grobogan_on_a_phone(browser: Any, life:
         assert page.is_visible("aside.demo-banner")
     finally:
         context.close()
+
+
+@pytest.mark.parametrize(
+    ("content", "verdict"),
+    [(b"kemenpanrb-tpn:pencabutan.pdf", "Cocok."), (b"%PDF-1.7 foto piagam", "Tidak cocok.")],
+)
+def test_document_check_from_an_entry(
+    browser: Any, life: str, content: bytes, verdict: str
+) -> None:
+    """The demo's document hashes are those of short texts (`agency:name`), so the matching
+    "file" is that text."""
+    context = browser.new_context(base_url=life, locale="id-ID")
+    page = context.new_page()
+    try:
+        page.goto("/entries/75")
+        page.get_by_role("link", name="Periksa berkas dokumen ini").click()
+        assert "Cocok" not in (page.text_content("main") or "")
+        assert "pencabutan.pdf" in (page.text_content("#expected-h + p") or "")
+        page.get_by_label("Pilih berkas", exact=True).set_input_files(
+            {"name": "pencabutan.pdf", "mimeType": "application/pdf", "buffer": content}
+        )
+        page.wait_for_selector("#document-result")
+        text = page.text_content("#document-result") or ""
+        assert verdict in text
+        if verdict == "Cocok.":
+            assert "15 September 2026" in text
+    finally:
+        context.close()

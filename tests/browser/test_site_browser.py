@@ -142,7 +142,7 @@ def test_document_check_hashes_locally(page: Any, content: bytes, matches: bool)
     sent: list[Any] = []
     page.on("request", lambda r: sent.append(r))
     page.goto("/documents")
-    page.get_by_label("Pilih berkas (PDF atau foto)").set_input_files(
+    page.get_by_label("Pilih berkas", exact=True).set_input_files(
         {"name": "piagam.pdf", "mimeType": "application/pdf", "buffer": content}
     )
     page.wait_for_selector("#document-result")
