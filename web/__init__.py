@@ -22,7 +22,20 @@ from flask_babel import Babel
 from registry.service import open_service
 from registry.write.batcher import GroupCommit
 from registry.write.instance import load_instance
-from web import api, errors, feeds, guard, log, openapi, opendata, pages, wording, workbench
+from web import (
+    api,
+    entries,
+    errors,
+    feeds,
+    glossary,
+    guard,
+    log,
+    openapi,
+    opendata,
+    pages,
+    wording,
+    workbench,
+)
 from web.compress import compress
 from web.context import close_db
 from web.links import public_url_for
@@ -64,7 +77,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # Catalogs live in web/translations; `make translations` compiles them (pybabel).
     Babel(app, locale_selector=select_locale)
     guard.init_app(app)  # the bounded `int` converter must be in place before any route
-    for blueprint in (pages.bp, api.bp, openapi.bp, log.bp, feeds.bp, opendata.bp):
+    blueprints = (pages.bp, entries.bp, glossary.bp, api.bp, openapi.bp, log.bp, feeds.bp)
+    for blueprint in (*blueprints, opendata.bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(workbench.bp)  # issue 12: /workbench
     errors.register(app)

@@ -16,6 +16,7 @@ from flask import Blueprint, Response, abort, render_template
 from registry.read import places, queries
 from web.context import db, service
 from web.links import base_url, public_url_for, site_path
+from web.summaries import mentioned
 
 bp = Blueprint("feeds", __name__)
 REGION_CODE = re.compile(r"[0-9]{2}(?:\.[0-9]{2})?")
@@ -29,6 +30,7 @@ def _feed(title: str, rows: list[dict[str, Any]], self_path: str, alternate: str
         "feeds/atom.xml",
         title=title,
         rows=rows,
+        names=queries.agency_names(db(), mentioned(rows)),
         updated=updated,
         self_url=base_url() + self_path,
         alternate=alternate,

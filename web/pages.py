@@ -14,24 +14,38 @@ import json
 import re
 from typing import Any
 
-from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from events import load_statement
 from keys.dsse import Envelope
 from keys.ed25519 import b64
-from registry.read import lifecycle, places, queries
+from registry.read import lifecycle, lookup, places, queries
 from registry.read import regions as region_data
 from registry.read.search import Filters, choices, search
 from registry.tlog import merkle
 from web.context import db, entry_or_404, service, today
+from web.dates import day, decimal, moment
 from web.guard import parse_int
 from web.links import public_url_for
-from web.wording import counted, grouped
+from web.summaries import linked_body, mentioned, summary
+from web.wording import counted, grouped, item_state, regulation_name, role_name
 
 bp = Blueprint("pages", __name__)
 _PROVINCE = re.compile(r"[0-9]{2}")
 _REGENCY = re.compile(r"[0-9]{2}\.[0-9]{2}")
+_BPS_REGENCY = re.compile(r"[0-9]{4}")
 _REGION = re.compile(r"[0-9]{2}(?:\.[0-9]{2})?")
 _YEAR = re.compile(r"[0-9]{4}")
 _WORD = re.compile(r"[a-z0-9_]{1,40}")
@@ -53,28 +67,55 @@ def _page() -> int:
 def home() -> str:
     size = service().registry.size()  # before db(): one connection at a time
     conn = db()
+    latest = queries.latest(conn, 10)
     return render_template(
         "pages/home.html",
         stats=queries.stats(conn, size),
-        latest=queries.latest(conn, 10),
+        latest=latest,
+        names=queries.agency_names(conn, mentioned(latest)),
         regions=places.regions(conn),
     )
 
 
+def _jump(found: dict[str, Any]) -> str:
+    """The page a search-box shortcut names (registry.read.lookup.candidates)."""
+    kind = found["kind"]
+    if kind in ("entry", "statement"):
+        return url_for("pages.entry", index=found["index"])
+    if kind == "region":
+        return url_for("pages.region", code=found["code"])
+    if kind == "document":
+        return url_for("pages.documents", sha256=found["sha256"])
+    return url_for("pages.agency", agency=found["agency"])
+
+
 @bp.get("/agencies")
-def agencies() -> str:
+def agencies() -> str | WerkzeugResponse:
+    q = request.args.get("q", "").strip()[:100]
+    regency = request.args.get("regency", "").strip()
+    if _BPS_REGENCY.fullmatch(regency):  # a BPS code: the same regency's Kemendagri code
+        regency = region_data.kemendagri_of(regency) or ""
     filters = Filters(
-        q=request.args.get("q", "").strip()[:100],
+        q=q,
         province=_arg("province", _PROVINCE),
-        regency=_arg("regency", _REGENCY),
+        regency=regency if _REGENCY.fullmatch(regency) else "",
         kind=_arg("kind", _WORD),
         status=_arg("status", _WORD),
         year=_arg("year", _YEAR),
     )
+    shortcuts: list[dict[str, Any]] = []
+    if q:
+        size = service().registry.size()  # before db(): one connection at a time
+        shortcuts = lookup.candidates(db(), q, size)
+        if len(shortcuts) == 1 and len(filters.params()) == 1:
+            return redirect(_jump(shortcuts[0]), 303)
     conn = db()
+    result = search(conn, filters, _page())
     return render_template(
         "pages/agencies.html",
-        result=search(conn, filters, _page()),
+        result=result,
+        shortcuts=[dict(s, url=_jump(s)) for s in shortcuts],
+        suggestion=lookup.suggest(conn, q) if q and not result["total"] else None,
         filters=filters,
         regions=places.regions(conn),
         choices=choices(conn),
@@ -82,7 +123,9 @@ def agencies() -> str:
 
 
 @bp.get("/regions/<code>")
-def region(code: str) -> str:
+def region(code: str) -> str | WerkzeugResponse:
+    if _BPS_REGENCY.fullmatch(code) and (same := region_data.kemendagri_of(code)):
+        return redirect(url_for("pages.region", code=same), 301)  # a BPS code
     found = places.region_page(db(), code, today()) if _REGION.fullmatch(code) else None
     if found is None:
         abort(
@@ -111,6 +154,7 @@ def agency(agency: str) -> str:
     day = today()
     timeline = queries.timeline(conn, agency, _page())
     warnings = lifecycle.warnings(conn, agency=agency, today=day)
+    about = [*timeline["rows"], {"agency": found["parent"] or ""}]
     return render_template(
         "pages/agency.html",
         agency=found,
@@ -122,12 +166,19 @@ def agency(agency: str) -> str:
         scores=lifecycle.scores_side_by_side(conn, agency),
         warnings=grouped(warnings, queries.statements_at(conn, [w["idx"] for w in warnings])),
         unit=lifecycle.unit_status(conn, agency),
+        names=queries.agency_names(conn, mentioned(about)),
     )
 
 
 @bp.get("/entries/<int:index>")
 def entry(index: int) -> str:
-    text = entry_or_404(index)
+    size = service().registry.size()
+    if index >= size:
+        abort(
+            404,
+            _("Tidak ada entri %(index)s: log ini berisi %(size)s entri.", index=index, size=size),
+        )
+    text = entry_or_404(index, size)
     conn = db()
     row = queries.statement(conn, index)
     if row is None:
@@ -142,12 +193,16 @@ def entry(index: int) -> str:
     links = queries.links_of(conn, index)
     target = links["corrects"]
     svc = service()
+    statement = load_statement(envelope.payload)
+    about: list[dict[str, Any]] = [{"agency": statement.agency, "body": statement.body}]
+    about += [{"agency": h["agency"]} for h in holders.values()]
     return render_template(
         "pages/entry.html",
         index=index,
         row=row,
-        statement=load_statement(envelope.payload),
+        statement=statement,
         agency={"name": row["name"]},
+        names=queries.agency_names(conn, mentioned(about)),
         entry=decoded,
         entry_text=text,
         payload=envelope.payload.decode(),
@@ -176,12 +231,24 @@ def qr_code(index: int) -> Response:
 
 @bp.get("/documents")
 def documents() -> str:
+    """Look a file's SHA-256 up; with `expect` (from an entry page), check a file against the
+    document that entry signed, showing that document before any file is chosen."""
     raw = request.args.get("sha256", "").strip()[:80]
     match = _SHA256.fullmatch(raw)
     sha256 = "sha256:" + match[1].lower() if match else None
-    found = queries.documents_with_hash(db(), sha256) if sha256 else []
+    expected = _SHA256.fullmatch(request.args.get("expect", "").strip()[:80])
+    expect = "sha256:" + expected[1].lower() if expected else None
+    conn = db()
+    found = queries.documents_with_hash(conn, sha256) if sha256 else []
+    wanted = queries.documents_with_hash(conn, expect) if expect else []
     return render_template(
-        "pages/documents.html", raw=raw, sha256=sha256, found=found, invalid=bool(raw) and not match
+        "pages/documents.html",
+        raw=raw,
+        sha256=sha256,
+        found=found,
+        expect=expect if wanted else None,
+        wanted=wanted,
+        invalid=bool(raw) and not match,
     )
 
 
@@ -229,6 +296,34 @@ def pretty(value: Any) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True)
 
 
+def demo_data() -> bool:
+    """Whether demo statements are loaded, for the "DATA DEMO" banner on every page. Once true
+    it stays true (the log is append-only), so the answer is then kept for the process."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if app.extensions.get("pakta_demo"):
+        return True
+    try:
+        found = queries.demo_statements(db()) > 0
+    except SQLAlchemyError:  # an error page while the database is down still renders
+        return False
+    if found:
+        app.extensions["pakta_demo"] = True
+    return found
+
+
 @bp.app_context_processor
 def helpers() -> dict[str, Any]:
-    return {"region_trail": region_trail, "lang_url": lang_url, "page_url": page_url}
+    return {
+        "region_trail": region_trail,
+        "lang_url": lang_url,
+        "page_url": page_url,
+        "demo_data": demo_data,
+        "summary": summary,
+        "linked_body": linked_body,
+        "day": day,
+        "moment": moment,
+        "decimal": decimal,
+        "regulation_name": regulation_name,
+        "role_name": role_name,
+        "item_state": item_state,
+    }

@@ -9,6 +9,7 @@ message). The Indonesian text is the message id; the English catalog translates 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -50,10 +51,10 @@ STATUS_TITLES = {
     "assessed": {"id": "Dinilai internal", "en": "Assessed internally"},
     "proposed": {"id": "Diusulkan", "en": "Proposed"},
     "evaluated": {"id": "Dievaluasi nasional", "en": "Evaluated nationally"},
-    "wbk": {"id": "Menuju WBK", "en": "Towards WBK"},
-    "wbbm": {"id": "Menuju WBBM", "en": "Towards WBBM"},
-    "not_met": {"id": "Belum memenuhi", "en": "Not met"},
-    "revoked": {"id": "Dicabut", "en": "Revoked"},
+    "wbk": {"id": "Berpredikat Menuju WBK", "en": "Awarded Towards WBK"},
+    "wbbm": {"id": "Berpredikat Menuju WBBM", "en": "Awarded Towards WBBM"},
+    "not_met": {"id": "Belum memenuhi syarat", "en": "Requirements not met"},
+    "revoked": {"id": "Predikat dicabut", "en": "Predicate revoked"},
 }
 
 
@@ -139,6 +140,52 @@ def type_label(name: str) -> str:
         return name
 
 
+_REGULATION = re.compile(r"permenpanrb-([0-9]+)-([0-9]{4})(?:-([0-9]+)-([0-9]{4}))?")
+
+
+def regulation_name(rid: str | None) -> str:
+    """ "Permenpan RB Nomor 90 Tahun 2021" for "permenpanrb-90-2021"."""
+    found = _REGULATION.fullmatch(rid or "")
+    if not found:
+        return rid or ""
+    if found[3]:
+        return _(
+            "Permenpan RB Nomor %(n)s Tahun %(y)s sebagaimana diubah dengan Nomor %(m)s "
+            "Tahun %(z)s",
+            n=found[1],
+            y=found[2],
+            m=found[3],
+            z=found[4],
+        )
+    return _("Permenpan RB Nomor %(n)s Tahun %(y)s", n=found[1], y=found[2])
+
+
+def role_name(role: str) -> str:
+    names = {
+        "agency_head": _("pimpinan instansi"),
+        "unit_head": _("pimpinan unit kerja"),
+        "operator": _("operator"),
+        "surveyor": _("penyelenggara survei"),
+        "witness": _("saksi"),
+        "tpi": _("Tim Penilai Internal (TPI)"),
+        "tpn": _("Tim Penilai Nasional (TPN)"),
+    }
+    return names.get(role, role)
+
+
+ITEM_STATES = {
+    "done": {"id": "selesai", "en": "done"},
+    "open": {"id": "belum selesai", "en": "not done"},
+    "in_progress": {"id": "berjalan", "en": "in progress"},
+    "cancelled": {"id": "dibatalkan", "en": "cancelled"},
+}
+
+
+def item_state(state: str) -> str:
+    """An action-plan item's state in words (never the code)."""
+    return local(ITEM_STATES[state]) if state in ITEM_STATES else state
+
+
 # -- warnings --------------------------------------------------------------------------------
 
 
@@ -160,10 +207,10 @@ def _kinds() -> dict[str, dict[str, Any]]:
     """Each code's title, count line, meaning and non-meaning, in the request's language."""
     return {
         "late-posting": {
-            "title": _("Diposting terlambat"),
+            "title": _("Terlambat dicatatkan"),
             "count": lambda n: ngettext(
-                "%(num)s pernyataan diposting terlambat (lebih dari 30 hari setelah tanggalnya)",
-                "%(num)s pernyataan diposting terlambat (lebih dari 30 hari setelah tanggalnya)",
+                "%(num)s pernyataan terlambat dicatatkan (lebih dari 30 hari setelah tanggalnya)",
+                "%(num)s pernyataan terlambat dicatatkan (lebih dari 30 hari setelah tanggalnya)",
                 n,
             ),
             "means": _(
@@ -405,7 +452,7 @@ def detail(w: dict[str, Any], entry: dict[str, Any] | None) -> str:
             unit=f["unit"],
             source=f["source"].upper(),
             idx=f["scored_in"],
-            reg=f["regulation"],
+            reg=regulation_name(f["regulation"]),
         )
         parts = _gaps(f["gaps"], _shortfall)
         return f"{head}: {parts}" if parts else head

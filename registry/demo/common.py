@@ -12,12 +12,26 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-SEEDS = {
+# The seed articles (../shared/seeds/<file>) as a statement's `source` cites them: the outlet
+# and the article's title; where the saved text keeps neither, what the article is.
+SEED_FILES = {
     "sukoharjo": "000_2bb62062407e64b3.txt",
     "sultra": "001_d21e4299adb79279.txt",
     "sulteng": "002_efd394449e2482c6.txt",
     "grobogan": "003_2fa933405990a256.txt",
     "kuansing": "004_ed807304d97f7b9d.txt",
+}
+SEEDS = {
+    "sukoharjo": "Berita daring (nama media tidak tercatat): Integrity Day dan pencanangan "
+    "unit kerja Zona Integritas Pemerintah Kabupaten Sukoharjo",
+    "sultra": "Sultrademo.co: Inspektorat Sultra Dorong Zona Integritas untuk Pelayanan "
+    "Publik Bebas Korupsi",
+    "sulteng": "TribunPalu.com: Pemprov Sulteng Komitmen Pembangunan Zona Integritas "
+    "Wujudkan WBK/WBBM",
+    "grobogan": "Berita daring (nama media tidak tercatat): BPS Grobogan mencanangkan "
+    "pembangunan zona integritas menuju WBK dan WBBM, 17 Juni 2020",
+    "kuansing": "Nusaperdana.com: Bupati Kuansing Lakukan Pencanangan Pembangunan Zona "
+    "Integritas Menuju WBK dan WBBM",
 }
 PACT_DOCUMENT = {"name": "pakta-integritas.pdf", "media_type": "application/pdf"}
 

@@ -1,7 +1,9 @@
 """Pemkab Kuantan Singingi (14.09): its seed declaration of 25 August 2020, nothing after.
 
-The article is the source of the date, the place and who was present; the declaration is
-never attested by a witness in the log, so the site shows it as unwitnessed.
+The article is the source of the date and the place. It names no witness from outside the
+regency (the regent, H. Mursini, made the declaration himself), so none is claimed, and the
+site shows it as unwitnessed. The article's target is "WBK dan WBBM"; a declaration names one
+target, so it targets WBK, the first step.
 """
 
 from __future__ import annotations
@@ -22,10 +24,9 @@ AGENCIES = [
                 "2020-08-25T10:00:00+07:00",
                 {
                     "declared_on": "2020-08-25",
-                    "target": "WBBM",
+                    "target": "WBK",
                     "units": [],
                     "place": "Pendopo Rumah Dinas Bupati, Taluk Kuantan",
-                    "witnesses_claimed": ["Bupati Kuantan Singingi H. Mursini"],
                 },
                 {"source": SEEDS["kuansing"]},
             ),

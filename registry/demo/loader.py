@@ -103,8 +103,9 @@ class DemoLoader:
                     }
                 ],
             }
+            # The registration and its demo key are the demo's own, whatever the articles say.
             payload = build_statement(
-                "agency.registered", demo.agency, 0, None, demo.registered, body
+                "agency.registered", demo.agency, 0, None, demo.registered, body, demo=True
             )
             prev = self.post(self.registrar, payload)
             seq, prev_hash, count = 1, prev.statement_hash, count + 1

@@ -73,9 +73,26 @@ def stats(db: Connection, size: int) -> dict[str, int]:
     return {"entries": size, **{n: found.get(n, 0) for n in names}}
 
 
+def demo_statements(db: Connection) -> int:
+    """How many statements say `"demo": true` (a count the projection keeps)."""
+    value = db.execute(select(counts.c.value).where(counts.c.name == "demo")).scalar()
+    return int(value or 0)
+
+
+def agency_names(db: Connection, ids: Iterable[str]) -> dict[str, str]:
+    """id -> name of the registered agencies among `ids` (by primary key)."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    # Whole rows: PostgreSQL then looks them up by the primary key, not by a covering scan
+    # of the (name, agency) index.
+    query = select(agencies).where(agencies.c.agency.in_(wanted))
+    return {r.agency: r.name for r in db.execute(query)}
+
+
 def latest(db: Connection, limit: int = 10) -> list[dict[str, Any]]:
     query = (
-        select(statements, agencies.c.name)
+        select(statements, agencies.c.name, agencies.c.region_kemendagri)
         .join(agencies, agencies.c.agency == statements.c.agency)
         .order_by(desc(statements.c.idx))
         .limit(limit)
@@ -125,7 +142,14 @@ def agency(db: Connection, agency_id: str) -> dict[str, Any] | None:
         .where(witnesses.c.declared_by == agency_id)
         .order_by(witnesses.c.idx),
     )
+    # A witness who attested is shown as such, not again as "only named" by the declarer.
+    attested = {_plain_name(w["name"]) for w in out["witnessed_by"]}
+    out["claimed"] = [c for c in out["claimed"] if _plain_name(c["name"]) not in attested]
     return out
+
+
+def _plain_name(name: str) -> str:
+    return " ".join(name.lower().split())
 
 
 def timeline(
@@ -154,7 +178,7 @@ def timeline(
 
 def statement(db: Connection, index: int) -> dict[str, Any] | None:
     query = (
-        select(statements, agencies.c.name)
+        select(statements, agencies.c.name, agencies.c.region_kemendagri)
         .join(agencies, agencies.c.agency == statements.c.agency)
         .where(statements.c.idx == index)
     )
@@ -180,7 +204,13 @@ def statements_at(db: Connection, indexes: Iterable[int]) -> dict[int, dict[str,
 
 def documents_with_hash(db: Connection, sha256: str) -> list[dict[str, Any]]:
     query = (
-        select(documents, statements.c.agency, statements.c.type, agencies.c.name)
+        select(
+            documents,
+            statements.c.agency,
+            statements.c.type,
+            statements.c.issued_at,
+            agencies.c.name.label("agency_name"),
+        )
         .join(statements, statements.c.idx == documents.c.idx)
         .join(agencies, agencies.c.agency == statements.c.agency)
         .where(documents.c.sha256 == sha256)
@@ -309,3 +339,28 @@ def _checkpoint_sizes(db: Connection, page: int = 1000) -> Iterator[int]:
             return
         yield from sizes
         after = sizes[-1]
+
+
+def newest_checkpoint(db: Connection) -> dict[str, Any] | None:
+    """The largest signed checkpoint: its size, its note's root hash and how many witnesses
+    cosigned it (by the primary key, newest first)."""
+    query = select(checkpoints_table).order_by(desc(checkpoints_table.c.size)).limit(1)
+    found = db.execute(query).first()
+    if found is None:
+        return None
+    lines = found.note.split("\n")
+    root = lines[2] if len(lines) > 2 else ""
+    return {"size": int(found.size), "root": root, "cosigners": int(found.cosigners or 0)}
+
+
+def log_page(db: Connection, before: int, per_page: int = PER_PAGE) -> list[dict[str, Any]]:
+    """The entries just below `before`, newest first (a range of the primary key), with their
+    agencies' names (looked up by key, so no join can turn into a scan of the agencies)."""
+    query = (
+        select(statements)
+        .where(statements.c.idx < before, statements.c.idx >= before - per_page)
+        .order_by(desc(statements.c.idx))
+    )
+    found = [decode(r) for r in rows(db, query)]
+    names = agency_names(db, (r["agency"] for r in found))
+    return [dict(r, name=names.get(r["agency"], r["agency"])) for r in found]

@@ -48,3 +48,14 @@ def regencies(province: str) -> list[dict[str, str]]:
         for r in _data()["regencies"]
         if r["kemendagri"].startswith(province + ".")
     ]
+
+
+def kemendagri_of(code: str) -> str | None:
+    """The Kemendagri code of a region given by either code system ("3315" -> "33.15",
+    "14.09" -> "14.09", "1401" -> "14.09"), or None if it is in neither."""
+    if region(code) is not None:
+        return code
+    for row in (*_data()["provinces"], *_data()["regencies"]):
+        if row.get("bps") == code:
+            return str(row["kemendagri"])
+    return None

@@ -90,6 +90,8 @@ class Rows:
         )
         self.insert(t.subjects, [{"subject": s, "idx": idx} for s in o.subjects])
         self.count("year:" + st.issued_at_text[:4])
+        if st.demo:
+            self.count("demo")  # the site labels every page while demo data is loaded
         self.years.add((st.issued_at_text[:4], st.agency))
         for _, before, after in o.statuses:
             if before != after:

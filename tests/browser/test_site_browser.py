@@ -142,7 +142,7 @@ def test_document_check_hashes_locally(page: Any, content: bytes, matches: bool)
     sent: list[Any] = []
     page.on("request", lambda r: sent.append(r))
     page.goto("/documents")
-    page.get_by_label("Pilih berkas (PDF atau foto)").set_input_files(
+    page.get_by_label("Pilih berkas", exact=True).set_input_files(
         {"name": "piagam.pdf", "mimeType": "application/pdf", "buffer": content}
     )
     page.wait_for_selector("#document-result")
@@ -161,6 +161,7 @@ def test_everything_but_the_verify_button_works_without_javascript(browser: Any,
     page = context.new_page()
     try:
         page.goto("/agencies")
+        page.click("details.more > summary")  # the filters are folded (issue 13)
         page.select_option("#province", "74")
         page.select_option("#kind", "perangkat_daerah")
         page.get_by_role("button", name="Cari").click()

@@ -96,6 +96,10 @@ def pages(size: int) -> list[str]:
         "/api/v1/agencies/dinas-uji-1", f"/api/v1/entries/{size - 2}/proof",
         f"/api/v1/verify/entries/{size - 3}", f"/api/v1/documents/{PACT_DOCUMENT['sha256']}",
         "/checkpoint", "/tile/0/000", "/tile/entries/000", "/api/v1/log",
+        # the search box's shortcuts and "did you mean" (issue 13)
+        "/agencies?q=74", "/agencies?q=grobgan+dinas", "/agencies?regency=3315",
+        f"/agencies?q=%23{size - 5}", f"/agencies?q={PACT_DOCUMENT['sha256']}", "/regions/3315",
+        "/entries", "/entries?before=5000",
     ]  # fmt: skip
 
 
@@ -152,7 +156,7 @@ def test_every_page_is_served_from_indexes(big: Path) -> None:
             seen.clear()
             event.listen(engine, "before_cursor_execute", collect)
             try:
-                assert client.get(url).status_code == 200, url
+                assert client.get(url, follow_redirects=True).status_code == 200, url
             finally:
                 event.remove(engine, "before_cursor_execute", collect)
             with engine.connect() as conn:

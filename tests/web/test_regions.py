@@ -110,7 +110,7 @@ def test_regency_page_shows_both_codes_the_source_and_the_field_office(
     assert feed in page and 'type="application/atom+xml" title="Kabupaten Grobogan"' in page
     office = item(page, "BPS Kabupaten Grobogan")
     assert "Berlokasi di sini, bukan bagian dari pemerintah daerah." in office
-    assert "Instansi vertikal" in office and 'status-wbk">Menuju WBK<' in office
+    assert "Instansi vertikal" in office and 'status-wbk">Berpredikat Menuju WBK<' in office
     # A regional office, and a unit under it, are the regional government: no note.
     assert "Berlokasi di sini" not in item(page, ESCAPED)
     assert "Berlokasi di sini" not in item(page, "Puskesmas Uji")
@@ -144,7 +144,7 @@ def test_province_page_lists_its_regencies_with_counts(client: FlaskClient) -> N
     # Unit statuses with links to the matching search.
     assert 'href="/agencies?status=wbk&amp;province=33"' in page
     sultra = get(client, "/regions/74", "en")
-    assert "Revoked" in sultra and "Towards WBK" in sultra
+    assert "Predicate revoked" in sultra and "Awarded Towards WBK" in sultra
     empty = get(client, "/regions/11")  # Aceh: official, no agencies yet
     assert "<h1>Provinsi Aceh</h1>" in empty and "Belum ada yang tercatat." in empty
 
@@ -156,12 +156,13 @@ def test_region_feed_link_works(client: FlaskClient) -> None:
     feed = client.get(href.group(1))
     assert feed.mimetype == "application/atom+xml"
     root = ET.fromstring(feed.data)
-    assert root.findtext(ATOM + "title") == "Pakta: Kabupaten Grobogan"
+    assert root.findtext(ATOM + "title") == "[DATA DEMO] Pakta: Kabupaten Grobogan"
+    assert "DATA DEMO" in (root.findtext(ATOM + "subtitle") or "")
     assert list(root.iter(ATOM + "entry"))
 
 
 @pytest.mark.parametrize(
-    "code", ["99", "33.99", "3315", "33.1", "abc", '<script>x"', "33.15.01"]
+    "code", ["99", "33.99", "9999", "33.1", "abc", '<script>x"', "33.15.01"]
 )
 def test_unknown_region_codes_are_404_with_a_clear_message(
     client: FlaskClient, code: str
@@ -213,7 +214,7 @@ def test_status_filter_offers_every_lifecycle_status_in_both_languages(
             assert re.search(rf'<option value="{code}">{re.escape(title[lang])} \(\d+\)</option>',
                              page), (lang, code)
     chosen = get(client, "/agencies?status=revoked", "en")
-    assert '<option value="revoked" selected>Revoked (1)</option>' in chosen
+    assert '<option value="revoked" selected>Predicate revoked (1)</option>' in chosen
 
 
 def test_search_by_each_status_returns_exactly_the_agencies_with_it(app: Flask) -> None:
@@ -240,12 +241,12 @@ def by_status(db: Any) -> None:
 
 def test_status_badges_use_the_lifecycle_titles(client: FlaskClient) -> None:
     page = get(client, "/agencies?status=wbk")
-    assert '<span class="badge status-wbk">Menuju WBK</span>' in page
+    assert '<span class="badge status-wbk">Berpredikat Menuju WBK</span>' in page
     english = get(client, "/agencies?province=74", "en")
-    assert '<span class="badge status-revoked">Revoked</span>' in english
+    assert '<span class="badge status-revoked">Predicate revoked</span>' in english
     assert '<span class="badge status-building">Building</span>' in english
     agency = get(client, "/agencies/rsud-bahteramas", "en")
-    assert '<span class="badge status-revoked">Revoked</span>' in agency
+    assert '<span class="badge status-revoked">Predicate revoked</span>' in agency
 
 
 def test_regional_government_follows_parents(app: Flask) -> None:

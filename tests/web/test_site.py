@@ -185,13 +185,13 @@ def search_filters(db: Any) -> None:
     assert {r["agency"] for r in year["rows"]} == {
         "bps-kabupaten-grobogan", "ombudsman-jawa-tengah", "pemkab-kuantan-singingi"
     }
-    kind = search(db, Filters(kind="pemerintah_provinsi", status="declared"))
-    assert [r["agency"] for r in kind["rows"]] == ["pemprov-sulawesi-tengah"]
+    kind = search(db, Filters(kind="pemerintah_kabupaten", status="declared"))
+    assert [r["agency"] for r in kind["rows"]] == ["pemkab-kuantan-singingi", "pemkab-sukoharjo"]
     assert search(db, Filters(q="100%_"))["total"] == 0  # wildcards are text
     first = search(db, Filters(), page=1, per_page=5)
     last = search(db, Filters(), page=99, per_page=5)
     assert first["pages"] == last["pages"] == last["page"] == 3
-    assert first["total"] == queries.stats(db, 0)["agencies"] == 13
+    assert first["total"] == queries.stats(db, 0)["agencies"] == 14  # with two offices added
     assert not {r["agency"] for r in first["rows"]} & {r["agency"] for r in last["rows"]}
 
 
@@ -207,7 +207,9 @@ def test_agency_page_explains_status_and_witnesses(client: FlaskClient) -> None:
     assert "Pencanangan bukan predikat WBK/WBBM" in page  # what it does NOT mean
     attested = re.search(r"Bersaksi</span> <a href=\"/agencies/ombudsman-jawa-tengah\"", page)
     assert attested, "the Ombudsman signed its own attestation"
-    assert page.count("Hanya disebut") == 3 + 1  # three names in the declaration, one in help
+    # three names in the declaration, one in help; the Ombudsman attested, so it is not
+    # also listed as only named
+    assert page.count("Hanya disebut") == 2 + 1
     assert "Sekretaris Daerah Grobogan Moh Sumarsono" in page
     assert 'href="/agencies/bps-kabupaten-grobogan/feed.atom"' in page
 
@@ -219,7 +221,8 @@ def test_entry_page_pins_the_trust_anchors(app: Flask, client: FlaskClient) -> N
     for keyid, raw in instance.registrar_keys.items():
         assert f'<meta name="pakta-registrar-key" content="{keyid} {b64(raw)}">' in page
     assert 'src="/static/verify.js"' in page
-    assert "BPS Kabupaten Grobogan mencanangkan Zona Integritas menuju WBK" in page
+    declared = "mencanangkan pembangunan Zona Integritas dengan target WBK pada 17 Juni 2020"
+    assert f"BPS Kabupaten Grobogan</a> {declared}" in page
 
 
 def test_verify_bundle_checks_out_in_python(app: Flask, client: FlaskClient) -> None:

@@ -35,25 +35,29 @@ def page(client: FlaskClient, agency: str, lang: str = "id") -> str:
 
 def test_a_units_path_plan_scores_and_warnings(client: FlaskClient) -> None:
     rs_jiwa = page(client, "rs-jiwa-sultra")
-    assert '<li class="done">Dicanangkan <a href="/entries/43">2025-01-20</a></li>' in rs_jiwa
-    assert '<li class="done">Dinilai internal <a href="/entries/68">2025-07-20</a></li>' in rs_jiwa
+    assert '<li class="done">Dicanangkan <a href="/entries/43">20 Januari 2025</a></li>' in rs_jiwa
+    assessed = '<li class="done">Dinilai internal <a href="/entries/68">20 Juli 2025</a></li>'
+    assert assessed in rs_jiwa
     assert "<li>Diusulkan</li>" in rs_jiwa
-    assert "6 butir, 0 selesai, 6 terlambat (per 2026-11-01)." in rs_jiwa
+    assert "6 butir, 0 selesai, 6 terlambat (per 1 November 2026)." in rs_jiwa
     # Due 31 March 2025, open on 1 November 2026: 580 days late.
-    assert '2025-03-31 <span class="badge bad">Terlambat 580 hari</span>' in rs_jiwa
-    assert "60% · open" in rs_jiwa  # the operator's report, later invalidated, still shown
+    assert '31 Maret 2025 <span class="badge bad">Terlambat 580 hari</span>' in rs_jiwa
+    assert "60% · belum selesai" in rs_jiwa  # the operator's report, later invalidated, still shown
     assert "6 butir rencana aksi melewati jatuh tempo" in rs_jiwa
     assert "Ditandatangani kunci yang dicabut" in rs_jiwa
-    assert "65.70" in rs_jiwa and "di bawah ambang" in rs_jiwa  # the TPI's weak scores
+    assert "65,70" in rs_jiwa and "di bawah ambang" in rs_jiwa  # the TPI's weak scores
     english = page(client, "rs-jiwa-sultra", "en")
     assert "Change management" in english and "Overdue 580 days" in english
 
 
 def test_a_redated_item_and_scores_that_meet_the_thresholds(client: FlaskClient) -> None:
     grobogan = page(client, "bps-kabupaten-grobogan")
-    assert "2021-03-31 <span class=\"muted\">(semula 2020-10-31)</span>" in grobogan
+    assert "31 Maret 2021 <span class=\"muted\">(semula 31 Oktober 2020)</span>" in grobogan
     assert "6 butir, 6 selesai, 0 terlambat" in grobogan
     dpmptsp = page(client, "dpmptsp-sultra")
-    assert "<strong>88.30</strong> <span class=\"badge ok\">memenuhi</span>" in dpmptsp
-    awarded = '<li class="done outcome">Menuju WBK <a href="/entries/75">2026-06-10</a></li>'
+    assert "<strong>88,30</strong> <span class=\"badge ok\">memenuhi</span>" in dpmptsp
+    awarded = (
+        '<li class="done outcome">Berpredikat Menuju WBK '
+        '<a href="/entries/75">10 Juni 2026</a></li>'
+    )
     assert awarded in dpmptsp

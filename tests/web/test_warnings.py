@@ -43,10 +43,12 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Instance:
 def section(client: FlaskClient, agency: str, lang: str) -> str:
     response = client.get(f"/agencies/{agency}?lang={lang}")
     assert response.status_code == 200 and len(response.data) <= PAGE_BUDGET, agency
-    found = re.search(r'<section aria-labelledby="warn-h">.*?</section>', response.data.decode(),
-                      re.S)
+    # The warnings above the timeline, and the late-posting notes after it (issue 13).
+    found = re.findall(
+        r'<section aria-labelledby="(?:warn|late)-h">.*?</section>', response.data.decode(), re.S
+    )
     assert found, agency
-    return found.group(0)
+    return "\n".join(found)
 
 
 def kind(section: str, code: str) -> str:
@@ -66,9 +68,9 @@ def words(html: str) -> set[str]:
 def test_late_postings_are_one_line_with_a_count_in_both_languages(client: FlaskClient) -> None:
     page = section(client, "bps-kabupaten-grobogan", "id")
     late = kind(page, "late-posting")
-    assert "13 pernyataan diposting terlambat (lebih dari 30 hari setelah tanggalnya)" in late
-    assert '<span class="badge warn">Diposting terlambat</span>' in late
-    assert '<code class="muted code">late-posting</code>' in late  # for auditors
+    assert "13 pernyataan terlambat dicatatkan (lebih dari 30 hari setelah tanggalnya)" in late
+    assert '<span class="badge warn">Terlambat dicatatkan</span>' in late
+    assert 'late-posting</code>' not in late  # the code only in the anchor (id), never shown
     assert "Bukan berarti isinya salah atau palsu" in late
     assert "<details><summary>Lihat 13 entri</summary>" in late
     entries = re.findall(r'<li><a href="/entries/(\d+)">#\1</a> ([^<]*)</li>', late)
@@ -77,7 +79,7 @@ def test_late_postings_are_one_line_with_a_count_in_both_languages(client: Flask
                for _, text in entries)
     assert page.count("<li id=") == 1  # one kind here, not 13 lines
     english = kind(section(client, "bps-kabupaten-grobogan", "en"), "late-posting")
-    assert "13 statements posted late (more than 30 days after their date)" in english
+    assert "13 statements recorded late (more than 30 days after their date)" in english
     assert "Units proposed · dated April 20, 2022, received " in english
     assert "<summary>Show the entries (13)</summary>" in english
 
@@ -184,10 +186,10 @@ def test_region_pages_count_warnings_by_kind(app: Flask, client: FlaskClient) ->
     assert found
     region = found.group(0)
     assert '<span class="badge warn">Butir rencana aksi terlambat</span>' in region
-    assert '<span class="badge warn">Diposting terlambat</span>' in region
+    assert '<span class="badge warn">Terlambat dicatatkan</span>' in region
     assert not words(region) & ENGLISH
     counts = region_74["warning_counts"]
     assert f"{counts['item-overdue']} butir rencana aksi melewati jatuh tempo" in region
     assert sum(counts.values()) == region_74["warnings"]
     english = client.get("/regions/74?lang=en").data.decode()
-    assert f"{counts['late-posting']} statements posted late" in english
+    assert f"{counts['late-posting']} statements recorded late" in english

@@ -20,7 +20,7 @@ from web import close_app, create_app
 # What the demo's units show, worked out by hand from registry/demo/*.py.
 EXPECTED_STATUS = {
     "bps-kabupaten-grobogan": ("wbk", "WBK"),
-    "pemprov-sulawesi-tengah": ("building", None),
+    "setda-sulawesi-tengah": ("building", None),  # the province declared it as a unit
     "dpmptsp-sultra": ("wbk", "WBK"),
     "rsud-bahteramas": ("revoked", None),
     "rs-jiwa-sultra": ("assessed", None),
@@ -84,7 +84,7 @@ def test_warnings_and_invalidated_entries(demo: Service) -> None:
     assert ("unwitnessed", "pemkab-kuantan-singingi") in found
     assert ("unwitnessed", "bps-kabupaten-grobogan") not in found  # the Ombudsman attested
     overdue = {w["agency"] for w in feed if w["code"] == "item-overdue"}
-    assert {"pemprov-sulawesi-tengah", "pemkab-sukoharjo", "rs-jiwa-sultra"} <= overdue
+    assert {"setda-sulawesi-tengah", "pemkab-sukoharjo", "rs-jiwa-sultra"} <= overdue
     assert [r["agency"] for r in bad] == ["rs-jiwa-sultra"]
     assert report is not None and report["body"]["reported_on"] == "2025-05-12"
     assert side["sources"] == ["tpi", "tpn"] and side["meets"]["tpn"]
