@@ -44,6 +44,7 @@ from registry.write.domain import LOG_ID, Agency, LogEntry, agency_uuid
 from registry.write.instance import Instance
 from registry.write.readside import Appended, ReadSide
 from registry.write.storage import StoreError
+from registry.write.subjects import SubjectMapKeeper  # verified views: the subject map
 from registry.write.submission import Receipt, parse_submission
 
 log = logging.getLogger(__name__)
@@ -150,6 +151,7 @@ class Registry(Application[UUID]):
         self._hash_memo: dict[int, bytes] = {}
         self._known: dict[str, Agency | None] = {}
         self._known_at = -1  # the log size `_known` is valid for
+        self.subject_map = SubjectMapKeeper()  # verified views: docs/subject-map.md
         # The registry's time for received_at; a test may fix it (tests/golden_demo.py).
         self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
 
@@ -268,8 +270,10 @@ class Registry(Application[UUID]):
                 ]
                 rows.commit(session, max(log))
             root = merkle.tree_hash(size, reader)
+            # Verified views: the subject chains of these entries and the map's root line.
+            ext = self.subject_map.extensions(session, [(i, e, o) for _, i, e, o in accepted])
             signed = sign_note(
-                Checkpoint(self.instance.origin, size, root).to_text(), [self.signer]
+                Checkpoint(self.instance.origin, size, root, ext).to_text(), [self.signer]
             )
             session.execute(
                 storage.checkpoints.insert(), {"size": size, "note": signed, "cosigners": 0}
