@@ -9,8 +9,8 @@ with `registry.rules`, as the auditor does), the read model's tracking position,
 of every read-model table (the rules' outcomes of the whole log, kept in one in-memory batch of
 `registry.read.rows.Rows`: a rebuild beside the live tables, never over them). Each difference
 names its table and row. `repair` rebuilds what is derived (tree hashes, the two indexes, the
-subject chains, the read model) and never touches entries, checkpoints or aggregates. Memory grows with the log:
-an fsck of a large log wants a machine with room for it.
+subject chains, the read model) and never touches entries, checkpoints or aggregates. Memory
+grows with the log: an fsck of a large log wants a machine with room for it.
 """
 
 from __future__ import annotations
@@ -209,8 +209,8 @@ def _subject_links(service: Service, expected: Expected) -> list[Finding]:
     t = subject_links.links
     with service.read() as db:
         stored = {
-            (r.subject, int(r.count)): (int(r.idx), bytes(r.link))
-            for r in db.execute(select(t.c.subject, t.c.count, t.c.idx, t.c.link))
+            (r.subject, int(r.n)): (int(r.idx), bytes(r.link))
+            for r in db.execute(select(t.c.subject, t.c.count.label("n"), t.c.idx, t.c.link))
         }
     out = []
     for key, row in expected.links.items():

@@ -48,11 +48,11 @@ def states_at(session: Session, size: int) -> dict[str, SubjectState]:
         .subquery()
     )
     rows = session.execute(
-        select(links.c.subject, links.c.count, links.c.idx, links.c.link).join(
+        select(links.c.subject, links.c.count.label("n"), links.c.idx, links.c.link).join(
             last, and_(links.c.subject == last.c.subject, links.c.count == last.c.count)
         )
     )
-    return {r.subject: SubjectState(int(r.count), bytes(r.link), int(r.idx)) for r in rows}
+    return {r.subject: SubjectState(int(r.n), bytes(r.link), int(r.idx)) for r in rows}
 
 
 def chain_indexes(session: Session, subject: str, size: int) -> list[int]:
