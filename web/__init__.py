@@ -23,6 +23,7 @@ from registry.service import open_service
 from registry.write.batcher import GroupCommit
 from registry.write.instance import load_instance
 from web import api, errors, feeds, guard, log, openapi, opendata, pages, wording
+from web import subjects as subject_proofs  # verified views: /api/v1/subjects/<s>/proof
 from web.compress import compress
 from web.context import close_db
 from web.links import public_url_for
@@ -66,6 +67,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     guard.init_app(app)  # the bounded `int` converter must be in place before any route
     for blueprint in (pages.bp, api.bp, openapi.bp, log.bp, feeds.bp, opendata.bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(subject_proofs.bp)  # verified views
     errors.register(app)
     app.teardown_appcontext(close_db)
     app.context_processor(wording_helpers)

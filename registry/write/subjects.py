@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import BigInteger, Column, LargeBinary, String, Table, and_, func, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from keys.errors import PaktaError
@@ -39,7 +40,7 @@ class SubjectMapError(PaktaError):
     """The stored subject chains do not give the map the last checkpoint committed to."""
 
 
-def states_at(session: Session, size: int) -> dict[str, SubjectState]:
+def states_at(session: Session | Connection, size: int) -> dict[str, SubjectState]:
     """Every subject's chain state in the tree of `size` entries."""
     last = (
         select(links.c.subject, func.max(links.c.count).label("count"))
@@ -55,7 +56,7 @@ def states_at(session: Session, size: int) -> dict[str, SubjectState]:
     return {r.subject: SubjectState(int(r.n), bytes(r.link), int(r.idx)) for r in rows}
 
 
-def chain_indexes(session: Session, subject: str, size: int) -> list[int]:
+def chain_indexes(session: Session | Connection, subject: str, size: int) -> list[int]:
     """The log indexes of the subject's chain in the tree of `size` entries, in order."""
     rows = session.execute(
         select(links.c.idx)
@@ -65,11 +66,11 @@ def chain_indexes(session: Session, subject: str, size: int) -> list[int]:
     return [int(r.idx) for r in rows]
 
 
-def map_at(session: Session, size: int) -> SubjectMap:
+def map_at(session: Session | Connection, size: int) -> SubjectMap:
     return SubjectMap(states_at(session, size))
 
 
-def committed_root(session: Session, size: int) -> bytes | None:
+def committed_root(session: Session | Connection, size: int) -> bytes | None:
     """The map root in the stored checkpoint of `size` (None: no checkpoint or no line)."""
     row = session.execute(
         select(storage.checkpoints.c.note).where(storage.checkpoints.c.size == size)
