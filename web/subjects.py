@@ -15,6 +15,7 @@ from typing import Any
 
 from flask import Blueprint, abort, jsonify, request
 
+from keys.ed25519 import b64
 from keys.note import parse_note
 from registry.audit import histories
 from registry.tlog.checkpoint import Checkpoint
@@ -38,6 +39,20 @@ def _map(size: int) -> SubjectMap:
             _MAPS.popitem(last=False)
     _MAPS.move_to_end(key)
     return found
+
+
+@bp.app_context_processor
+def verify_helpers() -> dict[str, Any]:
+    """`verify_pins()`: the anchors a page pins for "Verify this page"."""
+
+    def verify_pins() -> dict[str, Any]:
+        instance = service().instance
+        return {
+            "log_key": instance.log_vkey,
+            "registrar_keys": {k: b64(v) for k, v in instance.registrar_keys.items()},
+        }
+
+    return {"verify_pins": verify_pins}
 
 
 @bp.get("/subjects/<subject>/proof")
