@@ -10,7 +10,9 @@ most recently asked sizes are kept in memory.
 
 from __future__ import annotations
 
+import hashlib
 from collections import OrderedDict
+from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, abort, jsonify, request
@@ -52,7 +54,17 @@ def verify_helpers() -> dict[str, Any]:
             "registrar_keys": {k: b64(v) for k, v in instance.registrar_keys.items()},
         }
 
-    return {"verify_pins": verify_pins}
+    return {"verify_pins": verify_pins, "verify_scripts": verify_scripts}
+
+
+# The scripts that check pages in the browser, and the rules table they read: their SHA-256
+# is on /about and in the README (a test keeps them equal) so anyone can compare.
+VERIFY_FILES = ("verify.js", "verify/unit.js", "verify/rules.js", "verify/rules.json")
+
+
+def verify_scripts() -> list[tuple[str, str]]:
+    static = Path(__file__).resolve().parent / "static"
+    return [(n, hashlib.sha256((static / n).read_bytes()).hexdigest()) for n in VERIFY_FILES]
 
 
 @bp.get("/subjects/<subject>/proof")
