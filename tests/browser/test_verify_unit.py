@@ -191,3 +191,22 @@ def test_a_network_cut_mid_check_could_not_be_checked(page: Any) -> None:
     assert states["claims"] == "unchecked"
     summary = page.text_content("#verify-unit .verify-summary") or ""
     assert summary.startswith("Tidak dapat diperiksa")
+
+
+def test_an_older_checkpoint_after_a_newer_one_is_a_rollback(page: Any) -> None:
+    assert run(page)[0] == "verified"
+    assert run(page)[0] == "verified"  # the same checkpoint again: consistent with itself
+    size = json.loads(page.request.get("/api/v1/log").text())["size"]
+    older = next(
+        n for n in range(size - 1, 0, -1) if page.request.get(f"/checkpoints/{n}").status == 200
+    )
+    stale = page.request.get(f"/api/v1/subjects/{UNIT}/proof?size={older}").text()
+    page.route(
+        f"**/api/v1/subjects/{UNIT}/proof",
+        lambda route: route.fulfill(status=200, content_type="application/json", body=stale),
+    )
+    outcome, states = run(page)
+    assert outcome == "failed" and states["checkpoint"] == "fail", states
+    detail = page.text_content('#verify-unit li[data-step="checkpoint"] .detail') or ""
+    assert detail.startswith("Log mundur") and f"{size} → {older}" in detail
+    assert "Terakhir diverifikasi" in detail and "Dikirim sekarang" in detail

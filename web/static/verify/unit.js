@@ -131,6 +131,55 @@ async function openCheckpoint(note, vkey) {
   return { size: +body[1], root: b64(body[2]), mapRoot: mapRoot, note: note };
 }
 
+// RFC 9162 §2.1.4.2, as registry/tlog/merkle.py verify_consistency.
+function nodeHash(l, r) { return sha256(concat([1], l, r)); }
+async function consistencyOk(m, n, oldRoot, root, proof) {
+  if (m === n) return proof.length === 0 && equal(oldRoot, root);
+  if (m === 0 || m > n || !proof.length) return false;
+  var path = proof.slice();
+  if ((m & (m - 1)) === 0) path.unshift(oldRoot);
+  var fn = m - 1, sn = n - 1;
+  while (fn % 2 === 1) { fn = Math.floor(fn / 2); sn = Math.floor(sn / 2); }
+  var fr = path[0], sr = path[0];
+  for (var i = 1; i < path.length; i++) {
+    var c = path[i];
+    if (c.length !== 32 || sn === 0) return false;
+    if (fn % 2 === 1 || fn === sn) {
+      fr = await nodeHash(c, fr);
+      sr = await nodeHash(c, sr);
+      while (fn !== 0 && fn % 2 === 0) { fn = Math.floor(fn / 2); sn = Math.floor(sn / 2); }
+    } else {
+      sr = await nodeHash(sr, c);
+    }
+    fn = Math.floor(fn / 2); sn = Math.floor(sn / 2);
+  }
+  return sn === 0 && equal(fr, oldRoot) && equal(sr, root);
+}
+
+// Like a monitor: the last checkpoint this browser verified for this log (localStorage) must
+// be extended by the one served now; a smaller tree (rollback) or another one (fork) fails
+// with both checkpoints shown.
+async function checkAgainstLastSeen(vkey, tree, section) {
+  var key = 'pakta-last-checkpoint:' + vkey.name;
+  var saved = null;
+  try { saved = JSON.parse(window.localStorage.getItem(key) || 'null'); } catch (e) { saved = null; }
+  if (saved && typeof saved.size === 'number' && typeof saved.root === 'string') {
+    var evidence = '\n' + (section.dataset.lastSeen || 'last verified') + ':\n' + saved.note + '\n' + (section.dataset.servedNow || 'served now') + ':\n' + tree.note;
+    if (saved.size > tree.size) throw new Error((section.dataset.rollback || 'rollback') + ': ' + saved.size + ' \u2192 ' + tree.size + evidence);
+    var proof = [];
+    if (saved.size > 0 && saved.size < tree.size) {
+      var c = await fetchJson('/api/v1/consistency?from=' + saved.size + '&to=' + tree.size);
+      proof = c.consistency_proof.map(b64);
+    }
+    if (saved.size > 0 && !(await consistencyOk(saved.size, tree.size, unhex(saved.root), tree.root, proof))) {
+      throw new Error((section.dataset.fork || 'fork') + evidence);
+    }
+  }
+  try {
+    window.localStorage.setItem(key, JSON.stringify({ size: tree.size, root: hex(tree.root), note: tree.note }));
+  } catch (e) { /* storage disabled: nothing to remember */ }
+}
+
 // docs/subject-map.md
 function bit(key, d) { return (key[d >> 3] >> (7 - (d & 7))) & 1; }
 function stateBytes(s) { return concat(u64(s.count), unhex(s.head), u64(s.last_index)); }
@@ -302,6 +351,7 @@ export async function verifyUnit(section) {
     }
     var first = await fetchJson('/api/v1/subjects/' + encodeURIComponent(unit) + '/proof');
     var tree = await openCheckpoint(first.checkpoint, vkey);
+    await checkAgainstLastSeen(vkey, tree, section);
     pass('checkpoint', vkey.name + ' · ' + tree.size + ' · ' + hex(tree.root).slice(0, 16) + '…');
 
     current = 'map';
