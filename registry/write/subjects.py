@@ -4,9 +4,10 @@ append calls once per transaction, before it signs the checkpoint.
 `pakta_subject_links` holds one row per (subject, entry affecting it): the chain's count after
 the entry, the entry's log index and the chain link (docs/subject-map.md). From it any
 checkpoint's map can be rebuilt and any subject's chain listed (the proof route). The hook
-keeps the newest map in memory between appends (O(log subjects) hashing per affected subject)
-and trusts that memo only while the previous checkpoint's map line says it is current, as the
-append trusts its own memo of heads; otherwise it rebuilds the map from the table.
+keeps the newest map in memory between appends (O(log subjects) hashing per affected subject);
+when other processes appended since, it applies the rows they wrote; and it trusts the result
+only if the previous checkpoint's map line says so, otherwise it rebuilds the map from the
+table (a process's first append, or after a rollback).
 """
 
 from __future__ import annotations
@@ -66,6 +67,18 @@ def chain_indexes(session: Session | Connection, subject: str, size: int) -> lis
     return [int(r.idx) for r in rows]
 
 
+def rows_since(
+    session: Session | Connection, start: int, size: int
+) -> list[tuple[str, SubjectState]]:
+    """The chain states the entries start..size-1 wrote, in log order."""
+    rows = session.execute(
+        select(links.c.subject, links.c.count.label("n"), links.c.idx, links.c.link)
+        .where(links.c.idx >= start, links.c.idx < size)
+        .order_by(links.c.idx, links.c.count)
+    )
+    return [(r.subject, SubjectState(int(r.n), bytes(r.link), int(r.idx))) for r in rows]
+
+
 def map_at(session: Session | Connection, size: int) -> SubjectMap:
     return SubjectMap(states_at(session, size))
 
@@ -99,6 +112,14 @@ class SubjectMapKeeper:
             )
         if self._map is not None and self._at == size and self._root == committed:
             return self._map
+        if self._map is not None and 0 < self._at < size:
+            # Another process appended since: apply its rows, O(what it appended).
+            caught_up = self._map
+            for subject, state in rows_since(session, self._at, size):
+                caught_up.set(subject, state)
+            self._map, self._at = None, -1
+            if caught_up.root() == committed:
+                return caught_up
         rebuilt = map_at(session, size)
         if rebuilt.root() != committed:
             raise SubjectMapError(
