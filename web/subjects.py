@@ -18,8 +18,9 @@ from typing import Any
 from flask import Blueprint, abort, jsonify, request
 
 from keys.ed25519 import b64
-from keys.note import parse_note
+from keys.note import NoteVerifier, parse_note
 from registry.audit import histories
+from registry.tlog import merkle
 from registry.tlog.checkpoint import Checkpoint
 from registry.tlog.subjectmap import SubjectMap, root_from_extensions
 from registry.write.subjects import chain_indexes, map_at
@@ -65,6 +66,15 @@ VERIFY_FILES = ("verify.js", "verify/unit.js", "verify/rules.js", "verify/rules.
 def verify_scripts() -> list[tuple[str, str]]:
     static = Path(__file__).resolve().parent / "static"
     return [(n, hashlib.sha256((static / n).read_bytes()).hexdigest()) for n in VERIFY_FILES]
+
+
+def anchor_fragment(entry_text: str) -> str:
+    """What a printed charter's QR code carries after '#' (the server never sees it): the
+    entry's RFC 9162 leaf hash and the SHA-256 of the log's public key, so a page opened from
+    it checks against what is on paper (web/static/verify.js)."""
+    vkey = NoteVerifier.parse(service().instance.log_vkey)
+    log = hashlib.sha256(vkey.public_key).hexdigest()
+    return f"leaf={merkle.leaf_hash(entry_text.encode()).hex()}&log={log}"
 
 
 @bp.get("/subjects/<subject>/proof")
