@@ -49,10 +49,12 @@ def verify_helpers() -> dict[str, Any]:
     """`verify_pins()`: the anchors a page pins for "Verify this page"."""
 
     def verify_pins() -> dict[str, Any]:
-        instance = service().instance
+        instance = service().current()  # witness-add takes effect while servers run
         return {
             "log_key": instance.log_vkey,
             "registrar_keys": {k: b64(v) for k, v in instance.registrar_keys.items()},
+            "witnesses": [w["vkey"] for w in instance.witnesses],
+            "witness_quorum": instance.witness_quorum,
         }
 
     return {"verify_pins": verify_pins, "verify_scripts": verify_scripts}

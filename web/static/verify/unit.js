@@ -131,6 +131,39 @@ async function openCheckpoint(note, vkey) {
   return { size: +body[1], root: b64(body[2]), mapRoot: mapRoot, note: note };
 }
 
+// C2SP tlog-cosignature v1: the pinned witnesses (data-witness-keys, "name+hash+base64(0x04
+// || key)") must have cosigned the checkpoint, at least data-witness-quorum of them; a
+// cosignature by a pinned witness that does not verify fails.
+async function checkWitnesses(note, section) {
+  var quorum = +(section.dataset.witnessQuorum || 0);
+  var vkeys = (section.dataset.witnessKeys || '').split(',').filter(function (k) { return k; });
+  if (!quorum) return '';
+  var split = note.lastIndexOf('\n\n');
+  var text = note.slice(0, split + 1);
+  var lines = note.slice(split + 2).split('\n').filter(function (l) { return l; });
+  var good = 0, names = [];
+  for (var i = 0; i < vkeys.length; i++) {
+    var first = vkeys[i].indexOf('+'), second = vkeys[i].indexOf('+', first + 1);
+    var name = vkeys[i].slice(0, first), typed = b64(vkeys[i].slice(second + 1));
+    var id = (await sha256(concat(te.encode(name + '\n'), typed))).slice(0, 4);
+    if (typed[0] !== 4 || typed.length !== 33 || hex(id) !== vkeys[i].slice(first + 1, second)) throw new Error('pinned witness key ' + name + ' is malformed');
+    var prefix = '\u2014 ' + name + ' ', signed = false;
+    for (var j = 0; j < lines.length; j++) {
+      if (lines[j].indexOf(prefix) !== 0) continue;
+      var raw = b64(lines[j].slice(prefix.length));
+      if (raw.length !== 4 + 72 || !equal(raw.slice(0, 4), id)) continue;
+      var t = 0n;
+      for (var k = 4; k < 12; k++) t = (t << 8n) | BigInt(raw[k]);
+      var msg = concat(te.encode('cosignature/v1\ntime ' + t.toString() + '\n'), te.encode(text));
+      if (!(await ed25519(typed.slice(1), msg, raw.slice(12)))) throw new Error((section.dataset.badCosignature || 'bad cosignature') + ': ' + name);
+      signed = true;
+    }
+    if (signed) { good++; names.push(name); }
+  }
+  if (good < quorum) throw new Error((section.dataset.noQuorum || 'witness quorum not met') + ': ' + good + '/' + quorum);
+  return ' · ' + names.join(', ');
+}
+
 // RFC 9162 §2.1.4.2, as registry/tlog/merkle.py verify_consistency.
 function nodeHash(l, r) { return sha256(concat([1], l, r)); }
 async function consistencyOk(m, n, oldRoot, root, proof) {
@@ -351,8 +384,9 @@ export async function verifyUnit(section) {
     }
     var first = await fetchJson('/api/v1/subjects/' + encodeURIComponent(unit) + '/proof');
     var tree = await openCheckpoint(first.checkpoint, vkey);
+    var witnessed = await checkWitnesses(tree.note, section);
     await checkAgainstLastSeen(vkey, tree, section);
-    pass('checkpoint', vkey.name + ' · ' + tree.size + ' · ' + hex(tree.root).slice(0, 16) + '…');
+    pass('checkpoint', vkey.name + ' · ' + tree.size + ' · ' + hex(tree.root).slice(0, 16) + '…' + witnessed);
 
     current = 'map';
     var state = await verifyMapProof(unit, first.map_proof, tree.mapRoot);
