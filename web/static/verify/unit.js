@@ -13,11 +13,18 @@
 //              compared with the status this page shows.
 // WebCrypto does SHA-256 and Ed25519; without WebCrypto Ed25519 the vendored, audited
 // @noble/ed25519 verifies instead.
-import { interpret } from './rules.js';
-import * as ed from '../vendor/@noble/ed25519/index.js';
-import { sha512 } from '../vendor/@noble/hashes/sha2.js';
-
-ed.hashes.sha512 = sha512;
+// The interpreter and the fallback Ed25519 are loaded only when the check runs (and the
+// fallback only where WebCrypto lacks Ed25519), so the page itself stays light.
+var noble = null;
+async function fallbackEd25519() {
+  if (!noble) {
+    var loaded = await Promise.all([import('../vendor/@noble/ed25519/index.js'), import('../vendor/@noble/hashes/sha2.js')])
+      .catch(function (e) { throw new Unchecked('could not load the Ed25519 code: ' + e.message); });
+    loaded[0].hashes.sha512 = loaded[1].sha512;
+    noble = loaded[0];
+  }
+  return noble;
+}
 var te = new TextEncoder();
 var td = new TextDecoder('utf-8', { fatal: true });
 
@@ -76,7 +83,7 @@ async function ed25519(pub, msg, sig) {
       webcryptoEd25519 = false;  // not supported here: the vendored code from now on
     }
   }
-  return ed.verify(sig, msg, pub);
+  return (await fallbackEd25519()).verify(sig, msg, pub);
 }
 async function keyId(raw) {
   var h = await sha256(concat(te.encode('pakta-keyid-v1'), [0], raw));
@@ -434,7 +441,8 @@ export async function verifyUnit(section) {
     var ownEffects = effects.filter(function (fx) { return fx.hash && fx.index < tree.size; }).length;
     if (ownEffects !== own.length) throw new Error('the history has ' + ownEffects + ' of the unit\u2019s ' + own.length + ' own statements');
     var table = await fetchJson(section.dataset.rules);
-    var derived = interpret(table, changes);
+    var rules = await import('./rules.js').catch(function (e) { throw new Unchecked('could not load the rules: ' + e.message); });
+    var derived = rules.interpret(table, changes);
     var status = derived.status || (own.some(function (e) { return e.statement.type === 'integrity_pact.signed'; }) ? 'pact_signed' : 'registered');
     var shown = shownStatus();
     if (shown !== status) {
