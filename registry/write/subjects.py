@@ -79,6 +79,11 @@ def rows_since(
     return [(r.subject, SubjectState(int(r.n), bytes(r.link), int(r.idx))) for r in rows]
 
 
+def chain_indexes_exist(session: Session | Connection, size: int) -> bool:
+    found = session.execute(select(links.c.idx).where(links.c.idx < size).limit(1)).first()
+    return found is not None
+
+
 def map_at(session: Session | Connection, size: int) -> SubjectMap:
     return SubjectMap(states_at(session, size))
 
@@ -106,10 +111,13 @@ class SubjectMapKeeper:
             return SubjectMap()
         committed = committed_root(session, size)
         if committed is None:
-            raise SubjectMapError(
-                f"the checkpoint of size {size} commits to no subject map: this log was "
-                "written by an older Pakta and its subject chains were never recorded"
-            )
+            # A log an older Pakta wrote: its chains are what `pakta fsck --repair` recorded.
+            if not chain_indexes_exist(session, size):
+                raise SubjectMapError(
+                    f"the checkpoint of size {size} commits to no subject map and no subject "
+                    "chains are recorded: run 'pakta fsck --repair' once after upgrading"
+                )
+            return map_at(session, size)
         if self._map is not None and self._at == size and self._root == committed:
             return self._map
         if self._map is not None and 0 < self._at < size:
