@@ -91,6 +91,14 @@ def cmd_audit(args: argparse.Namespace) -> int:
     )
 
 
+def cmd_verify_unit(args: argparse.Namespace) -> int:  # verified views
+    from registry.audit.verify_unit import run_verify_unit
+
+    return run_verify_unit(
+        args.url, args.unit, log_key=args.log_key, registrar_keys=args.registrar_key
+    )
+
+
 def cmd_rebuild(args: argparse.Namespace) -> int:
     service = open_service(load_instance(instance_path(args)))
     try:
@@ -199,6 +207,13 @@ def parser(extra: Sequence[Extra] = ()) -> argparse.ArgumentParser:
         help="the date (YYYY-MM-DD) overdue items are counted at (default: today)",
     )
     p.set_defaults(func=cmd_audit)
+    # verified views: `pakta verify-unit URL UNIT`
+    p = sub.add_parser("verify-unit", help="verify what a registry says about one unit")
+    p.add_argument("url", help="registry URL")
+    p.add_argument("unit", help="the unit's (agency's) id")
+    p.add_argument("--log-key", help="the log's verifier key (name+hash+base64) to trust")
+    p.add_argument("--registrar-key", action="append", help="registrar public key (base64)")
+    p.set_defaults(func=cmd_verify_unit)
     sub.add_parser("rebuild-read-model", help="rebuild the read model from the log").set_defaults(
         func=cmd_rebuild
     )

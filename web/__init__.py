@@ -36,6 +36,7 @@ from web import (
     wording,
     workbench,
 )
+from web import subjects as subject_proofs  # verified views: /api/v1/subjects/<s>/proof
 from web.compress import compress
 from web.context import close_db
 from web.links import public_url_for
@@ -81,6 +82,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     for blueprint in (*blueprints, opendata.bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(workbench.bp)  # issue 12: /workbench
+    app.register_blueprint(subject_proofs.bp)  # verified views
     errors.register(app)
     app.teardown_appcontext(close_db)
     app.context_processor(wording_helpers)

@@ -235,6 +235,23 @@ def paths() -> dict[str, Any]:
             _json(ref("DocumentHits"), "the entries"),
             [_path("ref", "a SHA-256, optionally prefixed by 'sha256:'", SHA256_REF)],
         ),
+        # Verified views (docs/subject-map.md).
+        "/subjects/{subject}/proof": _get(
+            "getSubjectProof",
+            "A subject's complete chain and its subject map proof in a checkpoint",
+            _json(ref("SubjectProof"), "the checkpoint, the map proof and the chain's entries"),
+            [
+                _path("subject", "an agency or unit id", AGENCY_ID),
+                {
+                    "name": "size",
+                    "in": "query",
+                    "required": False,
+                    "description": "a checkpoint's tree size (default: the published one)",
+                    "schema": INDEX,
+                },
+            ],
+            404,
+        ),
         "/openapi.json": _get(
             "getOpenAPI",
             "This document",

@@ -258,4 +258,31 @@ SCHEMAS: dict[str, Any] = {
             },
         }
     ),
+    # Verified views (docs/subject-map.md).
+    "SubjectState": obj({"count": INDEX, "head": HEX_HASH, "last_index": INDEX}),
+    "SubjectMapProof": obj(
+        {
+            "subject": {"type": "string"},
+            "state": {"oneOf": [ref("SubjectState"), {"type": "null"}]},
+            "siblings": {"type": "array", "items": B64_HASH, "maxItems": 256},
+        },
+        {
+            "other": {
+                **obj({"key": HEX_HASH, "count": INDEX, "head": HEX_HASH, "last_index": INDEX}),
+                "description": "absence: the other subject's leaf where the path ends",
+            }
+        },
+    ),
+    "SubjectProof": obj(
+        {
+            "subject": {"type": "string"},
+            "size": INDEX,
+            "checkpoint": NOTE,
+            "map_proof": ref("SubjectMapProof"),
+            "entries": {
+                "type": "array",
+                "items": obj({"index": INDEX, "entry": {"type": "string"}}),
+            },
+        }
+    ),
 }

@@ -39,6 +39,7 @@ from web.context import db, entry_or_404, service, today
 from web.dates import day, decimal, moment
 from web.guard import parse_int
 from web.links import public_url_for
+from web.subjects import anchor_fragment  # verified views
 from web.summaries import linked_body, mentioned, summary
 from web.wording import counted, grouped, item_state, regulation_name, role_name
 
@@ -220,8 +221,10 @@ def qr_code(index: int) -> Response:
     """A QR code of the entry's address, to print on the charter with its proof file."""
     import segno
 
-    entry_or_404(index)
-    qr = segno.make(public_url_for("pages.entry", index=index), error="m")
+    text = entry_or_404(index)
+    # Verified views: the anchor rides in the fragment (web/subjects.py anchor_fragment).
+    url = public_url_for("pages.entry", index=index) + "#" + anchor_fragment(text)
+    qr = segno.make(url, error="m")
     out = io.BytesIO()
     qr.save(out, kind="svg", scale=4, border=4, xmldecl=False, title=f"Pakta #{index}")
     return Response(

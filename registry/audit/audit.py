@@ -8,7 +8,9 @@ each agency's stored history against what the log implies. Parsing and signature
 on every core (`registry.audit.pool`); the replay itself is one ordered pass here. Given the
 last verified checkpoint (`Saved`), the new tree is first proven consistent with it (a smaller
 or different tree is printed as evidence of a rollback or fork), and with the replay state
-saved after it only the new entries are fetched and replayed.
+saved after it only the new entries are fetched and replayed. The replay also rebuilds every
+subject chain (docs/subject-map.md); each checkpoint's subject map line must be their root at
+its size, or the audit fails naming the subject when the source can say which.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -43,12 +45,15 @@ from registry.audit.pool import (
     check_inline,
     default_jobs,
 )
+from registry.audit.subjects import SubjectCheckError, check_map_root
 from registry.rules.lifecycle import Transition
 from registry.rules.records import Invalidation, Record, Warning
 from registry.rules.replay import Replayer
 from registry.rules.state import AgencyHead
+from registry.rules.subjects import SubjectChains
 from registry.tlog import merkle, tiles
 from registry.tlog.checkpoint import Checkpoint
+from registry.tlog.subjectmap import MapProof, SubjectMap, SubjectState, root_from_extensions
 
 __all__ = ["AuditError", "Fetch", "Replay", "Report", "Saved", "audit", "source_fetch"]
 AUTO_POOL_MIN = 32 * tiles.TILE_WIDTH  # below this many new entries, starting workers costs more
@@ -119,6 +124,7 @@ def audit(
         _replay_entries(replay, reader, cache, fetch, size, jobs, signature_verifier)
         if replay.leaves.root() != root:
             raise AuditError("the entries do not hash to the checkpoint's root")
+        _check_subject_maps(replay, checkpoint, fetch, start, verifier)
         compared = replay.compare_histories(fetch, size)
     finally:
         cache.close()
@@ -200,6 +206,62 @@ def _replay_entries(
             pool.close()
 
 
+def _check_subject_maps(
+    replay: Replay, checkpoint: Checkpoint, fetch: Fetch, start: int, verifier: NoteVerifier
+) -> None:
+    """Every checkpoint's subject map line must be the root of the subject chains the log
+    implies at its size (docs/subject-map.md): the served one, and each stored
+    `checkpoints/<n>` of the sizes this run replayed when the source keeps them."""
+    try:
+        check_map_root(replay.chains.map, checkpoint, _served_state(fetch, checkpoint.size))
+    except SubjectCheckError as e:
+        raise AuditError(str(e)) from None
+    for n in range(max(start, 1), checkpoint.size):
+        try:
+            note = fetch(f"checkpoints/{n}")
+        except FetchError:
+            continue  # a source need not keep every checkpoint
+        older = verify_checkpoint(note, verifier)
+        try:
+            found = root_from_extensions(older.extensions)
+        except PaktaError as e:
+            raise AuditError(f"checkpoints/{n}: {e}") from None
+        if older.size != n or found is None:
+            continue  # no map line: signed before the subject map (or not what it says)
+        if found != replay.map_roots[n]:
+            raise AuditError(
+                f"the checkpoint of size {n} commits to a subject map not the log's"
+                f" ({_first_subject_differing(replay, n, fetch)})"
+            )
+
+
+def _served_state(fetch: Fetch, size: int) -> Callable[[str], SubjectState | None]:
+    def served(subject: str) -> SubjectState | None:
+        path = f"api/v1/subjects/{subject}/proof?size={size}"
+        try:
+            return MapProof.from_json(json.loads(fetch(path))["map_proof"]).state
+        except (ValueError, KeyError, TypeError):
+            raise FetchError(f"{path}: not a subject proof") from None
+
+    return served
+
+
+def _first_subject_differing(replay: Replay, size: int, fetch: Fetch) -> str:
+    """Name a subject whose chain the registry serves differently at `size`, if it can."""
+    served = _served_state(fetch, size)
+    for subject in sorted(replay.chains.chains):
+        try:
+            theirs = served(subject)
+        except PaktaError:
+            return "the source serves no subject proofs to name the subject"
+        count = sum(1 for i in replay.chains.chains[subject] if i < size)
+        if (theirs.count if theirs else 0) != count:
+            return f"subject {subject!r}: the log gives {count} entries, the registry " + (
+                f"{theirs.count if theirs else 0}"
+            )
+    return "the roots differ"
+
+
 def _leaf_index(bundle: tiles.Tile, offset: int) -> int:
     return merkle.stored_hash_index(0, bundle.index * tiles.TILE_WIDTH + offset)
 
@@ -241,13 +303,21 @@ class Replay:
         self.transitions: list[Transition] = []
         self.records: list[Record] = []
         self.new_effects: Counter[str] = Counter()  # this run's, by agency
+        # The subject chains (docs/subject-map.md) and the map root after each size.
+        self.chains = SubjectChains()
+        self.map_roots: list[bytes] = [SubjectMap().root()]
 
     SAVED = ("size", "leaves", "prev", "received", "signatures", "warnings", "invalidated",
              "transitions", "records")  # fmt: skip
 
     def fields(self) -> dict[str, Any]:
         """The state to save (`registry.audit.snapshot`) for the next run to go on from."""
-        return {"rules": self.rules, **{name: getattr(self, name) for name in self.SAVED}}
+        chains = {s: (st.count, st.head, st.last_index) for s, st in self.chains.map.states.items()}
+        return {
+            "rules": self.rules,
+            **{name: getattr(self, name) for name in self.SAVED},
+            "subject_chains": (chains, self.chains.chains, self.map_roots),
+        }
 
     @classmethod
     def from_fields(cls, fields: dict[str, Any], registrar_keys: dict[str, bytes]) -> Replay:
@@ -260,6 +330,15 @@ class Replay:
             setattr(replay, name, fields[name])
         if replay.leaves.size != replay.size:
             raise ValueError("the saved state does not hold its tree's edge")
+        states, chains, roots = fields["subject_chains"]
+        replay.chains = SubjectChains(
+            SubjectMap({s: SubjectState(*st) for s, st in states.items()}),
+            {s: list(ix) for s, ix in chains.items()},
+            replay.size,
+        )
+        replay.map_roots = list(roots)
+        if replay.chains.root() != replay.map_roots[-1] or len(roots) != replay.size + 1:
+            raise ValueError("the saved state's subject chains are not its map's")
         return replay
 
     @property
@@ -302,6 +381,8 @@ class Replay:
         self.transitions += outcome.transitions
         self.records += outcome.records
         self.new_effects.update(agency for agency, _ in outcome.effects)
+        self.chains.add_outcome(outcome, p.leaf)
+        self.map_roots.append(self.chains.root())
         self.prev = p.leaf.hex()
         self.received = p.received
         self.leaves.append(p.leaf)

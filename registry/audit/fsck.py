@@ -3,13 +3,14 @@
 The log entries (the `EventSourcedLog` in the event store) are the source; everything else is
 recomputed from them, in memory, and compared row by row: the RFC 9162 stored tree hashes, every
 signed checkpoint (its signature by the log key and its root, so each is consistent with the
-next), the statement index and the key index, each agency aggregate's stored events (replayed
+next, and its subject map line), the statement index and the key index, the subject chains
+(`pakta_subject_links`, docs/subject-map.md), each agency aggregate's stored events (replayed
 with `registry.rules`, as the auditor does), the read model's tracking position, and every row
 of every read-model table (the rules' outcomes of the whole log, kept in one in-memory batch of
 `registry.read.rows.Rows`: a rebuild beside the live tables, never over them). Each difference
 names its table and row. `repair` rebuilds what is derived (tree hashes, the two indexes, the
-read model) and never touches entries, checkpoints or aggregates. Memory grows with the log:
-an fsck of a large log wants a machine with room for it.
+subject chains, the read model) and never touches entries, checkpoints or aggregates. Memory
+grows with the log: an fsck of a large log wants a machine with room for it.
 """
 
 from __future__ import annotations
@@ -27,11 +28,14 @@ from registry.read.projector import decode_entry
 from registry.read.rows import Rows
 from registry.read.tables import TABLES
 from registry.rules.replay import Replayer, granted_keys
+from registry.rules.subjects import SubjectChains
 from registry.service import Service
 from registry.tlog import merkle
 from registry.tlog.checkpoint import Checkpoint
 from registry.tlog.cosignature import CosignatureVerifier, count_cosigners
+from registry.tlog.subjectmap import EMPTY, root_from_extensions
 from registry.write import storage
+from registry.write import subjects as subject_links
 from registry.write.readside import Appended
 
 
@@ -68,6 +72,10 @@ class Expected:
     effects: dict[str, list[dict[str, Any]]]
     rows: Rows
     findings: list[Finding]
+    # The subject chains (docs/subject-map.md): (subject, count) -> (idx, link), and the
+    # map root after each size (map_roots[n]: the tree of n entries).
+    links: dict[tuple[str, int], tuple[int, bytes]]
+    map_roots: list[bytes]
 
 
 def recompute(service: Service) -> Expected:
@@ -80,6 +88,9 @@ def recompute(service: Service) -> Expected:
     findings: list[Finding] = []
     prev: str | None = None
     size = 0
+    chains = SubjectChains()
+    links: dict[tuple[str, int], tuple[int, bytes]] = {}
+    map_roots = [EMPTY]
     entries = registry.entries()
     while True:
         try:
@@ -110,8 +121,14 @@ def recompute(service: Service) -> Expected:
             "idx": ref.index,
         }
         holders.update(granted_keys(outcome))
+        for subject in chains.add_outcome(outcome, leaf):
+            state = chains.map.states[subject]
+            links[(subject, state.count)] = (position, state.head)
+        map_roots.append(chains.root())
         prev, size = leaf.hex(), position + 1
-    return Expected(size, reader.hashes, index, holders, replayer.effects, rows, findings)
+    return Expected(
+        size, reader.hashes, index, holders, replayer.effects, rows, findings, links, map_roots
+    )
 
 
 def fsck(service: Service) -> list[Finding]:
@@ -121,6 +138,7 @@ def fsck(service: Service) -> list[Finding]:
     found += _tree(service, expected)
     found += _checkpoints(service, expected)
     found += _indexes(service, expected)
+    found += _subject_links(service, expected)
     found += _aggregates(service, expected)
     found += _read_model(service, expected)
     return found
@@ -161,6 +179,11 @@ def _checkpoints(service: Service, expected: Expected) -> list[Finding]:
             out.append(Finding("pakta_checkpoints", where, "beyond the log's entries"))
         elif checkpoint.root_hash != merkle.tree_hash(row.size, reader):
             out.append(Finding("pakta_checkpoints", where, "root is not the entries' root"))
+        if row.size <= expected.size and root_from_extensions(checkpoint.extensions) not in (
+            expected.map_roots[row.size],
+            None,  # a checkpoint an older Pakta signed, before the subject map
+        ):
+            out.append(Finding("pakta_checkpoints", where, "subject map root is not the log's"))
         if len(count_cosigners(row.note, witnesses)) != row.cosigners:
             out.append(Finding("pakta_checkpoints", where, "cosigner count differs from the note"))
     return out
@@ -179,6 +202,21 @@ def _indexes(service: Service, expected: Expected) -> list[Finding]:
         if keys.pop(kid, None) != agency:
             out.append(Finding("pakta_key_index", kid, "missing or differs"))
     out += [Finding("pakta_key_index", kid, "extra") for kid in keys]
+    return out
+
+
+def _subject_links(service: Service, expected: Expected) -> list[Finding]:
+    t = subject_links.links
+    with service.read() as db:
+        stored = {
+            (r.subject, int(r.n)): (int(r.idx), bytes(r.link))
+            for r in db.execute(select(t.c.subject, t.c.count.label("n"), t.c.idx, t.c.link))
+        }
+    out = []
+    for key, row in expected.links.items():
+        if stored.pop(key, None) != row:
+            out.append(Finding(t.name, f"{key[0]} #{key[1]}", "missing or differs"))
+    out += [Finding(t.name, f"{key[0]} #{key[1]}", "extra") for key in stored]
     return out
 
 
@@ -260,6 +298,13 @@ def repair(service: Service) -> int:
             session.execute(storage.statement_index.insert(), index)
         session.execute(delete(storage.key_index))
         storage.index_keys(session, expected.keys)
+        session.execute(delete(subject_links.links))
+        chain_rows = [
+            {"subject": subject, "count": count, "idx": idx, "link": link}
+            for (subject, count), (idx, link) in expected.links.items()
+        ]
+        for start in range(0, len(chain_rows), 5000):
+            session.execute(subject_links.links.insert(), chain_rows[start : start + 5000])
     registry.forget()
     service.projector.rebuild()
     return expected.size

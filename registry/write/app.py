@@ -45,6 +45,7 @@ from registry.write.domain import LOG_ID, Agency, LogEntry, agency_uuid
 from registry.write.instance import Instance
 from registry.write.readside import Appended, ReadSide
 from registry.write.storage import StoreError
+from registry.write.subjects import SubjectMapKeeper  # verified views: the subject map
 from registry.write.submission import Receipt, parse_submission
 
 log = logging.getLogger(__name__)
@@ -200,6 +201,7 @@ class Registry(Application[UUID]):
         # Public keys by key id, from the registrar and the heads this process has read, for
         # verifying signatures before the lock (`prepare`).
         self._public_keys: dict[str, bytes] = dict(instance.registrar_keys)
+        self.subject_map = SubjectMapKeeper()  # verified views: docs/subject-map.md
         # The registry's time for received_at; a test may fix it (tests/golden_demo.py).
         self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
 
@@ -344,8 +346,10 @@ class Registry(Application[UUID]):
                 ]
                 rows.commit(session, max(log))
             root = merkle.tree_hash(size, reader)
+            # Verified views: the subject chains of these entries and the map's root line.
+            ext = self.subject_map.extensions(session, [(i, e, o) for _, i, e, o in accepted])
             signed = sign_note(
-                Checkpoint(self.instance.origin, size, root).to_text(), [self.signer]
+                Checkpoint(self.instance.origin, size, root, ext).to_text(), [self.signer]
             )
             session.execute(
                 storage.INSERT_CHECKPOINT, {"size": size, "note": signed, "cosigners": 0}

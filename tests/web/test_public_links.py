@@ -6,6 +6,7 @@ registry and agencies registered through it."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import http.client
 import io
 import json
@@ -24,6 +25,7 @@ from pakta_support import (
     pact_body,
 )
 
+from keys.note import NoteVerifier
 from registry.service import open_service
 from registry.write.instance import Instance, InstanceError, load_instance
 from web import close_app, create_app
@@ -122,8 +124,12 @@ def test_a_forged_host_never_reaches_a_link(live: tuple[LiveServer, str]) -> Non
     for path in ("//feed.atom", "/agencies//pemkab-rumus-0", "/api//v1/log", "/about/"):
         status, body = get(server, path)
         assert status in (200, 404) and HOSTILE_HOSTS[0].encode() not in body, path
-    # The QR code is the entry's address on the public base, exactly.
-    qr = segno.make(base + "/entries/1", error="m")
+    # The QR code is the entry's address on the public base, exactly, with the charter's
+    # anchor (leaf hash, log key hash) in the fragment (verified views).
+    leaf = json.loads(get(server, "/api/v1/entries/1/proof")[1])["leaf_hash"]
+    vkey = NoteVerifier.parse(get(server, "/log-key")[1].decode().strip())
+    fragment = f"leaf={leaf}&log={hashlib.sha256(vkey.public_key).hexdigest()}"
+    qr = segno.make(base + "/entries/1#" + fragment, error="m")
     expected = io.BytesIO()
     qr.save(expected, kind="svg", scale=4, border=4, xmldecl=False, title="Pakta #1")
     assert get(server, "/entries/1/qr.svg")[1] == expected.getvalue()

@@ -9,6 +9,8 @@
  *     signed by a registrar key pinned in <meta name="pakta-registrar-key"> or an agency key
  *     valid at that moment; key id = "ed25519:" + hex(SHA-256("pakta-keyid-v1" 0x00 key)[:16]).
  *  4. signatures: each DSSE signature (Ed25519 over PAE) by a key valid at issued_at.
+ * Opened from a charter's QR code (#leaf=<hex>&log=<hex>), the pinned log key and the entry
+ * must also be the ones printed on paper.
  * No external code; WebCrypto does SHA-256 and Ed25519.
  */
 (function () {
@@ -210,10 +212,14 @@
       return;
     }
     var index = +section.dataset.index;
+    // A page opened from a charter's QR code carries the anchor on paper in its fragment
+    // (which the server never sees): the entry's leaf hash and the log key's SHA-256.
+    var anchor = /^#leaf=([0-9a-f]{64})&log=([0-9a-f]{64})$/.exec(window.location.hash);
 
     // 1. The checkpoint, against the pinned log key.
     try {
       var vkey = await parseVkey(document.querySelector('meta[name="pakta-log-key"]').content);
+      if (anchor && hex(await sha256(vkey.key)) !== anchor[2]) throw new Error(section.dataset.qrKey);
       tree = await openCheckpoint(bundle.checkpoint, vkey);
       record('checkpoint', true, vkey.name + ' · size ' + tree.size + ' · root ' + hex(tree.root).slice(0, 16) + '…');
     } catch (e) {
@@ -227,6 +233,7 @@
       if (opened.entry.index !== index) throw new Error('the server sent entry ' + opened.entry.index);
       if (!tree) throw new Error('no trusted checkpoint');
       var leaf = await leafHash(te.encode(bundle.entry));
+      if (anchor && hex(leaf) !== anchor[1]) throw new Error(section.dataset.qrLeaf);
       var ok = await inclusionOk(index, tree.size, leaf, bundle.proof.map(b64), tree.root);
       record('inclusion', ok, ok ? 'leaf ' + hex(leaf).slice(0, 16) + '… ' + (bundle.proof.length) + ' hashes'
         : 'the inclusion proof does not lead to the checkpoint root');
@@ -280,6 +287,7 @@
 
     summary.dataset.state = failed.length ? 'fail' : 'pass';
     summary.textContent = failed.length ? section.dataset.someFail + ' ' + failed.join(', ') : section.dataset.allPass;
+    if (anchor && !failed.length) summary.textContent += ' ' + section.dataset.qrMatch;
   }
 
   function start() {

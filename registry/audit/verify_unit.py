@@ -1,0 +1,184 @@
+"""`pakta verify-unit URL UNIT`: what the browser's "Verify this page" checks, from the
+command line, trusting only the anchors given (or, said out loud, those the server serves).
+
+1. The unit's complete chain at the published checkpoint: its subject map proof, and every
+   entry (`registry.audit.subjects`).
+2. The chains of every agency that signed or co-signed an entry of it, at the same
+   checkpoint, so that each key's history is itself verified and complete.
+3. Every signature of every entry of those chains against the key history the chains imply
+   (the rules' `check_signatures`, in log order, keys valid at each statement's time).
+4. The unit's state recomputed with the registry's rules (`registry.rules.replay`) from those
+   entries, compared with what the server says (`/api/v1/agencies/<unit>`): status, stages,
+   target, plan, predicate, keys. Every difference is named.
+
+The outcome is one of three: verified (exit 0), failed (exit 1, with what does not match), or
+could not be checked (exit 2: the server could not be reached or answered no proof).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from keys.errors import PaktaError
+from keys.note import NoteVerifier
+from registry.audit.command import anchors
+from registry.audit.errors import FetchError
+from registry.audit.fetching import Fetch, HttpFetch
+from registry.audit.subjects import SubjectCheckError, VerifiedChain, verify_subject_bundle
+from registry.read.projector import decode_entry
+from registry.rules.records import Invalidation
+from registry.rules.replay import Replayer
+from registry.rules.signing import check_signatures
+from registry.rules.state import head_json
+from registry.rules.types import rules_for
+
+VERIFIED, FAILED, UNCHECKED = 0, 1, 2
+COMPARED = ("status", "declared", "designated", "target", "plan", "predicate", "revoked_on")
+
+
+class Unchecked(PaktaError):
+    """The check could not be done (network, missing proofs): nothing is known to be wrong."""
+
+
+class Failed(PaktaError):
+    """Something the server serves does not match what its log proves."""
+
+
+def _bundle(fetch: Fetch, subject: str, size: int | None) -> Any:
+    path = f"api/v1/subjects/{subject}/proof" + (f"?size={size}" if size is not None else "")
+    try:
+        return json.loads(fetch(path))
+    except FetchError as e:
+        raise Unchecked(f"{path}: {e}") from None
+    except ValueError:
+        raise Failed(f"{path} is not JSON") from None
+
+
+def _chain(
+    fetch: Fetch, subject: str, size: int | None, log_key: NoteVerifier
+) -> VerifiedChain:
+    try:
+        return verify_subject_bundle(_bundle(fetch, subject, size), log_key, subject=subject)
+    except SubjectCheckError as e:
+        raise Failed(f"{e.step}: {e}") from None
+
+
+def cosigning(statement: Any) -> list[str]:
+    return list(rules_for(statement.type).cosigning(statement))
+
+
+def verify_unit(
+    fetch: Fetch, unit: str, log_key: NoteVerifier, registrar_keys: dict[str, bytes]
+) -> list[str]:
+    """The lines of a verified report; raises `Failed` or `Unchecked`."""
+    lines = []
+    own = _chain(fetch, unit, None, log_key)
+    if own.state is None:
+        raise Failed(f"the log has no entry about {unit!r}")
+    size = own.checkpoint.size
+    lines.append(
+        f"ok: {unit}: complete chain of {own.state.count} entries in the checkpoint of size "
+        f"{size} (subject map proof verified)"
+    )
+    mine = {i: decode_entry(text) for i, text in own.entries}
+    decoded = dict(mine)
+    signers = {st.agency for _, _, _, st in mine.values()}
+    signers |= {a for _, _, _, st in mine.values() for a in rules_for(st.type).cosigning(st)}
+    signers.discard(unit)
+    for agency in sorted(signers):
+        chain = _chain(fetch, agency, size, log_key)
+        if chain.checkpoint != own.checkpoint:
+            raise Failed(f"the chain of {agency!r} is from another checkpoint")
+        # A signer's own statements are what grant and revoke its keys.
+        for i, text in chain.entries:
+            entry = decode_entry(text)
+            if entry[3].agency == agency:
+                decoded[i] = entry
+    if signers:
+        lines.append(f"ok: complete chains of the {len(signers)} other signers: {sorted(signers)}")
+    replayer = Replayer(registrar_keys)
+    signatures = 0
+    voided: list[Invalidation] = []
+    for index in sorted(decoded):
+        _, received, envelope, statement = decoded[index]
+        when = datetime.fromisoformat(received.replace("Z", "+00:00"))
+        try:
+            if index in mine:
+                found, _ = check_signatures(
+                    statement,
+                    envelope,
+                    replayer.head(statement.agency),
+                    registrar_keys,
+                    [h for h in map(replayer.head, cosigning(statement)) if h is not None],
+                    index,
+                )
+                signatures += len(found)
+            outcome = replayer.step(statement, envelope, index, when, verify=False)
+            voided += [v for v in outcome.invalidated if v.agency == unit]
+        except PaktaError as e:
+            raise Failed(f"entry {index} ({statement.type} of {statement.agency}): {e}") from None
+    lines.append(
+        f"ok: {signatures} signatures of the unit's entries verified against the key histories "
+        "in those chains"
+    )
+    head = replayer.head(unit)
+    if head is None:
+        raise Failed(f"the chain of {unit!r} does not register it")
+    try:
+        served = json.loads(fetch(f"api/v1/agencies/{unit}"))
+    except FetchError as e:
+        raise Unchecked(str(e)) from None
+    derived = head_json(head)
+    differences = [
+        f"{part}: the server says {json.dumps(served.get('lifecycle', {}).get(part))}, the log "
+        f"gives {json.dumps(derived['lifecycle'].get(part))}"
+        for part in COMPARED
+        if served.get("lifecycle", {}).get(part) != derived["lifecycle"].get(part)
+    ]
+    if served.get("keys") != derived["keys"]:
+        differences.append("keys: the server's key list is not the one the log grants")
+    if differences:
+        raise Failed("what the server says differs from the log:\n  " + "\n  ".join(differences))
+    for v in voided:
+        lines.append(
+            f"warning: entry {v.index} was signed by {v.keyid}, revoked from "
+            f"{v.effective_from} by entry {v.revoked_index}: it does not count"
+        )
+    status = derived["lifecycle"].get("status") or "-"
+    lines.append(f"ok: status {status}, stages, plan and keys recomputed and equal to the server's")
+    return lines
+
+
+def run_verify_unit(
+    url: str,
+    unit: str,
+    *,
+    log_key: str | None = None,
+    registrar_keys: Sequence[str] | None = None,
+    fetch: Fetch | None = None,
+) -> int:
+    fetch = fetch or HttpFetch(url)
+    try:
+        try:
+            verifier, registrar, notes = anchors(fetch, log_key, registrar_keys, {})
+        except (FetchError, ValueError) as e:
+            raise Unchecked(f"the anchors: {e}") from None
+        for line in notes:
+            print(f"note: {line} (a check against anchors from the same server proves less)")
+        for line in verify_unit(fetch, unit, verifier, registrar):
+            print(line)
+        print(f"verified: {unit}")
+        return VERIFIED
+    except Failed as e:
+        print(f"failed: {unit}: {e}")
+        print("report it: keep this output; the server serves something its log does not prove")
+        return FAILED
+    except Unchecked as e:
+        print(f"could not be checked: {unit}: {e}; try again (nothing is known to be wrong)")
+        return UNCHECKED
+    finally:
+        if isinstance(fetch, HttpFetch):
+            fetch.close()

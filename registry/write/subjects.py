@@ -1,0 +1,161 @@
+"""The subject map on the write side: the `pakta_subject_links` table and the hook that the
+append calls once per transaction, before it signs the checkpoint.
+
+`pakta_subject_links` holds one row per (subject, entry affecting it): the chain's count after
+the entry, the entry's log index and the chain link (docs/subject-map.md). From it any
+checkpoint's map can be rebuilt and any subject's chain listed (the proof route). The hook
+keeps the newest map in memory between appends (O(log subjects) hashing per affected subject);
+when other processes appended since, it applies the rows they wrote; and it trusts the result
+only if the previous checkpoint's map line says so, otherwise it rebuilds the map from the
+table (a process's first append, or after a rollback).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import BigInteger, Column, LargeBinary, String, Table, and_, func, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+from keys.errors import PaktaError
+from keys.note import parse_note
+from registry.rules.replay import Outcome
+from registry.rules.subjects import advance, affected
+from registry.tlog import merkle
+from registry.tlog.checkpoint import Checkpoint
+from registry.tlog.subjectmap import SubjectMap, SubjectState, extension_line, root_from_extensions
+from registry.write import storage
+
+links = Table(
+    "pakta_subject_links",
+    storage.metadata,
+    Column("subject", String(64), primary_key=True),
+    Column("count", BigInteger, primary_key=True, autoincrement=False),
+    Column("idx", BigInteger, nullable=False, index=True),
+    Column("link", LargeBinary(32), nullable=False),
+)
+
+
+class SubjectMapError(PaktaError):
+    """The stored subject chains do not give the map the last checkpoint committed to."""
+
+
+def states_at(session: Session | Connection, size: int) -> dict[str, SubjectState]:
+    """Every subject's chain state in the tree of `size` entries."""
+    last = (
+        select(links.c.subject, func.max(links.c.count).label("count"))
+        .where(links.c.idx < size)
+        .group_by(links.c.subject)
+        .subquery()
+    )
+    rows = session.execute(
+        select(links.c.subject, links.c.count.label("n"), links.c.idx, links.c.link).join(
+            last, and_(links.c.subject == last.c.subject, links.c.count == last.c.count)
+        )
+    )
+    return {r.subject: SubjectState(int(r.n), bytes(r.link), int(r.idx)) for r in rows}
+
+
+def chain_indexes(session: Session | Connection, subject: str, size: int) -> list[int]:
+    """The log indexes of the subject's chain in the tree of `size` entries, in order."""
+    rows = session.execute(
+        select(links.c.idx)
+        .where(links.c.subject == subject, links.c.idx < size)
+        .order_by(links.c.count)
+    )
+    return [int(r.idx) for r in rows]
+
+
+def rows_since(
+    session: Session | Connection, start: int, size: int
+) -> list[tuple[str, SubjectState]]:
+    """The chain states the entries start..size-1 wrote, in log order."""
+    rows = session.execute(
+        select(links.c.subject, links.c.count.label("n"), links.c.idx, links.c.link)
+        .where(links.c.idx >= start, links.c.idx < size)
+        .order_by(links.c.idx, links.c.count)
+    )
+    return [(r.subject, SubjectState(int(r.n), bytes(r.link), int(r.idx))) for r in rows]
+
+
+def chain_indexes_exist(session: Session | Connection, size: int) -> bool:
+    found = session.execute(select(links.c.idx).where(links.c.idx < size).limit(1)).first()
+    return found is not None
+
+
+def map_at(session: Session | Connection, size: int) -> SubjectMap:
+    return SubjectMap(states_at(session, size))
+
+
+def committed_root(session: Session | Connection, size: int) -> bytes | None:
+    """The map root in the stored checkpoint of `size` (None: no checkpoint or no line)."""
+    row = session.execute(
+        select(storage.checkpoints.c.note).where(storage.checkpoints.c.size == size)
+    ).first()
+    if row is None:
+        return None
+    return root_from_extensions(Checkpoint.parse(parse_note(row.note).text).extensions)
+
+
+class SubjectMapKeeper:
+    """The hook: record the subject chains of an append and give the checkpoint's map line."""
+
+    def __init__(self) -> None:
+        self._map: SubjectMap | None = None
+        self._at = -1
+        self._root = b""
+
+    def _current(self, session: Session, size: int) -> SubjectMap:
+        if size == 0:
+            return SubjectMap()
+        committed = committed_root(session, size)
+        if committed is None:
+            # A log an older Pakta wrote: its chains are what `pakta fsck --repair` recorded.
+            if not chain_indexes_exist(session, size):
+                raise SubjectMapError(
+                    f"the checkpoint of size {size} commits to no subject map and no subject "
+                    "chains are recorded: run 'pakta fsck --repair' once after upgrading"
+                )
+            return map_at(session, size)
+        if self._map is not None and self._at == size and self._root == committed:
+            return self._map
+        if self._map is not None and 0 < self._at < size:
+            # Another process appended since: apply its rows, O(what it appended).
+            caught_up = self._map
+            for subject, state in rows_since(session, self._at, size):
+                caught_up.set(subject, state)
+            self._map, self._at = None, -1
+            if caught_up.root() == committed:
+                return caught_up
+        rebuilt = map_at(session, size)
+        if rebuilt.root() != committed:
+            raise SubjectMapError(
+                f"the stored subject chains do not give the map root of checkpoint {size}"
+            )
+        return rebuilt
+
+    def extensions(
+        self, session: Session, accepted: Sequence[tuple[int, str, Outcome]]
+    ) -> tuple[str, ...]:
+        """Write the chains' new links for the appended entries (index, entry text, outcome),
+        in log order and at least one; return the checkpoint's map line."""
+        old_size = accepted[0][0]
+        current = self._current(session, old_size)
+        self._map, self._at = None, -1  # until this append's checkpoint is the stored one
+        rows = []
+        size = old_size
+        for index, entry, outcome in accepted:
+            leaf = merkle.leaf_hash(entry.encode())
+            for subject in affected(outcome):
+                state = advance(current.states.get(subject), index, leaf)
+                current.set(subject, state)
+                rows.append(
+                    {"subject": subject, "count": state.count, "idx": index, "link": state.head}
+                )
+            size = index + 1
+        if rows:
+            session.execute(links.insert(), rows)
+        root = current.root()
+        self._map, self._at, self._root = current, size, root
+        return (extension_line(root),)

@@ -1,0 +1,212 @@
+""""Verify this page" on a unit page in real chromium, through a lying proxy (Playwright's
+request interception in front of the real server): every lie is reported at the right step
+as "failed"; the genuine page is "verified", also with WebCrypto Ed25519 disabled (the
+vendored @noble/ed25519 verifies); a network cut mid-check is "could not be checked"."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from pakta_support import LiveServer
+from site_support import demo_app, demo_instance
+
+from web import close_app
+
+UNIT = "rs-jiwa-sultra"
+STEPS = ["checkpoint", "map", "chain", "signatures", "claims"]
+PROOF = f"**/api/v1/subjects/{UNIT}/proof*"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The demo with its whole lifecycle (a key revoked from a past moment, TPI results)."""
+    instance = demo_instance(tmp_path_factory.mktemp("verify-unit") / "instance", lifecycle=True)
+    app = demo_app(instance)
+    server = LiveServer(app)
+    yield server.url
+    server.close()
+    close_app(app)
+
+
+@pytest.fixture
+def page(browser: Any, site: str) -> Iterator[Any]:
+    context = browser.new_context(base_url=site, locale="id-ID")
+    opened = context.new_page()
+    errors: list[str] = []
+    opened.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    opened.on("pageerror", lambda e: errors.append(str(e)))
+    yield opened
+    context.close()
+    # Script errors fail the test; a request the test itself cut is expected.
+    assert not [e for e in errors if "ERR_CONNECTION_RESET" not in e], errors
+
+
+def run(page: Any, lang: str = "id") -> tuple[str, dict[str, str]]:
+    page.goto(f"/agencies/{UNIT}?lang={lang}")
+    page.click("#verify-unit-button")
+    page.wait_for_selector("#verify-unit[data-outcome]", timeout=30000)
+    states = {
+        step: page.get_attribute(f'#verify-unit li[data-step="{step}"]', "data-state")
+        for step in STEPS
+    }
+    return page.get_attribute("#verify-unit", "data-outcome"), states
+
+
+def lie_json(page: Any, pattern: str, change: Callable[[dict[str, Any]], None]) -> None:
+    def handle(route: Any) -> None:
+        response = route.fetch()
+        data = response.json()
+        change(data)
+        route.fulfill(response=response, body=json.dumps(data))
+
+    page.route(pattern, handle)
+
+
+def test_the_genuine_page_is_verified(page: Any) -> None:
+    outcome, states = run(page)
+    assert outcome == "verified", states
+    assert states == dict.fromkeys(STEPS, "pass")
+    summary = page.text_content("#verify-unit .verify-summary") or ""
+    assert summary.startswith("Terverifikasi: rantai lengkap")
+
+
+def test_english(page: Any) -> None:
+    outcome, _ = run(page, "en")
+    assert outcome == "verified"
+    assert (page.text_content("#verify-unit .verify-summary") or "").startswith("Verified:")
+
+
+def test_without_webcrypto_ed25519_the_vendored_code_verifies(page: Any) -> None:
+    page.add_init_script(
+        """
+        const real = crypto.subtle.importKey.bind(crypto.subtle);
+        crypto.subtle.importKey = function (format, key, algorithm, ...rest) {
+          const name = typeof algorithm === 'string' ? algorithm : algorithm.name;
+          if (name === 'Ed25519') return Promise.reject(new DOMException('no', 'NotSupported'));
+          return real(format, key, algorithm, ...rest);
+        };
+        """
+    )
+    outcome, states = run(page)
+    assert outcome == "verified", states
+
+
+def _payload_type(entry: dict[str, Any]) -> str:
+    envelope = json.loads(entry["entry"])["envelope"]
+    return str(json.loads(base64.b64decode(envelope["payload"]))["type"])
+
+
+def drop(type_name: str) -> Callable[[dict[str, Any]], None]:
+    def change(data: dict[str, Any]) -> None:
+        data["entries"] = [e for e in data["entries"] if _payload_type(e) != type_name]
+
+    return change
+
+
+def entry_byte(data: dict[str, Any]) -> None:
+    e = data["entries"][1]
+    e["entry"] = e["entry"].replace('"received_at":"2', '"received_at":"1', 1)
+
+
+def map_hash(data: dict[str, Any]) -> None:
+    s = data["map_proof"]["siblings"]
+    s[0] = ("B" if s[0][0] == "A" else "A") + s[0][1:]
+
+
+def checkpoint_signature(data: dict[str, Any]) -> None:
+    head, sig = data["checkpoint"].rsplit(" ", 1)
+    data["checkpoint"] = head + " " + ("B" if sig[0] == "A" else "A") + sig[1:]
+
+
+def signature(data: dict[str, Any]) -> None:
+    # Re-wrap one entry with a changed signature: the chain link changes too, so to reach
+    # the signature step the lie must also be consistent with the map; it cannot be.
+    entry = json.loads(data["entries"][0]["entry"])
+    sig = entry["envelope"]["signatures"][0]["sig"]
+    entry["envelope"]["signatures"][0]["sig"] = ("B" if sig[0] == "A" else "A") + sig[1:]
+    data["entries"][0]["entry"] = json.dumps(entry, separators=(",", ":"), sort_keys=True)
+
+
+LIES: dict[str, tuple[Callable[[dict[str, Any]], None], str]] = {
+    "key.revoked dropped": (drop("key.revoked"), "chain"),
+    "a TPI result by another agency dropped": (drop("internal_evaluation.completed"), "chain"),
+    "a byte of an entry": (entry_byte, "chain"),
+    "a signature": (signature, "chain"),
+    "a map proof hash": (map_hash, "map"),
+    "the checkpoint signature": (checkpoint_signature, "checkpoint"),
+}
+
+
+@pytest.mark.parametrize("what", sorted(LIES))
+def test_every_lie_in_the_proof_is_reported_at_its_step(page: Any, what: str) -> None:
+    change, step = LIES[what]
+    lie_json(page, PROOF, change)
+    outcome, states = run(page)
+    assert outcome == "failed", states
+    assert states[step] == "fail", states
+    assert all(v == "pass" for v in list(states.values())[: STEPS.index(step)]), states
+    summary = page.text_content("#verify-unit .verify-summary") or ""
+    assert summary.startswith("Gagal:")
+
+
+def test_a_changed_shown_status_fails_the_claims_step(page: Any) -> None:
+    def change(route: Any) -> None:
+        response = route.fetch()
+        body = response.text().replace("badge status-", "badge status-wbbm x-", 1)
+        route.fulfill(response=response, body=body)
+
+    page.route(f"**/agencies/{UNIT}?*", change)
+    outcome, states = run(page)
+    assert outcome == "failed" and states["claims"] == "fail", states
+    detail = page.text_content('#verify-unit li[data-step="claims"] .detail') or ""
+    assert "berbeda" in detail
+
+
+def _assessed_to_proposed(data: Any) -> None:
+    for fx in data:
+        for c in fx.get("zi", []):
+            if c.get("op") == "assessed":
+                c["op"], c["year"], c["by"] = "proposed", 2026, "x"
+
+
+def _extra_effect(data: Any) -> None:
+    data.append({**data[-1], "index": 0})
+
+
+@pytest.mark.parametrize("lie", [_assessed_to_proposed, _extra_effect])
+def test_a_history_that_lies_about_a_change_fails(page: Any, lie: Any) -> None:
+    lie_json(page, f"**/histories/{UNIT}/*", lie)
+    outcome, states = run(page)
+    assert outcome == "failed" and states["claims"] == "fail", states
+
+
+def test_a_network_cut_mid_check_could_not_be_checked(page: Any) -> None:
+    page.route("**/histories/**", lambda route: route.abort("connectionreset"))
+    outcome, states = run(page)
+    assert outcome == "unchecked", states
+    assert states["claims"] == "unchecked"
+    summary = page.text_content("#verify-unit .verify-summary") or ""
+    assert summary.startswith("Tidak dapat diperiksa")
+
+
+def test_an_older_checkpoint_after_a_newer_one_is_a_rollback(page: Any) -> None:
+    assert run(page)[0] == "verified"
+    assert run(page)[0] == "verified"  # the same checkpoint again: consistent with itself
+    size = json.loads(page.request.get("/api/v1/log").text())["size"]
+    older = next(
+        n for n in range(size - 1, 0, -1) if page.request.get(f"/checkpoints/{n}").status == 200
+    )
+    stale = page.request.get(f"/api/v1/subjects/{UNIT}/proof?size={older}").text()
+    page.route(
+        f"**/api/v1/subjects/{UNIT}/proof",
+        lambda route: route.fulfill(status=200, content_type="application/json", body=stale),
+    )
+    outcome, states = run(page)
+    assert outcome == "failed" and states["checkpoint"] == "fail", states
+    detail = page.text_content('#verify-unit li[data-step="checkpoint"] .detail') or ""
+    assert detail.startswith("Log mundur") and f"{size} → {older}" in detail
+    assert "Terakhir diverifikasi" in detail and "Dikirim sekarang" in detail

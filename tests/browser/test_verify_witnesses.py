@@ -1,0 +1,95 @@
+""""Verify this page" with a witness quorum: the pinned witness's C2SP cosignature on the
+checkpoint is checked in the browser; a changed cosignature fails, and a checkpoint without
+the required cosignatures fails the quorum."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from pakta_support import LiveServer
+from site_support import demo_app, demo_instance
+
+from keys.ed25519 import generate
+from registry.cli import main
+from registry.service import open_service
+from registry.tlog.cosignature import CosignatureSigner
+from registry.witness.server import Witness, logs_from_vkeys, serve
+from web import close_app
+
+UNIT = "rs-jiwa-sultra"
+WITNESS = "witness.test/w1"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    folder = tmp_path_factory.mktemp("witnessed")
+    instance = demo_instance(folder / "instance", lifecycle=True)
+    signer = CosignatureSigner(WITNESS, generate())
+    witness = Witness(signer, folder / "witness-state", logs_from_vkeys([instance.log_vkey]))
+    server = serve(witness, "127.0.0.1", 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    argv = ["--instance", str(instance.path), "witness-add", url, signer.verifier_key()]
+    assert main([*argv, "--quorum", "1"]) == 0
+    service = open_service(instance)
+    try:
+        service.witnessing.collect()
+        assert service.published_checkpoint() is not None
+    finally:
+        service.close()
+    app = demo_app(instance)
+    live = LiveServer(app)
+    yield live.url
+    live.close()
+    close_app(app)
+    server.shutdown()
+    server.server_close()
+
+
+def run(page: Any) -> tuple[str, str]:
+    page.goto(f"/agencies/{UNIT}")
+    page.click("#verify-unit-button")
+    page.wait_for_selector("#verify-unit[data-outcome]", timeout=30000)
+    detail = page.text_content('#verify-unit li[data-step="checkpoint"] .detail') or ""
+    return page.get_attribute("#verify-unit", "data-outcome"), detail
+
+
+def serve_changed(page: Any, change: Any) -> None:
+    def handle(route: Any) -> None:
+        response = route.fetch()
+        data = response.json()
+        data["checkpoint"] = change(data["checkpoint"])
+        route.fulfill(response=response, body=json.dumps(data))
+
+    page.route(f"**/api/v1/subjects/{UNIT}/proof", handle)
+
+
+def test_the_cosigned_checkpoint_verifies(page: Any) -> None:
+    outcome, detail = run(page)
+    assert outcome == "verified" and WITNESS in detail, detail
+
+
+def _cosignature_line(note: str) -> str:
+    return next(line for line in note.split("\n") if line.startswith(f"— {WITNESS} "))
+
+
+def test_a_changed_cosignature_fails(page: Any) -> None:
+    def change(note: str) -> str:
+        line = _cosignature_line(note)
+        sig = line.rsplit(" ", 1)[1]
+        bad = sig[:-6] + ("A" if sig[-6] != "A" else "B") + sig[-5:]
+        return note.replace(line, line.rsplit(" ", 1)[0] + " " + bad)
+
+    serve_changed(page, change)
+    outcome, detail = run(page)
+    assert outcome == "failed" and "Tanda tangan saksi tidak sah" in detail, detail
+
+
+def test_a_checkpoint_without_the_quorum_fails(page: Any) -> None:
+    serve_changed(page, lambda note: note.replace(_cosignature_line(note) + "\n", ""))
+    outcome, detail = run(page)
+    assert outcome == "failed" and "kurang dari yang diwajibkan" in detail, detail

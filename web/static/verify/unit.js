@@ -1,0 +1,490 @@
+// Pakta: "Verify this page" on a unit page, in this browser (docs/subject-map.md).
+//
+// Trusting only the keys pinned in the page (the section's data-log-key and
+// data-registrar-keys), it fetches the unit's subject proof and checks, each step shown as passed, failed
+// or could not be checked:
+//  checkpoint  the C2SP signed note's Ed25519 signature by the pinned log key;
+//  map         the subject map proof of the unit against the checkpoint's map line;
+//  chain       the chain links rebuilt from the entries served: nothing dropped or added;
+//  signatures  every signature of the unit's entries, against key histories rebuilt from
+//              the unit's chain and the complete chains of the other agencies that signed;
+//  claims      the status recomputed with the registry's rules (rules.json, rules.js) from
+//              the unit's lifecycle changes, each tied to an entry of the verified chain,
+//              compared with the status this page shows.
+// WebCrypto does SHA-256 and Ed25519; without WebCrypto Ed25519 the vendored, audited
+// @noble/ed25519 verifies instead.
+// The interpreter and the fallback Ed25519 are loaded only when the check runs (and the
+// fallback only where WebCrypto lacks Ed25519), so the page itself stays light.
+var noble = null;
+async function fallbackEd25519() {
+  if (!noble) {
+    var loaded = await Promise.all([import('../vendor/@noble/ed25519/index.js'), import('../vendor/@noble/hashes/sha2.js')])
+      .catch(function (e) { throw new Unchecked('could not load the Ed25519 code: ' + e.message); });
+    loaded[0].hashes.sha512 = loaded[1].sha512;
+    noble = loaded[0];
+  }
+  return noble;
+}
+var te = new TextEncoder();
+var td = new TextDecoder('utf-8', { fatal: true });
+
+class Unchecked extends Error {}
+
+function b64(s) {
+  var bin = atob(s);
+  var out = new Uint8Array(bin.length);
+  for (var i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+function hex(u8) {
+  return Array.prototype.map.call(u8, function (b) { return ('0' + b.toString(16)).slice(-2); }).join('');
+}
+function unhex(s) {
+  if (!/^[0-9a-f]{64}$/.test(s)) throw new Error('not a 32-byte hex hash');
+  var out = new Uint8Array(32);
+  for (var i = 0; i < 32; i++) out[i] = parseInt(s.slice(2 * i, 2 * i + 2), 16);
+  return out;
+}
+function concat() {
+  var parts = Array.prototype.slice.call(arguments).map(function (p) {
+    return p instanceof Uint8Array ? p : new Uint8Array(p);
+  });
+  var out = new Uint8Array(parts.reduce(function (a, p) { return a + p.length; }, 0));
+  var at = 0;
+  parts.forEach(function (p) { out.set(p, at); at += p.length; });
+  return out;
+}
+function equal(a, b) {
+  if (a.length !== b.length) return false;
+  for (var i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+function u64(n) {
+  var out = new Uint8Array(8);
+  var big = BigInt(n);
+  for (var i = 7; i >= 0; i--) { out[i] = Number(big & 255n); big >>= 8n; }
+  return out;
+}
+async function sha256(data) {
+  return new Uint8Array(await crypto.subtle.digest('SHA-256', data));
+}
+
+var webcryptoEd25519 = null;  // unknown until tried
+async function ed25519(pub, msg, sig) {
+  if (pub.length !== 32 || sig.length !== 64) return false;
+  if (webcryptoEd25519 !== false && !window.__paktaNoWebCryptoEd25519) {
+    try {
+      var key = await crypto.subtle.importKey('raw', pub, { name: 'Ed25519' }, false, ['verify']);
+      var ok = await crypto.subtle.verify({ name: 'Ed25519' }, key, sig, msg);
+      webcryptoEd25519 = true;
+      return ok;
+    } catch (e) {
+      if (webcryptoEd25519 === true) throw e;
+      webcryptoEd25519 = false;  // not supported here: the vendored code from now on
+    }
+  }
+  return (await fallbackEd25519()).verify(sig, msg, pub);
+}
+async function keyId(raw) {
+  var h = await sha256(concat(te.encode('pakta-keyid-v1'), [0], raw));
+  return 'ed25519:' + hex(h.slice(0, 16));
+}
+function pae(type, payload) {
+  var t = te.encode(type);
+  return concat(te.encode('DSSEv1 ' + t.length + ' '), t, te.encode(' ' + payload.length + ' '), payload);
+}
+function micros(s) {
+  var m = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?(?:(Z)|([+-])(\d\d):(\d\d))$/.exec(s);
+  if (!m) throw new Error('bad time ' + s);
+  var t = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]);
+  if (!m[8]) {
+    var off = (+m[10] * 60 + +m[11]) * 60000;
+    t += m[9] === '+' ? -off : off;
+  }
+  return t * 1000 + +((m[7] || '').padEnd(6, '0').slice(0, 6));
+}
+
+async function parseVkey(vkey) {
+  var first = vkey.indexOf('+'), second = vkey.indexOf('+', first + 1);
+  if (first < 1 || second < 0) throw new Error('pinned log key is not name+hash+key');
+  var name = vkey.slice(0, first), typed = b64(vkey.slice(second + 1));
+  var h = (await sha256(concat(te.encode(name + '\n'), typed))).slice(0, 4);
+  if (typed[0] !== 1 || typed.length !== 33 || hex(h) !== vkey.slice(first + 1, second)) throw new Error('pinned log key is malformed');
+  return { name: name, hash: h, key: typed.slice(1) };
+}
+
+async function openCheckpoint(note, vkey) {
+  var split = note.lastIndexOf('\n\n');
+  if (split < 0) throw new Error('checkpoint has no signature block');
+  var text = note.slice(0, split + 1);
+  var lines = note.slice(split + 2).split('\n').filter(function (l) { return l; });
+  var signed = false;
+  for (var i = 0; i < lines.length; i++) {
+    var prefix = '\u2014 ' + vkey.name + ' ';
+    if (lines[i].indexOf(prefix) !== 0) continue;
+    var raw = b64(lines[i].slice(prefix.length));
+    if (!equal(raw.slice(0, 4), vkey.hash)) continue;
+    if (!(await ed25519(vkey.key, te.encode(text), raw.slice(4)))) throw new Error('log signature does not verify');
+    signed = true;
+  }
+  if (!signed) throw new Error('no signature by the pinned log key');
+  var body = text.slice(0, -1).split('\n');
+  if (body[0] !== vkey.name) throw new Error('checkpoint origin ' + body[0] + ' is not ' + vkey.name);
+  if (!/^(0|[1-9][0-9]*)$/.test(body[1])) throw new Error('bad tree size');
+  var maps = body.slice(3).filter(function (l) { return l.indexOf('pakta-subject-map ') === 0; });
+  if (maps.length !== 1) throw new Error('the checkpoint commits to no subject map');
+  var mapRoot = b64(maps[0].slice('pakta-subject-map '.length));
+  if (mapRoot.length !== 32) throw new Error('bad subject map root');
+  return { size: +body[1], root: b64(body[2]), mapRoot: mapRoot, note: note };
+}
+
+// C2SP tlog-cosignature v1: the pinned witnesses (data-witness-keys, "name+hash+base64(0x04
+// || key)") must have cosigned the checkpoint, at least data-witness-quorum of them; a
+// cosignature by a pinned witness that does not verify fails.
+async function checkWitnesses(note, section) {
+  var quorum = +(section.dataset.witnessQuorum || 0);
+  var vkeys = (section.dataset.witnessKeys || '').split(',').filter(function (k) { return k; });
+  if (!quorum) return '';
+  var split = note.lastIndexOf('\n\n');
+  var text = note.slice(0, split + 1);
+  var lines = note.slice(split + 2).split('\n').filter(function (l) { return l; });
+  var good = 0, names = [];
+  for (var i = 0; i < vkeys.length; i++) {
+    var first = vkeys[i].indexOf('+'), second = vkeys[i].indexOf('+', first + 1);
+    var name = vkeys[i].slice(0, first), typed = b64(vkeys[i].slice(second + 1));
+    var id = (await sha256(concat(te.encode(name + '\n'), typed))).slice(0, 4);
+    if (typed[0] !== 4 || typed.length !== 33 || hex(id) !== vkeys[i].slice(first + 1, second)) throw new Error('pinned witness key ' + name + ' is malformed');
+    var prefix = '\u2014 ' + name + ' ', signed = false;
+    for (var j = 0; j < lines.length; j++) {
+      if (lines[j].indexOf(prefix) !== 0) continue;
+      var raw = b64(lines[j].slice(prefix.length));
+      if (raw.length !== 4 + 72 || !equal(raw.slice(0, 4), id)) continue;
+      var t = 0n;
+      for (var k = 4; k < 12; k++) t = (t << 8n) | BigInt(raw[k]);
+      var msg = concat(te.encode('cosignature/v1\ntime ' + t.toString() + '\n'), te.encode(text));
+      if (!(await ed25519(typed.slice(1), msg, raw.slice(12)))) throw new Error((section.dataset.badCosignature || 'bad cosignature') + ': ' + name);
+      signed = true;
+    }
+    if (signed) { good++; names.push(name); }
+  }
+  if (good < quorum) throw new Error((section.dataset.noQuorum || 'witness quorum not met') + ': ' + good + '/' + quorum);
+  return ' · ' + names.join(', ');
+}
+
+// RFC 9162 §2.1.4.2, as registry/tlog/merkle.py verify_consistency.
+function nodeHash(l, r) { return sha256(concat([1], l, r)); }
+async function consistencyOk(m, n, oldRoot, root, proof) {
+  if (m === n) return proof.length === 0 && equal(oldRoot, root);
+  if (m === 0 || m > n || !proof.length) return false;
+  var path = proof.slice();
+  if ((m & (m - 1)) === 0) path.unshift(oldRoot);
+  var fn = m - 1, sn = n - 1;
+  while (fn % 2 === 1) { fn = Math.floor(fn / 2); sn = Math.floor(sn / 2); }
+  var fr = path[0], sr = path[0];
+  for (var i = 1; i < path.length; i++) {
+    var c = path[i];
+    if (c.length !== 32 || sn === 0) return false;
+    if (fn % 2 === 1 || fn === sn) {
+      fr = await nodeHash(c, fr);
+      sr = await nodeHash(c, sr);
+      while (fn !== 0 && fn % 2 === 0) { fn = Math.floor(fn / 2); sn = Math.floor(sn / 2); }
+    } else {
+      sr = await nodeHash(sr, c);
+    }
+    fn = Math.floor(fn / 2); sn = Math.floor(sn / 2);
+  }
+  return sn === 0 && equal(fr, oldRoot) && equal(sr, root);
+}
+
+// Like a monitor: the last checkpoint this browser verified for this log (localStorage) must
+// be extended by the one served now; a smaller tree (rollback) or another one (fork) fails
+// with both checkpoints shown.
+async function checkAgainstLastSeen(vkey, tree, section) {
+  var key = 'pakta-last-checkpoint:' + vkey.name;
+  var saved = null;
+  try { saved = JSON.parse(window.localStorage.getItem(key) || 'null'); } catch (e) { saved = null; }
+  if (saved && typeof saved.size === 'number' && typeof saved.root === 'string') {
+    var evidence = '\n' + (section.dataset.lastSeen || 'last verified') + ':\n' + saved.note + '\n' + (section.dataset.servedNow || 'served now') + ':\n' + tree.note;
+    if (saved.size > tree.size) throw new Error((section.dataset.rollback || 'rollback') + ': ' + saved.size + ' \u2192 ' + tree.size + evidence);
+    var proof = [];
+    if (saved.size > 0 && saved.size < tree.size) {
+      var c = await fetchJson('/api/v1/consistency?from=' + saved.size + '&to=' + tree.size);
+      proof = c.consistency_proof.map(b64);
+    }
+    if (saved.size > 0 && !(await consistencyOk(saved.size, tree.size, unhex(saved.root), tree.root, proof))) {
+      throw new Error((section.dataset.fork || 'fork') + evidence);
+    }
+  }
+  try {
+    window.localStorage.setItem(key, JSON.stringify({ size: tree.size, root: hex(tree.root), note: tree.note }));
+  } catch (e) { /* storage disabled: nothing to remember */ }
+}
+
+// docs/subject-map.md
+function bit(key, d) { return (key[d >> 3] >> (7 - (d & 7))) & 1; }
+function stateBytes(s) { return concat(u64(s.count), unhex(s.head), u64(s.last_index)); }
+async function mapLeaf(key, s) { return sha256(concat([0], key, stateBytes(s))); }
+async function verifyMapProof(subject, proof, root) {
+  if (proof.subject !== subject) throw new Error('the map proof is for ' + proof.subject);
+  var key = await sha256(te.encode(subject));
+  var sib = proof.siblings.map(b64);
+  if (sib.length > 256 || sib.some(function (s) { return s.length !== 32; })) throw new Error('malformed map proof');
+  var h;
+  if (proof.state) {
+    h = await mapLeaf(key, proof.state);
+  } else if (proof.other) {
+    var other = unhex(proof.other.key);
+    if (equal(other, key)) throw new Error('absence proof ends in the subject itself');
+    for (var d = 0; d < sib.length; d++) if (bit(other, d) !== bit(key, d)) throw new Error('absence proof off the path');
+    h = await mapLeaf(other, proof.other);
+  } else {
+    h = new Uint8Array(32);
+  }
+  for (var i = sib.length - 1; i >= 0; i--) {
+    h = await sha256(bit(key, i) ? concat([1], sib[i], h) : concat([1], h, sib[i]));
+  }
+  if (!equal(h, root)) throw new Error('the map proof does not lead to the checkpoint');
+  return proof.state;
+}
+async function rebuildChain(entries, size) {
+  var link = new Uint8Array(32), last = -1;
+  for (var i = 0; i < entries.length; i++) {
+    var e = entries[i];
+    var index = JSON.parse(e.entry).index;
+    if (index !== e.index || index <= last || index >= size) throw new Error('entry ' + index + ' is out of place');
+    var leaf = await sha256(concat([0], te.encode(e.entry)));
+    link = await sha256(concat([2], link, u64(index), leaf));
+    last = index;
+  }
+  return { count: entries.length, head: hex(link), last_index: last };
+}
+
+async function fetchJson(url) {
+  var response;
+  try {
+    response = await fetch(url, { headers: { Accept: 'application/json' }, cache: 'no-store' });
+  } catch (e) {
+    throw new Unchecked('network: ' + e.message);
+  }
+  if (response.status >= 500 || response.status === 429) throw new Unchecked('HTTP ' + response.status);
+  if (!response.ok) throw new Error(url + ': HTTP ' + response.status);
+  try {
+    return await response.json();
+  } catch (e) {
+    throw new Unchecked('network: ' + e.message);
+  }
+}
+
+// A subject's verified chain: [{index, entry, statement, env, payload, hash}].
+async function verifiedChain(subject, size, tree) {
+  var bundle = await fetchJson('/api/v1/subjects/' + encodeURIComponent(subject) + '/proof' + (size ? '?size=' + size : ''));
+  if (bundle.checkpoint !== tree.note) throw new Error('the chain of ' + subject + ' is from another checkpoint');
+  var state = await verifyMapProof(subject, bundle.map_proof, tree.mapRoot);
+  var rebuilt = await rebuildChain(bundle.entries, tree.size);
+  var want = state || { count: 0, head: hex(new Uint8Array(32)), last_index: -1 };
+  if (rebuilt.count !== want.count || rebuilt.head !== want.head || rebuilt.last_index !== want.last_index) {
+    throw new Error(subject + ': the entries served do not rebuild the chain the checkpoint commits to (' + want.count + ' entries); one was dropped, added or changed');
+  }
+  var out = [];
+  for (var i = 0; i < bundle.entries.length; i++) {
+    var entry = JSON.parse(bundle.entries[i].entry);
+    var payload = b64(entry.envelope.payload);
+    out.push({ index: entry.index, env: entry.envelope, payload: payload, statement: JSON.parse(td.decode(payload)), hash: 'sha256:' + hex(await sha256(payload)) });
+  }
+  return out;
+}
+
+async function applyKeys(e, keys) {
+  var st = e.statement;
+  var grants = st.type === 'agency.registered' ? st.body.keys : st.type === 'key.added' ? [st.body] : [];
+  for (var i = 0; i < grants.length; i++) {
+    var raw = b64(grants[i].public_key);
+    keys[await keyId(raw)] = { raw: raw, from: micros(st.issued_at), revoked: null, agency: st.agency };
+  }
+  if (st.type === 'key.revoked' && keys[st.body.keyid]) keys[st.body.keyid].revoked = micros(st.body.effective_from);
+}
+
+async function checkSignatures(e, registrar, keys) {
+  var st = e.statement, at = micros(st.issued_at), msg = pae(e.env.payloadType, e.payload);
+  if (!e.env.signatures.length) throw new Error('entry ' + e.index + ' has no signature');
+  for (var i = 0; i < e.env.signatures.length; i++) {
+    var s = e.env.signatures[i], raw = registrar[s.keyid] || null;
+    var k = keys[s.keyid];
+    if (!raw && k) {
+      // A key counts from when the log granted it; one revoked from a past moment is
+      // reported by the registry as a warning, so only "not yet granted" fails here.
+      if (at < k.from) throw new Error('entry ' + e.index + ': key ' + s.keyid + ' was not yet valid');
+      raw = k.raw;
+    }
+    if (!raw) throw new Error('entry ' + e.index + ': key ' + s.keyid + ' is in no verified key history');
+    if (!(await ed25519(raw, msg, b64(s.sig)))) throw new Error('entry ' + e.index + ': signature by ' + s.keyid + ' does not verify');
+  }
+  return e.env.signatures.length;
+}
+
+async function historyEffects(unit) {
+  // The page being filled (<n>.p.json) first: a unit with fewer than 256 effects has only it.
+  var effects = [];
+  function get(path) {
+    return fetch(path, { cache: 'no-store' }).catch(function (e) { throw new Unchecked('network: ' + e.message); });
+  }
+  for (var page = 0; page < 1e6; page++) {
+    var part = await get('/histories/' + unit + '/' + page + '.p.json');
+    if (part.ok) return effects.concat(await part.json());
+    if (part.status >= 500) throw new Unchecked('HTTP ' + part.status);
+    var full = await get('/histories/' + unit + '/' + page + '.json');
+    if (!full.ok) throw new Error('the history of ' + unit + ' has no page ' + page);
+    effects = effects.concat(await full.json());
+  }
+  return effects;
+}
+
+function named(body) {
+  var out = [];
+  (function walk(v, key) {
+    if (typeof v === 'string') {
+      if ((key === 'agency' || key === 'unit') && /^[a-z0-9]+(?:[.-][a-z0-9]+)*$/.test(v)) out.push(v);
+    } else if (Array.isArray(v)) {
+      v.forEach(function (x) { walk(x, key); });
+    } else if (v && typeof v === 'object') {
+      Object.keys(v).forEach(function (k) { walk(v[k], k); });
+    }
+  })(body, '');
+  return out;
+}
+
+function shownStatus() {
+  var badge = document.querySelector('section.status .badge');
+  if (!badge) return null;
+  var m = /status-([a-z_]+)/.exec(badge.className);
+  return m ? m[1] : null;
+}
+
+export async function verifyUnit(section) {
+  var unit = section.dataset.unit;
+  var steps = {};
+  section.querySelectorAll('li[data-step]').forEach(function (li) {
+    steps[li.dataset.step] = li;
+    li.dataset.state = 'running';
+    li.querySelector('.result').textContent = section.dataset.running;
+    li.querySelector('.detail').textContent = '';
+  });
+  var summary = section.querySelector('.verify-summary');
+  summary.dataset.state = 'running';
+  summary.textContent = section.dataset.running;
+  var current = null;
+  function pass(step, detail) {
+    steps[step].dataset.state = 'pass';
+    steps[step].querySelector('.result').textContent = section.dataset.pass;
+    steps[step].querySelector('.detail').textContent = detail;
+  }
+  try {
+    current = 'checkpoint';
+    var vkey = await parseVkey(section.dataset.logKey);
+    var registrar = {};
+    var pins = section.dataset.registrarKeys.split(',').filter(function (p) { return p; });
+    for (var i = 0; i < pins.length; i++) {
+      var parts = pins[i].trim().split(' ');
+      var raw = b64(parts[1]);
+      if ((await keyId(raw)) !== parts[0]) throw new Error('pinned registrar key ' + parts[0] + ' is malformed');
+      registrar[parts[0]] = raw;
+    }
+    var first = await fetchJson('/api/v1/subjects/' + encodeURIComponent(unit) + '/proof');
+    var tree = await openCheckpoint(first.checkpoint, vkey);
+    var witnessed = await checkWitnesses(tree.note, section);
+    await checkAgainstLastSeen(vkey, tree, section);
+    pass('checkpoint', vkey.name + ' · ' + tree.size + ' · ' + hex(tree.root).slice(0, 16) + '…' + witnessed);
+
+    current = 'map';
+    var state = await verifyMapProof(unit, first.map_proof, tree.mapRoot);
+    if (!state) throw new Error('the log has no entry about ' + unit);
+    pass('map', state.count + ' · ' + first.map_proof.siblings.length + ' hashes');
+
+    current = 'chain';
+    var chain = await verifiedChain(unit, tree.size, tree);
+    pass('chain', chain.length + ' · #' + chain.map(function (e) { return e.index; }).join(' #'));
+
+    current = 'signatures';
+    var signers = {};
+    chain.forEach(function (e) {
+      if (e.statement.agency !== unit) signers[e.statement.agency] = true;
+      // Co-signers are agencies the statement names (a declaration's units, ...).
+      if (e.env.signatures.length > 1) named(e.statement.body).forEach(function (a) { if (a !== unit) signers[a] = true; });
+    });
+    var own = chain.filter(function (e) { return e.statement.agency === unit; });
+    var history = own.slice();
+    var names = Object.keys(signers).sort();
+    for (var s = 0; s < names.length; s++) {
+      var theirs = await verifiedChain(names[s], tree.size, tree);
+      history = history.concat(theirs.filter(function (e) { return e.statement.agency === names[s]; }));
+    }
+    history.sort(function (a, b) { return a.index - b.index; });
+    var keys = {}, byIndex = {}, signed = 0;
+    chain.forEach(function (e) { byIndex[e.index] = true; });
+    for (var h = 0; h < history.length; h++) {
+      if (byIndex[history[h].index]) signed += await checkSignatures(history[h], registrar, keys);
+      await applyKeys(history[h], keys);
+    }
+    pass('signatures', signed + ' · ' + (names.length ? names.join(', ') : unit));
+
+    current = 'claims';
+    var effects = await historyEffects(unit);
+    var hashes = {};
+    chain.forEach(function (e) { hashes[e.index] = e.hash; });
+    var changes = [];
+    effects.forEach(function (fx) {
+      if (fx.index >= tree.size) return;
+      if (!hashes[fx.index]) throw new Error('the history names entry ' + fx.index + ', which is not in the unit\u2019s chain');
+      if ((fx.hash || fx.note) !== hashes[fx.index]) throw new Error('the history of entry ' + fx.index + ' is not that entry');
+      changes = changes.concat(fx.zi || []);
+    });
+    var ownEffects = effects.filter(function (fx) { return fx.hash && fx.index < tree.size; }).length;
+    if (ownEffects !== own.length) throw new Error('the history has ' + ownEffects + ' of the unit\u2019s ' + own.length + ' own statements');
+    var table = await fetchJson(section.dataset.rules);
+    var rules = await import('./rules.js').catch(function (e) { throw new Unchecked('could not load the rules: ' + e.message); });
+    var derived = rules.interpret(table, changes);
+    var status = derived.status || (own.some(function (e) { return e.statement.type === 'integrity_pact.signed'; }) ? 'pact_signed' : 'registered');
+    var shown = shownStatus();
+    if (shown !== status) {
+      var badge = document.querySelector('section.status .badge');
+      if (badge) badge.classList.add('verify-differs');
+      throw new Error((section.dataset.differs || 'differs') + ': ' + shown + ' \u2260 ' + status);
+    }
+    pass('claims', status + ' · ' + Object.keys(derived.plan).length + ' · ' + derived.transitions.length);
+    summary.dataset.state = 'pass';
+    summary.textContent = section.dataset.allPass;
+    return 'verified';
+  } catch (e) {
+    var unchecked = e instanceof Unchecked;
+    var li = steps[current];
+    li.dataset.state = unchecked ? 'unchecked' : 'fail';
+    li.querySelector('.result').textContent = unchecked ? section.dataset.unchecked : section.dataset.fail;
+    li.querySelector('.detail').textContent = e.message;
+    Object.keys(steps).forEach(function (k) {
+      if (steps[k].dataset.state === 'running') {
+        steps[k].dataset.state = 'skipped';
+        steps[k].querySelector('.result').textContent = section.dataset.skipped;
+      }
+    });
+    summary.dataset.state = unchecked ? 'unchecked' : 'fail';
+    summary.textContent = unchecked ? section.dataset.someUnchecked : section.dataset.someFail + ' ' + li.querySelector('.name').textContent;
+    return unchecked ? 'unchecked' : 'failed';
+  }
+}
+
+function start() {
+  var section = document.getElementById('verify-unit');
+  var button = document.getElementById('verify-unit-button');
+  if (!section || !button || !window.crypto || !crypto.subtle) return;
+  button.hidden = false;
+  button.addEventListener('click', function () {
+    button.disabled = true;
+    verifyUnit(section).then(function (outcome) {
+      section.dataset.outcome = outcome;
+      button.disabled = false;
+    });
+  });
+}
+
+if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
+else start();
