@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -54,3 +56,19 @@ def demo_app(instance: Instance) -> Any:
 
     ensure_translations()
     return create_app({"TESTING": True, "PAKTA_INSTANCE": str(instance.path)})
+
+
+@contextmanager
+def watched_page(
+    browser: Any, site: str, expected: Callable[[str], bool] = lambda error: False
+) -> Iterator[Any]:
+    """A page of `site` in Indonesian whose console errors and script errors fail the test
+    when it closes, except those `expected` allows (a CSP violation shows up here too)."""
+    context = browser.new_context(base_url=site, locale="id-ID")
+    opened = context.new_page()
+    errors: list[str] = []
+    opened.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    opened.on("pageerror", lambda e: errors.append(str(e)))
+    yield opened
+    context.close()
+    assert not [e for e in errors if not expected(e)], errors

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from pakta_support import LiveServer
-from site_support import demo_app, demo_instance
+from site_support import demo_app, demo_instance, watched_page
 
 from web import close_app
 
@@ -63,12 +63,5 @@ def browser(chromium: str) -> Iterator[Any]:
 
 @pytest.fixture
 def page(browser: Any, site: str) -> Iterator[Any]:
-    context = browser.new_context(base_url=site, locale="id-ID")
-    opened = context.new_page()
-    errors: list[str] = []
-    opened.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    opened.on("pageerror", lambda e: errors.append(str(e)))
-    yield opened
-    context.close()
-    # A CSP violation or a script error shows up here.
-    assert not errors, errors
+    with watched_page(browser, site) as opened:
+        yield opened

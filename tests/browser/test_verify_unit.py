@@ -1,4 +1,4 @@
-""""Verify this page" on a unit page in real chromium, through a lying proxy (Playwright's
+""" "Verify this page" on a unit page in real chromium, through a lying proxy (Playwright's
 request interception in front of the real server): every lie is reported at the right step
 as "failed"; the genuine page is "verified", also with WebCrypto Ed25519 disabled (the
 vendored @noble/ed25519 verifies); a network cut mid-check is "could not be checked"."""
@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from pakta_support import LiveServer
-from site_support import demo_app, demo_instance
+from site_support import demo_app, demo_instance, watched_page
 
 from web import close_app
 
@@ -34,15 +34,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture
 def page(browser: Any, site: str) -> Iterator[Any]:
-    context = browser.new_context(base_url=site, locale="id-ID")
-    opened = context.new_page()
-    errors: list[str] = []
-    opened.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    opened.on("pageerror", lambda e: errors.append(str(e)))
-    yield opened
-    context.close()
     # Script errors fail the test; a request the test itself cut is expected.
-    assert not [e for e in errors if "ERR_CONNECTION_RESET" not in e], errors
+    with watched_page(browser, site, lambda e: "ERR_CONNECTION_RESET" in e) as opened:
+        yield opened
 
 
 def run(page: Any, lang: str = "id") -> tuple[str, dict[str, str]]:

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from site_support import watched_page
 
 from events import catalog_json
 from events.canonical import canonical_json
@@ -88,14 +89,8 @@ def api_answer(url: str, statement: dict[str, Any]) -> dict[str, Any]:
 @pytest.fixture
 def page(browser: Any, site: str) -> Iterator[Any]:
     """A page whose only console errors are chromium's lines for the 400s the checks answer."""
-    context = browser.new_context(base_url=site, locale="id-ID")
-    opened = context.new_page()
-    errors: list[str] = []
-    opened.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    opened.on("pageerror", lambda e: errors.append(str(e)))
-    yield opened
-    context.close()
-    assert all("status of 400" in e for e in errors), errors
+    with watched_page(browser, site, lambda e: "status of 400" in e) as opened:
+        yield opened
 
 
 def test_form_errors_are_the_registrys_for_every_type(page: Any, site: str) -> None:
