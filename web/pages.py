@@ -18,14 +18,12 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     redirect,
     render_template,
     request,
     url_for,
 )
 from flask_babel import gettext as _
-from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from events import load_statement
@@ -36,12 +34,12 @@ from registry.read import regions as region_data
 from registry.read.search import Filters, choices, search
 from registry.tlog import merkle
 from web.context import db, entry_or_404, service, today
-from web.dates import day, decimal, moment
 from web.guard import parse_int
 from web.links import public_url_for
+from web.page_helpers import template_helpers
 from web.subjects import anchor_fragment  # verified views
-from web.summaries import linked_body, mentioned, summary
-from web.wording import counted, grouped, item_state, regulation_name, role_name
+from web.summaries import mentioned
+from web.wording import counted, grouped
 
 bp = Blueprint("pages", __name__)
 _PROVINCE = re.compile(r"[0-9]{2}")
@@ -266,67 +264,11 @@ def about() -> str:
     )
 
 
-# -- helpers the templates use ----------------------------------------------------------------
-
-
-def region_trail(code: str | None) -> list[dict[str, str]]:
-    """The official regions an agency sits in, innermost first (regency/city, province), for
-    links to their pages; empty if its code is not in the official list."""
-    if not code:
-        return []
-    codes = (code, code.split(".")[0]) if "." in code else (code,)
-    return [{"code": c, "name": found["name"]} for c in codes if (found := region_data.region(c))]
-
-
-def lang_url(lang: str) -> str:
-    """This page in `lang`, keeping its other query parameters (a shareable link)."""
-    args: dict[str, Any] = request.args.to_dict()
-    args["lang"] = lang
-    try:
-        return url_for(request.endpoint or "pages.home", **(request.view_args or {}), **args)
-    except Exception:
-        return url_for("pages.home", lang=lang)
-
-
-def page_url(page: int) -> str:
-    args: dict[str, Any] = request.args.to_dict()
-    args["page"] = str(page)
-    return url_for(request.endpoint or "pages.agencies", **(request.view_args or {}), **args)
-
-
 @bp.app_template_filter("pretty")
 def pretty(value: Any) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True)
 
 
-def demo_data() -> bool:
-    """Whether demo statements are loaded, for the "DATA DEMO" banner on every page. Once true
-    it stays true (the log is append-only), so the answer is then kept for the process."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    if app.extensions.get("pakta_demo"):
-        return True
-    try:
-        found = queries.demo_statements(db()) > 0
-    except SQLAlchemyError:  # an error page while the database is down still renders
-        return False
-    if found:
-        app.extensions["pakta_demo"] = True
-    return found
-
-
 @bp.app_context_processor
 def helpers() -> dict[str, Any]:
-    return {
-        "region_trail": region_trail,
-        "lang_url": lang_url,
-        "page_url": page_url,
-        "demo_data": demo_data,
-        "summary": summary,
-        "linked_body": linked_body,
-        "day": day,
-        "moment": moment,
-        "decimal": decimal,
-        "regulation_name": regulation_name,
-        "role_name": role_name,
-        "item_state": item_state,
-    }
+    return template_helpers()
