@@ -178,6 +178,8 @@ ITEM_STATES = {
     "open": {"id": "belum selesai", "en": "not done"},
     "in_progress": {"id": "berjalan", "en": "in progress"},
     "cancelled": {"id": "dibatalkan", "en": "cancelled"},
+    # Added by a statement a compromise revocation voided (docs/design-decisions.md).
+    "voided": {"id": "tidak berlaku (kunci dicabut)", "en": "void (key revoked)"},
 }
 
 

@@ -44,6 +44,9 @@ class Rows:
         self.units: dict[str, Row] = {}  # every unit touched: its last values (upserted)
         self.items: dict[tuple[str, str], Row] = {}  # plan items inserted in this batch
         self.item_state: dict[tuple[str, str], Row] = {}  # older items: last due and state
+        # Units a compromise revocation recomputed, with the items their plan still has: the
+        # rest were added by voided entries and are marked "voided".
+        self.kept_items: dict[str, set[str]] = {}
         self.item_progress: dict[tuple[str, str], Row] = {}  # older items: last progress
         self.keys: dict[str, Row] = {}  # keys inserted in this batch
         self.revoked: dict[str, Row] = {}  # older keys revoked in this batch
@@ -125,6 +128,7 @@ class Rows:
                     self._plan_state(head, items)
                 elif isinstance(change, Quarantined):
                     self._plan_state(head, set(head.lifecycle.plan))  # all computed again
+                    self.kept_items[head.agency] = set(head.lifecycle.plan)
         self.insert(
             t.steps,
             [
@@ -269,6 +273,9 @@ class Rows:
         _update(session, t.keys, {"keyid": "b_keyid"}, self.revoked)
         _update(session, t.plan, {"unit": "b_unit", "item": "b_item"}, self.item_state)
         _update(session, t.plan, {"unit": "b_unit", "item": "b_item"}, self.item_progress)
+        for unit, kept in sorted(self.kept_items.items()):
+            gone = update(t.plan).where(t.plan.c.unit == unit, t.plan.c.item.not_in(sorted(kept)))
+            session.execute(gone.values(state="voided"))
 
 
 def _upsert(session: Session, table: Table, key: str) -> Any:

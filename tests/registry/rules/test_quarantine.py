@@ -124,3 +124,52 @@ def test_a_statement_another_valid_key_also_signed_keeps_its_effect(
     assert _plan(sqlite_service)["PP-01"]["state"] == "done"
     head = sqlite_service.registry.head("dinas-a")
     assert head is not None and head.lifecycle.voided == ()
+
+
+def test_an_item_the_thief_added_is_void_after_the_revocation(
+    sqlite_service: Service, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    w = World(sqlite_service.registry)
+    w.on("2024-01-10").declare(["dinas-a"])
+    w.designate("dinas-a")
+    w.plan("dinas-a", {"PP-01": "2024-12-31"})
+    stolen = w.key("dinas-a", "unit_head")
+    w.on("2024-08-01").post(
+        "dinas-a",
+        "action_plan.revised",
+        {
+            "revised_on": w.today,
+            "redated": [],
+            "cancelled": [],
+            "added": [
+                {
+                    "id": "PP-09",
+                    "area": "pengawasan",
+                    "output": "Butir palsu",
+                    "target": "100%",
+                    "due": "2024-08-15",
+                    "responsible": "Sekretaris",
+                    "evidence": "Laporan",
+                }
+            ],
+        },
+        stolen,
+    )
+    assert _plan(sqlite_service)["PP-09"]["state"] == "open"
+    assert _overdue(sqlite_service) == {"PP-09"}
+    w.on("2024-08-20").post(
+        "dinas-a",
+        "key.revoked",
+        {
+            "keyid": key_id(public_bytes(stolen)),
+            "effective_from": datetime(2024, 7, 15, tzinfo=WIB).isoformat(),
+            "reason": "compromised",
+        },
+    )
+    assert _plan(sqlite_service)["PP-09"]["state"] == "voided"
+    assert _overdue(sqlite_service) == set()
+    report = _audit(sqlite_service, tmp_path / "export", capsys)
+    assert not [x for x in report["warnings"] if x["code"] == "item-overdue"]
+    live = sqlite_service.projector.dump()
+    sqlite_service.projector.rebuild()
+    assert sqlite_service.projector.dump() == live
