@@ -17,6 +17,7 @@ from registry.audit.audit import Replay
 from registry.rules import warnings as rules
 from registry.rules.records import Attestation, Declaration, PlanItemAdded
 from registry.rules.state import agency_status
+from registry.rules.warnings import REVOKED_KEY_WARNING
 
 
 def derived(replay: Replay, today: date) -> dict[str, Any]:
@@ -37,7 +38,12 @@ def derived(replay: Replay, today: date) -> dict[str, Any]:
     for r in replay.records:
         if isinstance(r, Attestation) and r.declaration in hashes:
             attested[hashes[r.declaration]] = attested.get(hashes[r.declaration], 0) + 1
-    warnings = [*replay.warnings, *rules.overdue_items(items, today)]
+    # Warnings raised by entries a compromise revocation voided no longer count.
+    void = {i for head in heads.values() for i in head.lifecycle.voided}
+    raised = [
+        w for w in replay.warnings if w.index not in void or w.code == REVOKED_KEY_WARNING
+    ]
+    warnings = [*raised, *rules.overdue_items(items, today)]
     warnings += rules.unwitnessed(declarations, attested)
     return {
         "today": today.isoformat(),

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
-from sqlalchemy import Table, and_, bindparam, update
+from sqlalchemy import Table, and_, bindparam, delete, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -26,6 +26,7 @@ from registry.read import words
 from registry.rules import records as r
 from registry.rules.changes import Advanced, Built, Quarantined
 from registry.rules.state import AgencyHead, agency_status
+from registry.rules.warnings import REVOKED_KEY_WARNING
 from registry.write.readside import Appended
 
 Row = dict[str, Any]
@@ -47,6 +48,7 @@ class Rows:
         # Units a compromise revocation recomputed, with the items their plan still has: the
         # rest were added by voided entries and are marked "voided".
         self.kept_items: dict[str, set[str]] = {}
+        self.void: set[int] = set()  # entries voided by a compromise: their warnings go
         self.item_progress: dict[tuple[str, str], Row] = {}  # older items: last progress
         self.keys: dict[str, Row] = {}  # keys inserted in this batch
         self.revoked: dict[str, Row] = {}  # older keys revoked in this batch
@@ -127,8 +129,7 @@ class Rows:
                     items = {*(change.redate or {}), *(change.cancel or ()), *(change.done or ())}
                     self._plan_state(head, items)
                 elif isinstance(change, Quarantined):
-                    self._plan_state(head, set(head.lifecycle.plan))  # all computed again
-                    self.kept_items[head.agency] = set(head.lifecycle.plan)
+                    self._quarantine(head, change)
         self.insert(
             t.steps,
             [
@@ -252,6 +253,22 @@ class Rows:
             else:
                 self.item_state[key] = {"b_unit": head.agency, "b_item": item} | values
 
+    def _quarantine(self, head: AgencyHead, change: Quarantined) -> None:
+        """A compromise revocation: every item takes its recomputed state, items the voided
+        entries added are void, and their warnings go (here for rows of this batch, in
+        `flush` for stored ones)."""
+        kept = set(head.lifecycle.plan)
+        self._plan_state(head, kept)
+        self.kept_items[head.agency] = kept
+        for (unit, item), row in self.items.items():
+            if unit == head.agency and item not in kept:
+                row["state"] = "voided"
+        self.void.update(change.voided)
+        warnings = self.inserts.get(t.warnings, [])
+        warnings[:] = [
+            w for w in warnings if w["idx"] not in self.void or w["code"] == REVOKED_KEY_WARNING
+        ]
+
     # -- writing -----------------------------------------------------------------------
 
     def flush(self, session: Session) -> None:
@@ -273,6 +290,11 @@ class Rows:
         _update(session, t.keys, {"keyid": "b_keyid"}, self.revoked)
         _update(session, t.plan, {"unit": "b_unit", "item": "b_item"}, self.item_state)
         _update(session, t.plan, {"unit": "b_unit", "item": "b_item"}, self.item_progress)
+        if self.void:
+            dropped = delete(t.warnings).where(
+                t.warnings.c.idx.in_(sorted(self.void)), t.warnings.c.code != REVOKED_KEY_WARNING
+            )
+            session.execute(dropped)
         for unit, kept in sorted(self.kept_items.items()):
             gone = update(t.plan).where(t.plan.c.unit == unit, t.plan.c.item.not_in(sorted(kept)))
             session.execute(gone.values(state="voided"))

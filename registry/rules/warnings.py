@@ -124,12 +124,16 @@ def award(st: Statement, index: int, facts: Facts) -> list[Warning]:
     return [Warning(index, "below-thresholds", st.agency, unit, message, numbers)]
 
 
+# The warning that marks an entry a compromise voided: it stays when the entry's own go.
+REVOKED_KEY_WARNING = "signed-by-revoked-key"
+
+
 def signed_by_revoked_key(voided: Iterable[Invalidation]) -> list[Warning]:
     """One warning on each entry a key revoked from a past moment had signed."""
     return [
         Warning(
             v.index,
-            "signed-by-revoked-key",
+            REVOKED_KEY_WARNING,
             v.agency,
             v.keyid,
             f"signed by {v.keyid} after {v.effective_from}, the moment from which entry "
