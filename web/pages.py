@@ -39,7 +39,7 @@ from web.links import public_url_for
 from web.page_helpers import template_helpers
 from web.subjects import anchor_fragment  # verified views
 from web.summaries import mentioned
-from web.wording import counted, grouped
+from web.warning_words import counted, grouped
 
 bp = Blueprint("pages", __name__)
 _PROVINCE = re.compile(r"[0-9]{2}")

@@ -31,7 +31,7 @@ from registry.read import queries
 from registry.registrar import plan
 from registry.rules.errors import AgencyNotFound
 from registry.rules.state import head_json
-from web import wording
+from web import warning_words, wording
 from web.context import db, service
 from web.workbench_labels import words
 
@@ -130,14 +130,14 @@ def explain() -> Any:
                 {
                     "code": w["code"],
                     "title": _warning_title(w["code"]),
-                    "detail": wording.detail({"code": w["code"], "facts": facts}, None),
+                    "detail": warning_words.detail({"code": w["code"], "facts": facts}, None),
                 }
             )
     return jsonify({"warnings": out})
 
 
 def _warning_title(code: str) -> str:
-    found = wording.counted({code: 1})
+    found = warning_words.counted({code: 1})
     return str(found[0].get("title", code)) if found else code
 
 

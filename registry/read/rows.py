@@ -12,7 +12,6 @@ machine here, only copies of the rules' output.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
@@ -20,20 +19,15 @@ from sqlalchemy import Table, and_, bindparam, delete, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from events.regulations import enablers, total
 from registry.read import tables as t
 from registry.read import words
-from registry.rules import records as r
+from registry.read.record_rows import RECORDS, json_text
 from registry.rules.changes import Advanced, Built, Quarantined
 from registry.rules.state import AgencyHead, agency_status
 from registry.rules.warnings import REVOKED_KEY_WARNING
 from registry.write.readside import Appended
 
 Row = dict[str, Any]
-
-
-def _json(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
 class Rows:
@@ -79,8 +73,8 @@ class Rows:
                     "issued_at": st.issued_at_text,
                     "received_at": appended.received_at,
                     "signers": json.dumps([s.keyid for s in appended.envelope.signatures]),
-                    "body": _json(st.body),
-                    "documents": _json([d.__dict__ for d in st.documents]),
+                    "body": json_text(st.body),
+                    "documents": json_text([d.__dict__ for d in st.documents]),
                 }
             ],
         )
@@ -134,12 +128,12 @@ class Rows:
             t.steps,
             [
                 {"unit": m.unit, "idx": m.index, "step": m.step, "on_date": m.on}
-                | {"detail": _json(m.detail)}
+                | {"detail": json_text(m.detail)}
                 for m in o.transitions
             ],
         )
         for record in o.records:
-            _RECORDS[type(record)](self, record)
+            RECORDS[type(record)](self, record)
         self.insert(
             t.warnings,
             [
@@ -149,7 +143,7 @@ class Rows:
                     "subject": w.subject,
                     "agency": w.agency,
                     "message": w.message,
-                    "facts": _json(dict(w.facts)),
+                    "facts": json_text(dict(w.facts)),
                 }
                 for w in o.warnings
             ],
@@ -331,134 +325,3 @@ def _update(session: Session, table: Table, keys: dict[str, str], rows: dict[Any
     where = and_(*(table.c[column] == bindparam(param) for column, param in keys.items()))
     values: dict[str, Any] = {n: bindparam(n) for n in first if not n.startswith("b_")}
     session.execute(update(table).where(where).values(values), list(rows.values()))
-
-
-# -- records, one table each -----------------------------------------------------------------
-
-
-def _item(rows: Rows, rec: r.PlanItemAdded) -> None:
-    row = {
-        "unit": rec.subject,
-        "item": rec.item,
-        "area": rec.area,
-        "output": rec.output,
-        "target": rec.target,
-        "responsible": rec.responsible,
-        "evidence_expected": rec.evidence,
-        "due_original": rec.due,
-        "due_current": rec.due,
-        "state": "open",
-        "percent": 0,
-        "reported_on": None,
-        "plan_index": rec.index,
-    }
-    rows.items[(rec.subject, rec.item)] = rows.insert(t.plan, [row])[0]
-
-
-def _item_changed(rows: Rows, rec: r.PlanItemChanged) -> None:
-    row = {
-        "unit": rec.subject,
-        "item": rec.item,
-        "idx": rec.index,
-        "on_date": rec.on,
-        "due": rec.due,
-        "cancelled": int(rec.cancelled),
-        "reason": rec.reason,
-    }
-    rows.insert(t.plan_changes, [row])
-
-
-def _progress(rows: Rows, rec: r.Progress) -> None:
-    evidence = [{"name": n, "sha256": h} for n, h in rec.evidence]
-    row = {
-        "idx": rec.index,
-        "unit": rec.subject,
-        "item": rec.item,
-        "reported_on": rec.reported_on,
-        "percent": rec.percent,
-        "state": rec.status,
-        "evidence": json.dumps(evidence, ensure_ascii=False),
-        "signers": rec.signers,
-    }
-    rows.insert(t.progress, [row])
-    values: Row = {"percent": rec.percent, "reported_on": rec.reported_on}
-    key = (rec.subject, rec.item)
-    if key in rows.items:
-        rows.items[key].update(values)
-    else:
-        rows.item_progress[key] = {"b_unit": rec.subject, "b_item": rec.item} | values
-
-
-def _score(rows: Rows, rec: r.Score) -> None:
-    s = rec.scores
-    row = {
-        "idx": rec.index,
-        "unit": rec.subject,
-        "source": rec.source,
-        "stage": rec.stage,
-        "by": rec.by,
-        "regulation": rec.regulation,
-        "target": rec.target,
-        "year": rec.year,
-        "on_date": rec.on,
-        "total": str(total(s)) if s else None,
-        "enablers": str(enablers(s)) if s else None,
-        "scores": _json(s) if s else None,
-        "indices": _json(rec.indices) if rec.indices is not None else None,
-        "outcome": rec.outcome,
-    }
-    rows.insert(t.scores, [row])
-
-
-def _plain(table: Table, **rename: str) -> Callable[[Rows, Any], None]:
-    """Insert a record's fields as columns (`index` as idx, `subject` as `rename["subject"]`)."""
-
-    def insert(rows: Rows, rec: Any) -> None:
-        row = asdict(rec)
-        row["idx"] = row.pop("index")
-        row[rename.get("subject", "unit")] = row.pop("subject")
-        for old, new in rename.items():
-            if old != "subject":
-                row[new] = row.pop(old)
-        rows.insert(table, [row])
-
-    return insert
-
-
-def _link(rows: Rows, rec: r.Link) -> None:
-    row = {
-        "idx": rec.index,
-        "kind": rec.kind,
-        "agency": rec.subject,
-        "target_seq": rec.target_seq,
-        "target_hash": rec.target_hash,
-        "target_idx": rec.target_index,
-        "reason": rec.reason,
-        "corrections": json.dumps(list(rec.corrections), ensure_ascii=False),
-    }
-    rows.insert(t.links, [row])
-
-
-def _attestation(rows: Rows, rec: r.Attestation) -> None:
-    _plain(t.witnesses, subject="declared_by", declaration="declaration_hash")(rows, rec)
-    rows.count("witnessed")
-
-
-def _declaration(rows: Rows, rec: r.Declaration) -> None:
-    rows.count("declarations")
-    row = {"idx": rec.index, "agency": rec.subject, "hash": rec.hash}
-    rows.insert(t.declarations, [row | {"claimed": _json(list(rec.claimed))}])
-
-
-_RECORDS: dict[type[r.Record], Callable[[Rows, Any], None]] = {
-    r.PlanItemAdded: _item,
-    r.PlanItemChanged: _item_changed,
-    r.Progress: _progress,
-    r.Score: _score,
-    r.Link: _link,
-    r.Declaration: _declaration,
-    r.Survey: _plain(t.surveys),
-    r.Window: _plain(t.windows, subject="by"),
-    r.ProposalMade: _plain(t.proposals),
-    r.Attestation: _attestation,
-}

@@ -1,6 +1,8 @@
 """The write side: the eventsourcing application that appends to the one global log.
 
-`app` (the `Registry`: parse once, the rules under the append lock, one transaction), `domain`
+`app` (the `Registry`: parse once, the rules under the append lock, one transaction), `batch`
+(what the rules read during that transaction, and each entry's text), `batcher` (group commit
+at the HTTP edge), `subjects` (the subject chains and map of each checkpoint), `domain`
 (the `Agency` aggregate and the `LogEntry` events), `storage` (tree hashes, checkpoints, the
 statement index, the schema version, the append lock), `submission` (the strict parse and the
 receipt), `instance` (the instance folder and its keys), `witnessing` (asking witnesses to

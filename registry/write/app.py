@@ -17,7 +17,6 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -28,19 +27,17 @@ from eventsourcing.utils import TopicError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from events import Statement, load_statement
-from keys.dsse import Envelope, verify_signature
+from keys.dsse import verify_signature
 from keys.ed25519 import b64
 from keys.errors import PaktaError
 from keys.note import NoteSigner, sign_note
-from registry.rules.changes import Advanced
 from registry.rules.errors import AgencyNotFound, ConflictError
-from registry.rules.records import Ref
-from registry.rules.replay import Outcome, check, granted_keys, replay, touched_by
+from registry.rules.replay import Outcome, check, replay
 from registry.rules.state import AgencyHead
 from registry.tlog import merkle
 from registry.tlog.checkpoint import Checkpoint
 from registry.write import storage
+from registry.write.batch import Batch, Prepared, Preverified, entry_text, utc_text
 from registry.write.domain import LOG_ID, Agency, LogEntry, agency_uuid
 from registry.write.instance import Instance
 from registry.write.readside import Appended, ReadSide
@@ -49,111 +46,6 @@ from registry.write.subjects import SubjectMapKeeper  # verified views: the subj
 from registry.write.submission import Receipt, parse_submission
 
 log = logging.getLogger(__name__)
-
-
-class Preverified:
-    """Signatures verified before the append lock (`Registry.prepare`), as the rules' `Verified`
-    hook reads them: (key id, public key) pairs whose signature verifies over the envelope's
-    PAE, whatever entry index the statement gets (the signature does not cover the index). The
-    rules still choose which key a key id stands for; a pair only spares verifying it again."""
-
-    __slots__ = ("pairs",)
-
-    def __init__(self, pairs: frozenset[tuple[str, bytes]] = frozenset()) -> None:
-        self.pairs = pairs
-
-    def __contains__(self, item: object) -> bool:
-        return isinstance(item, tuple) and len(item) == 3 and (item[1], item[2]) in self.pairs
-
-
-Prepared = tuple[Envelope, Statement, Preverified] | PaktaError
-
-
-def entry_text(index: int, prev: str | None, received_at: str, envelope: Envelope) -> str:
-    """The log entry's canonical JSON, written straight in RFC 8785 order: every member name is
-    ASCII, the envelope came from a strict parse (so its strings are valid Unicode) and the rest
-    the registry made, so `events.canonical_json`'s walk over the document would find nothing;
-    tests/registry/write/test_fast_path.py holds the two equal."""
-    return json.dumps(
-        {
-            "envelope": {
-                "payload": b64(envelope.payload),
-                "payloadType": envelope.payload_type,
-                "signatures": [{"keyid": s.keyid, "sig": b64(s.sig)} for s in envelope.signatures],
-            },
-            "index": index,
-            "prev": prev,
-            "received_at": received_at,
-        },
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
-
-
-def utc_text(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-@dataclass
-class _Batch:
-    """The rules' view of the log during one append transaction: the agencies changed so far
-    in it, and the statements accepted so far, over what is stored."""
-
-    registry: Registry
-    session: Session
-    # Aggregates as this process last committed them, valid for the log size read under the
-    # lock (`Registry._append` empties it when another writer moved the log on).
-    known: dict[str, Agency | None]
-    changed: dict[str, Agency] = field(default_factory=dict)
-    pending: dict[str, Ref] = field(default_factory=dict)
-    holders: dict[str, str] = field(default_factory=dict)  # keys granted in this batch
-    statements: dict[int, Statement] = field(default_factory=dict)  # accepted in this batch
-
-    def _agency(self, name: str) -> Agency | None:
-        if name in self.changed:
-            return self.changed[name]
-        if name not in self.known:
-            self.known[name] = found = self.registry.load(name)
-            self.registry.learn_keys(found)
-        return self.known[name]
-
-    def head(self, agency: str) -> AgencyHead | None:
-        found = self._agency(agency)
-        return found.head if found is not None else None
-
-    def find(self, statement_hash: str) -> Ref | None:
-        return self.pending.get(statement_hash) or storage.find_statement(
-            self.session, statement_hash
-        )
-
-    def key_holder(self, keyid: str) -> str | None:
-        return self.holders.get(keyid) or storage.key_holder(self.session, keyid)
-
-    def touched(self, index: int) -> tuple[str, ...]:
-        statement = self.statements.get(index)
-        if statement is None:
-            text = self.registry.entry(index)
-            if text is None:
-                return ()
-            statement = load_statement(Envelope.from_json(json.loads(text)["envelope"]).payload)
-        return touched_by(statement, index, self)
-
-    def take(self, outcome: Outcome) -> None:
-        """Trigger the agencies' events for an accepted statement."""
-        for name, effect in outcome.effects:
-            agency = self._agency(name)
-            if isinstance(effect, Advanced):
-                if agency is None:
-                    agency = Agency(agency=name, effect=effect.to_json())
-                else:
-                    agency.accept(effect=effect.to_json())
-            else:
-                assert agency is not None  # replay drops notes to unregistered agencies
-                agency.note(effect=effect.to_json())
-            self.changed[name] = agency
-        self.pending[outcome.statement.hash] = outcome.ref
-        self.statements[outcome.index] = outcome.statement
-        self.holders.update(granted_keys(outcome))
 
 
 # Stream positions are stored as signed 64-bit integers (SQLite and PostgreSQL alike).
@@ -283,7 +175,7 @@ class Registry(Application[UUID]):
             elif len(self._known) > 10_000:
                 self._known = {}
             self._known_at = -1  # until this transaction commits
-            batch = _Batch(self, session, self._known)
+            batch = Batch(self, session, self._known)
             # A read model left behind (cleared, restored, being rebuilt elsewhere) is not
             # written here: its catch-up replays these entries after the commit.
             rows = read_side.begin_at(session, size, rows_last)

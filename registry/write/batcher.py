@@ -21,7 +21,8 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 
 from keys.errors import PaktaError
-from registry.write.app import Prepared, Registry
+from registry.write.app import Registry
+from registry.write.batch import Prepared
 from registry.write.submission import Receipt
 
 log = logging.getLogger(__name__)

@@ -18,26 +18,73 @@ from site_support import PAGE_BUDGET, demo_instance
 
 from registry.read import lifecycle, places, queries
 from registry.write.instance import Instance
-from web import wording
+from web import warning_words
 
 ROOT = Path(__file__).resolve().parents[2]
 # Words of the stored English messages (registry/rules/warnings.py,
 # events/regulations.py) and of the English wording; none may reach an Indonesian page.
 ENGLISH = {
-    "the", "is", "of", "and", "with", "days", "before", "after", "received", "registry", "was",
-    "due", "originally", "awarded", "below", "thresholds", "scores", "entry", "signed", "by",
-    "revoked", "moment", "which", "needs", "staff", "pact", "under", "half", "declaration",
-    "witness", "attestation", "proposed", "deadline", "quota", "units", "over", "posted", "late",
-    "warning", "warnings", "overdue", "items", "missing", "prerequisites", "enablers", "index",
-    "opinion", "level", "follow-up", "asset", "declarations", "dated", "show", "means", "not",
+    "the",
+    "is",
+    "of",
+    "and",
+    "with",
+    "days",
+    "before",
+    "after",
+    "received",
+    "registry",
+    "was",
+    "due",
+    "originally",
+    "awarded",
+    "below",
+    "thresholds",
+    "scores",
+    "entry",
+    "signed",
+    "by",
+    "revoked",
+    "moment",
+    "which",
+    "needs",
+    "staff",
+    "pact",
+    "under",
+    "half",
+    "declaration",
+    "witness",
+    "attestation",
+    "proposed",
+    "deadline",
+    "quota",
+    "units",
+    "over",
+    "posted",
+    "late",
+    "warning",
+    "warnings",
+    "overdue",
+    "items",
+    "missing",
+    "prerequisites",
+    "enablers",
+    "index",
+    "opinion",
+    "level",
+    "follow-up",
+    "asset",
+    "declarations",
+    "dated",
+    "show",
+    "means",
+    "not",
 }
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Instance:
     return demo_instance(tmp_path_factory.mktemp("warn") / "instance", lifecycle=True)
-
-
 
 
 def section(client: FlaskClient, agency: str, lang: str) -> str:
@@ -70,13 +117,15 @@ def test_late_postings_are_one_line_with_a_count_in_both_languages(client: Flask
     late = kind(page, "late-posting")
     assert "13 pernyataan terlambat dicatatkan (lebih dari 30 hari setelah tanggalnya)" in late
     assert '<span class="badge warn">Terlambat dicatatkan</span>' in late
-    assert 'late-posting</code>' not in late  # the code only in the anchor (id), never shown
+    assert "late-posting</code>" not in late  # the code only in the anchor (id), never shown
     assert "Bukan berarti isinya salah atau palsu" in late
     assert "<details><summary>Lihat 13 entri</summary>" in late
     entries = re.findall(r'<li><a href="/entries/(\d+)">#\1</a> ([^<]*)</li>', late)
     assert len(entries) == 13 and len(set(entries)) == 13
-    assert any(text.startswith("Pengusulan unit kerja · bertanggal 20 April 2022, diterima ")
-               for _, text in entries)
+    assert any(
+        text.startswith("Pengusulan unit kerja · bertanggal 20 April 2022, diterima ")
+        for _, text in entries
+    )
     assert page.count("<li id=") == 1  # one kind here, not 13 lines
     english = kind(section(client, "bps-kabupaten-grobogan", "en"), "late-posting")
     assert "13 statements recorded late (more than 30 days after their date)" in english
@@ -101,8 +150,10 @@ def test_counts_per_kind_match_the_read_model(app: Flask, client: FlaskClient) -
         expected = Counter(w["code"] for w in read_warnings(app, agency))
         for lang in ("id", "en"):
             page = section(client, agency, lang)
-            shown = {code: len(re.findall(r'<li><a href="/entries/', kind(page, code)))
-                     for code in re.findall(r'<li id="warn-([a-z-]+)">', page)}
+            shown = {
+                code: len(re.findall(r'<li><a href="/entries/', kind(page, code)))
+                for code in re.findall(r'<li id="warn-([a-z-]+)">', page)
+            }
             assert shown == expected, (agency, lang)
 
 
@@ -111,8 +162,12 @@ def test_every_kind_the_demo_makes_is_worded_without_english(
 ) -> None:
     feed = read_warnings(app)
     assert {w["code"] for w in feed} >= {
-        "late-posting", "item-overdue", "prerequisites-missing", "below-thresholds",
-        "signed-by-revoked-key", "unwitnessed",
+        "late-posting",
+        "item-overdue",
+        "prerequisites-missing",
+        "below-thresholds",
+        "signed-by-revoked-key",
+        "unwitnessed",
     }
     for agency in sorted({w["agency"] for w in feed} | {w["subject"] for w in feed}):
         if known(app, agency):
@@ -135,25 +190,37 @@ def test_every_kind_the_demo_makes_is_worded_without_english(
 def test_every_code_the_read_model_can_write_has_a_wording(app: Flask) -> None:
     sources = (ROOT / "registry" / "rules" / "warnings.py").read_text()
     codes = set(re.findall(r'Warning\(\s*[\w.]+,\s*"([a-z-]+)"', sources))
-    assert len(codes) >= 9 and codes <= set(wording.ORDER), codes
+    assert len(codes) >= 9 and codes <= set(warning_words.ORDER), codes
     with app.test_request_context("/?lang=id"):
         app.preprocess_request()
         for code in codes:
-            [group] = wording.grouped([{"idx": 1, "code": code, "subject": "x", "message": ""}], {})
+            [group] = warning_words.grouped(
+                [{"idx": 1, "code": code, "subject": "x", "message": ""}], {}
+            )
             assert group["title"] != code and group["means"] and group["not_means"], code
 
 
 @pytest.mark.parametrize(
     ("code", "facts", "indonesian", "english"),
     [
-        ("deadline-missed",
-         {"submitted_on": "2025-06-03", "year": 2025, "deadline": "2025-05-31"},
-         "diusulkan 3 Juni 2025, batas waktu 2025: 31 Mei 2025",
-         "nominated June 3, 2025, 2025 deadline: May 31, 2025"),
-        ("over-quota", {"count": 4, "year": 2025, "quota": 3},
-         "4 unit diusulkan untuk 2025, kuota 3", "4 units nominated for 2025, quota 3"),
-        ("pact-coverage-low", {"signatories": 12, "staff_total": 40},
-         "12 dari 40 pegawai", "12 of 40 staff"),
+        (
+            "deadline-missed",
+            {"submitted_on": "2025-06-03", "year": 2025, "deadline": "2025-05-31"},
+            "diusulkan 3 Juni 2025, batas waktu 2025: 31 Mei 2025",
+            "nominated June 3, 2025, 2025 deadline: May 31, 2025",
+        ),
+        (
+            "over-quota",
+            {"count": 4, "year": 2025, "quota": 3},
+            "4 unit diusulkan untuk 2025, kuota 3",
+            "4 units nominated for 2025, quota 3",
+        ),
+        (
+            "pact-coverage-low",
+            {"signatories": 12, "staff_total": 40},
+            "12 dari 40 pegawai",
+            "12 of 40 staff",
+        ),
     ],
 )
 def test_kinds_the_demo_does_not_make_are_worded_too(
@@ -164,7 +231,7 @@ def test_kinds_the_demo_does_not_make_are_worded_too(
     for lang, expected in (("id", indonesian), ("en", english)):
         with app.test_request_context(f"/?lang={lang}"):
             app.preprocess_request()
-            [group] = wording.grouped([row, dict(row, idx=9)], {})
+            [group] = warning_words.grouped([row, dict(row, idx=9)], {})
             assert group["count"] == 2 and group["items"][0]["detail"] == expected
             assert "2" in group["headline"]
 
@@ -173,7 +240,7 @@ def test_a_warning_without_its_facts_shows_no_english(app: Flask) -> None:
     row = {"idx": 7, "code": "over-quota", "subject": "x", "message": "4 units over quota"}
     with app.test_request_context("/?lang=id"):
         app.preprocess_request()
-        [group] = wording.grouped([row], {})
+        [group] = warning_words.grouped([row], {})
         assert group["items"][0]["detail"] == ""
 
 

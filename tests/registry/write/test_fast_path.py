@@ -25,7 +25,7 @@ from keys.dsse import Envelope, Signature
 from keys.ed25519 import generate, key_id, public_bytes
 from registry.rules.errors import RuleError
 from registry.service import Service, open_service
-from registry.write.app import Preverified, entry_text
+from registry.write.batch import Preverified, entry_text
 from registry.write.instance import Instance
 
 PAYLOAD_TYPE = "application/vnd.pakta.statement+json"
