@@ -24,6 +24,7 @@ from registry.write.batcher import GroupCommit
 from registry.write.instance import load_instance
 from web import (
     api,
+    downloads,
     entries,
     errors,
     feeds,
@@ -82,6 +83,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     for blueprint in (*blueprints, opendata.bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(workbench.bp)  # issue 12: /workbench
+    app.register_blueprint(downloads.bp)  # the search's rows as CSV / JSON
     app.register_blueprint(subject_proofs.bp)  # verified views
     errors.register(app)
     app.teardown_appcontext(close_db)

@@ -88,20 +88,25 @@ def _jump(found: dict[str, Any]) -> str:
     return url_for("pages.agency", agency=found["agency"])
 
 
-@bp.get("/agencies")
-def agencies() -> str | WerkzeugResponse:
-    q = request.args.get("q", "").strip()[:100]
+def search_filters() -> Filters:
+    """The search form's filters from the query string (what is not well formed is ignored)."""
     regency = request.args.get("regency", "").strip()
     if _BPS_REGENCY.fullmatch(regency):  # a BPS code: the same regency's Kemendagri code
         regency = region_data.kemendagri_of(regency) or ""
-    filters = Filters(
-        q=q,
+    return Filters(
+        q=request.args.get("q", "").strip()[:100],
         province=_arg("province", _PROVINCE),
         regency=regency if _REGENCY.fullmatch(regency) else "",
         kind=_arg("kind", _WORD),
         status=_arg("status", _WORD),
         year=_arg("year", _YEAR),
     )
+
+
+@bp.get("/agencies")
+def agencies() -> str | WerkzeugResponse:
+    filters = search_filters()
+    q = filters.q
     shortcuts: list[dict[str, Any]] = []
     if q:
         size = service().registry.size()  # before db(): one connection at a time
