@@ -12,7 +12,7 @@ places that know it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, ClassVar
 
@@ -177,12 +177,19 @@ class Retracted(Change):
 @dataclass(frozen=True)
 class Quarantined(Change):
     """Entries signed with a key later revoked from a moment before them (a compromise): the
-    agency's lifecycle is computed again as if they had never been appended (`index`, on
-    `on`, is the revocation)."""
+    agency's lifecycle is computed again from `kept`, every change it had so far but those of
+    the voided entries (`index`, on `on`, is the revocation). Carrying them makes the change
+    apply by itself, so no state has to keep a history for the rare revocation."""
 
     OP = "quarantined"
     on: str
     voided: tuple[int, ...]
+    kept: tuple[Change, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        out = super().to_json()
+        out["kept"] = [c.to_json() for c in self.kept]
+        return out
 
 
 CHANGES: dict[str, type[Change]] = {
@@ -217,7 +224,15 @@ def stamp_logged(change: Change, day: str) -> Change:
 
 def change_from_json(data: Mapping[str, Any]) -> Change:
     cls = CHANGES[data["op"]]
-    return cls(**{k: _frozen(v) for k, v in data.items() if k != "op"})
+    fields = {k: _frozen(v) for k, v in data.items() if k not in ("op", "kept")}
+    if cls is Quarantined:
+        fields["kept"] = tuple(change_from_json(c) for c in data["kept"])
+    return cls(**fields)
+
+
+def lifecycle_changes(effects: Iterable[Mapping[str, Any]]) -> list[Change]:
+    """The lifecycle changes in an agency's stored effects (`Advanced`/`Noted` JSON), in order."""
+    return [change_from_json(c) for e in effects for c in e.get("zi", ())]
 
 
 @dataclass(frozen=True)

@@ -209,7 +209,6 @@ def apply_changes(
             lc, moves = _quarantine(unit, lc, change, moves)
             continue
         lc, step = _apply(change, lc)
-        lc = replace(lc, history=(*lc.history, change))
         if step is None:
             continue
         status = next_status(lc.status, step)
@@ -223,12 +222,10 @@ def apply_changes(
 def _quarantine(
     unit: str, lc: Lifecycle, q: Quarantined, moves: list[Transition]
 ) -> tuple[Lifecycle, list[Transition]]:
-    """`lc` computed again from its history without the voided entries' changes; a status it
-    no longer has is left by a transition at the revocation."""
-    voided = tuple(sorted({*lc.voided, *q.voided}))
-    kept = tuple(c for c in lc.history if c.index not in voided)
-    fresh, _ = apply_changes(unit, Lifecycle(), kept)
-    fresh = replace(fresh, voided=voided, history=lc.history)
+    """The lifecycle computed again from the changes the quarantine kept; a status it no
+    longer has is left by a transition at the revocation."""
+    fresh, _ = apply_changes(unit, Lifecycle(), q.kept)
+    fresh = replace(fresh, voided=tuple(sorted({*lc.voided, *q.voided})))
     if fresh.status is not None and fresh.status != lc.status:
         detail = {"voided": list(q.voided)}
         moves = [*moves, Transition(unit, q.index, fresh.status, q.on, detail)]

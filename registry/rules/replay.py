@@ -25,6 +25,7 @@ from registry.rules.changes import (
     Effect,
     Noted,
     Quarantined,
+    lifecycle_changes,
     stamp_logged,
 )
 from registry.rules.errors import RuleError
@@ -54,6 +55,10 @@ class Log(Protocol):
 
     def touched(self, index: int) -> Sequence[str]:
         """The agencies whose lifecycle entry `index` changed."""
+        ...
+
+    def changes(self, agency: str) -> Sequence[Change]:
+        """Every lifecycle change the agency has had so far, in log order."""
         ...
 
 
@@ -90,6 +95,18 @@ def granted_keys(outcome: Outcome) -> dict[str, str]:
     }
 
 
+def _quarantine(
+    agency: str, index: int, on: str, dropped: tuple[int, ...], log: Log
+) -> Quarantined:
+    """The agency's changes so far but those of every entry voided, this time or before."""
+    head = log.head(agency)
+    void = {*dropped, *(head.lifecycle.voided if head is not None else ())}
+    kept = tuple(
+        c for c in log.changes(agency) if not isinstance(c, Quarantined) and c.index not in void
+    )
+    return Quarantined(index, on, dropped, kept)
+
+
 def _unauthorised(
     voided: Sequence[Invalidation], head: AgencyHead | None, facts: Facts
 ) -> tuple[int, ...]:
@@ -119,14 +136,10 @@ def lifecycle_touched(outcome: Outcome) -> tuple[str, ...]:
 
 
 def touched_by(statement: Statement, index: int, log: Log) -> tuple[str, ...]:
-    """`Log.touched` for a stored entry: the agencies its type's changes name whose
-    lifecycle history holds a change of it (equal to `lifecycle_touched` of its outcome)."""
+    """`Log.touched` for a stored entry: the agencies its type's changes name that had a
+    change of it (equal to `lifecycle_touched` of its outcome)."""
     named = dict.fromkeys(a for a, _ in rules_for(statement.type).changes(statement, index))
-    return tuple(
-        a
-        for a in named
-        if (h := log.head(a)) is not None and any(c.index == index for c in h.lifecycle.history)
-    )
+    return tuple(a for a in named if any(c.index == index for c in log.changes(a)))
 
 
 def _named(statement: Statement, log: Log) -> list[AgencyHead]:
@@ -181,10 +194,9 @@ def replay(
     dropped = _unauthorised(voided, log.head(own), facts)
     if dropped:
         # A compromise: every agency those entries changed is computed again without them.
-        hit = dict.fromkeys([own, *sorted({a for i in dropped for a in log.touched(i)})])
-        quarantine = Quarantined(index, statement.issued_at.date().isoformat(), dropped)
-        for agency in hit:
-            changes.setdefault(agency, []).append(quarantine)
+        on = statement.issued_at.date().isoformat()
+        for agency in dict.fromkeys([own, *sorted({a for i in dropped for a in log.touched(i)})]):
+            changes.setdefault(agency, []).append(_quarantine(agency, index, on, dropped, log))
     effects: list[tuple[str, Effect]] = [
         (
             own,
@@ -257,6 +269,9 @@ class Replayer:
 
     def touched(self, index: int) -> Sequence[str]:
         return self.changed.get(index, ())
+
+    def changes(self, agency: str) -> Sequence[Change]:
+        return lifecycle_changes(self.effects.get(agency, ()))
 
     def find(self, statement_hash: str) -> Ref | None:
         return self.refs.get(statement_hash)

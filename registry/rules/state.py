@@ -125,9 +125,6 @@ class Lifecycle:
     withdrawn: tuple[str, ...] = ()
     # Entries whose changes no longer count: signed with a key revoked from before them.
     voided: tuple[int, ...] = ()
-    # Every change applied so far, in order (quarantines aside): what a quarantine recomputes
-    # the lifecycle from. Not part of the public JSON, nor of equality.
-    history: tuple[Any, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def active(self) -> bool:

@@ -20,7 +20,7 @@ from events import Statement, load_statement
 from keys.dsse import Envelope
 from keys.ed25519 import b64
 from keys.errors import PaktaError
-from registry.rules.changes import Advanced
+from registry.rules.changes import Advanced, Change
 from registry.rules.records import Ref
 from registry.rules.replay import Outcome, granted_keys, touched_by
 from registry.rules.state import AgencyHead
@@ -124,6 +124,10 @@ class Batch:
                 return ()
             statement = load_statement(Envelope.from_json(json.loads(text)["envelope"]).payload)
         return touched_by(statement, index, self)
+
+    def changes(self, agency: str) -> list[Change]:
+        found = self._agency(agency)
+        return found.changes if found is not None else []
 
     def take(self, outcome: Outcome) -> None:
         """Trigger the agencies' events for an accepted statement."""

@@ -18,7 +18,7 @@ from uuid import UUID, uuid5
 from eventsourcing.domain import Aggregate, DomainEvent, event
 from eventsourcing.utils import register_topic
 
-from registry.rules.changes import advanced_from_json, noted_from_json
+from registry.rules.changes import Change, advanced_from_json, noted_from_json
 from registry.rules.lifecycle import apply_effect
 from registry.rules.state import AgencyHead
 from registry.rules.types import milestone
@@ -61,15 +61,22 @@ class Agency(Aggregate):
 
     @event(Registered)
     def __init__(self, agency: str, effect: dict[str, Any]) -> None:
-        self.head: AgencyHead = apply_effect(None, advanced_from_json(effect), milestone)[0]
+        advanced = advanced_from_json(effect)
+        self.head: AgencyHead = apply_effect(None, advanced, milestone)[0]
+        # Every lifecycle change so far, in order (a compromise revocation recomputes from it).
+        self.changes: list[Change] = list(advanced.lifecycle)
 
     @event(Accepted)
     def accept(self, effect: dict[str, Any]) -> None:
-        self.head = apply_effect(self.head, advanced_from_json(effect), milestone)[0]
+        advanced = advanced_from_json(effect)
+        self.head = apply_effect(self.head, advanced, milestone)[0]
+        self.changes.extend(advanced.lifecycle)
 
     @event(Noted)
     def note(self, effect: dict[str, Any]) -> None:
-        self.head = apply_effect(self.head, noted_from_json(effect), milestone)[0]
+        noted = noted_from_json(effect)
+        self.head = apply_effect(self.head, noted, milestone)[0]
+        self.changes.extend(noted.lifecycle)
 
 
 class LogEntry(DomainEvent):

@@ -62,25 +62,21 @@ function fresh() {
 }
 
 // The changes applied in order; a quarantine (a compromise revocation) computes the lifecycle
-// again from the changes applied so far without those of the voided entries.
+// again from the changes it kept (all so far but those of the voided entries).
 function run(table, changes) {
   var lc = fresh();
   var transitions = [];
-  var history = [];
-  var voided = {};
   changes.forEach(function (c) {
     var rule = table.ops[c.op];
     if (!rule) throw new Error('unknown lifecycle change ' + c.op);
     if (c.op === 'quarantined') {
-      c.voided.forEach(function (i) { voided[i] = true; });
-      var again = run(table, history.filter(function (h) { return !voided[h.index]; })).lc;
+      var again = run(table, c.kept).lc;
       if (again.status !== null && again.status !== lc.status) {
         transitions.push({ step: again.status, on: c.on, index: c.index });
       }
       lc = again;
       return;
     }
-    history.push(c);
     applyFields(lc, c);
     rule.clears.forEach(function (part) {
       if (part === 'predicate') lc.predicate = null;
