@@ -14,7 +14,6 @@ statements can share the transaction (group commit).
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
@@ -37,7 +36,14 @@ from registry.rules.state import AgencyHead
 from registry.tlog import merkle
 from registry.tlog.checkpoint import Checkpoint
 from registry.write import storage
-from registry.write.batch import Batch, Prepared, Preverified, entry_text, utc_text
+from registry.write.batch import (
+    Batch,
+    Prepared,
+    Preverified,
+    entry_text,
+    receive_time,
+    utc_text,
+)
 from registry.write.domain import LOG_ID, Agency, LogEntry, agency_uuid
 from registry.write.instance import Instance
 from registry.write.readside import Appended, ReadSide
@@ -161,7 +167,7 @@ class Registry(Application[UUID]):
             last, rows_last = self._last_entry(session, read_side)
             size = 0 if last is None else last.originator_version
             prev = merkle.leaf_hash(last.entry.encode()).hex() if last is not None else None
-            received_at = self._receive_time(last)
+            received_at = receive_time(self.clock(), last.entry if last is not None else None)
             received_text = utc_text(received_at)
             reader = storage.SessionHashReader(
                 session, merkle.stored_hash_count(size), self._hash_memo
@@ -313,32 +319,9 @@ class Registry(Application[UUID]):
             self._known = {}
             return
         record = self.recorder.events_record_cls  # type: ignore[attr-defined]
-        changed = set(
-            session.execute(
-                select(record.originator_id)
-                .where(record.id > self._known_id, record.originator_id != LOG_ID)
-                .distinct()
-            ).scalars()
-        )
+        changed = storage.aggregates_changed_since(session, record, self._known_id, LOG_ID)
         for name in [n for n in self._known if agency_uuid(n) in changed]:
             del self._known[name]
-
-    def _receive_time(self, last: LogEntry | None) -> datetime:
-        """The time for the entries about to be written: the clock, but never earlier than
-        the last entry's (hosts' clocks differ, NTP steps back): received_at never goes back,
-        as the auditor requires. A clock found behind is logged for the operator."""
-        now = self.clock()
-        if last is None:
-            return now
-        previous = datetime.fromisoformat(json.loads(last.entry)["received_at"])
-        if now < previous:
-            log.warning(
-                "this host's clock is %s behind the log's last entry: received_at stays at %s",
-                previous - now,
-                previous.isoformat(),
-            )
-            return previous
-        return now
 
     def forget(self) -> None:
         """Drop what this process keeps between appends (stored hashes, aggregates), so the

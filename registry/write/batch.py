@@ -4,12 +4,13 @@
 Log`): the agencies changed so far in the transaction over the stored ones, the statements
 accepted so far, keys granted, and which agencies an earlier entry changed (for a compromise
 revocation's quarantine). `Preverified` carries the signatures checked before the lock;
-`entry_text` and `utc_text` write an entry's canonical JSON and its time.
+`entry_text`, `receive_time` and `utc_text` write an entry's canonical JSON and its time.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
@@ -26,6 +27,8 @@ from registry.rules.replay import Outcome, granted_keys, touched_by
 from registry.rules.state import AgencyHead
 from registry.write import storage
 from registry.write.domain import Agency
+
+log = logging.getLogger(__name__)
 
 
 class Store(Protocol):
@@ -75,6 +78,23 @@ def entry_text(index: int, prev: str | None, received_at: str, envelope: Envelop
         ensure_ascii=False,
         separators=(",", ":"),
     )
+
+
+def receive_time(now: datetime, last_entry: str | None) -> datetime:
+    """The time for the entries about to be written: the clock's `now`, but never earlier than
+    the last entry's (hosts' clocks differ, NTP steps back): received_at never goes back, as
+    the auditor requires. A clock found behind is logged for the operator."""
+    if last_entry is None:
+        return now
+    previous = datetime.fromisoformat(json.loads(last_entry)["received_at"])
+    if now < previous:
+        log.warning(
+            "this host's clock is %s behind the log's last entry: received_at stays at %s",
+            previous - now,
+            previous.isoformat(),
+        )
+        return previous
+    return now
 
 
 def utc_text(moment: datetime) -> str:

@@ -14,6 +14,8 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
+from uuid import UUID
 
 from sqlalchemy import (
     BigInteger,
@@ -256,6 +258,19 @@ class ReadOnlyHashReader:
 class StoreError(PaktaError):
     """What the database holds cannot be read back, or does not add up: it was changed outside
     the registry."""
+
+
+def aggregates_changed_since(
+    session: Session, record: Any, notification_id: int, log_id: UUID
+) -> set[UUID]:
+    """The aggregates (not the log) with events stored after `notification_id`, from the
+    event table `record` (one query; the append lock keeps notification ids in commit order)."""
+    query = (
+        select(record.originator_id)
+        .where(record.id > notification_id, record.originator_id != log_id)
+        .distinct()
+    )
+    return set(session.execute(query).scalars())
 
 
 def check_tree(session: Session, size: int, reader: SessionHashReader) -> None:
