@@ -79,7 +79,7 @@ def home() -> str:
 def _jump(found: dict[str, Any]) -> str:
     """The page a search-box shortcut names (registry.read.lookup.candidates)."""
     kind = found["kind"]
-    if kind in ("entry", "statement"):
+    if kind in ("entry", "statement", "leaf"):
         return url_for("pages.entry", index=found["index"])
     if kind == "region":
         return url_for("pages.region", code=found["code"])

@@ -5,6 +5,7 @@ PostgreSQL, so a "Seq Scan" there means no index can serve the query)."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -103,6 +104,13 @@ def pages(size: int) -> list[str]:
     ]  # fmt: skip
 
 
+def leaf_pages(client: Any, size: int) -> list[str]:
+    """The search box given an entry's leaf hash (RFC 9162: SHA-256 of 0x00 and the entry)."""
+    raw = client.get(f"/api/v1/entries/{size - 7}/raw").data
+    leaf = hashlib.sha256(b"\x00" + raw).hexdigest()
+    return [f"/agencies?q={leaf}"]
+
+
 def full_scans(conn: Any, dialect: str, statement: str, params: Any) -> list[str]:
     """The tables a statement would read in full."""
     cursor = conn.connection.cursor()
@@ -152,7 +160,7 @@ def test_every_page_is_served_from_indexes(big: Path) -> None:
         client = app.test_client()
         size = app.extensions["pakta"].registry.size()
         bad = []
-        for url in pages(size):
+        for url in [*pages(size), *leaf_pages(client, size)]:
             seen.clear()
             event.listen(engine, "before_cursor_execute", collect)
             try:
