@@ -29,7 +29,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from events import load_statement
 from keys.dsse import Envelope
 from keys.ed25519 import b64
-from registry.read import lifecycle, lookup, places, queries
+from registry.read import awards, lifecycle, lookup, places, queries
 from registry.read import regions as region_data
 from registry.read.search import Filters, choices, search
 from registry.tlog import merkle
@@ -170,6 +170,7 @@ def agency(agency: str) -> str:
         scores=lifecycle.scores_side_by_side(conn, agency),
         warnings=grouped(warnings, queries.statements_at(conn, [w["idx"] for w in warnings])),
         unit=lifecycle.unit_status(conn, agency),
+        awards=awards.of_units(conn, [agency]).get(agency, []),
         names=queries.agency_names(conn, mentioned(about)),
     )
 

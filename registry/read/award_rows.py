@@ -69,7 +69,7 @@ class AwardRows:
                 a.predicate == bindparam("b_predicate"),
                 a.revoked_index.is_(None),
             )
-            values = {c: bindparam(c) for c in ("revoked_on", "revoked_index")}
+            values: dict[str, Any] = {c: bindparam(c) for c in ("revoked_on", "revoked_index")}
             session.execute(update(t.awards).where(held).values(values), revoked)
         if void:
             wanted = sorted(void)

@@ -35,6 +35,7 @@ PAGES = [
     "/about",
     "/glossary",
     "/open-data",
+    "/predikat/2026",
     "/no-such-page",
 ]
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]

@@ -101,6 +101,9 @@ def pages(size: int) -> list[str]:
         "/agencies?q=74", "/agencies?q=grobgan+dinas", "/agencies?regency=3315",
         f"/agencies?q=%23{size - 5}", f"/agencies?q={PACT_DOCUMENT['sha256']}", "/regions/3315",
         "/entries", "/entries?before=5000",
+        # the yearly "Penerima predikat" lists and their downloads
+        "/predikat", "/predikat/2026", "/predikat/2025", "/predikat/2026.csv",
+        "/predikat/2022.json",
     ]  # fmt: skip
 
 
