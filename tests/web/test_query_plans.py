@@ -104,6 +104,8 @@ def pages(size: int) -> list[str]:
         # the yearly "Penerima predikat" lists and their downloads
         "/predikat", "/predikat/2026", "/predikat/2025", "/predikat/2026.csv",
         "/predikat/2022.json",
+        # open data per unit, a page of units at a time
+        "/open-data/units.csv", "/open-data/units.json",
     ]  # fmt: skip
 
 
