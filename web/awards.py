@@ -9,8 +9,6 @@ its award entry, the document check of its decree and the checkpoint the list wa
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from typing import Any
 
@@ -20,7 +18,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from registry.read import awards, queries
 from web.context import db
 from web.links import public_url_for
-from web.opendata import LICENCE, csv_cell
+from web.opendata import LICENCE, csv_stream
 from web.wording import _
 
 bp = Blueprint("awards", __name__)
@@ -116,13 +114,8 @@ def _attachment(year: int, suffix: str) -> dict[str, str]:
 def year_csv(year: str) -> Response:
     number = _year(year)
     rows, _years, checkpoint = _read(number)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    for row in rows:
-        record = _record(row, checkpoint)
-        writer.writerow([csv_cell(record[c]) for c in COLUMNS])
-    return Response(out.getvalue(), mimetype="text/csv", headers=_attachment(number, "csv"))
+    text = "".join(csv_stream(COLUMNS, (_record(r, checkpoint) for r in rows)))
+    return Response(text, mimetype="text/csv", headers=_attachment(number, "csv"))
 
 
 @bp.get("/predikat/<year>.json")

@@ -16,7 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from flask import Blueprint, Response, render_template, stream_with_context
@@ -128,24 +128,32 @@ def index() -> str:
     )
 
 
+def csv_stream(columns: Sequence[str], records: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """`records` as CSV text with a header row, about 64 KiB at a time: every cell through
+    `csv_cell`, a list as its items separated by spaces."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(columns)
+    for record in records:
+        cells = (
+            record[c] if not isinstance(record[c], list) else " ".join(record[c]) for c in columns
+        )
+        writer.writerow([csv_cell(v) for v in cells])
+        if out.tell() > 64 * 1024:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue()
+
+
 @bp.get("/open-data/statements.csv")
 def statements_csv() -> Response:
-    def rows() -> Iterator[str]:
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(COLUMNS)
+    def records() -> Iterator[dict[str, Any]]:  # db() inside the stream's context
         for row in queries.statements_with_checkpoints(db()):
-            record = _record(row)
-            record["document_sha256"] = " ".join(record["document_sha256"])
-            writer.writerow([csv_cell(record[c]) for c in COLUMNS])
-            if out.tell() > 64 * 1024:
-                yield out.getvalue()
-                out.seek(0)
-                out.truncate()
-        yield out.getvalue()
+            yield _record(row)
 
     return Response(
-        stream_with_context(rows()),
+        stream_with_context(csv_stream(COLUMNS, records())),
         mimetype="text/csv",
         headers=_headers("pakta-statements.csv"),
     )
@@ -201,21 +209,10 @@ def _unit_records() -> Iterator[dict[str, Any]]:
 
 @bp.get("/open-data/units.csv")
 def units_csv() -> Response:
-    def lines() -> Iterator[str]:
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(UNIT_COLUMNS)
-        for record in _unit_records():
-            record["warning_kinds"] = " ".join(record["warning_kinds"])
-            writer.writerow([csv_cell(record[c]) for c in UNIT_COLUMNS])
-            if out.tell() > 64 * 1024:
-                yield out.getvalue()
-                out.seek(0)
-                out.truncate()
-        yield out.getvalue()
-
     return Response(
-        stream_with_context(lines()), mimetype="text/csv", headers=_headers("pakta-units.csv")
+        stream_with_context(csv_stream(UNIT_COLUMNS, _unit_records())),
+        mimetype="text/csv",
+        headers=_headers("pakta-units.csv"),
     )
 
 
