@@ -318,4 +318,31 @@ regions = Table(
     Column("agencies", BigInteger, nullable=False),
 )
 
+# The designations awarded, one row per award entry, with the decree and its document, and the
+# revocation that ended it (registry/read/awards.py): the yearly "Penerima predikat" lists.
+awards = Table(
+    "rm_awards",
+    metadata,
+    Column("unit", _ID, primary_key=True),
+    _idx(primary_key=True),
+    Column("year", Integer, nullable=False),
+    Column("predicate", String(8), nullable=False),
+    Column("awarded_on", String(10), nullable=False),
+    Column("by", _ID, nullable=False),
+    Column("route", String(16), nullable=False),
+    Column("decree", Text, nullable=False),
+    Column("document", _HASH),  # the first document the award names (the decree)
+    Column("revoked_on", String(10)),
+    Column("revoked_index", BigInteger),
+    Index("rm_awards_by_year", "year", "awarded_on", "unit"),
+)
+
+# Every entry's RFC 9162 leaf hash (hex), so the search box finds an entry by it.
+leaves = Table(
+    "rm_leaves",
+    metadata,
+    Column("hash", String(64), primary_key=True),
+    Column("idx", BigInteger, nullable=False),
+)
+
 TABLES = tuple(metadata.sorted_tables)
