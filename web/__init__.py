@@ -37,6 +37,7 @@ from web import (
     wording,
     workbench,
 )
+from web import cache as page_cache
 from web import subjects as subject_proofs  # verified views: /api/v1/subjects/<s>/proof
 from web.compress import compress
 from web.context import close_db
@@ -95,6 +96,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     app.after_request(_headers)
     app.after_request(compress)
+    page_cache.init_app(app)  # last: its lookup runs after the hooks above, its store first
     return app
 
 
