@@ -54,11 +54,15 @@ _KEPT_HEADERS = ("Content-Type", "Cache-Control", "Link", "Content-Disposition")
 _cp = storage.checkpoints.c
 # One indexed query: the newest checkpoint (primary key, descending) and the read model's last
 # index (its primary key's maximum). Built once (see storage._FIND).
-GENERATION = select(
-    _cp.size,
-    _cp.cosigners,
-    select(func.max(statements.c.idx)).scalar_subquery().label("projected"),
-).order_by(_cp.size.desc()).limit(1)
+GENERATION = (
+    select(
+        _cp.size,
+        _cp.cosigners,
+        select(func.max(statements.c.idx)).scalar_subquery().label("projected"),
+    )
+    .order_by(_cp.size.desc())
+    .limit(1)
+)
 _EMPTY = select(select(func.max(statements.c.idx)).scalar_subquery())
 
 

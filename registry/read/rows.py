@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Table, and_, bindparam, delete, update
@@ -266,20 +267,21 @@ class Rows:
     # -- writing -----------------------------------------------------------------------
 
     def flush(self, session: Session) -> None:
+        dialect = session.get_bind().dialect.name
         for table in t.TABLES:
             if self.inserts.get(table):
-                session.execute(table.insert(), self.inserts[table])
+                session.execute(_insert(table), self.inserts[table])
         if self.units:
-            session.execute(_upsert(session, t.units, "unit"), list(self.units.values()))
+            session.execute(_upsert(dialect, t.units, "unit"), list(self.units.values()))
         if self.years:
             pairs = [{"year": y, "agency": a} for y, a in sorted(self.years)]
-            session.execute(_new(session, t.agency_years), pairs)
+            session.execute(_new(dialect, t.agency_years), pairs)
         if self.counts:
             added = [{"name": n, "value": v} for n, v in sorted(self.counts.items())]
-            session.execute(_add(session, t.counts, "name", "value"), added)
+            session.execute(_add(dialect, t.counts, "name", "value"), added)
         if self.regions:
             rows = [self.regions[c] for c in sorted(self.regions)]
-            session.execute(_add(session, t.regions, "code", "agencies"), rows)
+            session.execute(_add(dialect, t.regions, "code", "agencies"), rows)
         _update(session, t.agencies, {"agency": "b_agency"}, self.agencies)
         _update(session, t.keys, {"keyid": "b_keyid"}, self.revoked)
         _update(session, t.plan, {"unit": "b_unit", "item": "b_item"}, self.item_state)
@@ -294,27 +296,48 @@ class Rows:
             session.execute(gone.values(state="voided"))
 
 
-def _upsert(session: Session, table: Table, key: str) -> Any:
+# The flush's statements are built once per table (and dialect, and set of columns) from the
+# tables' metadata, then reused: building an INSERT ... ON CONFLICT or an UPDATE with its WHERE
+# costs SQLAlchemy more than running it (and a reused statement keeps its cache key). Columns
+# added to a table later are picked up as the statement is first built in a process.
+
+
+def _dialect(name: str) -> Any:
+    return postgresql if name == "postgresql" else sqlite
+
+
+@cache
+def _insert(table: Table) -> Any:
+    return table.insert()
+
+
+@cache
+def _upsert(dialect: str, table: Table, key: str) -> Any:
     """INSERT ... ON CONFLICT (key) DO UPDATE every other column, on SQLite or PostgreSQL."""
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(table)
+    stmt = _dialect(dialect).insert(table)
     columns = {c.name: stmt.excluded[c.name] for c in table.columns if c.name != key}
     return stmt.on_conflict_do_update(index_elements=[key], set_=columns)
 
 
-def _new(session: Session, table: Table) -> Any:
+@cache
+def _new(dialect: str, table: Table) -> Any:
     """INSERT ... ON CONFLICT DO NOTHING: rows already there stay as they are."""
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(table).on_conflict_do_nothing()
+    return _dialect(dialect).insert(table).on_conflict_do_nothing()
 
 
-def _add(session: Session, table: Table, key: str, column: str) -> Any:
+@cache
+def _add(dialect: str, table: Table, key: str, column: str) -> Any:
     """INSERT ... ON CONFLICT (key) DO UPDATE SET column = column + the new row's value."""
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(table)
+    stmt = _dialect(dialect).insert(table)
     return stmt.on_conflict_do_update(
         index_elements=[key], set_={column: table.c[column] + stmt.excluded[column]}
     )
+
+
+@cache
+def _update_of(table: Table, keys: tuple[tuple[str, str], ...], names: tuple[str, ...]) -> Any:
+    where = and_(*(table.c[column] == bindparam(param) for column, param in keys))
+    return update(table).where(where).values({n: bindparam(n) for n in names})
 
 
 def _update(session: Session, table: Table, keys: dict[str, str], rows: dict[Any, Row]) -> None:
@@ -322,6 +345,5 @@ def _update(session: Session, table: Table, keys: dict[str, str], rows: dict[Any
     if not rows:
         return
     first = next(iter(rows.values()))
-    where = and_(*(table.c[column] == bindparam(param) for column, param in keys.items()))
-    values: dict[str, Any] = {n: bindparam(n) for n in first if not n.startswith("b_")}
-    session.execute(update(table).where(where).values(values), list(rows.values()))
+    names = tuple(n for n in first if not n.startswith("b_"))
+    session.execute(_update_of(table, tuple(keys.items()), names), list(rows.values()))
