@@ -16,7 +16,7 @@ from dataclasses import asdict
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Table, and_, bindparam, delete, update
+from sqlalchemy import Connection, Table, and_, bindparam, delete, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -267,33 +267,36 @@ class Rows:
     # -- writing -----------------------------------------------------------------------
 
     def flush(self, session: Session) -> None:
-        dialect = session.get_bind().dialect.name
+        # Core statements on the session's connection (same transaction): the ORM session's
+        # execute adds its own compile and event steps to each, for nothing here.
+        conn = session.connection()
+        dialect = conn.dialect.name
         for table in t.TABLES:
             if self.inserts.get(table):
-                session.execute(_insert(table), self.inserts[table])
+                conn.execute(_insert(table), self.inserts[table])
         if self.units:
-            session.execute(_upsert(dialect, t.units, "unit"), list(self.units.values()))
+            conn.execute(_upsert(dialect, t.units, "unit"), list(self.units.values()))
         if self.years:
             pairs = [{"year": y, "agency": a} for y, a in sorted(self.years)]
-            session.execute(_new(dialect, t.agency_years), pairs)
+            conn.execute(_new(dialect, t.agency_years), pairs)
         if self.counts:
             added = [{"name": n, "value": v} for n, v in sorted(self.counts.items())]
-            session.execute(_add(dialect, t.counts, "name", "value"), added)
+            conn.execute(_add(dialect, t.counts, "name", "value"), added)
         if self.regions:
             rows = [self.regions[c] for c in sorted(self.regions)]
-            session.execute(_add(dialect, t.regions, "code", "agencies"), rows)
-        _update(session, t.agencies, {"agency": "b_agency"}, self.agencies)
-        _update(session, t.keys, {"keyid": "b_keyid"}, self.revoked)
-        _update(session, t.plan, {"unit": "b_unit", "item": "b_item"}, self.item_state)
-        _update(session, t.plan, {"unit": "b_unit", "item": "b_item"}, self.item_progress)
+            conn.execute(_add(dialect, t.regions, "code", "agencies"), rows)
+        _update(conn, t.agencies, {"agency": "b_agency"}, self.agencies)
+        _update(conn, t.keys, {"keyid": "b_keyid"}, self.revoked)
+        _update(conn, t.plan, {"unit": "b_unit", "item": "b_item"}, self.item_state)
+        _update(conn, t.plan, {"unit": "b_unit", "item": "b_item"}, self.item_progress)
         if self.void:
             dropped = delete(t.warnings).where(
                 t.warnings.c.idx.in_(sorted(self.void)), t.warnings.c.code != REVOKED_KEY_WARNING
             )
-            session.execute(dropped)
+            conn.execute(dropped)
         for unit, kept in sorted(self.kept_items.items()):
             gone = update(t.plan).where(t.plan.c.unit == unit, t.plan.c.item.not_in(sorted(kept)))
-            session.execute(gone.values(state="voided"))
+            conn.execute(gone.values(state="voided"))
 
 
 # The flush's statements are built once per table (and dialect, and set of columns) from the
@@ -340,10 +343,10 @@ def _update_of(table: Table, keys: tuple[tuple[str, str], ...], names: tuple[str
     return update(table).where(where).values({n: bindparam(n) for n in names})
 
 
-def _update(session: Session, table: Table, keys: dict[str, str], rows: dict[Any, Row]) -> None:
+def _update(conn: Connection, table: Table, keys: dict[str, str], rows: dict[Any, Row]) -> None:
     """One executemany UPDATE of the rows' values, each row naming its key as `b_<column>`."""
     if not rows:
         return
     first = next(iter(rows.values()))
     names = tuple(n for n in first if not n.startswith("b_"))
-    session.execute(_update_of(table, tuple(keys.items()), names), list(rows.values()))
+    conn.execute(_update_of(table, tuple(keys.items()), names), list(rows.values()))

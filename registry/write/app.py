@@ -252,8 +252,9 @@ class Registry(Application[UUID]):
             session.execute(
                 storage.INSERT_CHECKPOINT, {"size": size, "note": signed, "cosigners": 0}
             )
-            for slot, index, entry, outcome in accepted:
-                proof = merkle.inclusion_proof(index, size, reader)
+            # Every receipt's proof from one walk of the tree (one read, shared paths once).
+            proofs = merkle.inclusion_proofs([i for _, i, *_ in accepted], size, reader)
+            for (slot, index, entry, outcome), proof in zip(accepted, proofs, strict=True):
                 results[slot] = Receipt(
                     index=index,
                     leaf_hash=merkle.leaf_hash(entry.encode()).hex(),
