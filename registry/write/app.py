@@ -250,9 +250,8 @@ class Registry(Application[UUID]):
             signed = sign_note(
                 Checkpoint(self.instance.origin, size, root, ext).to_text(), [self.signer]
             )
-            session.execute(
-                storage.INSERT_CHECKPOINT, {"size": size, "note": signed, "cosigners": 0}
-            )
+            checkpoint = {"size": size, "note": signed, "cosigners": 0}
+            session.connection().execute(storage.INSERT_CHECKPOINT, checkpoint)
             proofs = merkle.inclusion_proofs([a[1] for a in accepted], size, reader)  # one walk
             for (slot, index, entry, outcome), proof in zip(accepted, proofs, strict=True):
                 results[slot] = Receipt(
@@ -297,7 +296,7 @@ class Registry(Application[UUID]):
                 .limit(1)
             )
             self._last_query = (read_side, query)  # built once (see storage._FIND)
-        row = session.execute(self._last_query[1]).first()
+        row = session.connection().execute(self._last_query[1]).first()
         if row is None:
             return None, session.execute(select(read_side.last_index())).scalar()
         state = row.state
