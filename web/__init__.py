@@ -7,7 +7,8 @@ environment: debug mode is never switched on by it (only `pakta serve --dev` tur
 Every request first passes `web.guard` (bounded integers, no control characters, the body
 limit for chunked bodies too). The app opens the registry on a database
 that `pakta init` / `pakta migrate` set up (it creates no tables), reads the read model with
-one connection per request, and writes only through the registry application.
+one connection per request, and writes only through the registry application. The public
+pages are served from `web.cache` while the log stays at the state they were rendered at.
 """
 
 from __future__ import annotations
