@@ -12,6 +12,7 @@ note.go: at most 100 signature lines, and at most 1 MiB in all.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -41,6 +42,7 @@ MAX_SIGNATURES = 100  # note.go's limit; the spec demands at least 16 be accepte
 MAX_NOTE_BYTES = 1 << 20
 _SIG_PREFIX = "\u2014 "  # em dash, space (signed-note §Format)
 _HEX = frozenset("0123456789abcdef")
+_CONTROL = re.compile("[\x00-\x09\x0b-\x1f]")  # ASCII controls but newline
 # Unicode White_Space (PropList.txt), the set Go's unicode.IsSpace tests; signed-note §Format:
 # "Key names MUST be non-empty and MUST NOT contain any Unicode spaces or plus".
 _SPACES = frozenset(
@@ -202,7 +204,7 @@ def _check_text(text: str) -> bytes:
         data = text.encode("utf-8")
     except UnicodeEncodeError:
         raise NoteError("note is not valid UTF-8 text") from None
-    if any(c < " " and c != "\n" for c in text):
+    if _CONTROL.search(text):
         raise NoteError("note contains a control character other than newline")
     return data
 

@@ -7,7 +7,8 @@ environment: debug mode is never switched on by it (only `pakta serve --dev` tur
 Every request first passes `web.guard` (bounded integers, no control characters, the body
 limit for chunked bodies too). The app opens the registry on a database
 that `pakta init` / `pakta migrate` set up (it creates no tables), reads the read model with
-one connection per request, and writes only through the registry application.
+one connection per request, and writes only through the registry application. The public
+pages are served from `web.cache` while the log stays at the state they were rendered at.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from web import (
     wording,
     workbench,
 )
+from web import cache as page_cache
 from web import subjects as subject_proofs  # verified views: /api/v1/subjects/<s>/proof
 from web.compress import compress
 from web.context import close_db
@@ -97,6 +99,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     app.after_request(_headers)
     app.after_request(compress)
+    page_cache.init_app(app)  # last: its lookup runs after the hooks above, its store first
     return app
 
 

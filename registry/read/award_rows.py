@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import and_, bindparam, delete, update
-from sqlalchemy.orm import Session
+from sqlalchemy.engine import Connection
 
 from registry.read import tables as t
 from registry.rules.replay import Outcome
@@ -59,7 +59,7 @@ class AwardRows:
             row.update(change)
         self.revoked.append({"b_unit": unit, "b_predicate": predicate} | change)
 
-    def flush(self, session: Session, void: set[int]) -> None:
+    def flush(self, session: Connection, void: set[int]) -> None:
         """Revoke the stored awards, then undo what voided entries did (after the inserts)."""
         revoked = [r for r in self.revoked if r["revoked_index"] not in void]
         if revoked:

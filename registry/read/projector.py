@@ -89,9 +89,10 @@ class Projector:
         recorder's tracking row (its `insert_tracking` costs a check, a select and a flush)."""
         t = self.view.tracking_table
         name = self.registry.name
-        done = session.execute(self._track, {"b_name": name, "b_position": position})
-        if not done.rowcount:  # type: ignore[attr-defined]
-            session.execute(t.insert().values(application_name=name, notification_id=position))
+        conn = session.connection()  # Core on the transaction's connection (see Rows.flush)
+        done = conn.execute(self._track, {"b_name": name, "b_position": position})
+        if not done.rowcount:
+            conn.execute(t.insert().values(application_name=name, notification_id=position))
 
     # -- catching up and rebuilding -------------------------------------------------------
 

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Table, and_, bindparam, delete, update
+from sqlalchemy import Connection, Table, and_, bindparam, delete, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -270,63 +271,87 @@ class Rows:
     # -- writing -----------------------------------------------------------------------
 
     def flush(self, session: Session) -> None:
+        # Core statements on the session's connection (same transaction): the ORM session's
+        # execute adds its own compile and event steps to each, for nothing here.
+        conn = session.connection()
+        dialect = conn.dialect.name
         for table in t.TABLES:
             if self.inserts.get(table):
-                session.execute(table.insert(), self.inserts[table])
+                conn.execute(_insert(table), self.inserts[table])
         if self.units:
-            session.execute(_upsert(session, t.units, "unit"), list(self.units.values()))
+            conn.execute(_upsert(dialect, t.units, "unit"), list(self.units.values()))
         if self.years:
             pairs = [{"year": y, "agency": a} for y, a in sorted(self.years)]
-            session.execute(_new(session, t.agency_years), pairs)
+            conn.execute(_new(dialect, t.agency_years), pairs)
         if self.counts:
             added = [{"name": n, "value": v} for n, v in sorted(self.counts.items())]
-            session.execute(_add(session, t.counts, "name", "value"), added)
+            conn.execute(_add(dialect, t.counts, "name", "value"), added)
         if self.regions:
             rows = [self.regions[c] for c in sorted(self.regions)]
-            session.execute(_add(session, t.regions, "code", "agencies"), rows)
-        self.awards.flush(session, self.void)
-        _update(session, t.agencies, {"agency": "b_agency"}, self.agencies)
-        _update(session, t.keys, {"keyid": "b_keyid"}, self.revoked)
-        _update(session, t.plan, {"unit": "b_unit", "item": "b_item"}, self.item_state)
-        _update(session, t.plan, {"unit": "b_unit", "item": "b_item"}, self.item_progress)
+            conn.execute(_add(dialect, t.regions, "code", "agencies"), rows)
+        self.awards.flush(conn, self.void)
+        _update(conn, t.agencies, {"agency": "b_agency"}, self.agencies)
+        _update(conn, t.keys, {"keyid": "b_keyid"}, self.revoked)
+        _update(conn, t.plan, {"unit": "b_unit", "item": "b_item"}, self.item_state)
+        _update(conn, t.plan, {"unit": "b_unit", "item": "b_item"}, self.item_progress)
         if self.void:
             dropped = delete(t.warnings).where(
                 t.warnings.c.idx.in_(sorted(self.void)), t.warnings.c.code != REVOKED_KEY_WARNING
             )
-            session.execute(dropped)
+            conn.execute(dropped)
         for unit, kept in sorted(self.kept_items.items()):
             gone = update(t.plan).where(t.plan.c.unit == unit, t.plan.c.item.not_in(sorted(kept)))
-            session.execute(gone.values(state="voided"))
+            conn.execute(gone.values(state="voided"))
 
 
-def _upsert(session: Session, table: Table, key: str) -> Any:
+# The flush's statements are built once per table (and dialect, and set of columns) from the
+# tables' metadata, then reused: building an INSERT ... ON CONFLICT or an UPDATE with its WHERE
+# costs SQLAlchemy more than running it (and a reused statement keeps its cache key). Columns
+# added to a table later are picked up as the statement is first built in a process.
+
+
+def _dialect(name: str) -> Any:
+    return postgresql if name == "postgresql" else sqlite
+
+
+@cache
+def _insert(table: Table) -> Any:
+    return table.insert()
+
+
+@cache
+def _upsert(dialect: str, table: Table, key: str) -> Any:
     """INSERT ... ON CONFLICT (key) DO UPDATE every other column, on SQLite or PostgreSQL."""
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(table)
+    stmt = _dialect(dialect).insert(table)
     columns = {c.name: stmt.excluded[c.name] for c in table.columns if c.name != key}
     return stmt.on_conflict_do_update(index_elements=[key], set_=columns)
 
 
-def _new(session: Session, table: Table) -> Any:
+@cache
+def _new(dialect: str, table: Table) -> Any:
     """INSERT ... ON CONFLICT DO NOTHING: rows already there stay as they are."""
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(table).on_conflict_do_nothing()
+    return _dialect(dialect).insert(table).on_conflict_do_nothing()
 
 
-def _add(session: Session, table: Table, key: str, column: str) -> Any:
+@cache
+def _add(dialect: str, table: Table, key: str, column: str) -> Any:
     """INSERT ... ON CONFLICT (key) DO UPDATE SET column = column + the new row's value."""
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(table)
+    stmt = _dialect(dialect).insert(table)
     return stmt.on_conflict_do_update(
         index_elements=[key], set_={column: table.c[column] + stmt.excluded[column]}
     )
 
 
-def _update(session: Session, table: Table, keys: dict[str, str], rows: dict[Any, Row]) -> None:
+@cache
+def _update_of(table: Table, keys: tuple[tuple[str, str], ...], names: tuple[str, ...]) -> Any:
+    where = and_(*(table.c[column] == bindparam(param) for column, param in keys))
+    return update(table).where(where).values({n: bindparam(n) for n in names})
+
+
+def _update(conn: Connection, table: Table, keys: dict[str, str], rows: dict[Any, Row]) -> None:
     """One executemany UPDATE of the rows' values, each row naming its key as `b_<column>`."""
     if not rows:
         return
     first = next(iter(rows.values()))
-    where = and_(*(table.c[column] == bindparam(param) for column, param in keys.items()))
-    values: dict[str, Any] = {n: bindparam(n) for n in first if not n.startswith("b_")}
-    session.execute(update(table).where(where).values(values), list(rows.values()))
+    names = tuple(n for n in first if not n.startswith("b_"))
+    conn.execute(_update_of(table, tuple(keys.items()), names), list(rows.values()))

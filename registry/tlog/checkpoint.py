@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from keys.errors import PaktaError
@@ -20,6 +19,7 @@ MAX_TREE_SIZE = 2**63 - 1  # sizes are int64 in Go's tlog and most tlog tooling
 MAX_CHECKPOINT_BYTES = 1024
 _ROOT_BASE64_LEN = 44
 _DECIMAL = re.compile(r"0|[1-9][0-9]*")
+_BAD_CHAR = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 class CheckpointError(PaktaError):
@@ -30,12 +30,14 @@ def _check_line(what: str, line: str) -> None:
     # tlog-checkpoint: "a sequence of at least three non-empty lines, separated by newlines".
     if not line:
         raise CheckpointError(f"empty {what}")
-    for ch in line:
-        # Control characters (C0, DEL, C1; including CR and TAB) have no place in a note.
-        if ch == "\n" or unicodedata.category(ch) == "Cc":
-            raise CheckpointError(f"control character U+{ord(ch):04X} in {what}")
+    # Control characters (C0, DEL, C1; including CR and TAB: Unicode's category Cc) have no
+    # place in a note, nor unpaired surrogates. One regex pass finds the first of either.
+    found = _BAD_CHAR.search(line)
+    if found is not None:
+        ch = found.group()
         if 0xD800 <= ord(ch) <= 0xDFFF:
             raise CheckpointError(f"unpaired surrogate in {what}")
+        raise CheckpointError(f"control character U+{ord(ch):04X} in {what}")
 
 
 @dataclass(frozen=True)

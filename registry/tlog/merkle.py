@@ -169,8 +169,8 @@ def tree_hash(size: int, reader: HashReader) -> Hash:
     return _range_hashes([(0, size)], reader)[0]
 
 
-def inclusion_proof(index: int, size: int, reader: HashReader) -> list[Hash]:
-    """PATH(index, D[0:size]) of RFC 9162 §2.1.3.1, leaf end first, in one read."""
+def _inclusion_ranges(index: int, size: int) -> list[tuple[int, int]]:
+    """The ranges whose roots make PATH(index, D[0:size]), leaf end first."""
     if not 0 <= index < size:
         raise ProofError(f"no leaf {index} in a tree of size {size}")
     siblings = []
@@ -185,7 +185,21 @@ def inclusion_proof(index: int, size: int, reader: HashReader) -> list[Hash]:
             # RFC 9162 §2.1.3.1: m >= k: PATH(m - k, D[k:n]) : MTH(D[0:k]).
             siblings.append((lo, lo + k))
             lo += k
-    return _range_hashes(siblings[::-1], reader)
+    return siblings[::-1]
+
+
+def inclusion_proof(index: int, size: int, reader: HashReader) -> list[Hash]:
+    """PATH(index, D[0:size]) of RFC 9162 §2.1.3.1, leaf end first, in one read."""
+    return _range_hashes(_inclusion_ranges(index, size), reader)
+
+
+def inclusion_proofs(indexes: Sequence[int], size: int, reader: HashReader) -> list[list[Hash]]:
+    """`inclusion_proof(i, size)` for each of `indexes`, from one read and one pass: the
+    ranges the paths share (a batch's neighbours share most of theirs) are hashed once."""
+    paths = [_inclusion_ranges(i, size) for i in indexes]
+    ranges = sorted({r for path in paths for r in path})
+    roots = dict(zip(ranges, _range_hashes(ranges, reader), strict=True))
+    return [[roots[r] for r in path] for path in paths]
 
 
 def consistency_proof(old_size: int, size: int, reader: HashReader) -> list[Hash]:

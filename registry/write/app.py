@@ -172,7 +172,8 @@ class Registry(Application[UUID]):
             reader = storage.SessionHashReader(
                 session, merkle.stored_hash_count(size), self._hash_memo
             )
-            if size != self._known_at:
+            ours = size == self._known_at  # the log is as this process's last append left it
+            if not ours:
                 # The log moved on without us (or this process just started): what is stored
                 # is all we know, so check it before signing anything on top of it, and forget
                 # the aggregates that other writers changed since (or all, if we know nothing).
@@ -245,15 +246,14 @@ class Registry(Application[UUID]):
                 rows.commit(session, max(log))
             root = merkle.tree_hash(size, reader)
             # Verified views: the subject chains of these entries and the map's root line.
-            ext = self.subject_map.extensions(session, [(i, e, o) for _, i, e, o in accepted])
+            ext = self.subject_map.extensions(session, [a[1:] for a in accepted], trusted=ours)
             signed = sign_note(
                 Checkpoint(self.instance.origin, size, root, ext).to_text(), [self.signer]
             )
-            session.execute(
-                storage.INSERT_CHECKPOINT, {"size": size, "note": signed, "cosigners": 0}
-            )
-            for slot, index, entry, outcome in accepted:
-                proof = merkle.inclusion_proof(index, size, reader)
+            checkpoint = {"size": size, "note": signed, "cosigners": 0}
+            session.connection().execute(storage.INSERT_CHECKPOINT, checkpoint)
+            proofs = merkle.inclusion_proofs([a[1] for a in accepted], size, reader)  # one walk
+            for (slot, index, entry, outcome), proof in zip(accepted, proofs, strict=True):
                 results[slot] = Receipt(
                     index=index,
                     leaf_hash=merkle.leaf_hash(entry.encode()).hex(),
@@ -296,7 +296,7 @@ class Registry(Application[UUID]):
                 .limit(1)
             )
             self._last_query = (read_side, query)  # built once (see storage._FIND)
-        row = session.execute(self._last_query[1]).first()
+        row = session.connection().execute(self._last_query[1]).first()
         if row is None:
             return None, session.execute(select(read_side.last_index())).scalar()
         state = row.state

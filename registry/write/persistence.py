@@ -6,8 +6,12 @@ insert on PostgreSQL, to keep notification ids in commit order for concurrent wr
 a `NOTIFY` after it for subscribers. Pakta's appends are already serialised by the append lock
 (an advisory lock on PostgreSQL: registry/write/storage.py), and nothing subscribes (the read
 model is fed inside the append's own transaction), so this recorder leaves both out: two of the
-round trips of every append on PostgreSQL. The class is selected with eventsourcing's
-`PERSISTENCE_MODULE` setting, the library's extension point for recorders.
+round trips of every append on PostgreSQL. It also inserts the stored events with one Core
+`INSERT ... RETURNING id` (executemany, ids in the order of the events) instead of building an
+ORM record per event and flushing the session's unit of work, which cost about 60 % of the
+library's `save()` at 100 events a save: the same table, columns, values and notification ids.
+The class is selected with eventsourcing's `PERSISTENCE_MODULE` setting, the library's
+extension point for recorders.
 
 The factory also sizes the engine's connection pool from the `POOL_SIZE` setting: a request
 thread of the web server holds its read connection while it asks the registry for the log size
@@ -18,12 +22,15 @@ for another until the pool times out.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import Environment
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 
@@ -35,6 +42,27 @@ class Recorder(SQLAlchemyApplicationRecorder):
 
     def _notify_channel(self, session: Session) -> None:
         return None  # nothing listens: the read model is fed in the append's transaction
+
+    def _insert_stored_events(
+        self, session: Session, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int]:
+        if not stored_events:
+            return []
+        table = self.events_record_cls.__table__
+        statement = getattr(self, "_insert_returning", None)
+        if statement is None:  # built once (see storage._FIND)
+            statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+            self._insert_returning = statement
+        rows = [
+            {
+                "originator_id": e.originator_id,
+                "originator_version": e.originator_version,
+                "topic": e.topic,
+                "state": e.state,
+            }
+            for e in stored_events
+        ]
+        return [int(i) for i in session.connection().execute(statement, rows).scalars()]
 
 
 class Factory(SQLAlchemyFactory):

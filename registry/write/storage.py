@@ -139,7 +139,7 @@ def key_holder(session: Session, keyid: str) -> str | None:
 def index_keys(session: Session, holders: dict[str, str]) -> None:
     if holders:
         rows = [{"keyid": k, "agency": a} for k, a in holders.items()]
-        session.execute(INSERT_KEYS, rows)
+        session.connection().execute(INSERT_KEYS, rows)
 
 
 def index_statements(session: Session, refs: Sequence[Ref], hashes: Sequence[str]) -> None:
@@ -148,7 +148,7 @@ def index_statements(session: Session, refs: Sequence[Ref], hashes: Sequence[str
         {"hash": h, "agency": r.agency, "seq": r.seq, "type": r.type, "idx": r.index}
         for r, h in zip(refs, hashes, strict=True)
     ]
-    session.execute(INSERT_STATEMENTS, rows)
+    session.connection().execute(INSERT_STATEMENTS, rows)
 
 
 class SessionHashReader:
@@ -172,7 +172,7 @@ class SessionHashReader:
         known = {**self.written, **{i: h for i in indexes if (h := self.memo.get(i)) is not None}}
         wanted = [i for i in indexes if i < self.stored and i not in known]
         if wanted:
-            rows = self.session.execute(_HASHES, {"b_ids": wanted})
+            rows = self.session.connection().execute(_HASHES, {"b_ids": wanted})
             for r in rows:
                 known[int(r.id)] = bytes(r.hash)
                 if r.id < self.committed:
@@ -201,7 +201,8 @@ class SessionHashReader:
     def flush(self) -> None:
         if self.pending:
             rows = {self.stored + k: h for k, h in enumerate(self.pending)}
-            self.session.execute(INSERT_TREE, [{"id": i, "hash": h} for i, h in rows.items()])
+            written = [{"id": i, "hash": h} for i, h in rows.items()]
+            self.session.connection().execute(INSERT_TREE, written)  # Core: no ORM steps
             self.written.update(rows)
             self.stored += len(self.pending)
             self.pending = []

@@ -106,9 +106,13 @@ class SubjectMapKeeper:
         self._at = -1
         self._root = b""
 
-    def _current(self, session: Session, size: int) -> SubjectMap:
+    def _current(self, session: Session, size: int, trusted: bool) -> SubjectMap:
         if size == 0:
             return SubjectMap()
+        if trusted and self._map is not None and self._at == size:
+            # This process wrote the checkpoint of `size` (the registry found the log as its
+            # last append left it): the map it kept is the committed one.
+            return self._map
         committed = committed_root(session, size)
         if committed is None:
             # A log an older Pakta wrote: its chains are what `pakta fsck --repair` recorded.
@@ -137,12 +141,14 @@ class SubjectMapKeeper:
         return rebuilt
 
     def extensions(
-        self, session: Session, accepted: Sequence[tuple[int, str, Outcome]]
+        self, session: Session, accepted: Sequence[tuple[int, str, Outcome]], trusted: bool = False
     ) -> tuple[str, ...]:
         """Write the chains' new links for the appended entries (index, entry text, outcome),
-        in log order and at least one; return the checkpoint's map line."""
+        in log order and at least one; return the checkpoint's map line. `trusted`: the log
+        is at the size this process's last committed append left it (no other writer since),
+        so the map kept from that append is used without reading its checkpoint back."""
         old_size = accepted[0][0]
-        current = self._current(session, old_size)
+        current = self._current(session, old_size, trusted)
         self._map, self._at = None, -1  # until this append's checkpoint is the stored one
         rows = []
         size = old_size

@@ -22,6 +22,7 @@ from registry.tlog.merkle import (
     build_stored_hashes,
     consistency_proof,
     inclusion_proof,
+    inclusion_proofs,
     leaf_hash,
     node_hash,
     root_from_leaf_hashes,
@@ -301,6 +302,24 @@ def test_reads_are_logarithmic() -> None:
     consistency_proof(huge // 7, huge, fake)
     stored_hashes_for_record(2**40 - 1, SOME_HASH, CheckingReader(fake.read, 2**40 - 1))
     assert fake.calls == 3 and fake.count <= 5 * huge.bit_length()
+
+
+def test_a_batch_of_inclusion_proofs_in_one_read() -> None:
+    """A batch's receipts: every proof equals its own `inclusion_proof` and the RFC 9162
+    reference, from one sorted read that asks for each stored hash once."""
+    for size in [1, 2, 3, 7, 8, 9, 100, 255, 256, 257, MAX_SIZE]:
+        storage = ListHashReader(build_stored_hashes(LEAF_HASHES[:size]))
+        root = tree_hash(size, storage)
+        for batch in [[0], [size - 1], list(range(max(0, size - 100), size)), list(range(size))]:
+            reader = CheckingReader(storage.read_hashes, size)
+            proofs = inclusion_proofs(batch, size, reader)
+            assert reader.calls == 1
+            for index, proof in zip(batch, proofs, strict=True):
+                assert proof == inclusion_proof(index, size, storage) == REF.path(index, 0, size)
+                verify_inclusion(LEAF_HASHES[index], index, size, proof, root)
+    assert inclusion_proofs([], 5, ListHashReader()) == []
+    with pytest.raises(ProofError):
+        inclusion_proofs([0, 5], 5, ListHashReader(build_stored_hashes(LEAF_HASHES[:5])))
 
 
 def _load_generator() -> object:
