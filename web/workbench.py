@@ -5,7 +5,8 @@ words (web/workbench_labels.py); the scripts under web/static/workbench/ build t
 documents, keep the keys and sign. The server never sees a private key. Three JSON helpers
 back the scripts, each reusing the registry's own code so the form can never disagree with it:
 - `POST /workbench/api/check` runs the registry's statement parser (`events.parse_statement`)
-  on the unsigned statement and answers the canonical payload bytes to sign, or the very
+  on the unsigned statement and answers the canonical payload bytes to sign with the sentence
+  the entry page will show citizens (`web.summaries.summary`, the same function), or the very
   problem (code, field, detail) that `POST /api/v1/statements` would answer;
 - `POST /workbench/api/explain` words a receipt's warnings as the public pages do;
 - `GET /workbench/api/entries/<agency>` lists the agency's own entries, for references.
@@ -32,6 +33,7 @@ from registry.registrar import plan
 from registry.rules.errors import AgencyNotFound
 from registry.rules.state import head_json
 from web import warning_words, wording
+from web.summaries import mentioned, summary
 from web.context import db, service
 from web.workbench_labels import words
 
@@ -115,7 +117,11 @@ def check() -> Any:
         raise StatementError("not-an-object", "a statement is a JSON object")
     payload = canonical_json(statement)
     parsed = parse_statement(payload)
-    return jsonify({"payload": b64(payload), "hash": parsed.hash})
+    # The citizens' sentence for it, by the entry page's own function (web/summaries.py).
+    about = [{"agency": parsed.agency, "body": parsed.body}]
+    names = queries.agency_names(db(), mentioned(about))
+    said = summary(parsed.type, parsed.body, parsed.agency, names, links=False)
+    return jsonify({"payload": b64(payload), "hash": parsed.hash, "summary": str(said)})
 
 
 @bp.post("/api/explain")

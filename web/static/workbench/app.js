@@ -95,13 +95,15 @@ async function check() {
   // The bytes to sign must say exactly what the form says.
   if (!sameJson(JSON.parse(new TextDecoder().decode(payload)), st)) throw new Error("payload mismatch");
   say("#wb-status", S.check_ok, "ok");
-  preview(st, r.body.hash);
+  preview(st, r.body.hash, r.body.summary);
   return payload;
 }
 
-function preview(st, hash) {
+function preview(st, hash, summary) {
   const box = $("#wb-preview");
   box.hidden = false;
+  // The sentence citizens will read on the entry page (the registry's own summary).
+  $("#wb-preview-summary").textContent = summary;
   $("#wb-preview-title").textContent = `${types[st.type].title[lang]} · ${head.name}`;
   $("#wb-preview-meta").textContent = `${S.seq_word} ${st.seq} · ${st.issued_at} · ${hash}`;
   const dl = $("#wb-preview-body");
