@@ -1,7 +1,8 @@
 """The agency workbench (/workbench): forms generated from the catalog, signing in the browser.
 
-The pages hand the browser the catalog (the same JSON as /api/v1/catalog) and the form's
-words (web/workbench_labels.py); the scripts under web/static/workbench/ build the form, hash
+The pages hand the browser the catalog (the same JSON as /api/v1/catalog), who must sign each
+type (`registry.rules.signers.signer_table`, the rules' own table) and the form's words
+(web/workbench_labels.py); the scripts under web/static/workbench/ build the form, hash
 documents, keep the keys and sign. The server never sees a private key. Three JSON helpers
 back the scripts, each reusing the registry's own code so the form can never disagree with it:
 - `POST /workbench/api/check` runs the registry's statement parser (`events.parse_statement`)
@@ -31,10 +32,11 @@ from keys.ed25519 import b64
 from registry.read import queries
 from registry.registrar import plan
 from registry.rules.errors import AgencyNotFound
+from registry.rules.signers import signer_table
 from registry.rules.state import head_json
 from web import warning_words, wording
-from web.summaries import mentioned, summary
 from web.context import db, service
+from web.summaries import mentioned, summary
 from web.workbench_labels import words
 
 bp = Blueprint("workbench", __name__, url_prefix="/workbench")
@@ -53,6 +55,7 @@ def _page(template: str, *, schemas: bool = False) -> str:
         "words": words(wording.lang()),
         "strings": _strings(),
         "documents_schema": DOCUMENTS_SCHEMA,
+        "signers": signer_table(),
     }
     # In the schemas' own order (the form follows it): Jinja's tojson would sort the keys.
     return render_template(template, data=htmlsafe_json_dumps(data, sort_keys=False))

@@ -70,17 +70,13 @@ def test_a_statement_previewed_then_posted_reads_the_same(
 ) -> None:
     agency = "bps-kabupaten-grobogan"
     key = load_private_key(demo.path / "demo-keys" / f"{agency}.key")
-    bodies = [
-        (
-            "integrity_pact.signed",
-            {"signed_on": datetime.now(UTC).date().isoformat(), "signatories": 41, "staff_total": 44,
-             "scope": "Seluruh pegawai BPS Kabupaten Grobogan"},
-        ),
-        (
-            "statement.retracted",
-            None,  # filled below: it names the pact just posted
-        ),
-    ]  # fmt: skip
+    today = datetime.now(UTC).date().isoformat()
+    pact = {"signed_on": today, "signatories": 41, "staff_total": 44, "scope": "Seluruh pegawai"}
+    # The retraction's body is filled below: it names the pact just posted.
+    bodies: list[tuple[str, dict[str, Any] | None]] = [
+        ("integrity_pact.signed", pact),
+        ("statement.retracted", None),
+    ]
     posted: list[int] = []
     for type_, body in bodies:
         head = client.get(f"/api/v1/agencies/{agency}").get_json()["head"]
