@@ -77,6 +77,12 @@ def _sentence(
 ) -> str:
     """The sentence for one type; `who` names an agency, `text` escapes a plain value."""
     d = day
+    if type_ == "agency.registered" and not b.get("keys"):
+        return _(
+            "%(name)s dicatat di Pakta oleh registrar dari sumber publik; instansi ini belum "
+            "memiliki kunci penandatangan.",
+            name=me,
+        )
     if type_ == "agency.registered":
         return _(
             "%(name)s didaftarkan di Pakta oleh registrar, dengan %(n)s kunci penandatangan.",
