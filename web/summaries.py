@@ -98,6 +98,13 @@ def _sentence(
         if units:
             out += " " + _("Unit kerja yang dicanangkan: %(units)s.", units=", ".join(units))
         return out
+    if type_ == "zi.declaration_recorded":
+        return _(
+            "Registrar mencatat dari sumber publik (%(source)s, %(date)s) bahwa %(name)s "
+            "mencanangkan pembangunan Zona Integritas pada %(declared)s.",
+            source=text(b["source_title"]), date=d(b["source_date"]), name=me,
+            declared=d(b["declared_on"]),
+        )  # fmt: skip
     if type_ == "zi.witnessed":
         return _(
             "%(name)s menyatakan menyaksikan pencanangan Zona Integritas %(other)s pada %(date)s.",

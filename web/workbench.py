@@ -10,7 +10,8 @@ back the scripts, each reusing the registry's own code so the form can never dis
   the entry page will show citizens (`web.summaries.summary`, the same function), or the very
   problem (code, field, detail) that `POST /api/v1/statements` would answer;
 - `POST /workbench/api/explain` words a receipt's warnings as the public pages do;
-- `GET /workbench/api/entries/<agency>` lists the agency's own entries, for references.
+- `GET /workbench/api/entries/<agency>` lists the agency's own entries, for references (a
+  recorded declaration with the entry that confirmed it, if any).
 Statements are posted by the browser to `POST /api/v1/statements` itself.
 """
 
@@ -28,6 +29,7 @@ from events.canonical import canonical_json
 from events.errors import StatementError
 from events.key_request import parse_request
 from events.statement import DOCUMENTS_SCHEMA
+from events.types.historical import TYPE as RECORDED
 from keys.ed25519 import b64
 from registry.read import queries
 from registry.registrar import plan
@@ -56,6 +58,9 @@ def _page(template: str, *, schemas: bool = False) -> str:
         "strings": _strings(),
         "documents_schema": DOCUMENTS_SCHEMA,
         "signers": signer_table(),
+        # A reference field that picks only some entries: a declaration confirms a recorded
+        # one its agency has not confirmed yet.
+        "references": {"confirms": {"type": RECORDED, "unconfirmed": True}},
     }
     # In the schemas' own order (the form follows it): Jinja's tojson would sort the keys.
     return render_template(template, data=htmlsafe_json_dumps(data, sort_keys=False))
@@ -155,6 +160,11 @@ def entries(agency: str) -> Any:
     """The agency's own entries, newest first, for picking what a statement refers to."""
     rows = queries.timeline(db(), agency, page=1, per_page=MAX_ENTRIES)["rows"]
     own = [r for r in rows if r["agency"] == agency]
+    recorded = [r["idx"] for r in own if r["type"] == RECORDED]
+    incoming = queries.links_into(db(), recorded) if recorded else {}
+    confirmed = {
+        i: c["idx"] for i, found in incoming.items() for c in found if c["kind"] == "confirmed"
+    }
     return jsonify(
         [
             {
@@ -165,6 +175,7 @@ def entries(agency: str) -> Any:
                 "hash": r["hash"],
                 "issued_at": r["issued_at"],
                 "body": r["body"],
+                "confirmed_by": confirmed.get(r["idx"]),
             }
             for r in reversed(own)
         ]

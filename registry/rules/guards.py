@@ -211,9 +211,31 @@ def declared_units(st: Statement) -> list[str]:
     return signers.named(st.type, st.body)
 
 
+RECORDED = "zi.declaration_recorded"
+
+
 def declared(st: Statement, ctx: Context) -> None:
     for unit in declared_units(st):
         own_unit(st, unit, ctx.heads)
+    ref = st.body.get("confirms")
+    if ref is not None:
+        found = ctx.find(ref["hash"])
+        if found is None or (found.agency, found.seq, found.type) != (
+            st.agency,
+            ref["seq"],
+            RECORDED,
+        ):
+            raise RuleError(
+                "unknown-record",
+                f"no {RECORDED} statement {ref['hash']} at seq {ref['seq']} in "
+                f"{st.agency!r}'s chain: a declaration confirms only what the registrar "
+                "recorded for the same agency",
+            )
+        if ref["seq"] in ctx.own.lifecycle.confirmed:
+            raise RuleError(
+                "already-confirmed",
+                f"the recorded declaration at seq {ref['seq']} is already confirmed",
+            )
 
 
 def witnessed(st: Statement, ctx: Context) -> None:

@@ -15,6 +15,7 @@ let source = null;
 const entryCache = {};
 
 const ctx = makeContext(data.words, data.strings, {
+  references: data.references,
   agency: () => (head ? head.agency : ""),
   entries: async (agency) => {
     if (!entryCache[agency]) {
