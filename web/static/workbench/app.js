@@ -1,7 +1,8 @@
 // The statement page of the workbench: pick agency and type, fill the generated form, check
 // it with the registry's own parser, preview, sign here, post, show the receipt; a stale
 // head is refreshed and re-signed with one click; a draft can be saved for co-signers.
-import { decodePayload, draftFragment, sameJson, signEnvelope, unb64 } from "./dsse.js";
+import { decodePayload, sameJson, signEnvelope, unb64 } from "./dsse.js";
+import { drawQr, packDraft, PREFIX } from "./handover.js";
 import { clearErrors, control, documentsControl, makeContext, showError } from "./form.js";
 import { $, data, download, getJson, keyPicker, nowRfc3339, plainProblem, postJson, roleName, S,
   say, showReceipt } from "./common.js";
@@ -173,10 +174,16 @@ async function saveDraft() {
   const st = decodePayload(envelope);
   download(`pakta-draft-${st.agency}-${st.seq}.json`, JSON.stringify(envelope, null, 2) + "\n");
   say("#wb-status", S.draft_saved, "ok");
-  // The same draft as a link: it travels in the fragment, which browsers never send.
+  // The same draft as a link and its QR code: it travels in the fragment, never sent.
+  const url = new URL(`/workbench/cosign${PREFIX}${await packDraft(envelope)}`, location.href).href;
   const link = $("#wb-draft-link");
-  link.href = `/workbench/cosign#draft=${draftFragment(envelope)}`;
+  link.href = url;
   link.parentElement.hidden = false;
+  const canvas = $("#wb-draft-qr");
+  const fits = drawQr(canvas, url);
+  canvas.dataset.url = fits ? url : "";
+  $("#wb-draft-qr-box").hidden = !fits;
+  $("#wb-draft-qr-too-big").hidden = fits;
 }
 
 const picker = keyPicker();

@@ -2,6 +2,7 @@
 // made here (as `pakta cosign` does), save it again or post it. Who must sign comes from the
 // registry's own table (registry/rules/signers.py, read by signers.js).
 import { decodePayload, draftFromFragment, signEnvelope, STATEMENT_TYPE, unb64 } from "./dsse.js";
+import { PREFIX, unpackDraft } from "./handover.js";
 import { namedAgencies, stillNeeded } from "./signers.js";
 import { $, data, download, getJson, keyPicker, plainProblem, postJson, roleName, S, say,
   showReceipt } from "./common.js";
@@ -92,7 +93,9 @@ $("#wb-draft-file").addEventListener("change", async () => {
   const f = $("#wb-draft-file").files[0];
   if (f) await open(async () => JSON.parse(await f.text()));
 });
-if (location.hash.startsWith("#draft=")) open(async () => draftFromFragment(location.hash.slice(7)));
+if (location.hash.startsWith(PREFIX)) open(async () => unpackDraft(location.hash.slice(PREFIX.length)));
+// Links made before drafts were compressed: the envelope's JSON, base64url, after "#draft=".
+else if (location.hash.startsWith("#draft=")) open(async () => draftFromFragment(location.hash.slice(7)));
 
 $("#wb-cosign").addEventListener("click", async () => {
   const signer = await picker.signer();
