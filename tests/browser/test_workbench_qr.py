@@ -65,7 +65,16 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         designation = {**(get_type("unit.designated").example or {}), "unit": AGENCY,
                        "designated_on": DAY}  # fmt: skip
         post("unit.designated", designation, head)
-        declaration = {"declared_on": DAY, "target": "WBK", "units": [], "place": "Solo"}
+        # Two declarations the registrar recorded from the news; the agency confirms the first.
+        recorded = []
+        for n in (1, 2):
+            record = {"declared_on": DAY, "source_url": f"https://example.org/berita-{n}",
+                      "source_date": DAY, "source_title": f"Berita pencanangan {n}"}  # fmt: skip
+            post("zi.declaration_recorded", record, registrar)
+            h = registry.head(AGENCY)
+            recorded.append({"seq": h.seq, "hash": h.hash})
+        declaration = {"declared_on": DAY, "target": "WBK", "units": [], "place": "Solo",
+                       "confirms": recorded[0]}  # fmt: skip
         post("zi.declared", declaration, head)
         plan = dict(get_type("action_plan.published").example or {})
         item = {**plan["items"][0], "due": (date.today() + timedelta(days=60)).isoformat()}
@@ -79,7 +88,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         write_private_key(keys[name], key, PASSPHRASE)
     app = demo_app(instance)
     server = LiveServer(app)
-    yield {"url": server.url, "keys": keys}
+    yield {"url": server.url, "keys": keys, "recorded": recorded}
     server.close()
     close_app(app)
 
@@ -189,4 +198,29 @@ def test_a_draft_too_big_for_one_qr_code_says_so_and_keeps_the_link(
     # The link still carries the whole draft.
     page.goto(link)
     expect(page.locator("#wb-signed li")).to_have_count(1)
+    ctx.close()
+
+
+def test_the_declaration_form_offers_only_the_recorded_declarations_not_yet_confirmed(
+    browser: Any, world: dict[str, Any]
+) -> None:
+    ctx = context(browser, world)
+    page = ctx.new_page()
+    page.goto(f"/workbench?agency={AGENCY}&type=zi.declared")
+    expect(page.locator("#wb-agency-info")).to_contain_text("nomor urut berikutnya")
+    box = page.locator('[data-pointer="/body/confirms"]')
+    expect(box.locator("legend")).to_contain_text("Pencanangan yang dicatat dari sumber publik")
+    picker = box.locator("select.wb-ref")
+    picker.focus()
+    options = picker.locator("option")
+    expect(options).to_have_count(2)  # "choose", and the one record left to confirm
+    second = world["recorded"][1]
+    assert json.loads(options.nth(1).get_attribute("value") or "") == [
+        second["seq"],
+        second["hash"],
+    ]
+    box.locator("input[type=checkbox]").first.check()
+    picker.select_option(index=1)
+    read = page.evaluate("() => window.paktaWorkbench.read().body.confirms")
+    assert read == second
     ctx.close()
