@@ -171,7 +171,7 @@ def entries(agency: str) -> Any:
                 "index": r["idx"],
                 "seq": r["seq"],
                 "type": r["type"],
-                "title": wording.type_label(r["type"]),
+                "title": wording.type_label(r["type"], incoming.get(r["idx"], [])),
                 "hash": r["hash"],
                 "issued_at": r["issued_at"],
                 "body": r["body"],

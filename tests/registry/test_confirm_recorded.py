@@ -147,6 +147,7 @@ def test_every_page_shows_the_record_as_confirmed(world: dict[str, Any]) -> None
         # The workbench lists the record as confirmed, so its form no longer offers it.
         mine = client.get(f"/workbench/api/entries/{AGENCY}").get_json()
         assert {e["index"]: e["confirmed_by"] for e in mine}[record] == confirming
+        assert {e["index"]: e["title"] for e in mine}[record] == CONFIRMED_TITLE["id"]
         head = client.get(f"/api/v1/agencies/{AGENCY}").get_json()
         assert head["lifecycle"]["confirmed"] == [1]
         english = client.get(f"/entries/{record}?lang=en").get_data(as_text=True)
