@@ -100,6 +100,8 @@ def pages(size: int) -> list[str]:
         "/agencies?q=74", "/agencies?q=grobgan+dinas", "/agencies?regency=3315",
         f"/agencies?q=%23{size - 5}", f"/agencies?q={PACT_DOCUMENT['sha256']}", "/regions/3315",
         "/entries", "/entries?before=5000",
+        # the workbench's list of an agency's own entries (with confirmations of records)
+        "/workbench/api/entries/dinas-uji-7", "/workbench/api/entries/bps-kabupaten-grobogan",
     ]  # fmt: skip
 
 
