@@ -26,6 +26,8 @@ def cmd_import(args: argparse.Namespace, instance_dir: Path, passphrase: Passphr
         outcome = run(service.registry, rows, registrar)
     finally:
         service.close()
+    for agency, index in outcome.registered:
+        print(f"agency {agency} recorded without keys as entry {index} (pakta register adds keys)")
     for index in outcome.added:
         print(f"entry {index}")
     print(

@@ -31,6 +31,7 @@ def _feed(title: str, rows: list[dict[str, Any]], self_path: str, alternate: str
         title=title,
         rows=rows,
         names=queries.agency_names(db(), mentioned(rows)),
+        incoming=queries.links_into(db(), [r["idx"] for r in rows]),
         updated=updated,
         self_url=base_url() + self_path,
         alternate=alternate,

@@ -77,6 +77,12 @@ def _sentence(
 ) -> str:
     """The sentence for one type; `who` names an agency, `text` escapes a plain value."""
     d = day
+    if type_ == "agency.registered" and not b.get("keys"):
+        return _(
+            "%(name)s dicatat di Pakta oleh registrar dari sumber publik; instansi ini belum "
+            "memiliki kunci penandatangan.",
+            name=me,
+        )
     if type_ == "agency.registered":
         return _(
             "%(name)s didaftarkan di Pakta oleh registrar, dengan %(n)s kunci penandatangan.",
@@ -92,6 +98,13 @@ def _sentence(
         if units:
             out += " " + _("Unit kerja yang dicanangkan: %(units)s.", units=", ".join(units))
         return out
+    if type_ == "zi.declaration_recorded":
+        return _(
+            "Registrar mencatat dari sumber publik (%(source)s, %(date)s) bahwa %(name)s "
+            "mencanangkan pembangunan Zona Integritas pada %(declared)s.",
+            source=text(b["source_title"]), date=d(b["source_date"]), name=me,
+            declared=d(b["declared_on"]),
+        )  # fmt: skip
     if type_ == "zi.witnessed":
         return _(
             "%(name)s menyatakan menyaksikan pencanangan Zona Integritas %(other)s pada %(date)s.",

@@ -10,6 +10,7 @@ English catalog translates it.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from flask import g
@@ -17,6 +18,8 @@ from flask_babel import gettext
 
 from events import get_type
 from events.errors import StatementError
+from events.types.historical import CONFIRMED_TITLE
+from events.types.historical import TYPE as RECORDED
 
 
 def _(text: str, **variables: Any) -> str:
@@ -122,8 +125,12 @@ def kind_label(kind: str) -> str:
     return labels.get(kind, kind)
 
 
-def type_label(name: str) -> str:
-    """A statement type's title in the page's language (from the catalog)."""
+def type_label(name: str, links: Iterable[Mapping[str, Any]] = ()) -> str:
+    """A statement type's title in the page's language (from the catalog); for a declaration
+    recorded from a public source, its confirmed title once `links` (the entry's incoming
+    links, `queries.links_of`/`links_into`) hold the agency's confirmation."""
+    if name == RECORDED and any(link.get("kind") == "confirmed" for link in links):
+        return CONFIRMED_TITLE[lang()]
     try:
         return str(get_type(name).title.get(lang(), name))
     except StatementError:

@@ -1,14 +1,17 @@
 """The agency workbench (/workbench): forms generated from the catalog, signing in the browser.
 
-The pages hand the browser the catalog (the same JSON as /api/v1/catalog) and the form's
-words (web/workbench_labels.py); the scripts under web/static/workbench/ build the form, hash
+The pages hand the browser the catalog (the same JSON as /api/v1/catalog), who must sign each
+type (`registry.rules.signers.signer_table`, the rules' own table) and the form's words
+(web/workbench_labels.py); the scripts under web/static/workbench/ build the form, hash
 documents, keep the keys and sign. The server never sees a private key. Three JSON helpers
 back the scripts, each reusing the registry's own code so the form can never disagree with it:
 - `POST /workbench/api/check` runs the registry's statement parser (`events.parse_statement`)
-  on the unsigned statement and answers the canonical payload bytes to sign, or the very
+  on the unsigned statement and answers the canonical payload bytes to sign with the sentence
+  the entry page will show citizens (`web.summaries.summary`, the same function), or the very
   problem (code, field, detail) that `POST /api/v1/statements` would answer;
 - `POST /workbench/api/explain` words a receipt's warnings as the public pages do;
-- `GET /workbench/api/entries/<agency>` lists the agency's own entries, for references.
+- `GET /workbench/api/entries/<agency>` lists the agency's own entries, for references (a
+  recorded declaration with the entry that confirmed it, if any).
 Statements are posted by the browser to `POST /api/v1/statements` itself.
 """
 
@@ -26,13 +29,16 @@ from events.canonical import canonical_json
 from events.errors import StatementError
 from events.key_request import parse_request
 from events.statement import DOCUMENTS_SCHEMA
+from events.types.historical import TYPE as RECORDED
 from keys.ed25519 import b64
 from registry.read import queries
 from registry.registrar import plan
 from registry.rules.errors import AgencyNotFound
+from registry.rules.signers import signer_table
 from registry.rules.state import head_json
 from web import warning_words, wording
 from web.context import db, service
+from web.summaries import mentioned, summary
 from web.workbench_labels import words
 
 bp = Blueprint("workbench", __name__, url_prefix="/workbench")
@@ -51,6 +57,10 @@ def _page(template: str, *, schemas: bool = False) -> str:
         "words": words(wording.lang()),
         "strings": _strings(),
         "documents_schema": DOCUMENTS_SCHEMA,
+        "signers": signer_table(),
+        # A reference field that picks only some entries: a declaration confirms a recorded
+        # one its agency has not confirmed yet.
+        "references": {"confirms": {"type": RECORDED, "unconfirmed": True}},
     }
     # In the schemas' own order (the form follows it): Jinja's tojson would sort the keys.
     return render_template(template, data=htmlsafe_json_dumps(data, sort_keys=False))
@@ -115,7 +125,11 @@ def check() -> Any:
         raise StatementError("not-an-object", "a statement is a JSON object")
     payload = canonical_json(statement)
     parsed = parse_statement(payload)
-    return jsonify({"payload": b64(payload), "hash": parsed.hash})
+    # The citizens' sentence for it, by the entry page's own function (web/summaries.py).
+    about = [{"agency": parsed.agency, "body": parsed.body}]
+    names = queries.agency_names(db(), mentioned(about))
+    said = summary(parsed.type, parsed.body, parsed.agency, names, links=False)
+    return jsonify({"payload": b64(payload), "hash": parsed.hash, "summary": str(said)})
 
 
 @bp.post("/api/explain")
@@ -146,16 +160,22 @@ def entries(agency: str) -> Any:
     """The agency's own entries, newest first, for picking what a statement refers to."""
     rows = queries.timeline(db(), agency, page=1, per_page=MAX_ENTRIES)["rows"]
     own = [r for r in rows if r["agency"] == agency]
+    recorded = [r["idx"] for r in own if r["type"] == RECORDED]
+    incoming = queries.links_into(db(), recorded) if recorded else {}
+    confirmed = {
+        i: c["idx"] for i, found in incoming.items() for c in found if c["kind"] == "confirmed"
+    }
     return jsonify(
         [
             {
                 "index": r["idx"],
                 "seq": r["seq"],
                 "type": r["type"],
-                "title": wording.type_label(r["type"]),
+                "title": wording.type_label(r["type"], incoming.get(r["idx"], [])),
                 "hash": r["hash"],
                 "issued_at": r["issued_at"],
                 "body": r["body"],
+                "confirmed_by": confirmed.get(r["idx"]),
             }
             for r in reversed(own)
         ]

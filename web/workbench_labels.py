@@ -57,6 +57,14 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "corrections": ("Ralat", "Corrections"),
     "deadline": ("Batas waktu", "Deadline"),
     "decided_on": ("Tanggal keputusan", "Decided on"),
+    "confirms": (
+        "Pencanangan yang dicatat dari sumber publik",
+        "Declaration recorded from a public source",
+        "Jika registrar sudah mencatat pencanangan ini dari berita, pilih catatannya: halaman "
+        "itu lalu menampilkannya sebagai dikonfirmasi oleh instansi.",
+        "If the registrar recorded this declaration from the news, pick that record: its page "
+        "then shows it as confirmed by the agency.",
+    ),
     "declaration": ("Pencanangan yang disaksikan", "Declaration witnessed"),
     "declared_on": ("Tanggal pencanangan", "Declared on"),
     "decree": (

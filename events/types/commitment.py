@@ -92,8 +92,11 @@ register(
                 "place": LINE,
                 "announcements": array(HTTPS_URL, max_items=20),
                 "witnesses_claimed": array(LINE, max_items=50),
+                # The declaration the registrar recorded from a public source (pakta import)
+                # that this signed one confirms: an earlier entry of the same agency's chain.
+                "confirms": closed({"seq": SEQ, "hash": SHA256_REF}),
             },
-            optional=("announcements", "witnesses_claimed"),
+            optional=("announcements", "witnesses_claimed", "confirms"),
         ),
         signer_roles=frozenset({"agency_head"}),
         # The head of each named unit (its unit_head key, or the agency_head key of a unit that
@@ -106,6 +109,8 @@ register(
             "declaring agency; an empty list declares the agency itself",
             "unit heads of the named units may countersign in the same envelope (joint commitment)",
             "warns (unwitnessed) while no witness has attested the declaration",
+            "confirms, if given, names a zi.declaration_recorded of the same agency not yet "
+            "confirmed: every page then shows that record as confirmed by the agency",
         ),
         example={
             "declared_on": "2024-06-01",

@@ -5,8 +5,10 @@ registrar from a public source (a press release, a news item) and not signed by 
 a public source (`pakta import`, docs/import-csv.md): the day and target as the source reports
 them, the source's address, date and headline. Its title says on every page that shows it that
 it was recorded from a public source and is not signed by the agency; the agency confirms it by
-signing its own `zi.declared`. It is an ordinary entry of the agency's chain with no lifecycle
-change of its own (registry/rules/types.py: a type without a rules entry).
+signing its own `zi.declared` whose `confirms` names it, and from then on every page shows it
+with `CONFIRMED_TITLE` and the confirming entry (the rules' `Link` of kind "confirmed"). It is
+an ordinary entry of the agency's chain with no lifecycle change of its own
+(registry/rules/types.py: a type without a rules entry).
 """
 
 from __future__ import annotations
@@ -16,6 +18,10 @@ from ..checks import not_after_issue
 from ..fragments import DATE, HTTPS_URL, LINE, closed
 
 TYPE = "zi.declaration_recorded"
+CONFIRMED_TITLE = {
+    "id": "Pencanangan (dicatat dari sumber publik, dikonfirmasi oleh instansi)",
+    "en": "Declaration (recorded from a public source, confirmed by the agency)",
+}
 
 register(
     StatementType(
@@ -39,7 +45,7 @@ register(
         rules=(not_after_issue("declared_on"), not_after_issue("source_date")),
         registry_rules=(
             "recorded by the registrar (pakta import); the agency confirms it with its own "
-            "zi.declared",
+            "zi.declared naming it in confirms (once)",
         ),
         stage="commitment",
         example={

@@ -1,7 +1,8 @@
 """Key and identity statements: who an agency is, and which keys speak for it when.
 
 `agency.registered` is the registrar's statement that starts an agency's chain with its profile
-and first keys; `key.added` and `key.revoked` change the keys later. Which key was valid at a
+and first keys (or, recorded from a public source by `pakta import`, with none yet);
+`key.added` and `key.revoked` change the keys later. Which key was valid at a
 given `issued_at` is decided by the registry from these statements in the log; the rules here
 only look at one statement.
 """
@@ -69,6 +70,13 @@ def _agency_profile(statement: Statement) -> None:
             "rule:own-parent", "an agency cannot be its own parent", field="/body/parent"
         )
     keys = body["keys"]
+    if not keys and statement.source is None:
+        raise StatementError(
+            "rule:keys-or-source",
+            "an agency is registered with its first keys, or recorded without keys from the "
+            "public source named in source (pakta import)",
+            field="/body/keys",
+        )
     grants = (g["public_key"] for g in keys)
     refuse_repeats(grants, "rule:duplicate-public-key", "public key", "/body/keys/{i}/public_key")
     for i, grant in enumerate(keys):
@@ -90,7 +98,7 @@ register(
                 "kind": {"type": "string", "enum": list(AGENCY_KINDS)},
                 "parent": {**AGENCY_ID, "type": ["string", "null"]},
                 "region": REGION,
-                "keys": array(KEY_GRANT, min_items=1, max_items=20),
+                "keys": array(KEY_GRANT, min_items=0, max_items=20),
             }
         ),
         signer_roles=frozenset({"registrar"}),
@@ -99,6 +107,8 @@ register(
             "the agency id is not yet registered",
             "the parent, if given, is a registered agency (a unit belongs to one parent)",
             "a key role tpn, tpi or witness in keys makes the registrar's grant of that role",
+            "without keys only when recorded from a public source (source; pakta import): "
+            "the agency signs nothing until the registrar adds its first key (key.added)",
         ),
         example={
             "name": "Pemerintah Kabupaten Sukoharjo",

@@ -1,5 +1,6 @@
 """What an audit derives besides "the log verifies": every unit's status, the warnings, the
-entries a revoked key invalidated, as the site shows them.
+entries a revoked key invalidated, the recorded declarations their agencies confirmed, as the
+site shows them.
 
 `derived(replay, today)` collects the outcomes of the auditor's replay of the whole log (the
 same `registry.rules` functions the registry ran when it appended each entry) and the warnings
@@ -15,7 +16,7 @@ from typing import Any
 
 from registry.audit.audit import Replay
 from registry.rules import warnings as rules
-from registry.rules.records import Attestation, Declaration, PlanItemAdded
+from registry.rules.records import Attestation, Declaration, Link, PlanItemAdded
 from registry.rules.state import agency_status
 from registry.rules.warnings import REVOKED_KEY_WARNING
 
@@ -40,9 +41,7 @@ def derived(replay: Replay, today: date) -> dict[str, Any]:
             attested[hashes[r.declaration]] = attested.get(hashes[r.declaration], 0) + 1
     # Warnings raised by entries a compromise revocation voided no longer count.
     void = {i for head in heads.values() for i in head.lifecycle.voided}
-    raised = [
-        w for w in replay.warnings if w.index not in void or w.code == REVOKED_KEY_WARNING
-    ]
+    raised = [w for w in replay.warnings if w.index not in void or w.code == REVOKED_KEY_WARNING]
     warnings = [*raised, *rules.overdue_items(items, today)]
     warnings += rules.unwitnessed(declarations, attested)
     return {
@@ -67,5 +66,10 @@ def derived(replay: Replay, today: date) -> dict[str, Any]:
         "invalidated": [
             {"idx": v.index, "keyid": v.keyid, "revoked_by": v.revoked_index}
             for v in replay.invalidated
+        ],
+        "confirmed": [
+            {"idx": r.target_index, "by": r.index, "on": r.reason}
+            for r in replay.records
+            if isinstance(r, Link) and r.kind == "confirmed"
         ],
     }

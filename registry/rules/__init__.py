@@ -4,7 +4,8 @@ derived fact.
 `state` (an agency's head: profile, chain position, keys, lifecycle), `changes` (typed change
 records and their stored JSON), `lifecycle` (the one state machine applying them), `signing`,
 `guards` and `assessment` (what is refused), `warnings` (what is flagged), `records` and
-`facts` (what statements record, and what the warning rules may ask), `types` and `table`
+`facts` (what statements record, and what the warning rules may ask), `signers` (who must
+sign each type, as data the workbench reads too), `types` and `table`
 (one entry per statement type), and `replay` (statement + state -> outcome). The write side,
 the read model's rebuild and the audit all call these functions.
 

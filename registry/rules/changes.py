@@ -175,6 +175,15 @@ class Retracted(Change):
 
 
 @dataclass(frozen=True)
+class Confirmed(Change):
+    """The agency's own declaration (entry `index`) confirms the declaration the registrar
+    recorded from a public source at its `seq` (`zi.declared` with `confirms`)."""
+
+    OP = "confirmed"
+    seq: int
+
+
+@dataclass(frozen=True)
 class Quarantined(Change):
     """Entries signed with a key later revoked from a moment before them (a compromise): the
     agency's lifecycle is computed again from `kept`, every change it had so far but those of
@@ -210,6 +219,7 @@ CHANGES: dict[str, type[Change]] = {
         Revoked,
         SelfEvaluationGranted,
         Retracted,
+        Confirmed,
         Quarantined,
     )
 }

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from events import Statement
 from events.fragments import ORG_ROLES
 from keys.ed25519 import key_id, unb64
+from registry.rules import signers
 from registry.rules.errors import ConflictError, RuleError
 from registry.rules.records import Ref
 from registry.rules.state import AgencyHead
@@ -207,12 +208,34 @@ def role_changed(st: Statement, ctx: Context) -> None:
 
 def declared_units(st: Statement) -> list[str]:
     """The registered units a declaration names (they may countersign it)."""
-    return [u["agency"] for u in st.body["units"] if u["agency"]]
+    return signers.named(st.type, st.body)
+
+
+RECORDED = "zi.declaration_recorded"
 
 
 def declared(st: Statement, ctx: Context) -> None:
     for unit in declared_units(st):
         own_unit(st, unit, ctx.heads)
+    ref = st.body.get("confirms")
+    if ref is not None:
+        found = ctx.find(ref["hash"])
+        if found is None or (found.agency, found.seq, found.type) != (
+            st.agency,
+            ref["seq"],
+            RECORDED,
+        ):
+            raise RuleError(
+                "unknown-record",
+                f"no {RECORDED} statement {ref['hash']} at seq {ref['seq']} in "
+                f"{st.agency!r}'s chain: a declaration confirms only what the registrar "
+                "recorded for the same agency",
+            )
+        if ref["seq"] in ctx.own.lifecycle.confirmed:
+            raise RuleError(
+                "already-confirmed",
+                f"the recorded declaration at seq {ref['seq']} is already confirmed",
+            )
 
 
 def witnessed(st: Statement, ctx: Context) -> None:
@@ -268,12 +291,8 @@ def building(
 
 def progress(st: Statement, ctx: Context) -> None:
     building(lambda st: [], lambda st: [st.body["item"]])(st, ctx)
-    if st.body["status"] == "done" and not ctx.roles & {"unit_head", "agency_head"}:
-        raise RuleError(
-            "completion-needs-head",
-            "a report that an item is done is signed by the unit head (an operator's "
-            "report is countersigned in the same envelope)",
-        )
+    for condition in signers.unmet(st.type, st.body, ctx.roles):
+        raise RuleError(condition.code, condition.message)
 
 
 # -- amendments ------------------------------------------------------------------------------

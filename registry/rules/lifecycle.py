@@ -23,6 +23,7 @@ from registry.rules.changes import (
     Awarded,
     Built,
     Change,
+    Confirmed,
     Declared,
     Designated,
     Effect,
@@ -197,6 +198,11 @@ def _(c: SelfEvaluationGranted, lc: Lifecycle) -> tuple[Lifecycle, str | None]:
 @_apply.register
 def _(c: Retracted, lc: Lifecycle) -> tuple[Lifecycle, str | None]:
     return replace(lc, retracted=tuple(sorted({*lc.retracted, c.seq}))), None
+
+
+@_apply.register
+def _(c: Confirmed, lc: Lifecycle) -> tuple[Lifecycle, str | None]:
+    return replace(lc, confirmed=tuple(sorted({*lc.confirmed, c.seq}))), None
 
 
 def apply_changes(

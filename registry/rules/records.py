@@ -133,13 +133,14 @@ class ProposalMade(Record):
 
 @dataclass(frozen=True)
 class Link(Record):
-    """`subject` corrected or retracted its own statement at `target_index`."""
+    """`subject` corrected or retracted its own statement at `target_index`, or confirmed
+    with its own declaration the one the registrar recorded there from a public source."""
 
-    kind: str  # corrected, retracted
+    kind: str  # corrected, retracted, confirmed
     target_seq: int
     target_hash: str
     target_index: int
-    reason: str
+    reason: str  # for a confirmation: the day the agency signed it (YYYY-MM-DD)
     corrections: tuple[Mapping[str, Any], ...] = ()
 
 

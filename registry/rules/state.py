@@ -118,6 +118,9 @@ class Lifecycle:
     revoked_on: str | None = None
     self_evaluation: SelfEvaluation | None = None
     retracted: tuple[int, ...] = ()
+    # Declarations the registrar recorded from a public source (by seq) that the agency has
+    # confirmed with its own signed `zi.declared`.
+    confirmed: tuple[int, ...] = ()
     # This agency's declarations (by seq) a witness attested, with the earliest day a witness
     # says it saw the declaration.
     attested: Mapping[int, str] = field(default_factory=dict)
@@ -172,6 +175,8 @@ class Lifecycle:
             out["self_evaluation"] = {"on": s.on, "regulation": s.regulation}
         if self.retracted:
             out["retracted"] = list(self.retracted)
+        if self.confirmed:
+            out["confirmed"] = list(self.confirmed)
         if self.withdrawn:
             out["withdrawn"] = list(self.withdrawn)
         if self.voided:

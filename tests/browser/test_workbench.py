@@ -261,6 +261,9 @@ def test_the_whole_journey_with_keys_in_the_browser(
     page.get_by_role("button", name="Periksa isian").click()
     expect(page.locator("#wb-preview")).to_be_visible()
     expect(page.locator("#wb-preview-body")).to_contain_text("Jumlah pegawai")
+    # Above the fields, the sentence citizens will read on the entry page.
+    expect(page.locator("#wb-preview-summary")).to_contain_text("118 dari 120 pegawai")
+    pact_said = page.text_content("#wb-preview-summary")
     choose_stored_key(page, "Kepala Kantor Imigrasi")
     pact = sign_and_post(page)
     expect(page.locator("#wb-no-warnings")).to_be_visible()
@@ -344,7 +347,7 @@ def test_the_whole_journey_with_keys_in_the_browser(
     draft.value.save_as(draft_path)
 
     link = page.locator("#wb-draft-link").get_attribute("href") or ""
-    assert link.startswith("/workbench/cosign#draft=")
+    assert link.startswith(world["url"] + "/workbench/cosign#z=")  # compressed, in the fragment
     # The draft file opens on the co-signing page; so does the link (the draft in its fragment).
     page.goto("/workbench/cosign")
     page.get_by_label("Berkas draf").set_input_files(str(draft_path))
@@ -366,6 +369,8 @@ def test_the_whole_journey_with_keys_in_the_browser(
     page.goto(f"/agencies/{AGENCY}")
     for index in (pact, declaration, done):
         expect(page.locator(f'a[href$="/entries/{index}"]').first).to_be_visible()
+    page.goto(f"/entries/{pact}")
+    assert page.text_content("p.lead") == pact_said
     for index in (pact, witnessed, done):
         page.goto(f"/entries/{index}")
         page.get_by_role("button", name="Verifikasi di peramban saya").click()

@@ -117,6 +117,14 @@ RULES: list[tuple[str, str, list[tuple[str, Any]], list[tuple[str, Any]], str]] 
         "/body/parent",
     ),
     (
+        # Without keys only when recorded from a public source (pakta import).
+        "rule:keys-or-source",
+        "agency.registered",
+        [("/body/keys", []), ("/source", "https://www.example.org/berita/pencanangan")],
+        [("/body/keys", [])],
+        "/body/keys",
+    ),
+    (
         "rule:duplicate-public-key",
         "agency.registered",
         [

@@ -153,7 +153,14 @@ CASES: list[tuple[str, str, list[tuple[str, Any]], str, str | None]] = [
         "/body/public_key",
     ),
     ("keyid", "key.revoked", [("/body/keyid", "ed25519:XYZ")], "bad-value", "/body/keyid"),
-    ("empty keys", "agency.registered", [("/body/keys", [])], "bad-value", "/body/keys"),
+    # No keys is refused by a rule unless from a public source (test_catalog.py: keys-or-source).
+    (
+        "too many keys",
+        "agency.registered",
+        [("/body/keys", [{"public_key": "A" * 43 + "=", "role": "operator", "holder": "x"}] * 21)],
+        "bad-value",
+        "/body/keys",
+    ),
     (
         "region code",
         "agency.registered",

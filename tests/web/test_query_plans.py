@@ -106,6 +106,8 @@ def pages(size: int) -> list[str]:
         "/predikat/2022.json",
         # open data per unit, a page of units at a time
         "/open-data/units.csv", "/open-data/units.json",
+        # the workbench's list of an agency's own entries (with confirmations of records)
+        "/workbench/api/entries/dinas-uji-7", "/workbench/api/entries/bps-kabupaten-grobogan",
     ]  # fmt: skip
 
 

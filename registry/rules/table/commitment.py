@@ -1,4 +1,5 @@
-"""Commitment: integrity pacts, declarations (with the units they name) and witnesses."""
+"""Commitment: integrity pacts, declarations (with the units they name and the recorded
+declaration they confirm) and witnesses."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ from registry.rules import guards
 from registry.rules import warnings as warn
 from registry.rules.changes import (
     Attested,
+    Confirmed,
     Declared,
 )
 from registry.rules.records import (
     Attestation,
     Declaration,
+    Link,
     Record,
 )
 from registry.rules.table.shared import Changes
@@ -26,7 +29,27 @@ def _declaration(st: Statement, index: int) -> Changes:
     # A whole-agency declaration designates the agency itself as the unit.
     whole = not body["units"]
     declared = Declared(index, body["declared_on"], body["target"], st.agency, whole, st.seq)
-    return [(u, declared) for u in units]
+    out: Changes = [(u, declared) for u in units]
+    if "confirms" in body:
+        out.append((st.agency, Confirmed(index, body["confirms"]["seq"])))
+    return out
+
+
+def _declaration_records(e: Entry) -> list[Record]:
+    st = e.statement
+    out: list[Record] = [
+        Declaration(e.index, st.agency, st.hash, tuple(st.body.get("witnesses_claimed", ())))
+    ]
+    ref = st.body.get("confirms")
+    if ref is not None:
+        recorded = e.find(ref["hash"])
+        assert recorded is not None  # guards.declared
+        # A link like a correction's: the recorded entry is shown as confirmed on this day.
+        day = st.issued_at_text[:10]
+        out.append(
+            Link(e.index, st.agency, "confirmed", ref["seq"], ref["hash"], recorded.index, day)
+        )
+    return out
 
 
 def _attestation(st: Statement, index: int) -> Changes:
@@ -49,14 +72,7 @@ register_rules(
         changes=_declaration,
         about=guards.declared_units,
         cosigning=guards.declared_units,
-        records=lambda e: [
-            Declaration(
-                e.index,
-                e.statement.agency,
-                e.statement.hash,
-                tuple(e.statement.body.get("witnesses_claimed", ())),
-            )
-        ],
+        records=_declaration_records,
     )
 )
 register_rules(

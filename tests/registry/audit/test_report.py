@@ -1,6 +1,6 @@
 """What `pakta audit --report` derives from the raw log, without trusting the registry, is what
 the site shows: every agency's status, every unit's stage dates, every warning (stored and
-true today) and every invalidated entry."""
+true today), every invalidated entry and every recorded declaration its agency confirmed."""
 
 from __future__ import annotations
 
@@ -55,6 +55,12 @@ def test_the_audit_report_equals_what_the_site_shows(
             {"idx": r.idx, "keyid": r.keyid, "revoked_by": r.revoked_index}
             for r in db.execute(select(tables.invalidated).order_by(tables.invalidated.c.idx))
         ]
+        links = db.execute(select(tables.links).order_by(tables.links.c.idx))
+        confirmed = [
+            {"idx": r.target_idx, "by": r.idx, "on": r.reason}
+            for r in links
+            if r.kind == "confirmed"
+        ]
     assert report["statuses"] == statuses
     key = lambda s: (s["idx"], s["unit"], s["step"])  # noqa: E731
     assert sorted(report["steps"], key=key) == sorted(steps, key=key)  # type: ignore[arg-type]
@@ -64,5 +70,6 @@ def test_the_audit_report_equals_what_the_site_shows(
     )
     assert report["warnings"] == site
     assert report["invalidated"] == invalid
+    assert report["confirmed"] == confirmed  # tests/registry/test_confirm_recorded.py has some
     codes = {w["code"] for w in site}
     assert {"item-overdue", "unwitnessed", "below-thresholds", "signed-by-revoked-key"} <= codes

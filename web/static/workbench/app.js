@@ -1,7 +1,8 @@
 // The statement page of the workbench: pick agency and type, fill the generated form, check
 // it with the registry's own parser, preview, sign here, post, show the receipt; a stale
 // head is refreshed and re-signed with one click; a draft can be saved for co-signers.
-import { decodePayload, draftFragment, sameJson, signEnvelope, unb64 } from "./dsse.js";
+import { decodePayload, sameJson, signEnvelope, unb64 } from "./dsse.js";
+import { drawQr, packDraft, PREFIX } from "./handover.js";
 import { clearErrors, control, documentsControl, makeContext, showError } from "./form.js";
 import { $, data, download, getJson, keyPicker, nowRfc3339, plainProblem, postJson, roleName, S,
   say, showReceipt } from "./common.js";
@@ -15,6 +16,7 @@ let source = null;
 const entryCache = {};
 
 const ctx = makeContext(data.words, data.strings, {
+  references: data.references,
   agency: () => (head ? head.agency : ""),
   entries: async (agency) => {
     if (!entryCache[agency]) {
@@ -95,13 +97,15 @@ async function check() {
   // The bytes to sign must say exactly what the form says.
   if (!sameJson(JSON.parse(new TextDecoder().decode(payload)), st)) throw new Error("payload mismatch");
   say("#wb-status", S.check_ok, "ok");
-  preview(st, r.body.hash);
+  preview(st, r.body.hash, r.body.summary);
   return payload;
 }
 
-function preview(st, hash) {
+function preview(st, hash, summary) {
   const box = $("#wb-preview");
   box.hidden = false;
+  // The sentence citizens will read on the entry page (the registry's own summary).
+  $("#wb-preview-summary").textContent = summary;
   $("#wb-preview-title").textContent = `${types[st.type].title[lang]} · ${head.name}`;
   $("#wb-preview-meta").textContent = `${S.seq_word} ${st.seq} · ${st.issued_at} · ${hash}`;
   const dl = $("#wb-preview-body");
@@ -170,10 +174,16 @@ async function saveDraft() {
   const st = decodePayload(envelope);
   download(`pakta-draft-${st.agency}-${st.seq}.json`, JSON.stringify(envelope, null, 2) + "\n");
   say("#wb-status", S.draft_saved, "ok");
-  // The same draft as a link: it travels in the fragment, which browsers never send.
+  // The same draft as a link and its QR code: it travels in the fragment, never sent.
+  const url = new URL(`/workbench/cosign${PREFIX}${await packDraft(envelope)}`, location.href).href;
   const link = $("#wb-draft-link");
-  link.href = `/workbench/cosign#draft=${draftFragment(envelope)}`;
+  link.href = url;
   link.parentElement.hidden = false;
+  const canvas = $("#wb-draft-qr");
+  const fits = drawQr(canvas, url);
+  canvas.dataset.url = fits ? url : "";
+  $("#wb-draft-qr-box").hidden = !fits;
+  $("#wb-draft-qr-too-big").hidden = fits;
 }
 
 const picker = keyPicker();

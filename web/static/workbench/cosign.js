@@ -1,8 +1,9 @@
 // Co-signing later: open a draft envelope, see who signed and who still must, add a signature
-// made here (as `pakta cosign` does), save it again or post it. Who must sign mirrors the
-// registry's rules (registry/rules/guards.py, signing.py): a "done" progress report needs the
-// unit or agency head; a declaration may carry the heads of the units it names.
+// made here (as `pakta cosign` does), save it again or post it. Who must sign comes from the
+// registry's own table (registry/rules/signers.py, read by signers.js).
 import { decodePayload, draftFromFragment, signEnvelope, STATEMENT_TYPE, unb64 } from "./dsse.js";
+import { PREFIX, unpackDraft } from "./handover.js";
+import { namedAgencies, stillNeeded } from "./signers.js";
 import { $, data, download, getJson, keyPicker, plainProblem, postJson, roleName, S, say,
   showReceipt } from "./common.js";
 
@@ -44,20 +45,21 @@ async function show() {
     li.textContent = g ? `${g.holder} · ${roleName(g.role)} · ${s.keyid}` : `${S.other_signer} · ${s.keyid}`;
     signed.append(li);
   }
-  const needed = [];
-  if (st.type === "action_item.progress_reported" && st.body.status === "done" &&
-      !signedRoles.has("unit_head") && !signedRoles.has("agency_head")) {
-    needed.push(`${roleName("unit_head")} / ${roleName("agency_head")} · ${head ? head.name : st.agency}`);
-  } else if (t && !t.signer_roles.some((r) => signedRoles.has(r))) {
-    needed.push(t.signer_roles.map(roleName).join(" / "));
+  // The registry's table says who must sign; this page only finds whose keys signed.
+  const cosigned = [];
+  const signedIds = new Set(envelope.signatures.map((s) => s.keyid));
+  for (const agency of new Set(namedAgencies(data.signers, st.type, st.body))) {
+    const other = await keysOf(agency);
+    const keys = ((other && other.keys) || []).filter((k) => (t ? t.cosigner_roles : []).includes(k.role));
+    if (keys.some((k) => signedIds.has(k.keyid))) cosigned.push(agency);
   }
-  if (st.type === "zi.declared") {
-    const signedIds = new Set(envelope.signatures.map((s) => s.keyid));
-    for (const u of st.body.units || []) {
-      if (!u.agency) continue;
-      const unit = await keysOf(u.agency);
-      const heads = ((unit && unit.keys) || []).filter((k) => k.role === "unit_head" || k.role === "agency_head");
-      if (!heads.some((k) => signedIds.has(k.keyid))) needed.push(`${S.optional_cosigner} ${u.name}`);
+  const needed = [];
+  for (const n of stillNeeded(data.signers, st.type, st.body, [...signedRoles], cosigned)) {
+    if (n.optional) {
+      const unit = (st.body.units || []).find((u) => u.agency === n.agency);
+      needed.push(`${S.optional_cosigner} ${unit ? unit.name : n.agency}`);
+    } else {
+      needed.push(`${n.roles.map(roleName).join(" / ")} · ${head ? head.name : st.agency}`);
     }
   }
   const ul = $("#wb-needed");
@@ -91,7 +93,9 @@ $("#wb-draft-file").addEventListener("change", async () => {
   const f = $("#wb-draft-file").files[0];
   if (f) await open(async () => JSON.parse(await f.text()));
 });
-if (location.hash.startsWith("#draft=")) open(async () => draftFromFragment(location.hash.slice(7)));
+if (location.hash.startsWith(PREFIX)) open(async () => unpackDraft(location.hash.slice(PREFIX.length)));
+// Links made before drafts were compressed: the envelope's JSON, base64url, after "#draft=".
+else if (location.hash.startsWith("#draft=")) open(async () => draftFromFragment(location.hash.slice(7)));
 
 $("#wb-cosign").addEventListener("click", async () => {
   const signer = await picker.signer();

@@ -82,12 +82,7 @@ export function sameJson(a, b) {
   return JSON.stringify(ordered(a)) === JSON.stringify(ordered(b));
 }
 
-// A draft envelope in a URL fragment (base64url of its JSON), and back.
-export function draftFragment(envelope) {
-  return b64(new TextEncoder().encode(JSON.stringify(envelope)))
-    .replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
+// A draft envelope in a URL fragment as links made it before handover.js compressed them.
 export function draftFromFragment(text) {
   const std = text.replace(/-/g, "+").replace(/_/g, "/");
   return JSON.parse(new TextDecoder().decode(unb64(std + "=".repeat((4 - (std.length % 4)) % 4))));

@@ -164,7 +164,7 @@ function object(schema, name, pointer, required, ctx) {
     inner.hidden = true;
     toggle.addEventListener("change", () => { inner.hidden = !toggle.checked; });
   }
-  if ("seq" in props && "hash" in props) box.append(referencePicker(kids, ctx));
+  if ("seq" in props && "hash" in props) box.append(referencePicker(kids, ctx, name));
   box.append(inner, el("p", { class: "wb-error", role: "alert", hidden: true }));
   const read = () => {
     if (toggle && !toggle.checked) return nullable && required ? null : undefined;
@@ -185,13 +185,17 @@ function object(schema, name, pointer, required, ctx) {
 
 // Pick an earlier entry (of this agency, or of the agency named in the object) instead of
 // typing its number and hash.
-function referencePicker(kids, ctx) {
+// Some fields pick only some entries (ctx.references, from the page's data): a declaration
+// confirms a recorded one not yet confirmed.
+function referencePicker(kids, ctx, name) {
+  const only = (ctx.references || {})[name];
   const select = el("select", { "aria-label": ctx.strings.pick_entry, class: "wb-ref" });
   const load = async () => {
     const agency = kids.agency ? kids.agency.read() : ctx.agency();
     select.replaceChildren(el("option", { value: "", text: ctx.strings.pick_entry }));
     if (!agency) return;
     for (const e of await ctx.entries(agency)) {
+      if (only && (e.type !== only.type || (only.unconfirmed && e.confirmed_by != null))) continue;
       const text = `${ctx.strings.entry} #${e.index} · ${e.title} · ${e.issued_at.slice(0, 10)}`;
       select.append(el("option", { value: JSON.stringify([e.seq, e.hash]), text }));
     }
