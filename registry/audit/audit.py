@@ -25,6 +25,7 @@ from keys.note import NoteVerifier, open_note
 from registry.audit.errors import AuditError, FetchError
 from registry.audit.fetching import (
     Fetch,
+    FolderFetch,
     HttpFetch,
     Recorder,
     TileCache,
@@ -133,9 +134,7 @@ def _prove_consistent(
         f"--- checkpoint served now ---\n{note}"
     )
     if saved.size > size:
-        raise AuditError(
-            f"rollback: the log shrank from {saved.size} to {size} entries{evidence}"
-        )
+        raise AuditError(f"rollback: the log shrank from {saved.size} to {size} entries{evidence}")
     plan = Recorder()
     merkle.consistency_proof(saved.size, size, plan)
     cache.prefetch(plan_tiles(size, plan.indexes))
@@ -207,7 +206,10 @@ def _check_subject_maps(
         check_map_root(replay.chains.map, checkpoint, _served_state(fetch, checkpoint.size))
     except SubjectCheckError as e:
         raise AuditError(str(e)) from None
+    kept = fetch.names("checkpoints") if isinstance(fetch, FolderFetch) else None
     for n in range(max(start, 1), checkpoint.size):
+        if kept is not None and str(n) not in kept:
+            continue  # the folder does not keep this one: no need to ask for it
         try:
             note = fetch(f"checkpoints/{n}")
         except FetchError:
