@@ -163,7 +163,25 @@ class SubjectMap:
 
     def set(self, subject: str, state: SubjectState) -> None:
         self.states[subject] = state
-        self._root = _put(self._root, _Leaf(subject_key(subject), state), 0)
+        leaf = _Leaf(subject_key(subject), state)
+        key = leaf.key
+        # Down the branches to where the key belongs (what `_put` does, without recursion).
+        path: list[tuple[_Branch, int]] = []
+        node, depth = self._root, 0
+        while type(node) is _Branch:
+            bit = (key[depth >> 3] >> (7 - (depth & 7))) & 1
+            path.append((node, bit))
+            node, depth = node.kids[bit], depth + 1
+        below: _Node = leaf
+        if node is not None and node.key != key:
+            below = _put(node, leaf, depth)  # another subject's leaf: split below it
+        # Back up: each branch on the way takes its new child and its new hash.
+        for branch, bit in reversed(path):
+            kids = branch.kids
+            kids[bit] = below
+            branch.hash = hashlib.sha256(MAP_NODE + _hash(kids[0]) + _hash(kids[1])).digest()
+            below = branch
+        self._root = below
 
     def root(self) -> Hash:
         return _hash(self._root)
