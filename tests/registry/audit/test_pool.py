@@ -223,3 +223,62 @@ def test_a_folder_is_asked_only_for_the_checkpoints_it_keeps(
     for fetch in (FolderFetch(str(copy)), lambda path: FolderFetch(str(copy))(path)):
         with pytest.raises(AuditError, match="checkpoint signature"):
             audit(fetch, verifier, service.instance.registrar_keys, jobs=1)
+
+
+def _members(group: int) -> list[str]:
+    """The live (not zombie) processes of a process group."""
+    import os
+
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                state, _parent, pgid = f.read().rsplit(")", 1)[1].split()[:3]
+        except (OSError, ValueError):
+            continue
+        if int(pgid) == group and state != "Z":
+            found.append(pid)
+    return found
+
+
+def _alive(group: int) -> bool:
+    import time
+
+    for _ in range(50):  # a killed process takes a moment to go
+        if not _members(group):
+            return False
+        time.sleep(0.1)
+    return True
+
+
+def test_the_workers_come_from_one_import_and_all_stop(log: tuple[Service, Path]) -> None:
+    from registry.audit.pool import Pool
+
+    service, folder = log
+    keys = dict(service.instance.registrar_keys)
+    bundles = tiles.entry_tiles_for_size(ENTRIES)
+
+    def tasks() -> Iterator[Task]:
+        for tile in bundles:
+            data = (folder / tile.path()).read_bytes()
+            start = tile.index * tiles.TILE_WIDTH
+            raws = tiles.decode_entry_bundle(data, tile.width)
+            leaves = tuple(merkle.leaf_hash(r) for r in raws)
+            yield Task(tile.path(), start, tile.width, data, 0, leaves=leaves)
+
+    # Three workers: one interpreter, two forks of it, one process group.
+    pool = Pool(keys, 3)
+    group = pool.process.pid
+    found = list(pool.check(tasks()))
+    assert [c.start for c in found] == [t.index * tiles.TILE_WIDTH for t in bundles]
+    assert all(c.bundle_error is None for c in found)
+    assert len(_members(group)) == 3
+    pool.close()
+    assert not _alive(group)
+    # Stopped with work in flight (the audit met a failure): every worker is killed at once.
+    pool = Pool(keys, 3)
+    group = pool.process.pid
+    next(iter(pool.check(tasks())))
+    assert pool.pending > 0
+    pool.close()
+    assert not _alive(group)
