@@ -9,6 +9,7 @@ import json
 import json.scanner
 
 import pytest
+from events_samples import json_values
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -318,13 +319,7 @@ def test_the_skipped_walk_changes_no_answer(data: bytes) -> None:
     assert _answer(data) == _walked(data)
 
 
-_DOCS = st.recursive(
-    st.none() | st.booleans() | st.integers(-(2**60), 2**60) | st.text(max_size=8),
-    lambda kids: (
-        st.lists(kids, max_size=4) | st.dictionaries(st.text(max_size=4), kids, max_size=4)
-    ),
-    max_leaves=40,
-)
+_DOCS = json_values(max_leaves=40, width=4)
 
 
 @settings(max_examples=300, deadline=None)
