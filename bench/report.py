@@ -54,6 +54,14 @@ def table(r: dict[str, Any]) -> str:
             f"{a['ratio_to_raw_x_cores']:.2f} (target >= 0.5: "
             f"{_mark(a['ratio_to_raw_x_cores'] >= 0.5)})"
         )
+        if "projected_idle_ratio" in a:
+            add(
+                f"audit CPU per entry: {a['audit_main_cpu_us_per_entry']:,.0f} us ordered replay "
+                f"+ {a['audit_workers_cpu_us_per_entry']:,.0f} us workers, against "
+                f"{1e6 / a['raw_verify_per_cpu_s']:,.0f} us a verify: an idle machine would do "
+                f"{a['projected_idle_entries_per_s']:,.0f} entries/s, ratio "
+                f"{a['projected_idle_ratio']:.2f}"
+            )
     if "scale" in r:
         s = r["scale"]
         small, large = (str(n) for n in (s["sizes"][0], s["sizes"][-1]))

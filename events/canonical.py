@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import threading
 
 from .errors import StatementError, pointer, show
 
@@ -42,6 +43,11 @@ class _Refused:
         self.code = code
         self.message = message
         self.key = key
+        _decoding.refused = True
+
+
+# Whether a decoder hook left a `_Refused` during this thread's current `strict_loads`.
+_decoding = threading.local()
 
 
 def _object(pairs: list[tuple[str, object]]) -> dict[str, object] | _Refused:
@@ -99,6 +105,7 @@ def strict_loads(data: bytes, *, max_bytes: int = MAX_STATEMENT_BYTES) -> object
         text = bytes(data).decode("utf-8")
     except UnicodeDecodeError as e:
         raise StatementError("not-utf8", f"not UTF-8: {e.reason} at byte {e.start}") from None
+    _decoding.refused = False
     try:
         obj: object = _DECODER.decode(text)
     except json.JSONDecodeError as e:
@@ -107,7 +114,12 @@ def strict_loads(data: bytes, *, max_bytes: int = MAX_STATEMENT_BYTES) -> object
         ) from None
     except RecursionError:
         raise StatementError("too-large", f"nested deeper than {MAX_DEPTH} levels") from None
-    _check(obj, (), 0)
+    if _decoding.refused or "\\u" in text or text.count("[") + text.count("{") >= MAX_DEPTH:
+        _check(obj, (), 0)
+    # Else the walk would find nothing: the hooks refused no value (so every number is a safe
+    # integer, every object free of duplicate keys), the decoder makes only plain types, a
+    # lone surrogate needs a `\u` escape (the text is valid UTF-8) and fewer than MAX_DEPTH
+    # brackets cannot nest MAX_DEPTH deep.
     return obj
 
 

@@ -25,6 +25,7 @@ from keys.note import NoteVerifier, open_note
 from registry.audit.errors import AuditError, FetchError
 from registry.audit.fetching import (
     Fetch,
+    FolderFetch,
     HttpFetch,
     Recorder,
     TileCache,
@@ -112,6 +113,8 @@ def audit(
         replay = since.replay if since is not None and since.replay is not None else None
         replay = replay or Replay(registrar_keys)
         start = replay.size
+        kept = _kept_checkpoints(fetch)
+        replay.roots_at = None if kept is None else {*kept, size}
         _replay_entries(replay, reader, cache, fetch, size, jobs, signature_verifier)
         if replay.leaves.root() != root:
             raise AuditError("the entries do not hash to the checkpoint's root")
@@ -133,9 +136,7 @@ def _prove_consistent(
         f"--- checkpoint served now ---\n{note}"
     )
     if saved.size > size:
-        raise AuditError(
-            f"rollback: the log shrank from {saved.size} to {size} entries{evidence}"
-        )
+        raise AuditError(f"rollback: the log shrank from {saved.size} to {size} entries{evidence}")
     plan = Recorder()
     merkle.consistency_proof(saved.size, size, plan)
     cache.prefetch(plan_tiles(size, plan.indexes))
@@ -207,7 +208,10 @@ def _check_subject_maps(
         check_map_root(replay.chains.map, checkpoint, _served_state(fetch, checkpoint.size))
     except SubjectCheckError as e:
         raise AuditError(str(e)) from None
+    kept = replay.roots_at
     for n in range(max(start, 1), checkpoint.size):
+        if kept is not None and n not in kept:
+            continue  # the folder does not keep this one: no need to ask for it
         try:
             note = fetch(f"checkpoints/{n}")
         except FetchError:
@@ -224,6 +228,15 @@ def _check_subject_maps(
                 f"the checkpoint of size {n} commits to a subject map not the log's"
                 f" ({_first_subject_differing(replay, n, fetch)})"
             )
+
+
+def _kept_checkpoints(fetch: Fetch) -> set[int] | None:
+    """The sizes of the checkpoints an export folder keeps (None: the source cannot say, so
+    every size is asked for, and the map root after every entry is kept to compare)."""
+    names = fetch.names("checkpoints") if isinstance(fetch, FolderFetch) else None
+    if names is None:
+        return None
+    return {int(n) for n in names if n.isascii() and n.isdigit()}
 
 
 def _served_state(fetch: Fetch, size: int) -> Callable[[str], SubjectState | None]:

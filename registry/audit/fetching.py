@@ -13,6 +13,7 @@ delete partial tiles once the full tile exists, and clients to fall back to it).
 from __future__ import annotations
 
 import http.client
+import os
 import threading
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -34,17 +35,33 @@ def source_fetch(source: str) -> Fetch:
     """A fetcher for a registry URL or an export folder: both have the same paths."""
     if source.startswith(("http://", "https://")):
         return HttpFetch(source)
-    root = Path(source)
-    if not (root / "checkpoint").is_file():
+    if not (Path(source) / "checkpoint").is_file():
         raise FetchError(f"{source} is neither a URL nor an export folder (no checkpoint file)")
+    return FolderFetch(source)
 
-    def fetch_file(path: str) -> bytes:
+
+class FolderFetch:
+    """Paths read from a `pakta export` folder; `names` lists one of its directories, so the
+    audit need not ask for each checkpoint size whether the folder keeps it."""
+
+    def __init__(self, root: str) -> None:
+        self.root = root
+
+    def __call__(self, path: str) -> bytes:
         try:
-            return (root / path).read_bytes()
+            with open(os.path.join(self.root, path), "rb") as f:
+                return f.read()
         except OSError as e:
-            raise FetchError(f"{root / path}: {e.strerror}") from None
+            raise FetchError(f"{Path(self.root) / path}: {e.strerror}") from None
 
-    return fetch_file
+    def names(self, folder: str) -> set[str] | None:
+        """The names in `folder` (none if it is absent; None if it cannot be listed)."""
+        try:
+            return set(os.listdir(os.path.join(self.root, folder)))
+        except FileNotFoundError:
+            return set()
+        except OSError:
+            return None
 
 
 class HttpFetch:
@@ -198,4 +215,12 @@ class TileCache:
         self._ready.clear()
 
 
-__all__ = ["Fetch", "FetchError", "HttpFetch", "TileCache", "plan_tiles", "source_fetch"]
+__all__ = [
+    "Fetch",
+    "FetchError",
+    "FolderFetch",
+    "HttpFetch",
+    "TileCache",
+    "plan_tiles",
+    "source_fetch",
+]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Container
 from datetime import datetime
 from typing import Any
 
@@ -44,7 +45,9 @@ class Replay:
         self.new_effects: Counter[str] = Counter()  # this run's, by agency
         # The subject chains (docs/subject-map.md) and the map root after each size.
         self.chains = SubjectChains()
-        self.map_roots: list[bytes] = [SubjectMap().root()]
+        self.map_roots: list[bytes | None] = [SubjectMap().root()]
+        # The sizes whose map root this run needs (None: every size); the others stay None.
+        self.roots_at: Container[int] | None = None
 
     SAVED = ("size", "leaves", "prev", "received", "signatures", "warnings", "invalidated",
              "transitions", "records")  # fmt: skip
@@ -121,7 +124,8 @@ class Replay:
         self.records += outcome.records
         self.new_effects.update(agency for agency, _ in outcome.effects)
         self.chains.add_outcome(outcome, p.leaf)
-        self.map_roots.append(self.chains.root())
+        needed = self.roots_at is None or index + 1 in self.roots_at
+        self.map_roots.append(self.chains.root() if needed else None)
         self.prev = p.leaf.hex()
         self.received = p.received
         self.leaves.append(p.leaf)

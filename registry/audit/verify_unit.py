@@ -57,9 +57,7 @@ def _bundle(fetch: Fetch, subject: str, size: int | None) -> Any:
         raise Failed(f"{path} is not JSON") from None
 
 
-def _chain(
-    fetch: Fetch, subject: str, size: int | None, log_key: NoteVerifier
-) -> VerifiedChain:
+def _chain(fetch: Fetch, subject: str, size: int | None, log_key: NoteVerifier) -> VerifiedChain:
     try:
         return verify_subject_bundle(_bundle(fetch, subject, size), log_key, subject=subject)
     except SubjectCheckError as e:

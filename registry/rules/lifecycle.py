@@ -9,7 +9,7 @@ unit's stage dates. No SQL, no clock.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import singledispatch
@@ -256,19 +256,22 @@ def apply_effect(
 def _advance(
     head: AgencyHead | None, effect: Advanced, milestone: Callable[[str], str | None]
 ) -> tuple[AgencyHead, list[Transition]]:
-    keys = dict(head.keys) if head is not None else {}
-    for g in effect.keys_added:
-        keys[g.keyid] = KeyGrant(
-            keyid=g.keyid,
-            public_key=unb64(g.public_key),
-            role=g.role,
-            holder=g.holder,
-            valid_from=datetime.fromisoformat(g.valid_from),
-        )
-    for r in effect.keys_revoked:
-        keys[r.keyid] = replace(
-            keys[r.keyid], revoked_from=datetime.fromisoformat(r.effective_from)
-        )
+    keys: Mapping[str, KeyGrant] = head.keys if head is not None else {}
+    if effect.keys_added or effect.keys_revoked:
+        # A head's keys are never changed in place: a statement that changes none shares them.
+        keys = changed = dict(keys)
+        for g in effect.keys_added:
+            changed[g.keyid] = KeyGrant(
+                keyid=g.keyid,
+                public_key=unb64(g.public_key),
+                role=g.role,
+                holder=g.holder,
+                valid_from=datetime.fromisoformat(g.valid_from),
+            )
+        for r in effect.keys_revoked:
+            changed[r.keyid] = replace(
+                changed[r.keyid], revoked_from=datetime.fromisoformat(r.effective_from)
+            )
     marks = head.milestones if head is not None else frozenset()
     mark = milestone(effect.type)
     issued_at = datetime.fromisoformat(effect.issued_at)
@@ -291,7 +294,8 @@ def _advance(
             milestones=milestones,
         )
     else:
-        head = replace(
+        lc, moves = apply_changes(head.agency, head.lifecycle, effect.lifecycle)
+        advanced = replace(
             head,
             seq=effect.seq,
             hash=effect.hash,
@@ -299,6 +303,8 @@ def _advance(
             index=effect.index,
             keys=keys,
             milestones=milestones,
+            lifecycle=lc,
         )
+        return advanced, moves
     lc, moves = apply_changes(head.agency, head.lifecycle, effect.lifecycle)
     return replace(head, lifecycle=lc), moves

@@ -112,21 +112,27 @@ class _Leaf:
 
 
 class _Branch:
+    """A node with two halves; its hash is None from a change below it until asked for."""
+
     __slots__ = ("hash", "kids")
 
     def __init__(self, kids: list[_Node]) -> None:
         self.kids = kids
-        self.hash = map_node_hash(_hash(kids[0]), _hash(kids[1]))
-
-    def rehash(self) -> None:
-        self.hash = map_node_hash(_hash(self.kids[0]), _hash(self.kids[1]))
+        self.hash: Hash | None = None
 
 
 _Node = _Leaf | _Branch | None
 
 
 def _hash(node: _Node) -> Hash:
-    return EMPTY if node is None else node.hash
+    """The node's hash, computing first those of the branches below it that changed."""
+    if node is None:
+        return EMPTY
+    found = node.hash
+    if found is None and isinstance(node, _Branch):  # only a branch waits for its hash
+        found = node.hash = map_node_hash(_hash(node.kids[0]), _hash(node.kids[1]))
+    assert found is not None
+    return found
 
 
 def _put(node: _Node, leaf: _Leaf, depth: int) -> _Node:
@@ -141,12 +147,13 @@ def _put(node: _Node, leaf: _Leaf, depth: int) -> _Node:
         return _put(branch, leaf, depth)
     bit = key_bit(leaf.key, depth)
     node.kids[bit] = _put(node.kids[bit], leaf, depth + 1)
-    node.rehash()
+    node.hash = None
     return node
 
 
 class SubjectMap:
     """The map in memory: set a subject's state in O(depth), read the root, prove a key.
+    Node hashes are computed when the root or a proof needs them, once per change.
 
     A subtree holding no subject hashes as EMPTY, one holding exactly one subject hashes as
     that subject's leaf, any other as a node of its two halves; so the depth is about
@@ -163,7 +170,25 @@ class SubjectMap:
 
     def set(self, subject: str, state: SubjectState) -> None:
         self.states[subject] = state
-        self._root = _put(self._root, _Leaf(subject_key(subject), state), 0)
+        leaf = _Leaf(subject_key(subject), state)
+        key = leaf.key
+        # Down the branches to where the key belongs (what `_put` does, without recursion).
+        path: list[tuple[_Branch, int]] = []
+        node, depth = self._root, 0
+        while isinstance(node, _Branch):
+            bit = (key[depth >> 3] >> (7 - (depth & 7))) & 1
+            path.append((node, bit))
+            node, depth = node.kids[bit], depth + 1
+        below: _Node = leaf
+        if node is not None and node.key != key:
+            below = _put(node, leaf, depth)  # another subject's leaf: split below it
+        # Back up: each branch on the way takes its new child, and its hash waits for `root`
+        # or `prove` (so entries replayed between two roots hash a shared branch once).
+        for branch, bit in reversed(path):
+            branch.kids[bit] = below
+            branch.hash = None
+            below = branch
+        self._root = below
 
     def root(self) -> Hash:
         return _hash(self._root)

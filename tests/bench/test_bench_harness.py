@@ -57,6 +57,8 @@ def test_tiny_bench_has_every_figure(tmp_path: Path) -> None:
     a = r["audit"]
     assert a["audit_entries_per_s"] > 0 and a["raw_verify_per_s_one_core"] > 0
     assert a["cores"] >= 1 and a["ratio_to_raw_x_cores"] > 0
+    assert a["audit_main_cpu_us_per_entry"] > 0 and a["raw_verify_per_cpu_s"] > 0
+    assert 0 < a["projected_idle_ratio"] and a["projected_idle_entries_per_s"] > 0
     s = r["scale"]
     assert s["entries"]["100"] >= 100 and s["entries"]["200"] >= 200
     for size in ("100", "200"):

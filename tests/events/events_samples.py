@@ -11,6 +11,8 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import date, timedelta
 from typing import Any
 
+from hypothesis import strategies as st
+
 from events import CATALOG
 
 PREV = "sha256:" + "ab" * 32
@@ -74,3 +76,15 @@ def edit(obj: dict[str, Any], edits: Edits) -> dict[str, Any]:
         else:
             target[key] = value
     return obj
+
+
+def json_values(max_leaves: int, width: int = 3) -> st.SearchStrategy[Any]:
+    """Plain JSON values (no fractions): null, booleans, integers, short texts, nested."""
+    return st.recursive(
+        st.none() | st.booleans() | st.integers(-(2**60), 2**60) | st.text(max_size=8),
+        lambda inner: (
+            st.lists(inner, max_size=width)
+            | st.dictionaries(st.text(max_size=5), inner, max_size=width)
+        ),
+        max_leaves=max_leaves,
+    )

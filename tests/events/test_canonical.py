@@ -9,6 +9,7 @@ import json
 import json.scanner
 
 import pytest
+from events_samples import json_values
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -276,3 +277,80 @@ def test_parse_sha256_ref_is_strict(text: str) -> None:
     with pytest.raises(StatementError) as info:
         parse_sha256_ref(text, field="/prev")
     assert (info.value.code, info.value.field) == ("bad-hash", "/prev")
+
+
+# --- the walk after decoding, skipped when it would find nothing ---------------------------
+
+
+def _walked(data: bytes) -> object:
+    """What `strict_loads` answers when it always walks the document afterwards."""
+    try:
+        obj = canonical._DECODER.decode(data.decode("utf-8"))
+        canonical._check(obj, (), 0)
+    except StatementError as e:
+        return (e.code, e.field)
+    return obj
+
+
+def _answer(data: bytes) -> object:
+    try:
+        return strict_loads(data)
+    except StatementError as e:
+        return (e.code, e.field)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'{"a": 1, "a": 2}',
+        b'{"x": [1.5]}',
+        b'{"x": -0}',
+        b'{"x": 9007199254740992}',
+        b'{"x": "\\ud800"}',
+        b'{"\\udc00": 1}',
+        b'{"x": "\\\\ud800"}',  # an escaped backslash, then text: fine
+        b"[" * 33 + b"]" * 33,
+        b"[" * 32 + b"]" * 32,
+        b'{"a": {"b": {"c": [NaN]}}}',
+        b'{"ok": ["\\u00e9", 1, true, null]}',
+    ],
+)
+def test_the_skipped_walk_changes_no_answer(data: bytes) -> None:
+    assert _answer(data) == _walked(data)
+
+
+_DOCS = json_values(max_leaves=40, width=4)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_DOCS, st.booleans())
+def test_the_skipped_walk_agrees_on_any_document(doc: object, ascii_only: bool) -> None:
+    data = json.dumps(doc, ensure_ascii=ascii_only).encode("utf-8", "surrogatepass")
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        data = json.dumps(doc).encode()  # a lone surrogate: written as a \u escape
+    assert _answer(data) == _walked(data)
+
+
+def test_a_refusal_in_one_thread_is_not_lost_or_lent_to_another() -> None:
+    import threading
+
+    good, bad = b'{"a": [1, 2, {"b": "c"}]}', b'{"a": [1, 2, {"b": 1, "b": 2}]}'
+    wrong: list[object] = []
+
+    def parse(data: bytes, want: object) -> None:
+        for _ in range(2000):
+            got = _answer(data)
+            if got != want:
+                wrong.append(got)
+
+    threads = [
+        threading.Thread(target=parse, args=(good, {"a": [1, 2, {"b": "c"}]})),
+        threading.Thread(target=parse, args=(bad, ("duplicate-key", "/a/2/b"))),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert wrong == []

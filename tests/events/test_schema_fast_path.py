@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
+from events_samples import json_values
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -96,13 +97,7 @@ def test_edge_strings_get_the_same_answer_on_both_paths(name: str) -> None:
             assert fast == slow, (path, text)
 
 
-JSON = st.recursive(
-    st.none() | st.booleans() | st.integers(-(2**60), 2**60) | st.text(max_size=8),
-    lambda inner: (
-        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
-    ),
-    max_leaves=6,
-)
+JSON = json_values(max_leaves=6)
 
 
 @settings(max_examples=300, deadline=None)

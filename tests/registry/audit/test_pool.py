@@ -173,7 +173,6 @@ def test_libsodium_and_cryptography_agree_on_good_and_bad_signatures() -> None:
         assert VERIFIERS["pynacl"](public, msg, sig) == VERIFIERS["cryptography"](public, msg, sig)
 
 
-
 @pytest.mark.parametrize("name", sorted(VERIFIERS))
 def test_a_worker_learns_keys_from_its_own_bundle(log: tuple[Service, Path], name: str) -> None:
     """Bundle 0 registers the agencies and then has them sign: with only the registrar's
@@ -190,3 +189,96 @@ def test_a_worker_learns_keys_from_its_own_bundle(log: tuple[Service, Path], nam
     assert checked.bundle_error is None and len(checked.entries) == 256
     assert all(len(p.verified) == 1 for p in checked.entries)
     assert len(checked.learned) == 12 and len(keys) == 13
+
+
+def test_a_folder_is_asked_only_for_the_checkpoints_it_keeps(
+    log: tuple[Service, Path], tmp_path: Path
+) -> None:
+    import os
+
+    from registry.audit.fetching import FolderFetch
+
+    service, folder = log
+    copy = tmp_path / "export"
+    shutil.copytree(folder, copy)
+    stored = sorted(int(n) for n in os.listdir(copy / "checkpoints"))
+    assert len(stored) > 10
+    for n in stored[1:-1:2]:
+        (copy / "checkpoints" / str(n)).unlink()
+    kept = sorted(int(n) for n in os.listdir(copy / "checkpoints"))
+    asked: list[int] = []
+
+    class Watching(FolderFetch):
+        def __call__(self, path: str) -> bytes:
+            if path.startswith("checkpoints/"):
+                asked.append(int(path.split("/")[1]))
+            return super().__call__(path)
+
+    verifier = NoteVerifier.parse(service.instance.log_vkey)
+    report = audit(Watching(str(copy)), verifier, service.instance.registrar_keys, jobs=1)
+    assert asked == [n for n in kept if 1 <= n < report.size]
+    # A checkpoint the folder keeps is still checked, listed or asked for one by one.
+    victim = kept[len(kept) // 2]
+    (copy / "checkpoints" / str(victim)).write_bytes(b"not a signed note\n")
+    for fetch in (FolderFetch(str(copy)), lambda path: FolderFetch(str(copy))(path)):
+        with pytest.raises(AuditError, match="checkpoint signature"):
+            audit(fetch, verifier, service.instance.registrar_keys, jobs=1)
+
+
+def _members(group: int) -> list[str]:
+    """The live (not zombie) processes of a process group."""
+    import os
+
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                state, _parent, pgid = f.read().rsplit(")", 1)[1].split()[:3]
+        except (OSError, ValueError):
+            continue
+        if int(pgid) == group and state != "Z":
+            found.append(pid)
+    return found
+
+
+def _alive(group: int) -> bool:
+    import time
+
+    for _ in range(50):  # a killed process takes a moment to go
+        if not _members(group):
+            return False
+        time.sleep(0.1)
+    return True
+
+
+def test_the_workers_come_from_one_import_and_all_stop(log: tuple[Service, Path]) -> None:
+    from registry.audit.pool import Pool
+
+    service, folder = log
+    keys = dict(service.instance.registrar_keys)
+    bundles = tiles.entry_tiles_for_size(ENTRIES)
+
+    def tasks() -> Iterator[Task]:
+        for tile in bundles:
+            data = (folder / tile.path()).read_bytes()
+            start = tile.index * tiles.TILE_WIDTH
+            raws = tiles.decode_entry_bundle(data, tile.width)
+            leaves = tuple(merkle.leaf_hash(r) for r in raws)
+            yield Task(tile.path(), start, tile.width, data, 0, leaves=leaves)
+
+    # Three workers: one interpreter, two forks of it, one process group.
+    pool = Pool(keys, 3)
+    group = pool.process.pid
+    found = list(pool.check(tasks()))
+    assert [c.start for c in found] == [t.index * tiles.TILE_WIDTH for t in bundles]
+    assert all(c.bundle_error is None for c in found)
+    assert len(_members(group)) == 3
+    pool.close()
+    assert not _alive(group)
+    # Stopped with work in flight (the audit met a failure): every worker is killed at once.
+    pool = Pool(keys, 3)
+    group = pool.process.pid
+    next(iter(pool.check(tasks())))
+    assert pool.pending > 0
+    pool.close()
+    assert not _alive(group)
