@@ -10,6 +10,8 @@ query in `registry.read`.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, String, Table, Text
 
 metadata = MetaData()
@@ -27,6 +29,33 @@ def _bytes_order(length: int) -> String:
 
 def _idx(primary_key: bool = False) -> Column[int]:
     return Column("idx", BigInteger, primary_key=primary_key, autoincrement=False, nullable=False)
+
+
+# The results table's columns (issue 13): what its filters and sorts read, kept by the projection.
+SORTED = ("region_kemendagri", "status_rank", "declared_on", "predicate_year", "warnings")
+
+
+def _table_columns() -> list[Column[Any] | Index]:
+    """The predicate held or revoked and its year, and the warnings the log records about the
+    agency (how many, and their codes); each sortable column indexed both ways, by name after."""
+    out: list[Column[Any] | Index] = [
+        Column("status_rank", Integer, nullable=False, server_default="0"),  # lifecycle order
+        Column("predicate", String(8)),
+        Column("predicate_state", String(8), index=True),  # awarded, revoked
+        Column("predicate_year", Integer),
+        Column("warnings", Integer, nullable=False, server_default="0"),
+        Column("warning_kinds", Text, nullable=False, server_default=""),
+    ]
+    for name in SORTED:
+        out.append(Index(f"rm_agencies_by_{name}", name, "name", "agency"))
+    return out
+
+
+def _descending(table: Table) -> None:
+    """An index per sortable column in descending order, names ascending after, so a
+    descending sort reads its page off an index as the ascending one does."""
+    for name in SORTED:
+        Index(f"rm_agencies_by_{name}_desc", table.c[name].desc(), table.c.name, table.c.agency)
 
 
 agencies = Table(
@@ -48,7 +77,9 @@ agencies = Table(
     Column("declared_on", String(10)),
     Column("statements", Integer, nullable=False),
     Index("rm_agencies_by_name", "name", "agency"),
+    *_table_columns(),
 )
+_descending(agencies)
 
 statements = Table(
     "rm_statements",
@@ -165,6 +196,8 @@ plan = Table(
     Column("percent", Integer, nullable=False),
     Column("reported_on", String(10)),
     Column("plan_index", BigInteger, nullable=False),
+    # The open items by due date: which units have items overdue today (registry/read/search.py).
+    Index("rm_plan_items_by_due", "state", "due_current", "unit"),
 )
 
 plan_changes = Table(
@@ -282,6 +315,17 @@ invalidated = Table(
     Column("agency", _ID, nullable=False),
     Column("revoked_index", BigInteger, nullable=False),
     Column("effective_from", _STAMP, nullable=False),
+)
+
+# How many warnings the log records about each agency, by code (its own, and those about it
+# signed by another): the results table's warning column and its "has warnings" filters.
+agency_warnings = Table(
+    "rm_agency_warnings",
+    metadata,
+    Column("agency", _ID, primary_key=True),
+    Column("code", String(32), primary_key=True),
+    Column("n", BigInteger, nullable=False),
+    Index("rm_agency_warnings_by_code", "code", "agency"),
 )
 
 # Search: every index term of every agency (registry/read/words.py), matched by prefix.
