@@ -12,6 +12,7 @@ machine here, only copies of the rules' output.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict
 from typing import Any
 
@@ -320,24 +321,27 @@ def _predicate(head: AgencyHead) -> Row:
     return {"predicate": None, "predicate_state": None, "predicate_year": None}
 
 
+def warning_tally(found: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str], int]:
+    """(agency or subject, code) -> how many of the warnings `found` count for it: a warning
+    counts for its agency and for its subject, as an agency page lists it."""
+    out: dict[tuple[str, str], int] = {}
+    for w in found:
+        for who in {w["agency"], w["subject"]}:
+            out[who, w["code"]] = out.get((who, w["code"]), 0) + 1
+    return out
+
+
 def _warning_counts(session: Session, added: list[Row], void: set[int]) -> None:
     """Keep `rm_agency_warnings` and each agency's warning count and codes in step with the
-    warnings this batch stores and those a compromise voids (before `flush` deletes them): a
-    warning counts for its agency and for its subject, as an agency page lists it."""
-    delta: dict[tuple[str, str], int] = {}
-
-    def count(found: list[Any], sign: int) -> None:
-        for w in found:
-            for who in {w["agency"], w["subject"]}:
-                delta[who, w["code"]] = delta.get((who, w["code"]), 0) + sign
-
-    count(added, 1)
+    warnings this batch stores and those a compromise voids (before `flush` deletes them)."""
+    delta = warning_tally(added)
     w = t.warnings
     if void:
         gone = select(w.c.agency, w.c.subject, w.c.code).where(
             w.c.idx.in_(sorted(void)), w.c.code != REVOKED_KEY_WARNING
         )
-        count([r._mapping for r in session.execute(gone)], -1)
+        for key, n in warning_tally([dict(r._mapping) for r in session.execute(gone)]).items():
+            delta[key] = delta.get(key, 0) - n
     whose = sorted({who for who, _ in delta})
     if not whose:
         return
