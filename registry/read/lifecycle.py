@@ -137,7 +137,9 @@ def scores_side_by_side(db: Connection, unit: str) -> dict[str, Any]:
                 "weight": str(weight),
                 "minimum": None,
                 # IPAK and IPKP are judged by their survey index (1 to 4), not by the score.
-                "minimum_index": (str(need[f"{name}_index"]) if f"{name}_index" in need else None),
+                "minimum_index": (
+                    str(need[f"{name}_index"]) if f"{name}_index" in need else None
+                ),
                 **{s: latest[s]["scores"]["results"][name] for s in latest},
             }
         )
