@@ -67,7 +67,7 @@ def order_by(db: Connection, sort: str, direction: str) -> list[Any]:
     name = COLUMNS.get(sort)
     tail = [agencies.c.name, agencies.c.agency]
     if name is None:
-        return tail
+        return [c.desc() for c in tail] if direction == "desc" else tail
     column = agencies.c[name]
     pg = db.dialect.name == "postgresql"
     if direction == "desc":
@@ -90,9 +90,9 @@ def sort_rows(found: list[dict[str, Any]], sort: str, direction: str) -> list[di
     """Rows already in name order (a region's lists), in the order of `sort` as `search`
     gives it: a stable sort on the sort's value, values missing first going up."""
     key = "overdue" if sort == "overdue" else COLUMNS.get(sort)
-    if key is None:
-        return found
     desc = direction == "desc"
+    if key is None:
+        return found[::-1] if desc else found
 
     def value(row: dict[str, Any]) -> tuple[int, Any]:
         v = row.get(key)
