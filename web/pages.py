@@ -152,7 +152,12 @@ def agencies() -> str | WerkzeugResponse:
 def region(code: str) -> str | WerkzeugResponse:
     if _BPS_REGENCY.fullmatch(code) and (same := region_data.kemendagri_of(code)):
         return redirect(url_for("pages.region", code=same), 301)  # a BPS code
-    found = places.region_page(db(), code, today()) if _REGION.fullmatch(code) else None
+    order = search_filters()  # only its sort and dir apply here
+    found = (
+        places.region_page(db(), code, today(), order.sort, order.dir)
+        if _REGION.fullmatch(code)
+        else None
+    )
     if found is None:
         abort(
             404,
@@ -163,9 +168,14 @@ def region(code: str) -> str | WerkzeugResponse:
             ),
         )
     province = region_data.region(found["region"]["province"]) if "." in code else None
+    area = {"regency" if "." in code else "province": code}
+    sorted_by = Filters(sort=order.sort, dir=order.dir)
     return render_template(
         "pages/region.html",
         page=found,
+        sorts=sort_links("pages.region", sorted_by, code=code),
+        area=area,
+        listed=area | sorted_by.params(),
         province=province,
         warning_kinds=counted(found.get("warning_counts")),
     )

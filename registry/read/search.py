@@ -19,11 +19,19 @@ from sqlalchemy import Connection, and_, func, or_, select, true
 from registry.read.queries import counted, in_region, rows
 from registry.read.results import order_by, overdue_ids, overdue_units, with_facts
 from registry.read.rows import ALL_STATUSES
-from registry.read.tables import agencies, agency_warnings, agency_years, terms
+from registry.read.tables import (
+    agencies,
+    agency_warnings,
+    agency_years,
+    declarations,
+    terms,
+    witnesses,
+)
 from registry.read.words import prefixes, query_words
 
 PER_PAGE = 20
 PREDICATE_STATES = ("awarded", "revoked")
+OVERDUE, UNWITNESSED = "item-overdue", "unwitnessed"  # the warnings true today
 
 
 @dataclass(frozen=True)
@@ -93,13 +101,26 @@ def where(filters: Filters, today: date) -> list[Any] | None:
     if filters.warnings:
         out.append(agencies.c.warnings > 0)
     if filters.warning:
-        coded = select(agency_warnings.c.agency).where(agency_warnings.c.code == filters.warning)
-        out.append(agencies.c.agency.in_(coded))
+        out.append(_warned(filters.warning, today))
     if filters.predicate:
         out.append(agencies.c.predicate_state == filters.predicate)
     if filters.predicate_year:
         out.append(agencies.c.predicate_year == int(filters.predicate_year))
     return out
+
+
+def _warned(code: str, today: date) -> Any:
+    """Agencies whose page lists a warning of `code`: those the log records
+    (`rm_agency_warnings`), and the two true today (registry/rules/warnings.py): items overdue,
+    and a declaration no witness has attested."""
+    if code == OVERDUE:
+        return agencies.c.agency.in_(overdue_ids(today))
+    if code == UNWITNESSED:
+        d, w = declarations, witnesses
+        attested = select(w.c.idx).where(w.c.declaration_hash == d.c.hash).exists()
+        return select(d.c.idx).where(d.c.agency == agencies.c.agency, ~attested).exists()
+    coded = select(agency_warnings.c.agency).where(agency_warnings.c.code == code)
+    return agencies.c.agency.in_(coded)
 
 
 def search(

@@ -25,7 +25,7 @@ def _listed(client: FlaskClient, query: str) -> list[str]:
     page = 1
     while True:
         html = client.get(f"/agencies?{query}&page={page}").get_data(as_text=True)
-        found += re.findall(r'<li><a href="/agencies/([a-z0-9-]+)"><strong>', html)
+        found += re.findall(r'<th scope="row"><a href="/agencies/([a-z0-9-]+)"><strong>', html)
         if 'rel="next"' not in html:
             return found
         page += 1
