@@ -65,11 +65,15 @@ def _rows(filters: Filters, size: int) -> Iterator[dict[str, Any]]:
         found = search(db(), filters, page, per_page=PAGE, today=day)
         pages = found["pages"]
         for row in found["rows"]:
-            yield {c: row.get(c) for c in STORED} | _official(row["region_kemendagri"]) | {
-                "overdue_on": day.isoformat(),
-                "url": public_url_for("pages.agency", agency=row["agency"]),
-                "log_size": size,
-            }
+            yield (
+                {c: row.get(c) for c in STORED}
+                | _official(row["region_kemendagri"])
+                | {
+                    "overdue_on": day.isoformat(),
+                    "url": public_url_for("pages.agency", agency=row["agency"]),
+                    "log_size": size,
+                }
+            )
         page += 1
 
 
