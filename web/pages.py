@@ -119,6 +119,7 @@ def search_filters() -> Filters:
         warning=_arg("warning", _CODE),
         predicate=predicate if predicate in PREDICATE_STATES else "",
         predicate_year=_arg("predicate_year", _YEAR),
+        match="any" if request.args.get("match", "").strip() == "any" else "",
         sort=sort if sort in SORTS and sort != "name" else "",
         dir=direction if direction == "desc" else "",
     )

@@ -50,6 +50,7 @@ class Filters:
     warning: str = ""  # has a warning of this code (?warning=late-posting)
     predicate: str = ""  # awarded, revoked
     predicate_year: str = ""
+    match: str = ""  # "any": a unit with any one of the findings above (else all of them)
     sort: str = ""  # a key of registry.read.results.SORTS; name when empty
     dir: str = ""  # asc, desc
 
@@ -96,17 +97,23 @@ def where(filters: Filters, today: date) -> list[Any] | None:
     if filters.year:
         active = select(agency_years.c.agency).where(agency_years.c.year == filters.year)
         out.append(agencies.c.agency.in_(active))
+    findings = []  # all of them, or with ?match=any any one
     if filters.overdue:
-        out.append(agencies.c.agency.in_(overdue_ids(today)))
+        findings.append(agencies.c.agency.in_(overdue_ids(today)))
     if filters.warnings:
-        out.append(agencies.c.warnings > 0)
+        findings.append(agencies.c.warnings > 0)
     if filters.warning:
-        out.append(_warned(filters.warning, today))
+        findings.append(_warned(filters.warning, today))
+    predicate = []
     if filters.predicate:
-        out.append(agencies.c.predicate_state == filters.predicate)
+        predicate.append(agencies.c.predicate_state == filters.predicate)
     if filters.predicate_year:
-        out.append(agencies.c.predicate_year == int(filters.predicate_year))
-    return out
+        predicate.append(agencies.c.predicate_year == int(filters.predicate_year))
+    if predicate:
+        findings.append(and_(*predicate))
+    if filters.match == "any" and len(findings) > 1:
+        return [*out, or_(*findings)]
+    return out + findings
 
 
 def _warned(code: str, today: date) -> Any:

@@ -12,7 +12,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import (
+    DDL,
+    BigInteger,
+    Column,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    event,
+)
 
 metadata = MetaData()
 _ID = String(64)  # agency ids
@@ -37,8 +48,8 @@ SORTED = ("region_kemendagri", "status_rank", "declared_on", "predicate_year", "
 
 def _table_columns() -> list[Column[Any] | Index]:
     """The predicate held or revoked and its year, and the warnings the log records about the
-    agency (how many, and their codes); each sortable column indexed both ways, by name after."""
-    out: list[Column[Any] | Index] = [
+    agency (how many, and their codes)."""
+    return [
         Column("status_rank", Integer, nullable=False, server_default="0"),  # lifecycle order
         Column("predicate", String(8)),
         Column("predicate_state", String(8), index=True),  # awarded, revoked
@@ -46,16 +57,19 @@ def _table_columns() -> list[Column[Any] | Index]:
         Column("warnings", Integer, nullable=False, server_default="0"),
         Column("warning_kinds", Text, nullable=False, server_default=""),
     ]
-    for name in SORTED:
-        out.append(Index(f"rm_agencies_by_{name}", name, "name", "agency"))
-    return out
 
 
-def _descending(table: Table) -> None:
-    """An index per sortable column in descending order, names ascending after, so a
-    descending sort reads its page off an index as the ascending one does."""
+def _sort_indexes(table: Table) -> None:
+    """Two indexes per sortable column, names after it, so either direction reads its page off
+    an index: going up those without a value first, going down last (SQLite's order of NULLs,
+    which its indexes cannot change; PostgreSQL's indexes say it)."""
     for name in SORTED:
-        Index(f"rm_agencies_by_{name}_desc", table.c[name].desc(), table.c.name, table.c.agency)
+        for suffix, lite, pg in (("", "", " NULLS FIRST"), ("_desc", " DESC", " DESC NULLS LAST")):
+            for dialect, order in (("sqlite", lite), ("postgresql", pg)):
+                ddl = f"CREATE INDEX rm_agencies_by_{name}{suffix} ON {table.name} "
+                ddl += f"({name}{order}, name, agency)"
+                created = DDL(ddl).execute_if(dialect=dialect)  # type: ignore[no-untyped-call]
+                event.listen(table, "after_create", created)
 
 
 agencies = Table(
@@ -79,7 +93,7 @@ agencies = Table(
     Index("rm_agencies_by_name", "name", "agency"),
     *_table_columns(),
 )
-_descending(agencies)
+_sort_indexes(agencies)
 
 statements = Table(
     "rm_statements",
