@@ -111,6 +111,7 @@ def pages(size: int) -> list[str]:
         "/agencies?regency=33.15&sort=overdue&dir=desc&warnings=1",
         "/regions/74?sort=overdue&dir=desc", "/regions/33.15?sort=warnings",
         "/agencies/found.json?province=74&sort=overdue&dir=desc&overdue=1",
+        "/agencies?province=74&predicate=revoked&overdue=1&match=any&sort=overdue&dir=desc",
     ]  # fmt: skip
 
 

@@ -178,6 +178,9 @@ def test_each_filter_lists_exactly_the_agencies_it_names(
         listed(client, "province=74&overdue=1")
     )
     assert "rsud-bahteramas" in sultra and all(truth[a]["region"].startswith("74") for a in sultra)
+    either = set(listed(client, "province=74&predicate=revoked&overdue=1&match=any"))
+    assert either == sultra and len(either) == 3
+    assert listed(client, "province=74&predicate=revoked&overdue=1") == ["rsud-bahteramas"]
 
 
 @pytest.mark.parametrize(
