@@ -261,7 +261,7 @@ def _read_model(service: Service, expected: Expected) -> list[Finding]:
 def _tables(rows: Rows) -> dict[Table, dict[tuple[Any, ...], dict[str, Any]]]:
     """The rows a whole-log `Rows` batch would write, by table and primary key."""
     from registry.read import tables as t
-    from registry.read.rows import warning_tally
+    from registry.read.table_rows import warning_tally
 
     out: dict[Table, dict[tuple[Any, ...], dict[str, Any]]] = {}
     for table, inserted in rows.inserts.items():

@@ -12,26 +12,23 @@ machine here, only copies of the rules' output.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
 from dataclasses import asdict
 from typing import Any
 
-from sqlalchemy import Table, and_, bindparam, delete, select, update
+from sqlalchemy import Table, and_, bindparam, delete, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from registry.read import tables as t
 from registry.read import words
 from registry.read.record_rows import RECORDS, json_text
+from registry.read.table_rows import table_columns, warning_counts
 from registry.rules.changes import Advanced, Built, Quarantined
-from registry.rules.lifecycle import STATUSES
-from registry.rules.state import EARLY_STATUSES, AgencyHead, agency_status
+from registry.rules.state import AgencyHead, agency_status
 from registry.rules.warnings import REVOKED_KEY_WARNING
 from registry.write.readside import Appended
 
 Row = dict[str, Any]
-# Every status an agency can show, in the order of the lifecycle.
-ALL_STATUSES = (*EARLY_STATUSES, *STATUSES)
 
 
 class Rows:
@@ -190,11 +187,10 @@ class Rows:
             "head_hash": head.hash,
             "head_index": head.index,
             "status": agency_status(head),
-            "status_rank": status_rank(agency_status(head)),
             "target": lc.target,
             "declared_on": lc.declared.on if lc.declared else None,
             "statements": head.seq + 1,
-        } | _predicate(head)
+        } | table_columns(head)
         if head.agency in self.new_agencies:
             self.new_agencies[head.agency].update(values)
         elif not new:
@@ -274,7 +270,7 @@ class Rows:
         for table in t.TABLES:
             if self.inserts.get(table):
                 session.execute(table.insert(), self.inserts[table])
-        _warning_counts(session, self.inserts.get(t.warnings, []), self.void)
+        warning_counts(session, self.inserts.get(t.warnings, []), self.void)
         if self.units:
             session.execute(_upsert(session, t.units, "unit"), list(self.units.values()))
         if self.years:
@@ -298,73 +294,6 @@ class Rows:
         for unit, kept in sorted(self.kept_items.items()):
             gone = update(t.plan).where(t.plan.c.unit == unit, t.plan.c.item.not_in(sorted(kept)))
             session.execute(gone.values(state="voided"))
-
-
-def status_rank(status: str) -> int:
-    """A status's place in the lifecycle (registered first, revoked last), for sorting."""
-    return ALL_STATUSES.index(status) if status in ALL_STATUSES else len(ALL_STATUSES)
-
-
-def _predicate(head: AgencyHead) -> Row:
-    """The results table's predicate columns: the designation held (and the year awarded), else
-    a revoked one (and the year revoked), as the rules' lifecycle holds them."""
-    lc = head.lifecycle
-    if lc.predicate is not None:
-        held = lc.predicate
-        return {"predicate": held.predicate, "predicate_state": "awarded"} | {
-            "predicate_year": int(held.on[:4])
-        }
-    if lc.revoked_on is not None:
-        return {"predicate": None, "predicate_state": "revoked"} | {
-            "predicate_year": int(lc.revoked_on[:4])
-        }
-    return {"predicate": None, "predicate_state": None, "predicate_year": None}
-
-
-def warning_tally(found: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str], int]:
-    """(agency or subject, code) -> how many of the warnings `found` count for it: a warning
-    counts for its agency and for its subject, as an agency page lists it."""
-    out: dict[tuple[str, str], int] = {}
-    for w in found:
-        for who in {w["agency"], w["subject"]}:
-            out[who, w["code"]] = out.get((who, w["code"]), 0) + 1
-    return out
-
-
-def _warning_counts(session: Session, added: list[Row], void: set[int]) -> None:
-    """Keep `rm_agency_warnings` and each agency's warning count and codes in step with the
-    warnings this batch stores and those a compromise voids (before `flush` deletes them)."""
-    delta = warning_tally(added)
-    w = t.warnings
-    if void:
-        gone = select(w.c.agency, w.c.subject, w.c.code).where(
-            w.c.idx.in_(sorted(void)), w.c.code != REVOKED_KEY_WARNING
-        )
-        for key, n in warning_tally([dict(r._mapping) for r in session.execute(gone)]).items():
-            delta[key] = delta.get(key, 0) - n
-    whose = sorted({who for who, _ in delta})
-    if not whose:
-        return
-    a, kinds = t.agencies, t.agency_warnings
-    known = set(session.execute(select(a.c.agency).where(a.c.agency.in_(whose))).scalars())
-    changed = [
-        {"agency": who, "code": code, "n": n}
-        for (who, code), n in sorted(delta.items())
-        if n and who in known  # a subject may be a key or an item, not an agency
-    ]
-    touched = sorted({str(c["agency"]) for c in changed})
-    if not changed:
-        return
-    session.execute(_add(session, kinds, "agency", "n", ("agency", "code")), changed)
-    session.execute(delete(kinds).where(kinds.c.n <= 0))
-    now: dict[str, dict[str, int]] = {who: {} for who in touched}
-    for r in session.execute(select(kinds).where(kinds.c.agency.in_(touched))):
-        now[r.agency][r.code] = r.n
-    values = {
-        who: {"b_agency": who, "warnings": sum(n.values()), "warning_kinds": " ".join(sorted(n))}
-        for who, n in now.items()
-    }
-    _update(session, a, {"agency": "b_agency"}, values)
 
 
 def _upsert(session: Session, table: Table, key: str) -> Any:

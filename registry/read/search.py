@@ -18,7 +18,7 @@ from sqlalchemy import Connection, and_, func, or_, select, true
 
 from registry.read.queries import counted, in_region, rows
 from registry.read.results import order_by, overdue_ids, overdue_units, with_facts
-from registry.read.rows import ALL_STATUSES
+from registry.read.table_rows import ALL_STATUSES
 from registry.read.tables import (
     agencies,
     agency_warnings,
@@ -97,14 +97,14 @@ def where(filters: Filters, today: date) -> list[Any] | None:
     if filters.year:
         active = select(agency_years.c.agency).where(agency_years.c.year == filters.year)
         out.append(agencies.c.agency.in_(active))
-    findings = []  # all of them, or with ?match=any any one
+    findings: list[Any] = []  # all of them, or with ?match=any any one
     if filters.overdue:
         findings.append(agencies.c.agency.in_(overdue_ids(today)))
     if filters.warnings:
         findings.append(agencies.c.warnings > 0)
     if filters.warning:
         findings.append(_warned(filters.warning, today))
-    predicate = []
+    predicate: list[Any] = []
     if filters.predicate:
         predicate.append(agencies.c.predicate_state == filters.predicate)
     if filters.predicate_year:
