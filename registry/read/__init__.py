@@ -4,7 +4,8 @@
 results table's columns and warning counts it keeps), `projector` (the registry's read side:
 facts, rows, tracking, catch-up and rebuild), `facts` (the rules' facts from these tables),
 and the queries: `queries`, `lifecycle`, `search`, `results` (the results table's sorts and
-items overdue today), `places`, with the reference data of `regions`. Queries take a connection and plain values and return dicts.
+items overdue today), `places`, with the reference data of `regions`. Queries take a
+connection and plain values and return dicts.
 
 May import: `keys`, `events`, `registry.rules`, `registry.tlog`, `registry.write`, SQLAlchemy.
 """

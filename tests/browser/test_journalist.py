@@ -8,26 +8,12 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from pakta_support import LiveServer
-from site_support import demo_app, demo_instance
-
-from web import close_app
 
 pytestmark = pytest.mark.browser
 
-
-@pytest.fixture(scope="module")
-def life(tmp_path_factory: pytest.TempPathFactory, chromium: str) -> Iterator[str]:
-    instance = demo_instance(tmp_path_factory.mktemp("journalist") / "instance", lifecycle=True)
-    app = demo_app(instance)
-    server = LiveServer(app)
-    yield server.url
-    server.close()
-    close_app(app)
 
 
 def _shown(page: Any) -> list[str]:

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 
 import pytest
 from flask.testing import FlaskClient
-from site_support import demo_instance
+from site_support import demo_instance, result_rows
 
 from registry.write.instance import Instance
 
@@ -21,24 +20,9 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Instance:
 
 def _listed(client: FlaskClient, query: str) -> list[str]:
     """The agencies `/agencies?query` lists, following its pages."""
-    return [agency for agency, _ in _cells(client, query)]
+    return [agency for agency, _ in result_rows(client, query)]
 
 
-def _cells(client: FlaskClient, query: str) -> list[tuple[str, list[str]]]:
-    """Each listed agency with the text of its row's cells (region to warnings)."""
-    found: list[tuple[str, list[str]]] = []
-    page = 1
-    while True:
-        html = client.get(f"/agencies?{query}&page={page}").get_data(as_text=True)
-        for agency, row in ROW.findall(html):
-            cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
-            found.append((agency, [" ".join(re.sub("<[^>]+>", " ", c).split()) for c in cells]))
-        if 'rel="next"' not in html:
-            return found
-        page += 1
-
-
-ROW = re.compile(r'<th scope="row"><a href="/agencies/([a-z0-9-]+)"><strong>(.*?)</tr>', re.S)
 QUERIES = (
     "province=74", "q=grobogan", "kind=perangkat_daerah", "status=wbk", "",
     "province=74&sort=overdue&dir=desc", "overdue=1&sort=warnings&dir=desc",
@@ -51,7 +35,7 @@ def test_the_downloads_have_the_tables_columns(client: FlaskClient) -> None:
     """Each row's overdue items, warnings, declaration year and predicate are the ones the
     list shows; the region comes with both codes and its official names."""
     for query in QUERIES[5:]:
-        shown = dict(_cells(client, query))
+        shown = dict(result_rows(client, query))
         assert shown, query
         text = client.get(f"/agencies/found.csv?{query}").get_data(as_text=True)
         for r in csv.DictReader(io.StringIO(text)):

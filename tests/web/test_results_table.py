@@ -13,15 +13,12 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from site_support import demo_instance
+from site_support import demo_instance, result_rows
 
 from registry.read import lifecycle, queries
 from registry.write.instance import Instance
 
 TODAY = date(2026, 12, 1)
-ROW = re.compile(
-    r'<tr[^>]*><th scope="row"><a href="/agencies/([a-z0-9-]+)"><strong>(.*?)</tr>', re.S
-)
 
 
 @pytest.fixture(scope="module")
@@ -53,29 +50,14 @@ def truth(app: Flask) -> dict[str, dict[str, Any]]:
     return out
 
 
-def rows(client: FlaskClient, query: str) -> list[tuple[str, list[str]]]:
-    """(agency, its cells as text) of every row `/agencies?query` lists, following its pages."""
-    found: list[tuple[str, list[str]]] = []
-    page = 1
-    while True:
-        text = client.get(f"/agencies?{query}&page={page}").get_data(as_text=True)
-        for agency, row in ROW.findall(text):
-            cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
-            found.append((agency, [" ".join(html.unescape(re.sub("<[^>]+>", " ", c)).split())
-                                   for c in cells]))  # fmt: skip
-        if 'rel="next"' not in text:
-            return found
-        page += 1
-
-
 def listed(client: FlaskClient, query: str) -> list[str]:
-    return [agency for agency, _ in rows(client, query)]
+    return [agency for agency, _ in result_rows(client, query)]
 
 
 def test_each_column_says_what_the_agency_page_says(
     client: FlaskClient, truth: dict[str, dict[str, Any]]
 ) -> None:
-    table = dict(rows(client, ""))
+    table = dict(result_rows(client, ""))
     assert set(table) == set(truth)
     for agency, (region, _status, declared, predicate, overdue, warnings) in table.items():
         t = truth[agency]
