@@ -70,6 +70,7 @@ def _sort_indexes(table: Table) -> None:
                 ddl += f"({name}{order}, name, agency)"
                 created = DDL(ddl).execute_if(dialect=dialect)  # type: ignore[no-untyped-call]
                 event.listen(table, "after_create", created)
+                table.info.setdefault("ddl", []).append(f"{dialect}: {ddl}")  # its layout
 
 
 agencies = Table(
