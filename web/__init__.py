@@ -24,6 +24,7 @@ from registry.write.batcher import GroupCommit
 from registry.write.instance import load_instance
 from web import (
     api,
+    awards,
     downloads,
     entries,
     errors,
@@ -85,6 +86,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(workbench.bp)  # issue 12: /workbench
     app.register_blueprint(downloads.bp)  # the search's rows as CSV / JSON
     app.register_blueprint(subject_proofs.bp)  # verified views
+    app.register_blueprint(awards.bp)  # the yearly "Penerima predikat" lists
     errors.register(app)
     app.teardown_appcontext(close_db)
     app.context_processor(wording_helpers)

@@ -1,6 +1,7 @@
 """The helpers every page's template calls: links to this page in the other language or on
 another page of results, the regions an agency sits in, whether demo data is loaded (the
-"DATA DEMO" banner), and the words for statements, dates, numbers, roles and states.
+"DATA DEMO" banner) and the demo's real PDF files to try the document check with, and the
+words for statements, dates, numbers, roles and states.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from typing import Any
 from flask import current_app, request, url_for
 from sqlalchemy.exc import SQLAlchemyError
 
+from registry.demo import files as demo_files
 from registry.read import queries
 from registry.read import regions as region_data
 from web.context import db
@@ -59,6 +61,25 @@ def demo_data() -> bool:
     return found
 
 
+def demo_file(sha256: str | None) -> str | None:
+    """The address of the demo PDF whose hash is `sha256`, while demo data is loaded."""
+    name = demo_files.by_hash().get(sha256 or "")
+    if name is None or not demo_data():
+        return None
+    return url_for("static", filename=f"demo/{name}")
+
+
+def demo_documents() -> list[dict[str, str]]:
+    """The demo PDFs (name, hash, address) to try the document check with, while demo data is
+    loaded; none otherwise."""
+    if not demo_data():
+        return []
+    return [
+        {"name": name, "sha256": sha256, "url": url_for("static", filename=f"demo/{name}")}
+        for sha256, name in sorted(demo_files.by_hash().items(), key=lambda p: p[1])
+    ]
+
+
 def template_helpers() -> dict[str, Any]:
     """The functions every page's template may call."""
     return {
@@ -66,6 +87,8 @@ def template_helpers() -> dict[str, Any]:
         "lang_url": lang_url,
         "page_url": page_url,
         "demo_data": demo_data,
+        "demo_file": demo_file,
+        "demo_documents": demo_documents,
         "summary": summary,
         "linked_body": linked_body,
         "day": day,

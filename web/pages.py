@@ -29,7 +29,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from events import load_statement
 from keys.dsse import Envelope
 from keys.ed25519 import b64
-from registry.read import lifecycle, lookup, places, queries
+from registry.read import awards, lifecycle, lookup, places, queries
 from registry.read import regions as region_data
 from registry.read.results import SORTS
 from registry.read.search import PREDICATE_STATES, Filters, choices, search
@@ -83,7 +83,7 @@ def home() -> str:
 def _jump(found: dict[str, Any]) -> str:
     """The page a search-box shortcut names (registry.read.lookup.candidates)."""
     kind = found["kind"]
-    if kind in ("entry", "statement"):
+    if kind in ("entry", "statement", "leaf"):
         return url_for("pages.entry", index=found["index"])
     if kind == "region":
         return url_for("pages.region", code=found["code"])
@@ -203,6 +203,7 @@ def agency(agency: str) -> str:
         scores=lifecycle.scores_side_by_side(conn, agency),
         warnings=grouped(warnings, queries.statements_at(conn, [w["idx"] for w in warnings])),
         unit=lifecycle.unit_status(conn, agency),
+        awards=awards.of_units(conn, [agency]).get(agency, []),
         names=queries.agency_names(conn, mentioned(about)),
     )
 

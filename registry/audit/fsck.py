@@ -112,7 +112,7 @@ def recompute(service: Service) -> Expected:
             findings.append(broken)
         leaf = merkle.leaf_hash(text.encode())
         reader.hashes.extend(merkle.stored_hashes_for_record(position, leaf, reader))
-        rows.add(Appended(outcome, envelope, received))
+        rows.add(Appended(outcome, envelope, received, leaf.hex()))
         ref = outcome.ref
         index[statement.hash] = {
             "agency": ref.agency,

@@ -297,8 +297,8 @@ def steps(seeds: dict[str, str], key_ids: dict[str, str]) -> list[Step]:
                 "year": 2022,
                 "regulation": "permenpanrb-90-2021",
                 "awarded_on": "2022-12-08",
-                "decree": "Keputusan Menteri PANRB tentang Penetapan Unit Kerja Berpredikat WBK "
-                "Tahun 2022",
+                "decree": "Keputusan Menteri PANRB Nomor 1001/DEMO/2022 tentang Penetapan Unit "
+                "Kerja Berpredikat WBK Tahun 2022",
                 "route": "national",
             },
             keys=("kemenpanrb-tpn",),

@@ -26,7 +26,7 @@ from keys.ed25519 import (
     public_bytes,
     write_private_key,
 )
-from registry.demo import grobogan, kuansing, sukoharjo, sulteng, sultra, sultra_outcome
+from registry.demo import files, grobogan, kuansing, sukoharjo, sulteng, sultra, sultra_outcome
 from registry.demo.common import SEEDS, DemoAgency, Step
 from registry.write.app import Registry
 from registry.write.submission import Receipt
@@ -111,7 +111,7 @@ class DemoLoader:
             seq, prev_hash, count = 1, prev.statement_hash, count + 1
             for type_, issued_at, body_, extra in demo.statements:
                 docs = [
-                    dict(d, sha256=sha256_ref(f"{demo.agency}:{d['name']}".encode()))
+                    dict(d, sha256=files.document_hash(demo.agency, d["name"]))
                     for d in extra.get("documents", [])
                 ]
                 payload = build_statement(
@@ -154,7 +154,7 @@ class DemoLoader:
             docs = [
                 {
                     "name": name,
-                    "sha256": sha256_ref(f"{step.agency}:{name}".encode()),
+                    "sha256": files.document_hash(step.agency, name),
                     "media_type": "application/pdf",
                 }
                 for name in step.documents

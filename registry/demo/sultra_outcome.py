@@ -112,8 +112,8 @@ def steps(seeds: dict[str, str], key_ids: dict[str, str]) -> list[Step]:
                     "year": 2026,
                     "regulation": "permenpanrb-5-2024",
                     "awarded_on": "2026-06-10",
-                    "decree": "Keputusan Menteri PANRB tentang Penetapan Unit Kerja Berpredikat "
-                    "WBK Tahun 2026",
+                    "decree": "Keputusan Menteri PANRB Nomor 1002/DEMO/2026 tentang Penetapan "
+                    "Unit Kerja Berpredikat WBK Tahun 2026",
                     "route": "national",
                 },
                 keys=("kemenpanrb-tpn",),

@@ -1,8 +1,9 @@
 """The one search box's shortcuts and its "did you mean": what a query names directly.
 
 Like crt.sh, the box takes more than names: an entry number ("#75" or "75"), a statement hash,
-a document hash, a key id ("ed25519:…") or a region code (Kemendagri "33.15" or BPS "3315")
-each name one thing, which `candidates` finds with primary-key lookups only. `suggest` offers a
+an entry's leaf hash (RFC 9162, as a receipt or a charter's QR code gives it), a document
+hash, a key id ("ed25519:…") or a region code (Kemendagri "33.15" or BPS "3315") each name
+one thing, which `candidates` finds with primary-key lookups only. `suggest` offers a
 spelling for a query that found nothing, from the index terms sharing each word's first two
 letters (a range of the terms' primary key, so it works alike on SQLite and PostgreSQL).
 """
@@ -17,7 +18,7 @@ from sqlalchemy import Connection, select
 
 from registry.read import queries
 from registry.read import regions as region_data
-from registry.read.tables import terms
+from registry.read.tables import leaves, terms
 from registry.read.words import ABBREVIATIONS, words
 
 _ENTRY = re.compile(r"#\s*([0-9]{1,18})|([0-9]{1,18})")
@@ -45,6 +46,9 @@ def candidates(db: Connection, query: str, size: int) -> list[dict[str, Any]]:
         statement = queries.statement_by_hash(db, ref)
         if statement is not None:
             found.append({"kind": "statement", "index": statement["idx"]})
+        leaf = entry_of_leaf(db, digest[1])
+        if leaf is not None and leaf < size:
+            found.append({"kind": "leaf", "index": leaf})
         if queries.documents_with_hash(db, ref):
             found.append({"kind": "document", "sha256": ref})
     if _KEY.fullmatch(q):
@@ -52,6 +56,12 @@ def candidates(db: Connection, query: str, size: int) -> list[dict[str, Any]]:
         if holder is not None:
             found.append({"kind": "key", "agency": holder["agency"], "holder": holder["holder"]})
     return found
+
+
+def entry_of_leaf(db: Connection, leaf_hash: str) -> int | None:
+    """The index of the entry whose leaf hash is `leaf_hash` (64 hex digits), by primary key."""
+    found = db.execute(select(leaves.c.idx).where(leaves.c.hash == leaf_hash)).scalar()
+    return None if found is None else int(found)
 
 
 def suggest(db: Connection, query: str) -> str | None:

@@ -27,6 +27,7 @@ from registry.read.rows import Rows
 from registry.read.tables import TABLES, metadata, statements
 from registry.rules.facts import MemoryFacts
 from registry.rules.replay import Outcome, Replayer
+from registry.tlog import merkle
 from registry.write.app import Registry
 from registry.write.domain import LogEntry
 from registry.write.readside import Appended
@@ -122,7 +123,8 @@ class Projector:
                 for note in notes:
                     text = app.mapper.to_domain_event(note).entry  # type: ignore[attr-defined]
                     outcome, envelope, received_at = _step(replayer, text)
-                    page.add(Appended(outcome, envelope, received_at))
+                    leaf = merkle.leaf_hash(text.encode()).hex()
+                    page.add(Appended(outcome, envelope, received_at, leaf))
                     absorbed += 1
                 page.flush(session)
                 if notes:

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from registry.read import tables as t
 from registry.read import words
+from registry.read.award_rows import AwardRows
 from registry.read.record_rows import RECORDS, json_text
 from registry.read.table_rows import table_columns, warning_counts
 from registry.rules.changes import Advanced, Built, Quarantined
@@ -51,6 +52,7 @@ class Rows:
         self.counts: dict[str, int] = {}
         self.years: set[tuple[str, str]] = set()  # (year, agency)
         self.regions: dict[str, Row] = {}
+        self.awards = AwardRows()
 
     def count(self, name: str, delta: int = 1) -> None:
         self.counts[name] = self.counts.get(name, 0) + delta
@@ -89,6 +91,7 @@ class Rows:
             ],
         )
         self.insert(t.subjects, [{"subject": s, "idx": idx} for s in o.subjects])
+        self.insert(t.leaves, [{"hash": appended.leaf_hash, "idx": idx}])
         self.count("year:" + st.issued_at_text[:4])
         if st.demo:
             self.count("demo")  # the site labels every page while demo data is loaded
@@ -133,6 +136,7 @@ class Rows:
                 for m in o.transitions
             ],
         )
+        self.insert(t.awards, self.awards.add(o))
         for record in o.records:
             RECORDS[type(record)](self, record)
         self.insert(
@@ -282,6 +286,7 @@ class Rows:
         if self.regions:
             rows = [self.regions[c] for c in sorted(self.regions)]
             session.execute(_add(session, t.regions, "code", "agencies"), rows)
+        self.awards.flush(session, self.void)
         _update(session, t.agencies, {"agency": "b_agency"}, self.agencies)
         _update(session, t.keys, {"keyid": "b_keyid"}, self.revoked)
         _update(session, t.plan, {"unit": "b_unit", "item": "b_item"}, self.item_state)

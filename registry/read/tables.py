@@ -10,20 +10,9 @@ query in `registry.read`.
 
 from __future__ import annotations
 
-from typing import Any
+from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, String, Table, Text
 
-from sqlalchemy import (
-    DDL,
-    BigInteger,
-    Column,
-    Index,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
-    event,
-)
+from registry.read.table_columns import sort_indexes, table_columns
 
 metadata = MetaData()
 _ID = String(64)  # agency ids
@@ -40,37 +29,6 @@ def _bytes_order(length: int) -> String:
 
 def _idx(primary_key: bool = False) -> Column[int]:
     return Column("idx", BigInteger, primary_key=primary_key, autoincrement=False, nullable=False)
-
-
-# The results table's columns (issue 13): what its filters and sorts read, kept by the projection.
-SORTED = ("region_kemendagri", "status_rank", "declared_on", "predicate_year", "warnings")
-
-
-def _table_columns() -> list[Column[Any] | Index]:
-    """The predicate held or revoked and its year, and the warnings the log records about the
-    agency (how many, and their codes)."""
-    return [
-        Column("status_rank", Integer, nullable=False, server_default="0"),  # lifecycle order
-        Column("predicate", String(8)),
-        Column("predicate_state", String(8), index=True),  # awarded, revoked
-        Column("predicate_year", Integer),
-        Column("warnings", Integer, nullable=False, server_default="0"),
-        Column("warning_kinds", Text, nullable=False, server_default=""),
-    ]
-
-
-def _sort_indexes(table: Table) -> None:
-    """Two indexes per sortable column, names after it, so either direction reads its page off
-    an index: going up those without a value first, going down last (SQLite's order of NULLs,
-    which its indexes cannot change; PostgreSQL's indexes say it)."""
-    for name in SORTED:
-        for suffix, lite, pg in (("", "", " NULLS FIRST"), ("_desc", " DESC", " DESC NULLS LAST")):
-            for dialect, order in (("sqlite", lite), ("postgresql", pg)):
-                ddl = f"CREATE INDEX rm_agencies_by_{name}{suffix} ON {table.name} "
-                ddl += f"({name}{order}, name, agency)"
-                created = DDL(ddl).execute_if(dialect=dialect)  # type: ignore[no-untyped-call]
-                event.listen(table, "after_create", created)
-                table.info.setdefault("ddl", []).append(f"{dialect}: {ddl}")  # its layout
 
 
 agencies = Table(
@@ -92,9 +50,9 @@ agencies = Table(
     Column("declared_on", String(10)),
     Column("statements", Integer, nullable=False),
     Index("rm_agencies_by_name", "name", "agency"),
-    *_table_columns(),
+    *table_columns(),
 )
-_sort_indexes(agencies)
+sort_indexes(agencies)
 
 statements = Table(
     "rm_statements",
@@ -375,6 +333,33 @@ regions = Table(
     Column("code", String(8), primary_key=True),
     Column("name", Text, nullable=False),
     Column("agencies", BigInteger, nullable=False),
+)
+
+# The designations awarded, one row per award entry, with the decree and its document, and the
+# revocation that ended it (registry/read/awards.py): the yearly "Penerima predikat" lists.
+awards = Table(
+    "rm_awards",
+    metadata,
+    Column("unit", _ID, primary_key=True),
+    _idx(primary_key=True),
+    Column("year", Integer, nullable=False),
+    Column("predicate", String(8), nullable=False),
+    Column("awarded_on", String(10), nullable=False),
+    Column("by", _ID, nullable=False),
+    Column("route", String(16), nullable=False),
+    Column("decree", Text, nullable=False),
+    Column("document", _HASH),  # the first document the award names (the decree)
+    Column("revoked_on", String(10)),
+    Column("revoked_index", BigInteger),
+    Index("rm_awards_by_year", "year", "awarded_on", "unit"),
+)
+
+# Every entry's RFC 9162 leaf hash (hex), so the search box finds an entry by it.
+leaves = Table(
+    "rm_leaves",
+    metadata,
+    Column("hash", String(64), primary_key=True),
+    Column("idx", BigInteger, nullable=False),
 )
 
 TABLES = tuple(metadata.sorted_tables)

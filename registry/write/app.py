@@ -225,7 +225,7 @@ class Registry(Application[UUID]):
                 )
                 reader.add(merkle.stored_hashes_for_record(size, leaf, reader))
                 if rows is not None:
-                    rows.project(Appended(outcome, envelope, received_text))
+                    rows.project(Appended(outcome, envelope, received_text, leaf.hex()))
                 accepted.append((len(results) - 1, size, entry, outcome))
                 size += 1
                 prev = leaf.hex()

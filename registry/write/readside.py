@@ -3,7 +3,7 @@
 The write side never imports the read model: `registry.service` gives the `Registry` a
 `ReadSide` (the read model's projector) whose `begin` opens a `ReadBatch` for one append; each
 accepted statement is handed over as an `Appended` (the rules' outcome, its envelope, the time
-written into its entry), and the batch commits its rows with the append.
+written into its entry, its leaf hash), and the batch commits its rows with the append.
 """
 
 from __future__ import annotations
@@ -20,12 +20,13 @@ from registry.rules.replay import Outcome
 
 @dataclass(frozen=True)
 class Appended:
-    """An accepted statement as the read side receives it: the rules' outcome, its envelope
-    and the time the registry wrote into its entry."""
+    """An accepted statement as the read side receives it: the rules' outcome, its envelope,
+    the time the registry wrote into its entry and the entry's RFC 9162 leaf hash (hex)."""
 
     outcome: Outcome
     envelope: Envelope
     received_at: str
+    leaf_hash: str
 
 
 class ReadBatch(Protocol):

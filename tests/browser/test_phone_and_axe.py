@@ -5,6 +5,8 @@ the scores tables, plans and warnings are on the pages."""
 
 from __future__ import annotations
 
+import hashlib
+import os
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +32,7 @@ PAGES = [
     "/about",
     "/glossary",
     "/open-data",
+    "/predikat/2026",
     "/no-such-page",
 ]
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
@@ -106,15 +109,10 @@ def test_a_citizen_in_grobogan_finds_bps_grobogan_on_a_phone(browser: Any, life:
         context.close()
 
 
-@pytest.mark.parametrize(
-    ("content", "verdict"),
-    [(b"kemenpanrb-tpn:pencabutan.pdf", "Cocok."), (b"%PDF-1.7 foto piagam", "Tidak cocok.")],
-)
-def test_document_check_from_an_entry(
-    browser: Any, life: str, content: bytes, verdict: str
-) -> None:
-    """The demo's document hashes are those of short texts (`agency:name`), so the matching
-    "file" is that text."""
+@pytest.mark.parametrize(("real", "verdict"), [(True, "Cocok."), (False, "Tidak cocok.")])
+def test_document_check_from_an_entry(browser: Any, life: str, real: bool, verdict: str) -> None:
+    """The revocation's decree is a real demo PDF (registry/demo/files.py): its check links the
+    file; that file matches, random bytes do not."""
     context = browser.new_context(base_url=life, locale="id-ID")
     page = context.new_page()
     try:
@@ -122,12 +120,17 @@ def test_document_check_from_an_entry(
         page.get_by_role("link", name="Periksa berkas dokumen ini").click()
         assert "Cocok" not in (page.text_content("main") or "")
         assert "pencabutan.pdf" in (page.text_content("#expected-h + p") or "")
+        demo = page.locator('a[href="/static/demo/pencabutan.pdf"]')
+        served = page.request.get(demo.get_attribute("href"))
+        assert served.ok and served.body().startswith(b"%PDF-1.4")
+        content = served.body() if real else b"%PDF-1.4\n" + os.urandom(1024)
         page.get_by_label("Pilih berkas", exact=True).set_input_files(
             {"name": "pencabutan.pdf", "mimeType": "application/pdf", "buffer": content}
         )
         page.wait_for_selector("#document-result")
         text = page.text_content("#document-result") or ""
         assert verdict in text
+        assert hashlib.sha256(content).hexdigest() in text
         if verdict == "Cocok.":
             assert "15 September 2026" in text
     finally:

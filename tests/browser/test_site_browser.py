@@ -5,7 +5,9 @@ weights go to artifacts/."""
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +19,8 @@ pytestmark = pytest.mark.browser
 
 STEPS = ("checkpoint", "inclusion", "keys", "signatures")
 GROBOGAN_DECLARATION = 3  # demo: 0-1 Kuantan Singingi, 2 BPS Grobogan registered, 3 declared
-DEMO_DOCUMENT = b"pemprov-sulawesi-tenggara:pakta-integritas.pdf"  # what the demo hashed
+# A real demo PDF (registry/demo/files.py) whose SHA-256 the demo's integrity pact carries.
+DEMO_DOCUMENT = Path(__file__).resolve().parents[2] / "web/static/demo/pakta-integritas.pdf"
 
 
 def verify(page: Any) -> dict[str, str]:
@@ -137,23 +140,35 @@ def verify_en(page: Any) -> dict[str, str]:
     return states(page)
 
 
-@pytest.mark.parametrize(("content", "matches"), [(DEMO_DOCUMENT, True), (b"%PDF-1.7 x", False)])
-def test_document_check_hashes_locally(page: Any, content: bytes, matches: bool) -> None:
+def _random_pdf() -> bytes:
+    return b"%PDF-1.4\n" + os.urandom(2048) + b"\n%%EOF\n"
+
+
+@pytest.mark.parametrize("matches", [True, False])
+def test_document_check_hashes_locally(page: Any, matches: bool) -> None:
     sent: list[Any] = []
-    page.on("request", lambda r: sent.append(r))
     page.goto("/documents")
+    # The page offers the demo's real PDFs; the citizen downloads one from the site.
+    link = page.get_by_role("link", name="pakta-integritas.pdf")
+    served = page.request.get(link.get_attribute("href"))
+    assert served.ok and served.headers["content-type"] == "application/pdf"
+    assert served.body() == DEMO_DOCUMENT.read_bytes()
+    content = served.body() if matches else _random_pdf()
+    page.on("request", lambda r: sent.append(r))
     page.get_by_label("Pilih berkas", exact=True).set_input_files(
-        {"name": "piagam.pdf", "mimeType": "application/pdf", "buffer": content}
+        {"name": "pakta-integritas.pdf", "mimeType": "application/pdf", "buffer": content}
     )
     page.wait_for_selector("#document-result")
     text = page.text_content("#document-result") or ""
+    digest = hashlib.sha256(content).hexdigest()
+    assert f"sha256:{digest}" in text
     if matches:
         assert "Cocok." in text and "Penandatanganan Pakta Integritas" in text
     else:
-        assert "Tidak ada entri yang merujuk dokumen ini." in text
+        assert "Tidak ada entri yang merujuk dokumen ini." in text and "Cocok." not in text
     # The file never left the browser: only GETs, none carrying the file's bytes.
-    assert all(r.method == "GET" and r.post_data is None for r in sent)
-    assert not any(content.decode() in r.url for r in sent)
+    assert sent and all(r.method == "GET" and r.post_data is None for r in sent)
+    assert all(len(r.url) < 400 for r in sent)
 
 
 def test_everything_but_the_verify_button_works_without_javascript(browser: Any, site: str) -> None:

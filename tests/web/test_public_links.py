@@ -20,6 +20,7 @@ from pakta_support import (
     Agent,
     Harness,
     LiveServer,
+    declaration_body,
     envelope_bytes,
     new_instance,
     pact_body,
@@ -61,6 +62,8 @@ def _registered(instance: Instance) -> None:
             service.registry.submit(envelope_bytes(payload, harness.registrar))
             agent.accepted(payload)
             harness.post(agent, "integrity_pact.signed", pact_body(), documents=[PACT_DOCUMENT])
+            # A declaration makes it a unit: the units file holds its name too.
+            harness.post(agent, "zi.declared", declaration_body(), documents=[PACT_DOCUMENT])
     finally:
         service.close()
 
@@ -113,7 +116,8 @@ PAGES = ["/", "/agencies", "/agencies/pemkab-rumus-0", "/regions/33.11", "/open-
 @pytest.mark.integration
 def test_a_forged_host_never_reaches_a_link(live: tuple[LiveServer, str]) -> None:
     server, base = live
-    for path in LINKED + PAGES + ["/entries/1/qr.svg", "/api/v1/entries/1", "/api/v1/log"]:
+    units = ["/open-data/units.csv", "/open-data/units.json"]
+    for path in LINKED + PAGES + units + ["/entries/1/qr.svg", "/api/v1/entries/1", "/api/v1/log"]:
         status, body = get(server, path)
         assert status == 200, (path, status)
         for hostile in HOSTILE_HOSTS:
@@ -145,6 +149,14 @@ def test_open_data_cells_are_never_formulas(live: tuple[LiveServer, str]) -> Non
         assert not any(cell.startswith(FORMULA_START) for cell in row.values()), row
         assert row["entry_url"] == f"{base}/entries/{row['index']}"
         assert row["checkpoint_url"] == f"{base}/checkpoints/{row['checkpoint_size']}"
+    units = list(csv.DictReader(io.StringIO(get(server, "/open-data/units.csv")[1].decode())))
+    assert sorted(u["name"] for u in units) == sorted("'" + name for name in FORMULA_NAMES)
+    for row in units:
+        assert not any(cell.startswith(FORMULA_START) for cell in row.values()), row
+        assert row["unit_url"] == f"{base}/agencies/{row['unit']}"
+        assert row["checkpoint_url"] == f"{base}/checkpoints/{row['checkpoint_size']}"
+    as_json = json.loads(get(server, "/open-data/units.json")[1])["units"]
+    assert sorted(u["name"] for u in as_json) == sorted(FORMULA_NAMES)
     # JSON is no spreadsheet: the JSON Lines file keeps the name as registered.
     lines = get(server, "/open-data/statements.jsonl")[1].splitlines()
     records = [json.loads(line) for line in lines]

@@ -5,6 +5,7 @@ PostgreSQL, so a "Seq Scan" there means no index can serve the query)."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -112,7 +113,19 @@ def pages(size: int) -> list[str]:
         "/regions/74?sort=overdue&dir=desc", "/regions/33.15?sort=warnings",
         "/agencies/found.json?province=74&sort=overdue&dir=desc&overdue=1",
         "/agencies?province=74&predicate=revoked&overdue=1&match=any&sort=overdue&dir=desc",
+        # the yearly "Penerima predikat" lists and their downloads
+        "/predikat", "/predikat/2026", "/predikat/2025", "/predikat/2026.csv",
+        "/predikat/2022.json",
+        # open data per unit, a page of units at a time
+        "/open-data/units.csv", "/open-data/units.json",
     ]  # fmt: skip
+
+
+def leaf_pages(client: Any, size: int) -> list[str]:
+    """The search box given an entry's leaf hash (RFC 9162: SHA-256 of 0x00 and the entry)."""
+    raw = client.get(f"/api/v1/entries/{size - 7}/raw").data
+    leaf = hashlib.sha256(b"\x00" + raw).hexdigest()
+    return [f"/agencies?q={leaf}"]
 
 
 def full_scans(conn: Any, dialect: str, statement: str, params: Any) -> list[str]:
@@ -166,7 +179,7 @@ def test_every_page_is_served_from_indexes(big: Path) -> None:
         client = app.test_client()
         size = app.extensions["pakta"].registry.size()
         bad = []
-        for url in pages(size):
+        for url in [*pages(size), *leaf_pages(client, size)]:
             seen.clear()
             event.listen(engine, "before_cursor_execute", collect)
             try:

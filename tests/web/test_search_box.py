@@ -4,6 +4,7 @@ straight to an entry, a statement, a document, a key or a region (Kemendagri or 
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 import pytest
@@ -73,6 +74,20 @@ def test_hashes_and_key_ids_go_to_what_they_name(app: Flask, client: FlaskClient
     keyid, holder = next(iter(keys.items()))
     key = client.get("/agencies", query_string={"q": keyid})
     assert key.status_code == 303 and key.headers["Location"] == f"/agencies/{holder['agency']}"
+
+
+def test_a_leaf_hash_goes_to_its_entry(client: FlaskClient) -> None:
+    for index in (0, 77):
+        raw = client.get(f"/api/v1/entries/{index}/raw").data
+        leaf = hashlib.sha256(b"\x00" + raw).hexdigest()  # RFC 9162 §2.1.1
+        for q in (leaf, leaf.upper(), "sha256:" + leaf, f"  {leaf} "):
+            response = client.get("/agencies", query_string={"q": q})
+            assert response.status_code == 303, q
+            assert response.headers["Location"] == f"/entries/{index}"
+    # The entry's own hash (no 0x00 prefix) is not its leaf hash, and finds nothing.
+    entry_hash = hashlib.sha256(client.get("/api/v1/entries/77/raw").data).hexdigest()
+    page = client.get("/agencies", query_string={"q": entry_hash})
+    assert page.status_code == 200 and "/entries/77" not in page.data.decode()
 
 
 def test_region_codes_of_both_systems(client: FlaskClient) -> None:

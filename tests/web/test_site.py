@@ -20,6 +20,7 @@ from site_support import PAGE_BUDGET, TRANSLATIONS, demo_instance
 from events import build_statement, sha256_ref
 from keys.ed25519 import b64, generate, key_id, load_private_key, public_bytes
 from keys.note import NoteVerifier, open_note
+from registry.demo import files
 from registry.read import queries
 from registry.read.search import Filters, search
 from registry.tlog import merkle
@@ -268,7 +269,7 @@ def test_qr_code_is_an_svg_of_the_entry_address(client: FlaskClient) -> None:
 
 
 def test_document_lookup(app: Flask, client: FlaskClient) -> None:
-    ref = sha256_ref(b"pemprov-sulawesi-tenggara:pakta-integritas.pdf")  # the demo's document
+    ref = sha256_ref(files.pdf("pakta-integritas.pdf"))  # the demo's real pact PDF
     found = client.get(f"/api/v1/documents/{ref}").get_json()
     assert found["sha256"] == ref and [e["type"] for e in found["entries"]] == [
         "integrity_pact.signed"

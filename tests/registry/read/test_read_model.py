@@ -13,7 +13,7 @@ from sqlalchemy import select
 from zi_world import SCORES_LOW, WIB, World
 
 from keys.ed25519 import key_id, public_bytes
-from registry.read import lifecycle, queries, tables
+from registry.read import awards, lifecycle, queries, tables
 from registry.service import Service, open_service
 from registry.write.instance import Instance
 
@@ -142,6 +142,17 @@ def check_the_views(db: Any, operator: Any, signed: int) -> None:
     b = lifecycle.unit_status(db, "dinas-b")
     assert b is not None and b["status"] == "revoked" and b["predicate"] is None
     assert queries.agency(db, "dinas-b")["status"] == "revoked"  # type: ignore[index]
+    # The yearly list keeps both awards of 2025, the revoked one marked with its revocation.
+    assert awards.years(db) == [2025]
+    listed = {r["unit"]: r for r in awards.of_year(db, 2025)}
+    assert sorted(listed) == ["dinas-a", "dinas-b"] and awards.of_year(db, 2026) == []
+    assert listed["dinas-a"]["revoked_on"] is None and listed["dinas-a"]["decree"] == "KepmenPANRB"
+    assert listed["dinas-b"]["revoked_on"] == "2026-02-01"
+    revocation = queries.statement(db, listed["dinas-b"]["revoked_index"])
+    assert revocation is not None and revocation["type"] == "predicate.revoked"
+    award = queries.statement(db, listed["dinas-a"]["idx"])
+    assert award is not None and award["type"] == "predicate.awarded"
+    assert listed["dinas-a"]["document"] == award["documents"][0]["sha256"]
 
     plan = lifecycle.action_plan(db, "dinas-a", date(2025, 1, 1))
     items = {i["item"]: i for area in plan["areas"] for i in area["items"]}

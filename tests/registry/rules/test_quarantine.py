@@ -19,7 +19,7 @@ from zi_world import WIB, World
 from keys.ed25519 import key_id, public_bytes
 from registry.audit.export import export
 from registry.cli import main
-from registry.read import lifecycle
+from registry.read import awards, lifecycle
 from registry.service import Service
 
 TODAY = date(2024, 9, 1)
@@ -181,6 +181,32 @@ def test_an_item_the_thief_added_is_void_after_the_revocation(
     assert not [x for x in report["warnings"] if x["code"] == "item-overdue"]
     # Every stored table equals what the log implies (the read model rebuilt and compared).
     assert main(["--instance", str(sqlite_service.instance.path), "fsck"]) == 0
+    live = sqlite_service.projector.dump()
+    sqlite_service.projector.rebuild()
+    assert sqlite_service.projector.dump() == live
+
+
+def test_an_award_signed_only_by_a_stolen_key_leaves_the_yearly_list(
+    sqlite_service: Service,
+) -> None:
+    w = World(sqlite_service.registry)
+    w.to_wbk("dinas-a")
+    with sqlite_service.read() as db:
+        assert [r["unit"] for r in awards.of_year(db, 2025)] == ["dinas-a"]
+    stolen = w.key("tpn", "tpn")
+    w.on("2025-12-20").post(
+        "tpn",
+        "key.revoked",
+        {
+            "keyid": key_id(public_bytes(stolen)),
+            "effective_from": datetime(2025, 11, 1, tzinfo=WIB).isoformat(),
+            "reason": "compromised",
+        },
+    )
+    head = sqlite_service.registry.head("dinas-a")
+    assert head is not None and head.lifecycle.predicate is None  # the rules undid the award
+    with sqlite_service.read() as db:
+        assert awards.of_year(db, 2025) == [] and awards.years(db) == []
     live = sqlite_service.projector.dump()
     sqlite_service.projector.rebuild()
     assert sqlite_service.projector.dump() == live
