@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -49,6 +51,27 @@ def demo_instance(
     finally:
         service.close()
     return instance
+
+
+RESULT_ROW = re.compile(
+    r'<tr[^>]*><th scope="row"><a href="/agencies/([a-z0-9-]+)"><strong>(.*?)</tr>', re.S
+)
+
+
+def result_rows(client: Any, query: str) -> list[tuple[str, list[str]]]:
+    """(agency, the text of its row's cells after the name) of every row of the results
+    table `/agencies?query` lists, following its pages."""
+    found: list[tuple[str, list[str]]] = []
+    page = 1
+    while True:
+        text = client.get(f"/agencies?{query}&page={page}").get_data(as_text=True)
+        for agency, row in RESULT_ROW.findall(text):
+            cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+            words = [html.unescape(re.sub("<[^>]+>", " ", c)).split() for c in cells]
+            found.append((agency, [" ".join(w) for w in words]))
+        if 'rel="next"' not in text:
+            return found
+        page += 1
 
 
 def demo_app(instance: Instance) -> Any:

@@ -1,9 +1,13 @@
-"""The "Unduh hasil ini" downloads: the rows of a search, all pages, as a journalist needs them.
+"""The "Unduh CSV / JSON hasil ini" downloads: the rows of a search, all pages, as a journalist
+needs them.
 
-`/agencies/found.csv` and `/agencies/found.json` take the query string of `/agencies` and give
-the agencies it lists (every page of them, in its order), with the columns the list shows
-(name, kind, region with both codes, status, statements) plus each unit's page and the log
-size the rows were read at, so a figure can be checked against that checkpoint later.
+`/agencies/found.csv` and `/agencies/found.json` take the query string of `/agencies` (its
+filters and sort; a region page links here with its own) and give the agencies it lists, every
+page of them, in its order, with the results table's columns: name, kind, region (both codes,
+the name registered and the official regency and province names), status, declaration date,
+predicate with its state and year, items overdue on the day given, warnings with their codes,
+statements; plus each unit's page and the log size the rows were read at, so a figure can be
+checked against that checkpoint later.
 """
 
 from __future__ import annotations
@@ -17,14 +21,16 @@ from typing import Any
 from flask import Blueprint, Response, stream_with_context
 
 from registry.read.search import Filters, search
-from web.context import db, service
+from web.context import db, service, today
 from web.links import public_url_for
 from web.opendata import LICENCE, csv_cell
+from web.page_helpers import region_trail
 from web.pages import search_filters
 
 bp = Blueprint("downloads", __name__)
 
-COLUMNS = (
+# The table's columns as the read model names them, then those added here.
+STORED = (
     "agency",
     "name",
     "kind",
@@ -32,23 +38,42 @@ COLUMNS = (
     "region_bps",
     "region_name",
     "status",
+    "declared_on",
+    "predicate",
+    "predicate_state",
+    "predicate_year",
+    "overdue",
+    "warnings",
+    "warning_kinds",
     "statements",
-    "url",
-    "log_size",
 )
+COLUMNS = (*STORED, "regency_official", "province_official", "overdue_on", "url", "log_size")
 PAGE = 500
 
 
+def _official(code: str | None) -> dict[str, str | None]:
+    """The official names of the regency/city and province of a Kemendagri code."""
+    found: dict[str, str | None] = {"regency_official": None, "province_official": None}
+    for r in region_trail(code):
+        found["regency_official" if "." in r["code"] else "province_official"] = r["name"]
+    return found
+
+
 def _rows(filters: Filters, size: int) -> Iterator[dict[str, Any]]:
-    page, pages = 1, 1
+    page, pages, day = 1, 1, today()
     while page <= pages:
-        found = search(db(), filters, page, per_page=PAGE)
+        found = search(db(), filters, page, per_page=PAGE, today=day)
         pages = found["pages"]
         for row in found["rows"]:
-            yield {c: row.get(c) for c in COLUMNS[:8]} | {
-                "url": public_url_for("pages.agency", agency=row["agency"]),
-                "log_size": size,
-            }
+            yield (
+                {c: row.get(c) for c in STORED}
+                | _official(row["region_kemendagri"])
+                | {
+                    "overdue_on": day.isoformat(),
+                    "url": public_url_for("pages.agency", agency=row["agency"]),
+                    "log_size": size,
+                }
+            )
         page += 1
 
 
@@ -80,6 +105,7 @@ def agencies_json() -> Response:
     body = {
         "filters": filters.params(),
         "log_size": size,
+        "overdue_on": today().isoformat(),
         "licence": LICENCE,
         "agencies": list(_rows(filters, size)),
     }

@@ -17,6 +17,7 @@ from registry.read import regions as region_data
 from web.context import db
 from web.dates import day, decimal, moment
 from web.summaries import linked_body, summary
+from web.warning_words import title as warning_title
 from web.wording import item_state, regulation_name, role_name
 
 
@@ -31,7 +32,7 @@ def region_trail(code: str | None) -> list[dict[str, str]]:
 
 def lang_url(lang: str) -> str:
     """This page in `lang`, keeping its other query parameters (a shareable link)."""
-    args: dict[str, Any] = request.args.to_dict()
+    args: dict[str, Any] = request.args.to_dict(flat=False)
     args["lang"] = lang
     try:
         return url_for(request.endpoint or "pages.home", **(request.view_args or {}), **args)
@@ -40,7 +41,7 @@ def lang_url(lang: str) -> str:
 
 
 def page_url(page: int) -> str:
-    args: dict[str, Any] = request.args.to_dict()
+    args: dict[str, Any] = request.args.to_dict(flat=False)  # ?status=a&status=b stays
     args["page"] = str(page)
     return url_for(request.endpoint or "pages.agencies", **(request.view_args or {}), **args)
 
@@ -96,4 +97,5 @@ def template_helpers() -> dict[str, Any]:
         "regulation_name": regulation_name,
         "role_name": role_name,
         "item_state": item_state,
+        "warning_title": warning_title,
     }

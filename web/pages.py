@@ -31,12 +31,14 @@ from keys.dsse import Envelope
 from keys.ed25519 import b64
 from registry.read import awards, lifecycle, lookup, places, queries
 from registry.read import regions as region_data
-from registry.read.search import Filters, choices, search
+from registry.read.results import SORTS
+from registry.read.search import PREDICATE_STATES, Filters, choices, search
 from registry.tlog import merkle
 from web.context import db, entry_or_404, service, today
 from web.guard import parse_int
 from web.links import public_url_for
 from web.page_helpers import template_helpers
+from web.results_table import sort_links
 from web.subjects import anchor_fragment  # verified views
 from web.summaries import mentioned
 from web.warning_words import counted, grouped
@@ -48,6 +50,8 @@ _BPS_REGENCY = re.compile(r"[0-9]{4}")
 _REGION = re.compile(r"[0-9]{2}(?:\.[0-9]{2})?")
 _YEAR = re.compile(r"[0-9]{4}")
 _WORD = re.compile(r"[a-z0-9_]{1,40}")
+_CODE = re.compile(r"[a-z0-9-]{1,32}")
+_MAX_STATUSES = 20
 _SHA256 = re.compile(r"(?:sha256:)?([0-9a-fA-F]{64})")
 
 
@@ -88,18 +92,36 @@ def _jump(found: dict[str, Any]) -> str:
     return url_for("pages.agency", agency=found["agency"])
 
 
+def _flag(name: str) -> bool:
+    """A checkbox filter: ?name=1 (or on/true); anything else is off."""
+    return request.args.get(name, "").strip().lower() in ("1", "on", "true", "ya")
+
+
 def search_filters() -> Filters:
-    """The search form's filters from the query string (what is not well formed is ignored)."""
+    """The search form's filters and order from the query string, parsed here only (the list,
+    the region's lists and the downloads): what is not well formed is ignored."""
     regency = request.args.get("regency", "").strip()
     if _BPS_REGENCY.fullmatch(regency):  # a BPS code: the same regency's Kemendagri code
         regency = region_data.kemendagri_of(regency) or ""
+    statuses = (s.strip() for s in request.args.getlist("status")[:_MAX_STATUSES])
+    predicate = request.args.get("predicate", "").strip()
+    sort = request.args.get("sort", "").strip()
+    direction = request.args.get("dir", "").strip()
     return Filters(
         q=request.args.get("q", "").strip()[:100],
         province=_arg("province", _PROVINCE),
         regency=regency if _REGENCY.fullmatch(regency) else "",
         kind=_arg("kind", _WORD),
-        status=_arg("status", _WORD),
+        status=tuple(sorted({s for s in statuses if _WORD.fullmatch(s)})),
         year=_arg("year", _YEAR),
+        overdue=_flag("overdue"),
+        warnings=_flag("warnings"),
+        warning=_arg("warning", _CODE),
+        predicate=predicate if predicate in PREDICATE_STATES else "",
+        predicate_year=_arg("predicate_year", _YEAR),
+        match="any" if request.args.get("match", "").strip() == "any" else "",
+        sort=sort if sort in SORTS and sort != "name" else "",
+        dir=direction if direction == "desc" else "",
     )
 
 
@@ -114,10 +136,11 @@ def agencies() -> str | WerkzeugResponse:
         if len(shortcuts) == 1 and len(filters.params()) == 1:
             return redirect(_jump(shortcuts[0]), 303)
     conn = db()
-    result = search(conn, filters, _page())
+    result = search(conn, filters, _page(), today=today())
     return render_template(
         "pages/agencies.html",
         result=result,
+        sorts=sort_links("pages.agencies", filters),
         shortcuts=[dict(s, url=_jump(s)) for s in shortcuts],
         suggestion=lookup.suggest(conn, q) if q and not result["total"] else None,
         filters=filters,
@@ -130,7 +153,12 @@ def agencies() -> str | WerkzeugResponse:
 def region(code: str) -> str | WerkzeugResponse:
     if _BPS_REGENCY.fullmatch(code) and (same := region_data.kemendagri_of(code)):
         return redirect(url_for("pages.region", code=same), 301)  # a BPS code
-    found = places.region_page(db(), code, today()) if _REGION.fullmatch(code) else None
+    order = search_filters()  # only its sort and dir apply here
+    found = (
+        places.region_page(db(), code, today(), order.sort, order.dir)
+        if _REGION.fullmatch(code)
+        else None
+    )
     if found is None:
         abort(
             404,
@@ -141,9 +169,14 @@ def region(code: str) -> str | WerkzeugResponse:
             ),
         )
     province = region_data.region(found["region"]["province"]) if "." in code else None
+    area = {"regency" if "." in code else "province": code}
+    sorted_by = Filters(sort=order.sort, dir=order.dir)
     return render_template(
         "pages/region.html",
         page=found,
+        sorts=sort_links("pages.region", sorted_by, code=code),
+        area=area,
+        listed=area | sorted_by.params(),
         province=province,
         warning_kinds=counted(found.get("warning_counts")),
     )

@@ -348,6 +348,11 @@ def _kind(code: str) -> dict[str, Any]:
     return _kinds().get(code) or unknown
 
 
+def title(code: str) -> str:
+    """A warning kind's title in the page's language (the results table's warning column)."""
+    return str(_kind(code)["title"])
+
+
 def _ranked(counts: Mapping[str, int]) -> list[tuple[str, int]]:
     rank = {code: i for i, code in enumerate(ORDER)}
     return sorted(counts.items(), key=lambda c: (rank.get(c[0], len(ORDER)), c[0]))

@@ -261,6 +261,7 @@ def _read_model(service: Service, expected: Expected) -> list[Finding]:
 def _tables(rows: Rows) -> dict[Table, dict[tuple[Any, ...], dict[str, Any]]]:
     """The rows a whole-log `Rows` batch would write, by table and primary key."""
     from registry.read import tables as t
+    from registry.read.table_rows import warning_tally
 
     out: dict[Table, dict[tuple[Any, ...], dict[str, Any]]] = {}
     for table, inserted in rows.inserts.items():
@@ -270,6 +271,12 @@ def _tables(rows: Rows) -> dict[Table, dict[tuple[Any, ...], dict[str, Any]]]:
     out[t.counts] = {(n,): {"name": n, "value": v} for n, v in rows.counts.items()}
     out[t.regions] = {(c,): r for c, r in rows.regions.items()}
     out[t.agency_years] = {(y, a): {"year": y, "agency": a} for y, a in rows.years}
+    tally = warning_tally(rows.inserts.get(t.warnings, []))
+    out[t.agency_warnings] = {
+        (a, c): {"agency": a, "code": c, "n": n}
+        for (a, c), n in tally.items()
+        if a in rows.new_agencies
+    }
     return out
 
 

@@ -27,6 +27,7 @@ def read_model_fingerprint() -> str:
         for index in sorted(table.indexes, key=lambda i: str(i.name)):
             names = ",".join(str(c.name) for c in index.columns)
             lines.append(f" index {index.name} {names} unique={index.unique}")
+        lines += [f" ddl {ddl}" for ddl in table.info.get("ddl", ())]  # dialect-only indexes
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()[:32]
 
 

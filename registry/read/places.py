@@ -15,7 +15,8 @@ from sqlalchemy import Connection, select
 from registry.read import regions as region_data
 from registry.read.lifecycle import warnings
 from registry.read.queries import in_region, rows
-from registry.read.tables import agencies, units
+from registry.read.results import sort_rows, with_facts
+from registry.read.tables import agencies
 from registry.read.tables import regions as regions_t
 
 # Kinds that are a regional government (pemerintah daerah) or one of its offices; a unit
@@ -108,31 +109,31 @@ def regional_government(db: Connection, found: list[dict[str, Any]]) -> dict[str
     return {r["agency"]: regional(r["agency"]) for r in found}
 
 
-def region_page(db: Connection, code: str, today: date) -> dict[str, Any] | None:
+def region_page(
+    db: Connection, code: str, today: date, sort: str = "", direction: str = ""
+) -> dict[str, Any] | None:
     """A province or regency/city of the official list: both codes and their source, the
-    agencies located there (each marked as part of a regional government or not) with their
-    units' statuses and warnings, and for a province its regencies/cities that have agencies.
-    None for codes the official list does not have."""
+    agencies located there (each marked as part of a regional government or not) as rows of
+    the results table in the order of `sort` (registry/read/results.py), how many have each
+    status, the warnings on their pages by kind and which agencies have each, and for a
+    province its regencies/cities that have agencies. None for codes the official list does
+    not have."""
     region = region_data.region(code)
     if region is None:
         return None
     column = agencies.c.region_kemendagri
     where = column == code if region["level"] == "regency" else in_region(code)
-    found = rows(
-        db,
-        select(agencies, units.c.status.label("unit_status"), units.c.predicate)
-        .outerjoin(units, units.c.unit == agencies.c.agency)
-        .where(where)
-        .order_by(agencies.c.name),
-    )
+    query = select(agencies).where(where).order_by(agencies.c.name, agencies.c.agency)
+    found = sort_rows(with_facts(db, rows(db, query), today), sort, direction)
     status_counts: dict[str, int] = {}
-    for r in found:
-        if r["unit_status"]:
-            status_counts[r["unit_status"]] = status_counts.get(r["unit_status"], 0) + 1
+    for r in found:  # the status the results table shows and filters by
+        status_counts[r["status"]] = status_counts.get(r["status"], 0) + 1
     by_code: dict[str, int] = {}
+    units_by_code: dict[str, set[str]] = {}  # the agencies whose pages list each kind
     seen: set[tuple[int, str, str]] = set()  # a warning about one agency signed by another
     for r in found:
         for w in warnings(db, agency=r["agency"], today=today):
+            units_by_code.setdefault(w["code"], set()).add(r["agency"])
             if (w["idx"], w["code"], w["subject"]) not in seen:
                 seen.add((w["idx"], w["code"], w["subject"]))
                 by_code[w["code"]] = by_code.get(w["code"], 0) + 1
@@ -153,6 +154,7 @@ def region_page(db: Connection, code: str, today: date) -> dict[str, Any] | None
         "status_counts": status_counts,
         "warnings": sum(by_code.values()),
         "warning_counts": by_code,
+        "warning_units": {c: len(a) for c, a in units_by_code.items()},
         "source": region_data.source(),
         "regency_counts": [
             dict(_region_row(c, names.get(c, c)), count=n)

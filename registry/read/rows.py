@@ -24,6 +24,7 @@ from registry.read import tables as t
 from registry.read import words
 from registry.read.award_rows import AwardRows
 from registry.read.record_rows import RECORDS, json_text
+from registry.read.table_rows import table_columns, warning_counts
 from registry.rules.changes import Advanced, Built, Quarantined
 from registry.rules.state import AgencyHead, agency_status
 from registry.rules.warnings import REVOKED_KEY_WARNING
@@ -194,7 +195,7 @@ class Rows:
             "target": lc.target,
             "declared_on": lc.declared.on if lc.declared else None,
             "statements": head.seq + 1,
-        }
+        } | table_columns(head)
         if head.agency in self.new_agencies:
             self.new_agencies[head.agency].update(values)
         elif not new:
@@ -278,6 +279,7 @@ class Rows:
         for table in t.TABLES:
             if self.inserts.get(table):
                 conn.execute(_insert(table), self.inserts[table])
+        warning_counts(session, self.inserts.get(t.warnings, []), self.void)
         if self.units:
             conn.execute(_upsert(dialect, t.units, "unit"), list(self.units.values()))
         if self.years:

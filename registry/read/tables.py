@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, String, Table, Text
 
+from registry.read.table_columns import sort_indexes, table_columns
+
 metadata = MetaData()
 _ID = String(64)  # agency ids
 _HASH = String(71)  # "sha256:" + 64 hex digits
@@ -48,7 +50,9 @@ agencies = Table(
     Column("declared_on", String(10)),
     Column("statements", Integer, nullable=False),
     Index("rm_agencies_by_name", "name", "agency"),
+    *table_columns(),
 )
+sort_indexes(agencies)
 
 statements = Table(
     "rm_statements",
@@ -165,6 +169,8 @@ plan = Table(
     Column("percent", Integer, nullable=False),
     Column("reported_on", String(10)),
     Column("plan_index", BigInteger, nullable=False),
+    # The open items by due date: which units have items overdue today (registry/read/search.py).
+    Index("rm_plan_items_by_due", "state", "due_current", "unit"),
 )
 
 plan_changes = Table(
@@ -282,6 +288,17 @@ invalidated = Table(
     Column("agency", _ID, nullable=False),
     Column("revoked_index", BigInteger, nullable=False),
     Column("effective_from", _STAMP, nullable=False),
+)
+
+# How many warnings the log records about each agency, by code (its own, and those about it
+# signed by another): the results table's warning column and its "has warnings" filters.
+agency_warnings = Table(
+    "rm_agency_warnings",
+    metadata,
+    Column("agency", _ID, primary_key=True),
+    Column("code", String(32), primary_key=True),
+    Column("n", BigInteger, nullable=False),
+    Index("rm_agency_warnings_by_code", "code", "agency"),
 )
 
 # Search: every index term of every agency (registry/read/words.py), matched by prefix.

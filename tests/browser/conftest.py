@@ -52,6 +52,17 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
+def life(tmp_path_factory: pytest.TempPathFactory, chromium: str) -> Iterator[str]:
+    """A server over the demo with its whole lifecycle (scores, plans, a revocation)."""
+    instance = demo_instance(tmp_path_factory.mktemp("life") / "instance", lifecycle=True)
+    app = demo_app(instance)
+    server = LiveServer(app)
+    yield server.url
+    server.close()
+    close_app(app)
+
+
+@pytest.fixture(scope="session")
 def browser(chromium: str) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 

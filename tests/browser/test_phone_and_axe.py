@@ -7,15 +7,10 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from pakta_support import LiveServer
-from site_support import demo_app, demo_instance
-
-from web import close_app
 
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 VIEWPORTS = {"phone": (360, 740), "desktop": (1280, 900)}
@@ -42,15 +37,6 @@ PAGES = [
 ]
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
-
-@pytest.fixture(scope="module")
-def life(tmp_path_factory: pytest.TempPathFactory, chromium: str) -> Iterator[str]:
-    instance = demo_instance(tmp_path_factory.mktemp("life") / "instance", lifecycle=True)
-    app = demo_app(instance)
-    server = LiveServer(app)
-    yield server.url
-    server.close()
-    close_app(app)
 
 
 def check(browser: Any, site: str, lang: str, device: str) -> list[str]:

@@ -101,6 +101,18 @@ def pages(size: int) -> list[str]:
         "/agencies?q=74", "/agencies?q=grobgan+dinas", "/agencies?regency=3315",
         f"/agencies?q=%23{size - 5}", f"/agencies?q={PACT_DOCUMENT['sha256']}", "/regions/3315",
         "/entries", "/entries?before=5000",
+        # the results table: every sort both ways, the new filters, a region's lists (issue 13)
+        "/agencies?dir=desc", "/agencies?sort=region", "/agencies?sort=status&dir=desc",
+        "/agencies?sort=declared", "/agencies?sort=predicate&dir=desc",
+        "/agencies?sort=warnings&dir=desc", "/agencies?sort=overdue&dir=desc",
+        "/agencies?sort=overdue&page=2", "/agencies?overdue=1", "/agencies?warnings=1",
+        "/agencies?warning=late-posting", "/agencies?warning=item-overdue&province=74",
+        "/agencies?warning=unwitnessed&province=74", "/agencies?predicate=revoked",
+        "/agencies?predicate=awarded&predicate_year=2022", "/agencies?status=wbk&status=revoked",
+        "/agencies?regency=33.15&sort=overdue&dir=desc&warnings=1",
+        "/regions/74?sort=overdue&dir=desc", "/regions/33.15?sort=warnings",
+        "/agencies/found.json?province=74&sort=overdue&dir=desc&overdue=1",
+        "/agencies?province=74&predicate=revoked&overdue=1&match=any&sort=overdue&dir=desc",
         # the yearly "Penerima predikat" lists and their downloads
         "/predikat", "/predikat/2026", "/predikat/2025", "/predikat/2026.csv",
         "/predikat/2022.json",
@@ -129,7 +141,9 @@ def full_scans(conn: Any, dialect: str, statement: str, params: Any) -> list[str
                 "TEMP B-TREE" in d for d in details
             )
             found = [m.group(1) for d in details if (m := re.match(r"SCAN (\w+)", d))]
-            return [] if bounded else found
+            # Only tables: a subquery's rows (SCAN overdue_units) came from its own plan.
+            tables = {r[0] for r in cursor.execute("SELECT name FROM sqlite_master")}
+            return [] if bounded else [t for t in found if t in tables]
         cursor.execute("SET enable_seqscan = off")
         cursor.execute("EXPLAIN (FORMAT JSON) " + statement, params)
         plan = cursor.fetchone()[0][0]["Plan"]

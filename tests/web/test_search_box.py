@@ -24,7 +24,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Instance:
 def found(client: FlaskClient, q: str) -> list[str]:
     response = client.get("/agencies", query_string={"q": q})
     assert response.status_code == 200, q
-    return re.findall(r'<li><a href="/agencies/([a-z0-9-]+)"><strong>', response.data.decode())
+    rows = r'<th scope="row"><a href="/agencies/([a-z0-9-]+)"><strong>'
+    return re.findall(rows, response.data.decode())
 
 
 @pytest.mark.parametrize(
@@ -102,7 +103,7 @@ def test_region_codes_of_both_systems(client: FlaskClient) -> None:
 
 def found_regency(client: FlaskClient, code: str) -> list[str]:
     page = client.get("/agencies", query_string={"regency": code}).data.decode()
-    return re.findall(r'<li><a href="/agencies/([a-z0-9-]+)"><strong>', page)
+    return re.findall(r'<th scope="row"><a href="/agencies/([a-z0-9-]+)"><strong>', page)
 
 
 def test_did_you_mean(client: FlaskClient) -> None:

@@ -186,7 +186,7 @@ def search_filters(db: Any) -> None:
     assert {r["agency"] for r in year["rows"]} == {
         "bps-kabupaten-grobogan", "ombudsman-jawa-tengah", "pemkab-kuantan-singingi"
     }
-    kind = search(db, Filters(kind="pemerintah_kabupaten", status="declared"))
+    kind = search(db, Filters(kind="pemerintah_kabupaten", status=("declared",)))
     assert [r["agency"] for r in kind["rows"]] == ["pemkab-kuantan-singingi", "pemkab-sukoharjo"]
     assert search(db, Filters(q="100%_"))["total"] == 0  # wildcards are text
     first = search(db, Filters(), page=1, per_page=5)

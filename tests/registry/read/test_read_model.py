@@ -96,9 +96,36 @@ def test_the_lifecycle_read_model_and_its_rebuild(service: Service) -> None:
 
     with service.read() as db:
         check_the_views(db, operator, signed.index)
+        check_the_table_columns(db)
     live = service.projector.dump()
     service.projector.rebuild()
     assert service.projector.dump() == live
+    with service.read() as db:
+        check_the_table_columns(db)
+
+
+def check_the_table_columns(db: Any) -> None:
+    """The results table's columns (issue 13) agree with what each agency's page lists: its
+    predicate from the unit's status, its warnings and their codes from the warnings feed
+    (those the log records; the two true today are counted at query time)."""
+    found = {r.agency: r for r in db.execute(select(tables.agencies))}
+    a, b = found["dinas-a"], found["dinas-b"]
+    assert (a.predicate, a.predicate_state, a.predicate_year) == ("WBK", "awarded", 2025)
+    assert (b.predicate, b.predicate_state) == (None, "revoked") and b.predicate_year >= 2025
+    assert found["prov"].predicate_state is None and found["prov"].predicate_year is None
+    assert b.status_rank > a.status_rank > found["prov"].status_rank
+    kinds = {(r.agency, r.code): r.n for r in db.execute(select(tables.agency_warnings))}
+    for agency, row in found.items():
+        listed = [w for w in lifecycle.warnings(db, agency=agency, today=date(2000, 1, 1))
+                  if not w["computed"]]  # fmt: skip
+        codes = sorted({w["code"] for w in listed})
+        assert row.warnings == len(listed), agency
+        assert row.warning_kinds == " ".join(codes), agency
+        assert {c: n for (who, c), n in kinds.items() if who == agency} == {
+            c: sum(w["code"] == c for w in listed) for c in codes
+        }, agency
+    assert "deadline-missed" in found["prov"].warning_kinds.split()
+    assert "below-thresholds" in b.warning_kinds.split()
 
 
 def check_the_views(db: Any, operator: Any, signed: int) -> None:
