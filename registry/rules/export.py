@@ -14,11 +14,20 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Iterable, Mapping
+from datetime import date
 from typing import Any, get_type_hints
 
 from registry.rules import changes as ch
-from registry.rules.lifecycle import STATUSES, apply_changes, next_status
-from registry.rules.state import Lifecycle, Predicate, Proposal, TpiResult
+from registry.rules.lifecycle import (
+    OUTCOMES,
+    PATH,
+    STATUSES,
+    Transition,
+    apply_changes,
+    next_status,
+)
+from registry.rules.state import Lifecycle, PlanItem, Predicate, Proposal, TpiResult
+from registry.rules.warnings import OpenItem, days_overdue, is_overdue, overdue_items
 
 FORMAT = "pakta-rules/1"
 STEPS = STATUSES  # every status is also a step a change can take
@@ -77,6 +86,19 @@ def _op_rule(cls: type[ch.Change]) -> dict[str, Any]:
     return rule
 
 
+def _plan_rule() -> dict[str, Any]:
+    """An item's state from its two flags ("cancelled done" as 0/1), and when it is overdue:
+    the states that can be, and whether it already is on its due day (probed)."""
+    flags = (False, True)
+    state = {f"{int(c)}{int(d)}": PlanItem("2030-01-01", c, d).state for c in flags for d in flags}
+    day = date(2030, 1, 2)
+    late = sorted({s for s in state.values() if is_overdue(s, "2030-01-01", day)})
+    on_due_day = any(is_overdue(s, day.isoformat(), day) for s in late)
+    if any(is_overdue(s, "2030-01-03", day) for s in late):
+        raise ValueError("an item due later is overdue: the table cannot say so")
+    return {"state": state, "overdue_states": late, "overdue_on_due_day": on_due_day}
+
+
 def rules_table() -> dict[str, Any]:
     return {
         "format": FORMAT,
@@ -86,6 +108,9 @@ def rules_table() -> dict[str, Any]:
             for current in (None, *STATUSES)
         },
         "ops": {op: _op_rule(cls) for op, cls in sorted(ch.CHANGES.items())},
+        "plan": _plan_rule(),
+        "path": list(PATH),
+        "outcomes": list(OUTCOMES),
     }
 
 
@@ -93,12 +118,29 @@ def table_text() -> str:
     return json.dumps(rules_table(), indent=1, sort_keys=True) + "\n"
 
 
-def interpret(changes: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+def interpret(changes: Iterable[Mapping[str, Any]], today: date | None = None) -> dict[str, Any]:
     """What the rules derive from a unit's lifecycle changes: status, stages, target, plan,
-    predicate, and every status transition (step, date, entry)."""
+    predicate, every status transition (step, date, entry), each plan item's due date and
+    state, and (given `today`) the items overdue that day with their days late."""
     lc, moves = apply_changes("u", Lifecycle(), tuple(ch.change_from_json(c) for c in changes))
     out = lc.to_json()
+    items = {i: {"due": p.due, "state": p.state} for i, p in lc.plan.items()}
+    late = []
+    if today is not None:
+        open_items = [
+            OpenItem("u", i, "", p["state"], p["due"], p["due"], 0) for i, p in items.items()
+        ]
+        late = [
+            {
+                "item": w.subject,
+                "due": w.facts["due_current"],
+                "days": days_overdue(w.facts["due_current"], today),
+            }
+            for w in overdue_items(open_items, today)
+        ]
     return {
+        "items": items,
+        "overdue": sorted(late, key=lambda w: w["item"]),
         "status": out.get("status"),
         "declared": out.get("declared"),
         "designated": out.get("designated"),
@@ -106,4 +148,12 @@ def interpret(changes: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
         "plan": out.get("plan", {}),
         "predicate": out.get("predicate"),
         "transitions": [{"step": m.step, "on": m.on, "index": m.index} for m in moves],
+        "stages": _stages(moves),
     }
+
+
+def _stages(moves: Iterable[Transition]) -> dict[str, dict[str, Any]]:
+    """The latest transition to each step of the path and each outcome: what a unit page
+    shows as its stage dates (`registry.read.lifecycle.unit_status`)."""
+    latest = {m.step: {"on": m.on, "index": m.index} for m in moves}
+    return {s: latest[s] for s in (*PATH, *OUTCOMES) if s in latest}

@@ -9,7 +9,7 @@ import json
 import random
 import shutil
 import subprocess
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,15 +29,18 @@ import { interpret } from '%s';
 const table = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const vectors = JSON.parse(readFileSync(process.argv[3], 'utf8'));
 const out = vectors.map(function (changes) {
-  try { return interpret(table, changes); } catch (e) { return { error: true }; }
+  try { return interpret(table, changes, process.argv[4]); } catch (e) { return { error: true }; }
 });
 process.stdout.write(JSON.stringify(out));
 """
 
 
+TODAY = date(2026, 7, 1)  # inside the random sequences' year: some items late, some not
+
+
 def python_side(changes: list[dict[str, Any]]) -> dict[str, Any]:
     try:
-        return interpret(changes)
+        return interpret(changes, TODAY)
     except (KeyError, TypeError, ValueError):
         return {"error": True}
 
@@ -48,7 +51,13 @@ def node_side(vectors: list[list[dict[str, Any]]], tmp: Path) -> list[dict[str, 
     script = tmp / "run.mjs"
     script.write_text(RUNNER % (VERIFY / "rules.js").as_uri())
     done = subprocess.run(
-        [NODE, str(script), str(VERIFY / "rules.json"), str(tmp / "vectors.json")],
+        [
+            NODE,
+            str(script),
+            str(VERIFY / "rules.json"),
+            str(tmp / "vectors.json"),
+            TODAY.isoformat(),
+        ],
         check=True,
         capture_output=True,
         text=True,
@@ -120,7 +129,7 @@ def random_change(rnd: random.Random, index: int) -> dict[str, Any]:
 def test_the_table_is_generated_from_the_rules() -> None:
     assert (VERIFY / "rules.json").read_text() == table_text(), (
         "regenerate: .venv/bin/python -c 'from registry.rules.export import table_text; "
-        "open(\"web/static/verify/rules.json\", \"w\").write(table_text())'"
+        'open("web/static/verify/rules.json", "w").write(table_text())\''
     )
     table = rules_table()
     assert table["ops"]["awarded"]["step_from"] == "predicate"
@@ -138,6 +147,11 @@ def test_python_and_javascript_derive_the_same(tmp_path: Path) -> None:
     want = [python_side(v) for v in vectors]
     assert any("error" in w for w in want) and sum("error" not in w for w in want) > 200
     assert {w.get("status") for w in want} >= {"declared", "building", "wbk", "revoked"}
+    states = {i["state"] for w in want for i in w.get("items", {}).values()}
+    assert states == {"open", "done", "cancelled"}
+    late = [w["overdue"] for w in want if w.get("overdue")]
+    assert len(late) > 10 and any(o["days"] > 100 for w in late for o in w)
+    assert any(w.get("items") and not w["overdue"] for w in want)  # open but not yet due
     got = node_side(vectors, tmp_path)
     for changes, w, g in zip(vectors, want, got, strict=True):
         assert g == w, changes

@@ -1,8 +1,9 @@
 // Pakta: the registry's lifecycle rules, interpreted from the table the registry exports
 // (rules.json, generated from registry/rules by registry/rules/export.py; never edited by
-// hand). interpret(table, changes) takes a unit's lifecycle changes (their stored JSON, in
-// log order) and gives what the registry derives from them: status, stages, target, plan,
-// predicate and every status transition. A cross-language test (tests/registry/rules/
+// hand). interpret(table, changes, today) takes a unit's lifecycle changes (their stored
+// JSON, in log order) and gives what the registry derives from them: status, stages, target,
+// plan, predicate, every status transition, each plan item's due date and state, and (given
+// today, YYYY-MM-DD) the items overdue that day with their days late. A cross-language test (tests/registry/rules/
 // test_rules_crosslang.py) runs this file in node and the Python rules on the same vectors
 // and requires identical output.
 
@@ -93,11 +94,46 @@ function run(table, changes) {
   return { lc: lc, transitions: transitions };
 }
 
-export function interpret(table, changes) {
+function day(s) {
+  var m = /^(\d{4})-(\d\d)-(\d\d)$/.exec(s);
+  if (!m) throw new Error('not a date: ' + s);
+  var t = Date.UTC(+m[1], +m[2] - 1, +m[3]);
+  var d = new Date(t);
+  if (d.getUTCDate() !== +m[3] || d.getUTCMonth() !== +m[2] - 1) throw new Error('not a date: ' + s);
+  return t / 86400000;
+}
+
+// Each item's state from its flags, and the items overdue on `today` (table.plan).
+function items(table, plan, today) {
+  var out = {}, late = [];
+  Object.keys(plan).forEach(function (item) {
+    var p = plan[item];
+    var state = table.plan.state[(p.cancelled ? '1' : '0') + (p.done ? '1' : '0')];
+    out[item] = { due: p.due, state: state };
+    if (today === undefined || table.plan.overdue_states.indexOf(state) < 0) return;
+    var days = day(today) - day(p.due);
+    if (days > 0 || (days === 0 && table.plan.overdue_on_due_day)) late.push({ item: item, due: p.due, days: days });
+  });
+  late.sort(function (a, b) { return a.item < b.item ? -1 : a.item > b.item ? 1 : 0; });
+  return { items: out, overdue: late };
+}
+
+// The latest transition to each step of the path and each outcome (the page's stage dates).
+function stages(table, transitions) {
+  var latest = {}, out = {};
+  transitions.forEach(function (t) { latest[t.step] = { on: t.on, index: t.index }; });
+  table.path.concat(table.outcomes).forEach(function (s) { if (latest[s]) out[s] = latest[s]; });
+  return out;
+}
+
+export function interpret(table, changes, today) {
   if (!table || table.format !== 'pakta-rules/1') throw new Error('not a Pakta rules table');
   var done = run(table, changes);
   var lc = done.lc;
+  var plan = items(table, lc.plan, today);
   return {
+    items: plan.items,
+    overdue: plan.overdue,
     status: lc.status,
     declared: lc.declared,
     designated: lc.designated,
@@ -105,5 +141,6 @@ export function interpret(table, changes) {
     plan: lc.plan,
     predicate: lc.predicate,
     transitions: done.transitions,
+    stages: stages(table, done.transitions),
   };
 }
