@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -204,3 +205,87 @@ def test_an_older_checkpoint_after_a_newer_one_is_a_rollback(page: Any) -> None:
     detail = page.text_content('#verify-unit li[data-step="checkpoint"] .detail') or ""
     assert detail.startswith("Log mundur") and f"{size} → {older}" in detail
     assert "Terakhir diverifikasi" in detail and "Dikirim sekarang" in detail
+
+
+def lie_page(page: Any, old: str, new: str) -> None:
+    """Serve the unit page with the first match of the pattern `old` replaced by `new`."""
+
+    def change(route: Any) -> None:
+        response = route.fetch()
+        body, n = re.subn(old, new, response.text(), count=1)
+        assert n == 1, old
+        route.fulfill(response=response, body=body)
+
+    page.route(f"**/agencies/{UNIT}?*", change)
+
+
+def test_the_claims_step_compares_plan_items_stages_and_target(page: Any) -> None:
+    outcome, states = run(page)
+    assert outcome == "verified", states
+    detail = page.text_content('#verify-unit li[data-step="claims"] .detail') or ""
+    status, items, late, moves = detail.split(" · ")
+    rows = page.locator('[data-claim="item"]').count()
+    assert int(items) == rows > 0 and int(moves) > 2
+    assert int(late) == page.locator('[data-claim="item"] [data-claim="days"]').count()
+    assert page.locator(".verify-differs").count() == 0
+
+
+# A shown value changed in the page (not in the proof): (pattern, replacement, the claim
+# element that must be highlighted).
+SHOWN: dict[str, tuple[str, str, str]] = {
+    "an items count": (
+        r'(data-claim="items">)(\d+)',
+        r"\g<1>99",
+        '[data-claim="items"]',
+    ),
+    "a done count": (r'(data-claim="done">)(\d+)', r"\g<1>77", '[data-claim="done"]'),
+    "a due date": (
+        r'(data-claim="due" datetime=")(\d{4})-(\d\d)-(\d\d)(">\d+ \w+ )(\d{4})',
+        r"\g<1>2099-\g<3>-\g<4>\g<5>2099",
+        '[data-claim="due"]',
+    ),
+    "a due date's words only": (
+        r'(data-claim="due" datetime="\d{4}-\d\d-\d\d">\d+ \w+ )(\d{4})',
+        r"\g<1>1999",
+        '[data-claim="due"]',
+    ),
+    "an item's state": (
+        r'data-claim="state" data-state="open">[^<]*',
+        'data-claim="state" data-state="done">Selesai',
+        '[data-claim="state"]',
+    ),
+    "days late": (r'(data-claim="days">)(\d+)', r"\g<1>1", '[data-claim="days"]'),
+    "the target": (r'(data-claim="target">)(WBK|WBBM)', r"\g<1>WBBX", '[data-claim="target"]'),
+    "a stage date": (
+        r'(data-stage="declared" class="done">[^<]*<a href="[^"]*"><time datetime=")(\d{4})',
+        r"\g<1>2001",
+        '[data-stage="declared"]',
+    ),
+    "a stage's entry": (
+        r'(data-stage="building" class="done">[^<]*<a href="[^"]*/)(\d+)',
+        r"\g<1>1",
+        '[data-stage="building"]',
+    ),
+    "the page's date": (
+        r'(data-claim="today" datetime=")(\d{4})(-\d\d-\d\d">\d+ \w+ )(\d{4})',
+        r"\g<1>2001\g<3>2001",
+        '[data-claim="today"]',
+    ),
+    "an item hidden": (
+        r'<tr data-claim="item" data-item="[^"]+"',
+        '<tr data-claim="x" data-item="hidden"',
+        '[data-claim="plan"]',
+    ),
+}
+
+
+@pytest.mark.parametrize("what", sorted(SHOWN))
+def test_a_changed_shown_value_is_highlighted_at_its_place(page: Any, what: str) -> None:
+    old, new, where = SHOWN[what]
+    lie_page(page, old, new)
+    outcome, states = run(page)
+    assert outcome == "failed" and states["claims"] == "fail", states
+    assert all(states[s] == "pass" for s in STEPS[:-1]), states
+    assert page.locator(f"{where}.verify-differs").count() >= 1, what
+    detail = page.text_content('#verify-unit li[data-step="claims"] .detail') or ""
+    assert detail.startswith("Yang ditampilkan halaman ini berbeda")

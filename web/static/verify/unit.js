@@ -353,13 +353,6 @@ function named(body) {
   return out;
 }
 
-function shownStatus() {
-  var badge = document.querySelector('section.status .badge');
-  if (!badge) return null;
-  var m = /status-([a-z_]+)/.exec(badge.className);
-  return m ? m[1] : null;
-}
-
 export async function verifyUnit(section) {
   var unit = section.dataset.unit;
   var steps = {};
@@ -441,16 +434,26 @@ export async function verifyUnit(section) {
     var ownEffects = effects.filter(function (fx) { return fx.hash && fx.index < tree.size; }).length;
     if (ownEffects !== own.length) throw new Error('the history has ' + ownEffects + ' of the unit\u2019s ' + own.length + ' own statements');
     var table = await fetchJson(section.dataset.rules);
-    var rules = await import('./rules.js').catch(function (e) { throw new Unchecked('could not load the rules: ' + e.message); });
-    var derived = rules.interpret(table, changes);
-    var status = derived.status || (own.some(function (e) { return e.statement.type === 'integrity_pact.signed'; }) ? 'pact_signed' : 'registered');
-    var shown = shownStatus();
-    if (shown !== status) {
-      var badge = document.querySelector('section.status .badge');
-      if (badge) badge.classList.add('verify-differs');
-      throw new Error((section.dataset.differs || 'differs') + ': ' + shown + ' \u2260 ' + status);
+    var loaded = await Promise.all([import('./rules.js'), import('./claims.js')]).catch(function (e) { throw new Unchecked('could not load the rules: ' + e.message); });
+    var rules = loaded[0], claims = loaded[1];
+    // Overdue is as of the page's own date, which must be today here (a day either way).
+    var today = claims.pageToday(document);
+    var local = new Date(Date.now() - new Date().getTimezoneOffset() * 60000).toISOString().slice(0, 10);
+    if (today && (today === 'invalid' || Math.abs(Date.parse(today) - Date.parse(local)) > 86400000)) {
+      var dated = document.querySelector('[data-claim="today"]');
+      if (dated) dated.classList.add('verify-differs');
+      throw new Error((section.dataset.differs || 'differs') + ': ' + (dated ? dated.textContent : today) + ' \u2260 ' + local);
     }
-    pass('claims', status + ' · ' + Object.keys(derived.plan).length + ' · ' + derived.transitions.length);
+    var derived = rules.interpret(table, changes, today || local);
+    var status = derived.status || (own.some(function (e) { return e.statement.type === 'integrity_pact.signed'; }) ? 'pact_signed' : 'registered');
+    var found = claims.compareClaims(document, table, derived, status);
+    if (found.length) {
+      found.forEach(function (d) { if (d.el) d.el.classList.add('verify-differs'); });
+      throw new Error((section.dataset.differs || 'differs') + ': ' + found.map(function (d) {
+        return d.what + ' ' + d.shown + ' \u2260 ' + d.proven;
+      }).join('; '));
+    }
+    pass('claims', status + ' · ' + Object.keys(derived.items).length + ' · ' + derived.overdue.length + ' · ' + derived.transitions.length);
     summary.dataset.state = 'pass';
     summary.textContent = section.dataset.allPass;
     return 'verified';
