@@ -17,7 +17,11 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any, get_type_hints
 
+from events import Statement
+from events.catalog import CATALOG
 from registry.rules import changes as ch
+from registry.rules import table as _table  # noqa: F401  (registers the built-in types' rules)
+from registry.rules.derive import Derivation, Voiding
 from registry.rules.lifecycle import (
     OUTCOMES,
     PATH,
@@ -27,6 +31,7 @@ from registry.rules.lifecycle import (
     next_status,
 )
 from registry.rules.state import Lifecycle, PlanItem, Predicate, Proposal, TpiResult
+from registry.rules.types import _no_changes, rules_for
 from registry.rules.warnings import OpenItem, days_overdue, is_overdue, overdue_items
 
 FORMAT = "pakta-rules/1"
@@ -83,7 +88,33 @@ def _op_rule(cls: type[ch.Change]) -> dict[str, Any]:
             rule["step"] = next(s for s in STEPS if next_status(None, s) == lc.status)
     after, _ = apply_changes("u", _full(), (sample,))
     rule["clears"] = [name for name in CLEARABLE if getattr(after, name) is None]
+    # Fields left out of the stored JSON when empty, and whether the change records the day
+    # the log received its statement (`changes.stamp_logged`).
+    rule["optional"] = [f.name for f in dataclasses.fields(cls) if f.metadata.get("optional")]
+    rule["logged_on"] = ch.stamp_logged(sample, "x") != sample
     return rule
+
+
+def _statements() -> dict[str, Any]:
+    """For every statement type, how its body becomes changes (`registry.rules.derive`); a
+    type whose changes are Python code only (a type added without a derivation) is `null`, and
+    a browser cannot derive its changes."""
+    out: dict[str, Any] = {}
+    for name in sorted(CATALOG):
+        changes = rules_for(name).changes
+        if changes is _no_changes:
+            out[name] = []
+        else:
+            out[name] = changes.to_json() if isinstance(changes, Derivation) else None
+    return out
+
+
+def statement_changes(statement: Statement, index: int, logged_on: str) -> list[dict[str, Any]]:
+    """The Python side of the cross-language test of `statements`: the changes the rules make
+    of `statement` as entry `index` (received on the day `logged_on`), with the agency each
+    is for, as the replay makes them."""
+    found = rules_for(statement.type).changes(statement, index)
+    return [{"to": a, **ch.stamp_logged(c, logged_on).to_json()} for a, c in found]
 
 
 def _plan_rule() -> dict[str, Any]:
@@ -111,6 +142,12 @@ def rules_table() -> dict[str, Any]:
         "plan": _plan_rule(),
         "path": list(PATH),
         "outcomes": list(OUTCOMES),
+        "statements": _statements(),
+        "voids": {
+            name: rules_for(name).voids.to_json()  # type: ignore[union-attr]
+            for name in sorted(CATALOG)
+            if isinstance(rules_for(name).voids, Voiding)
+        },
     }
 
 

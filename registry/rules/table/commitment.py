@@ -2,36 +2,46 @@
 
 from __future__ import annotations
 
-from events import Statement
 from registry.rules import guards
 from registry.rules import warnings as warn
-from registry.rules.changes import (
-    Attested,
-    Declared,
-)
+from registry.rules.derive import AGENCY, SEQ, ChangeRule, body, derive, item
 from registry.rules.records import (
     Attestation,
     Declaration,
     Record,
 )
-from registry.rules.table.shared import Changes
 from registry.rules.types import Entry, TypeRules, register_rules
 
 # -- commitment ------------------------------------------------------------------------------
 
 
-def _declaration(st: Statement, index: int) -> Changes:
-    body = st.body
-    units = guards.declared_units(st) if body["units"] else [st.agency]
-    # A whole-agency declaration designates the agency itself as the unit.
-    whole = not body["units"]
-    declared = Declared(index, body["declared_on"], body["target"], st.agency, whole, st.seq)
-    return [(u, declared) for u in units]
-
-
-def _attestation(st: Statement, index: int) -> Changes:
-    ref = st.body["declaration"]
-    return [(ref["agency"], Attested(index, ref["seq"], st.body["witnessed_on"], st.agency))]
+# Each registered unit it names (`guards.declared_units`) is declared; a whole-agency
+# declaration (no units) declares, and designates, the agency itself.
+_DECLARATION = derive(
+    ChangeRule(
+        "declared",
+        item(),
+        {
+            "on": body("declared_on"),
+            "target": body("target"),
+            "by": AGENCY,
+            "whole": {"not": {"not_empty": body("units")}},
+            "seq": SEQ,
+        },
+        each={
+            "if": {"not_empty": body("units")},
+            "then": {"pluck": body("units"), "path": ["agency"], "skip_empty": True},
+            "else": {"list": [AGENCY]},
+        },
+    )
+)
+_ATTESTATION = derive(
+    ChangeRule(
+        "attested",
+        body("declaration", "agency"),
+        {"seq": body("declaration", "seq"), "on": body("witnessed_on"), "by": AGENCY},
+    )
+)
 
 
 def _witness_records(e: Entry) -> list[Record]:
@@ -46,7 +56,7 @@ register_rules(
     TypeRules(
         "zi.declared",
         guard=guards.declared,
-        changes=_declaration,
+        changes=_DECLARATION,
         about=guards.declared_units,
         cosigning=guards.declared_units,
         records=lambda e: [
@@ -63,7 +73,7 @@ register_rules(
     TypeRules(
         "zi.witnessed",
         guard=guards.witnessed,
-        changes=_attestation,
+        changes=_ATTESTATION,
         about=lambda st: [st.body["declaration"]["agency"]],
         records=_witness_records,
     )

@@ -8,9 +8,11 @@
 //  chain       the chain links rebuilt from the entries served: nothing dropped or added;
 //  signatures  every signature of the unit's entries, against key histories rebuilt from
 //              the unit's chain and the complete chains of the other agencies that signed;
-//  claims      the status recomputed with the registry's rules (rules.json, rules.js) from
-//              the unit's lifecycle changes, each tied to an entry of the verified chain,
-//              compared with the status this page shows.
+//  claims      the unit's lifecycle changes derived from the verified statements
+//              themselves, with the registry's rules exported as data (rules.json,
+//              rules.js: no history page is read), then its status, target, stage dates,
+//              action plan and overdue items recomputed and compared with every value
+//              the page shows (claims.js); each difference is highlighted in place.
 // WebCrypto does SHA-256 and Ed25519; without WebCrypto Ed25519 the vendored, audited
 // @noble/ed25519 verifies instead.
 // The interpreter and the fallback Ed25519 are loaded only when the check runs (and the
@@ -289,7 +291,7 @@ async function verifiedChain(subject, size, tree) {
   for (var i = 0; i < bundle.entries.length; i++) {
     var entry = JSON.parse(bundle.entries[i].entry);
     var payload = b64(entry.envelope.payload);
-    out.push({ index: entry.index, env: entry.envelope, payload: payload, statement: JSON.parse(td.decode(payload)), hash: 'sha256:' + hex(await sha256(payload)) });
+    out.push({ index: entry.index, env: entry.envelope, payload: payload, statement: JSON.parse(td.decode(payload)), hash: 'sha256:' + hex(await sha256(payload)), received_at: entry.received_at });
   }
   return out;
 }
@@ -320,23 +322,6 @@ async function checkSignatures(e, registrar, keys) {
     if (!(await ed25519(raw, msg, b64(s.sig)))) throw new Error('entry ' + e.index + ': signature by ' + s.keyid + ' does not verify');
   }
   return e.env.signatures.length;
-}
-
-async function historyEffects(unit) {
-  // The page being filled (<n>.p.json) first: a unit with fewer than 256 effects has only it.
-  var effects = [];
-  function get(path) {
-    return fetch(path, { cache: 'no-store' }).catch(function (e) { throw new Unchecked('network: ' + e.message); });
-  }
-  for (var page = 0; page < 1e6; page++) {
-    var part = await get('/histories/' + unit + '/' + page + '.p.json');
-    if (part.ok) return effects.concat(await part.json());
-    if (part.status >= 500) throw new Unchecked('HTTP ' + part.status);
-    var full = await get('/histories/' + unit + '/' + page + '.json');
-    if (!full.ok) throw new Error('the history of ' + unit + ' has no page ' + page);
-    effects = effects.concat(await full.json());
-  }
-  return effects;
 }
 
 function named(body) {
@@ -413,26 +398,26 @@ export async function verifyUnit(section) {
     }
     history.sort(function (a, b) { return a.index - b.index; });
     var keys = {}, byIndex = {}, signed = 0;
-    chain.forEach(function (e) { byIndex[e.index] = true; });
+    chain.forEach(function (e) { byIndex[e.index] = e; });
     for (var h = 0; h < history.length; h++) {
-      if (byIndex[history[h].index]) signed += await checkSignatures(history[h], registrar, keys);
-      await applyKeys(history[h], keys);
+      var e = history[h], mine = byIndex[e.index];
+      if (mine) {
+        signed += await checkSignatures(e, registrar, keys);
+        // What the rules need of a verified entry: who signed it and when, and the keys
+        // its agency held just before it (a revocation voids by them).
+        mine.signatures = e.env.signatures.map(function (sig) {
+          return { keyid: sig.keyid, owner: registrar[sig.keyid] ? '' : keys[sig.keyid].agency, at: micros(e.statement.issued_at) };
+        });
+        mine.keysBefore = {};
+        Object.keys(keys).forEach(function (k) {
+          if (keys[k].agency === e.statement.agency) mine.keysBefore[k] = { from: keys[k].from, revoked: keys[k].revoked };
+        });
+      }
+      await applyKeys(e, keys);
     }
     pass('signatures', signed + ' · ' + (names.length ? names.join(', ') : unit));
 
     current = 'claims';
-    var effects = await historyEffects(unit);
-    var hashes = {};
-    chain.forEach(function (e) { hashes[e.index] = e.hash; });
-    var changes = [];
-    effects.forEach(function (fx) {
-      if (fx.index >= tree.size) return;
-      if (!hashes[fx.index]) throw new Error('the history names entry ' + fx.index + ', which is not in the unit\u2019s chain');
-      if ((fx.hash || fx.note) !== hashes[fx.index]) throw new Error('the history of entry ' + fx.index + ' is not that entry');
-      changes = changes.concat(fx.zi || []);
-    });
-    var ownEffects = effects.filter(function (fx) { return fx.hash && fx.index < tree.size; }).length;
-    if (ownEffects !== own.length) throw new Error('the history has ' + ownEffects + ' of the unit\u2019s ' + own.length + ' own statements');
     var table = await fetchJson(section.dataset.rules);
     var loaded = await Promise.all([import('./rules.js'), import('./claims.js')]).catch(function (e) { throw new Unchecked('could not load the rules: ' + e.message); });
     var rules = loaded[0], claims = loaded[1];
@@ -444,7 +429,8 @@ export async function verifyUnit(section) {
       if (dated) dated.classList.add('verify-differs');
       throw new Error((section.dataset.differs || 'differs') + ': ' + (dated ? dated.textContent : today) + ' \u2260 ' + local);
     }
-    var derived = rules.interpret(table, changes, today || local);
+    // The unit's changes derived from the verified statements themselves (no history page).
+    var derived = rules.interpret(table, rules.unitChanges(table, unit, chain), today || local);
     var status = derived.status || (own.some(function (e) { return e.statement.type === 'integrity_pact.signed'; }) ? 'pact_signed' : 'registered');
     var found = claims.compareClaims(document, table, derived, status);
     if (found.length) {
