@@ -289,3 +289,15 @@ def test_a_changed_shown_value_is_highlighted_at_its_place(page: Any, what: str)
     assert page.locator(f"{where}.verify-differs").count() >= 1, what
     detail = page.text_content('#verify-unit li[data-step="claims"] .detail') or ""
     assert detail.startswith("Yang ditampilkan halaman ini berbeda")
+
+
+def test_without_witnesses_an_overdue_proof_says_its_time_is_the_registrys_word(page: Any) -> None:
+    page.goto(f"/agencies/{UNIT}")
+    row = page.locator('tr[data-claim="item"].overdue').first
+    item = row.get_attribute("data-item")
+    row.locator("button.silence").click()
+    page.wait_for_selector(f'tr[data-item="{item}"][data-silence]', timeout=30000)
+    text = row.locator(".silence-result").text_content() or ""
+    assert row.get_attribute("data-silence") == "pass", text
+    assert text.startswith("Terbukti dari log, tetapi tanpa saksi") and "disaksikan" not in text
+    assert "hanya berdasarkan pernyataan registri" in text and f"butir {item}" in text

@@ -11,7 +11,7 @@ function text(el) { return (el.textContent || '').replace(/\s+/g, ' ').trim(); }
 function number(el) { var m = /-?\d+/.exec(text(el)); return m ? +m[0] : NaN; }
 
 // The ISO date an element shows, or null if its words are not that date.
-function shownDate(el) {
+export function shownDate(el) {
   if (!el) return null;
   var iso = el.getAttribute('datetime') || '';
   var m = /^(\d{4})-(\d\d)-(\d\d)$/.exec(iso);

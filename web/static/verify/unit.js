@@ -142,11 +142,13 @@ async function openCheckpoint(note, vkey) {
 
 // C2SP tlog-cosignature v1: the pinned witnesses (data-witness-keys, "name+hash+base64(0x04
 // || key)") must have cosigned the checkpoint, at least data-witness-quorum of them; a
-// cosignature by a pinned witness that does not verify fails.
+// cosignature by a pinned witness that does not verify fails. Gives each verified
+// cosigner's timestamp (seconds), for provable silence (silence.js).
 async function checkWitnesses(note, section) {
   var quorum = +(section.dataset.witnessQuorum || 0);
   var vkeys = (section.dataset.witnessKeys || '').split(',').filter(function (k) { return k; });
-  if (!quorum) return '';
+  var times = [];
+  if (!quorum) return { label: '', quorum: 0, times: times };
   var split = note.lastIndexOf('\n\n');
   var text = note.slice(0, split + 1);
   var lines = note.slice(split + 2).split('\n').filter(function (l) { return l; });
@@ -165,12 +167,13 @@ async function checkWitnesses(note, section) {
       for (var k = 4; k < 12; k++) t = (t << 8n) | BigInt(raw[k]);
       var msg = concat(te.encode('cosignature/v1\ntime ' + t.toString() + '\n'), te.encode(text));
       if (!(await ed25519(typed.slice(1), msg, raw.slice(12)))) throw new Error((section.dataset.badCosignature || 'bad cosignature') + ': ' + name);
+      if (!signed) times.push({ name: name, time: Number(t) });
       signed = true;
     }
     if (signed) { good++; names.push(name); }
   }
   if (good < quorum) throw new Error((section.dataset.noQuorum || 'witness quorum not met') + ': ' + good + '/' + quorum);
-  return ' · ' + names.join(', ');
+  return { label: ' · ' + names.join(', '), quorum: quorum, times: times };
 }
 
 // RFC 9162 §2.1.4.2, as registry/tlog/merkle.py verify_consistency.
@@ -338,7 +341,8 @@ function named(body) {
   return out;
 }
 
-export async function verifyUnit(section) {
+// `silence`: the row (tr[data-item]) of an overdue item whose badge's proof to check too.
+export async function verifyUnit(section, silence) {
   var unit = section.dataset.unit;
   var steps = {};
   section.querySelectorAll('li[data-step]').forEach(function (li) {
@@ -371,7 +375,7 @@ export async function verifyUnit(section) {
     var tree = await openCheckpoint(first.checkpoint, vkey);
     var witnessed = await checkWitnesses(tree.note, section);
     await checkAgainstLastSeen(vkey, tree, section);
-    pass('checkpoint', vkey.name + ' · ' + tree.size + ' · ' + hex(tree.root).slice(0, 16) + '…' + witnessed);
+    pass('checkpoint', vkey.name + ' · ' + tree.size + ' · ' + hex(tree.root).slice(0, 16) + '…' + witnessed.label);
 
     current = 'map';
     var state = await verifyMapProof(unit, first.map_proof, tree.mapRoot);
@@ -432,6 +436,12 @@ export async function verifyUnit(section) {
     // The unit's changes derived from the verified statements themselves (no history page).
     var derived = rules.interpret(table, rules.unitChanges(table, unit, chain), today || local);
     var status = derived.status || (own.some(function (e) { return e.statement.type === 'integrity_pact.signed'; }) ? 'pact_signed' : 'registered');
+    if (silence) {
+      var proof = await import('./silence.js').catch(function (e) { throw new Unchecked('could not load the rules: ' + e.message); });
+      var due = silence.querySelector('[data-claim="due"]');
+      var told = proof.silenceProof(silenceWords(section), table, derived, silence.dataset.item, due && claims.shownDate(due), tree, witnessed, today || local);
+      showSilence(silence, told.ok ? 'pass' : 'fail', told.text);
+    }
     var found = claims.compareClaims(document, table, derived, status);
     if (found.length) {
       found.forEach(function (d) { if (d.el) d.el.classList.add('verify-differs'); });
@@ -457,20 +467,40 @@ export async function verifyUnit(section) {
     });
     summary.dataset.state = unchecked ? 'unchecked' : 'fail';
     summary.textContent = unchecked ? section.dataset.someUnchecked : section.dataset.someFail + ' ' + li.querySelector('.name').textContent;
+    if (silence && !silence.querySelector('.silence-result').dataset.state) {
+      showSilence(silence, unchecked ? 'unchecked' : 'fail', (unchecked ? section.dataset.unchecked : section.dataset.silenceFailed) + ': ' + li.querySelector('.name').textContent + ': ' + e.message);
+    }
     return unchecked ? 'unchecked' : 'failed';
   }
+}
+
+function silenceWords(section) {
+  var d = section.dataset;
+  return { proven: d.silenceProven, unwitnessed: d.silenceUnwitnessed, notInPlan: d.silenceNotInPlan, closed: d.silenceClosed, otherDue: d.silenceOtherDue, notYetDue: d.silenceNotYetDue, noQuorum: d.noQuorum };
+}
+function showSilence(row, state, text) {
+  var out = row.querySelector('.silence-result');
+  out.dataset.state = state;
+  out.textContent = text;
 }
 
 function start() {
   var section = document.getElementById('verify-unit');
   var button = document.getElementById('verify-unit-button');
   if (!section || !button || !window.crypto || !crypto.subtle) return;
-  button.hidden = false;
-  button.addEventListener('click', function () {
-    button.disabled = true;
-    verifyUnit(section).then(function (outcome) {
-      section.dataset.outcome = outcome;
-      button.disabled = false;
+  var buttons = [button].concat(Array.prototype.slice.call(document.querySelectorAll('button.silence')));
+  buttons.forEach(function (b) {
+    b.hidden = false;
+    b.addEventListener('click', function () {
+      var row = b === button ? null : b.closest('[data-item]');
+      if (row) delete row.querySelector('.silence-result').dataset.state;
+      buttons.forEach(function (x) { x.disabled = true; });
+      delete section.dataset.outcome;
+      verifyUnit(section, row).then(function (outcome) {
+        section.dataset.outcome = outcome;
+        if (row) row.dataset.silence = row.querySelector('.silence-result').dataset.state;
+        buttons.forEach(function (x) { x.disabled = false; });
+      });
     });
   });
 }
