@@ -72,3 +72,35 @@ def watched_page(
     yield opened
     context.close()
     assert not [e for e in errors if not expected(e)], errors
+
+
+@contextmanager
+def witnessed(instance: Instance, state: Path, name: str = "witness.test/w1") -> Iterator[str]:
+    """A real C2SP witness (`registry.witness.server`) that `instance` requires (quorum 1),
+    with the instance's newest checkpoint cosigned by it; yields its verifier key."""
+    import threading
+
+    from keys.ed25519 import generate
+    from registry.cli import main
+    from registry.service import open_service
+    from registry.tlog.cosignature import CosignatureSigner
+    from registry.witness.server import Witness, logs_from_vkeys, serve
+
+    signer = CosignatureSigner(name, generate())
+    witness = Witness(signer, state, logs_from_vkeys([instance.log_vkey]))
+    server = serve(witness, "127.0.0.1", 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        argv = ["--instance", str(instance.path), "witness-add", url, signer.verifier_key()]
+        assert main([*argv, "--quorum", "1"]) == 0
+        service = open_service(instance)
+        try:
+            service.witnessing.collect()
+            assert service.published_checkpoint() is not None
+        finally:
+            service.close()
+        yield signer.verifier_key()
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -7,19 +7,13 @@ from __future__ import annotations
 import base64
 import json
 import re
-import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from pakta_support import LiveServer
-from site_support import demo_app, demo_instance
+from site_support import demo_app, demo_instance, witnessed
 
-from keys.ed25519 import generate
-from registry.cli import main
-from registry.service import open_service
-from registry.tlog.cosignature import CosignatureSigner
-from registry.witness.server import Witness, logs_from_vkeys, serve
 from web import close_app
 
 UNIT = "rs-jiwa-sultra"
@@ -30,26 +24,12 @@ WITNESS = "witness.test/w1"
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("witnessed")
     instance = demo_instance(folder / "instance", lifecycle=True)
-    signer = CosignatureSigner(WITNESS, generate())
-    witness = Witness(signer, folder / "witness-state", logs_from_vkeys([instance.log_vkey]))
-    server = serve(witness, "127.0.0.1", 0)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}"
-    argv = ["--instance", str(instance.path), "witness-add", url, signer.verifier_key()]
-    assert main([*argv, "--quorum", "1"]) == 0
-    service = open_service(instance)
-    try:
-        service.witnessing.collect()
-        assert service.published_checkpoint() is not None
-    finally:
-        service.close()
-    app = demo_app(instance)
-    live = LiveServer(app)
-    yield live.url
-    live.close()
-    close_app(app)
-    server.shutdown()
-    server.server_close()
+    with witnessed(instance, folder / "witness-state", WITNESS):
+        app = demo_app(instance)
+        live = LiveServer(app)
+        yield live.url
+        live.close()
+        close_app(app)
 
 
 def run(page: Any) -> tuple[str, str]:
