@@ -64,7 +64,9 @@ def verify_helpers() -> dict[str, Any]:
 # is on /about and in the README (a test keeps them equal) so anyone can compare.
 VERIFY_FILES = (
     "verify.js",
+    "verify/common.js",
     "verify/unit.js",
+    "verify/unit-check.js",
     "verify/claims.js",
     "verify/silence.js",
     "verify/rules.js",

@@ -7,6 +7,8 @@
 // test_rules_crosslang.py) runs this file in node and the Python rules on the same vectors
 // and requires identical output.
 
+import { micros } from './common.js';
+
 function stage(c) {
   var s = { on: c.on, by: c.by, index: c.index };
   if (c.logged_on) s.logged_on = c.logged_on; // the day the log received a declaration
@@ -204,18 +206,6 @@ function evaluate(e, st, item) {
   if (has(e, 'not')) return !truthy(evaluate(e.not, st, item));
   if (has(e, 'not_empty')) return truthy(evaluate(e.not_empty, st, item));
   throw new Error('unknown expression ' + Object.keys(e).join(','));
-}
-
-// An RFC 3339 moment in microseconds since 1970 (as the registry compares them).
-export function micros(s) {
-  var m = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?(?:(Z)|([+-])(\d\d):(\d\d))$/.exec(s);
-  if (!m) throw new Error('bad time ' + s);
-  var t = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]);
-  if (!m[8]) {
-    var off = (+m[10] * 60 + +m[11]) * 60000;
-    t += m[9] === '+' ? -off : off;
-  }
-  return t * 1000 + +((m[7] || '').padEnd(6, '0').slice(0, 6));
 }
 
 // The calendar day of an RFC 3339 moment in the offset of another (`issued_at`).
