@@ -16,7 +16,7 @@
  */
 import {
   applyKeys, b64, equal, hex, leafHash, micros, nodeHash, openCheckpoint, openEntry, pae,
-  parseVkey, registrarKeys, sha256, te, ed25519,
+  parseVkey, registrarKeys, sha256, td, te, ed25519,
 } from './verify/common.js';
 
 
@@ -64,6 +64,45 @@ async function checkSignatures(opened, registrar, keys) {
     out.push({ keyid: s.keyid, ok: ok, why: why });
   }
   if (!out.length) out.push({ keyid: '', ok: false, why: 'no signatures' });
+  return out;
+}
+
+// The body as the page's raw view prints it (Python json.dumps, indent 2, keys sorted).
+function sortedKeys(v) {
+  if (Array.isArray(v)) return v.map(sortedKeys);
+  if (v && typeof v === 'object') {
+    var o = {};
+    Object.keys(v).sort().forEach(function (k) { o[k] = sortedKeys(v[k]); });
+    return o;
+  }
+  return v;
+}
+function pretty(body) { return JSON.stringify(sortedKeys(body), null, 2); }
+
+// Each element marked data-claim on the page, against the verified statement: the agency it
+// links, the type, the date, the place in the chain, the raw body and payload, the hashes.
+// Every difference is highlighted and named.
+async function compareShown(opened) {
+  var st = opened.statement, out = [];
+  function check(el, what, shown, proven) {
+    if (shown === proven) return;
+    out.push(what + ' ' + shown + ' \u2260 ' + proven);
+    if (el) el.classList.add('verify-differs');
+  }
+  function one(name) { return document.querySelector('[data-claim="' + name + '"]'); }
+  function text(el) { return el ? el.textContent.trim() : null; }
+  document.querySelectorAll('[data-claim="agency"]').forEach(function (a) {
+    check(a, 'agency', decodeURIComponent((a.getAttribute('href') || '').split('?')[0].split('/').pop()), st.agency);
+  });
+  var type = one('type'), issued = one('issued'), seq = one('seq');
+  check(type, 'type', type && type.dataset.type, st.type);
+  check(issued, 'issued_at', issued && issued.getAttribute('datetime'), st.issued_at);
+  var n = seq && /\d+/.exec(seq.textContent);
+  check(seq, 'seq', n ? +n[0] : null, st.seq + 1);
+  check(one('body'), 'body', text(one('body')), pretty(st.body));
+  check(one('payload'), 'payload', text(one('payload')), td.decode(opened.payload).trim());
+  check(one('hash'), 'hash', text(one('hash')), 'sha256:' + hex(await sha256(opened.payload)));
+  check(one('prev'), 'prev', text(one('prev')), st.prev || '\u2014');
   return out;
 }
 
@@ -116,7 +155,7 @@ async function run(section) {
   }
 
   // 2. This entry's inclusion in the checkpoint's tree.
-  var opened = null;
+  var opened = null, included = false;
   try {
     opened = openEntry(bundle.entry);
     if (opened.entry.index !== index) throw new Error('the server sent entry ' + opened.entry.index);
@@ -124,6 +163,7 @@ async function run(section) {
     var leaf = await leafHash(te.encode(bundle.entry));
     if (anchor && hex(leaf) !== anchor[1]) throw new Error(section.dataset.qrLeaf);
     var ok = await inclusionOk(index, tree.size, leaf, bundle.proof.map(b64), tree.root);
+    included = ok;
     record('inclusion', ok, ok ? 'leaf ' + hex(leaf).slice(0, 16) + '… ' + (bundle.proof.length) + ' hashes'
       : 'the inclusion proof does not lead to the checkpoint root');
   } catch (e) {
@@ -166,6 +206,19 @@ async function run(section) {
     record('signatures', allOk, results.map(function (s) { return (s.ok ? '✓ ' : '✗ ') + (s.ok ? s.keyid : s.why); }).join(' · '));
   } catch (e) {
     record('signatures', false, e.message);
+  }
+
+  // 5. The statement as the page shows it, against the verified bytes: rendered from them
+  // (not from the HTML) below the steps, and compared field by field with the page.
+  try {
+    if (!included) throw new Error('the entry is not verified to be in the log');
+    var differs = await compareShown(opened);
+    var rendered = section.querySelector('.verified-body');
+    rendered.querySelector('pre').textContent = pretty(opened.statement.body);
+    rendered.hidden = false;
+    record('content', !differs.length, differs.length ? section.dataset.differs + ': ' + differs.join('; ') : opened.statement.type + ' · ' + opened.statement.agency + ' · ' + (opened.statement.seq + 1));
+  } catch (e) {
+    record('content', false, e.message);
   }
 
   summary.dataset.state = failed.length ? 'fail' : 'pass';
