@@ -136,3 +136,14 @@ def test_a_changed_proof_hash_fails_at_inclusion(page: Any) -> None:
     states = run(page, index)
     assert states["inclusion"] == "fail" and states["checkpoint"] == "pass", states
     assert states["content"] == "fail", states  # nothing verified to compare with
+
+
+def test_a_failed_entry_check_offers_a_report_to_lapor(page: Any) -> None:
+    index = a_declaration(page)
+    lie_page(page, index, SHOWN["the shown type"][0], SHOWN["the shown type"][1])
+    run(page, index)
+    report = page.locator("#verify .verify-report")
+    assert report.is_visible()
+    text = report.locator(".report-text").text_content() or ""
+    assert "Isi yang ditampilkan sama dengan yang ditandatangani" in text and "type" in text
+    assert f"/entries/{index}" in text

@@ -301,3 +301,21 @@ def test_without_witnesses_an_overdue_proof_says_its_time_is_the_registrys_word(
     assert row.get_attribute("data-silence") == "pass", text
     assert text.startswith("Terbukti dari log, tetapi tanpa saksi") and "disaksikan" not in text
     assert "hanya berdasarkan pernyataan registri" in text and f"butir {item}" in text
+
+
+def test_a_failed_check_offers_a_report_to_lapor_with_what_failed(page: Any) -> None:
+    lie_json(page, PROOF, map_hash)
+    outcome, states = run(page)
+    assert outcome == "failed" and states["map"] == "fail", states
+    report = page.locator("#verify-unit .verify-report")
+    assert report.is_visible()
+    assert report.locator('a[href="https://www.lapor.go.id/"]').count() == 1
+    text = report.locator(".report-text").text_content() or ""
+    name = page.text_content("h1") or ""
+    assert text.startswith(f"Verifikasi halaman Pakta untuk {name} gagal pada langkah")
+    assert "Bukti peta subjek di titik periksa" in text and f"/agencies/{UNIT}" in text
+
+
+def test_a_verified_page_offers_no_report(page: Any) -> None:
+    assert run(page)[0] == "verified"
+    assert not page.locator("#verify-unit .verify-report").is_visible()

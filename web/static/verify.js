@@ -16,7 +16,7 @@
  */
 import {
   applyKeys, b64, equal, hex, leafHash, micros, nodeHash, openCheckpoint, openEntry, pae,
-  parseVkey, registrarKeys, sha256, td, te, ed25519,
+  offerReport, parseVkey, registrarKeys, sha256, td, te, ed25519,
 } from './verify/common.js';
 
 
@@ -123,10 +123,12 @@ async function run(section) {
   });
   var summary = document.getElementById('verify-summary');
   summary.textContent = section.dataset.running;
-  var failed = [];
+  var failed = [], failures = [];
   function record(step, ok, detail) {
     if (!show(section, step, ok, detail)) {
-      failed.push(section.querySelector('li[data-step="' + step + '"] .name').textContent);
+      var name = section.querySelector('li[data-step="' + step + '"] .name').textContent;
+      failed.push(name);
+      failures.push({ step: name, detail: detail });
     }
   }
   var bundle, tree = null;
@@ -221,6 +223,7 @@ async function run(section) {
     record('content', false, e.message);
   }
 
+  offerReport(section, failures);
   summary.dataset.state = failed.length ? 'fail' : 'pass';
   summary.textContent = failed.length ? section.dataset.someFail + ' ' + failed.join(', ') : section.dataset.allPass;
   if (anchor && !failed.length) summary.textContent += ' ' + section.dataset.qrMatch;

@@ -169,3 +169,18 @@ export async function applyKeys(e, keys) {
   }
 }
 
+
+// A failed check offers a report to SP4N-LAPOR! with the text to paste (the section's
+// data-report-text, in the page's language): the unit's name, the failed steps and why, the
+// page's address. A passing check hides it again.
+export function offerReport(section, failures) {
+  var box = section.querySelector('.verify-report');
+  if (!box) return;
+  box.hidden = !failures.length;
+  if (!failures.length) return;
+  box.querySelector('.report-text').textContent = failures.map(function (f) {
+    return (section.dataset.reportText || '{name}: {step}: {detail} {url}').replace(/\{(\w+)\}/g, function (_, k) {
+      return { name: section.dataset.reportName || '', step: f.step, detail: f.detail, url: window.location.href.split('#')[0] }[k] || '';
+    });
+  }).join('\n');
+}

@@ -16,7 +16,7 @@
 //              the page shows (claims.js); each difference is highlighted in place.
 // The shared checking code (hashes, signatures, checkpoints, key histories) is common.js.
 import {
-  Unchecked, applyKeys, b64, concat, ed25519, equal, hex, keyId, micros, nodeHash,
+  Unchecked, applyKeys, b64, concat, ed25519, equal, hex, keyId, micros, nodeHash, offerReport,
   openCheckpoint, openEntry, pae, parseVkey, registrarKeys, sha256, te, u64, unhex,
 } from './common.js';
 
@@ -315,6 +315,7 @@ export async function verifyUnit(section, silence) {
     pass('claims', status + ' · ' + Object.keys(derived.items).length + ' · ' + derived.overdue.length + ' · ' + derived.transitions.length);
     summary.dataset.state = 'pass';
     summary.textContent = section.dataset.allPass;
+    offerReport(section, []);
     return 'verified';
   } catch (e) {
     var unchecked = e instanceof Unchecked;
@@ -333,6 +334,7 @@ export async function verifyUnit(section, silence) {
     if (silence && !silence.querySelector('.silence-result').dataset.state) {
       showSilence(silence, unchecked ? 'unchecked' : 'fail', (unchecked ? section.dataset.unchecked : section.dataset.silenceFailed) + ': ' + li.querySelector('.name').textContent + ': ' + e.message);
     }
+    offerReport(section, unchecked ? [] : [{ step: li.querySelector('.name').textContent, detail: e.message }]);
     return unchecked ? 'unchecked' : 'failed';
   }
 }
