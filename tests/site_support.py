@@ -104,3 +104,21 @@ def witnessed(instance: Instance, state: Path, name: str = "witness.test/w1") ->
     finally:
         server.shutdown()
         server.server_close()
+
+
+def english_words() -> set[str]:
+    """The English words of the scripts' messages (templates/pages/_verify_words.html and the
+    verify section's data attributes, through the English catalog) that no Indonesian message
+    uses."""
+    import re
+
+    pages = TRANSLATIONS.parent / "templates" / "pages"
+    ids: list[str] = []
+    for name in ("_verify_words.html", "_verify_unit.html"):
+        ids += re.findall(r"_\('([^']+)'", (pages / name).read_text())
+    with (TRANSLATIONS / "en" / "LC_MESSAGES" / "messages.po").open("rb") as f:
+        catalog = read_po(f)
+    english = " ".join(str(catalog[i].string) for i in ids if catalog.get(i))
+    assert len(ids) > 60 and english
+    indonesian = {w.lower() for w in re.findall(r"[A-Za-z]{4,}", " ".join(ids))}
+    return {w.lower() for w in re.findall(r"[A-Za-z]{4,}", english)} - indonesian

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from pakta_support import LiveServer
-from site_support import demo_app, demo_instance, watched_page
+from site_support import demo_app, demo_instance, english_words, watched_page
 
 from web import close_app
 
@@ -54,9 +54,7 @@ def _statement(page: Any, index: int) -> dict[str, Any]:
 def run(page: Any, index: int) -> dict[str, str]:
     page.goto(f"/entries/{index}")
     page.click("#verify-button")
-    page.wait_for_function(
-        "document.querySelector('#verify-summary').dataset.state !== undefined", timeout=30000
-    )
+    page.wait_for_selector("#verify-summary[data-state]", timeout=30000)
     return {
         s: page.get_attribute(f'#verify li[data-step="{s}"]', "data-state") or "" for s in STEPS
     }
@@ -87,7 +85,7 @@ def test_the_genuine_entry_is_verified_and_rendered_from_its_bytes(page: Any) ->
 
 SHOWN: dict[str, tuple[str, str, str]] = {
     "the shown body": (
-        r'(&#34;declared_on&#34;: &#34;)(\d{4})',
+        r"(&#34;declared_on&#34;: &#34;)(\d{4})",
         r"\g<1>1999",
         '[data-claim="body"]',
     ),
@@ -145,5 +143,26 @@ def test_a_failed_entry_check_offers_a_report_to_lapor(page: Any) -> None:
     report = page.locator("#verify .verify-report")
     assert report.is_visible()
     text = report.locator(".report-text").text_content() or ""
-    assert "Isi yang ditampilkan sama dengan yang ditandatangani" in text and "type" in text
+    assert "Isi yang ditampilkan sama dengan yang ditandatangani" in text
+    assert "Jenis pernyataan" in text
     assert f"/entries/{index}" in text
+
+
+def test_a_failing_entry_check_in_indonesian_prints_no_english(page: Any) -> None:
+    index = a_declaration(page)
+    lie_page(
+        page, index, SHOWN["the shown statement hash"][0], SHOWN["the shown statement hash"][1]
+    )
+
+    def change(route: Any) -> None:  # and a proof hash
+        response = route.fetch()
+        data = response.json()
+        data["proof"][0] = ("B" if data["proof"][0][0] == "A" else "A") + data["proof"][0][1:]
+        route.fulfill(response=response, body=json.dumps(data))
+
+    page.route(f"**/api/v1/verify/entries/{index}", change)
+    states = run(page, index)
+    assert states["inclusion"] == "fail"
+    text = re.sub(r"https?://\S+", "", page.inner_text("#verify"))  # the page's address
+    words = {w.lower() for w in re.findall(r"[A-Za-z]{4,}", text)}
+    assert words & english_words() == set()

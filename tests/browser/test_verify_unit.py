@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from pakta_support import LiveServer
-from site_support import demo_app, demo_instance, watched_page
+from site_support import demo_app, demo_instance, english_words, watched_page
 
 from web import close_app
 
@@ -319,3 +319,39 @@ def test_a_failed_check_offers_a_report_to_lapor_with_what_failed(page: Any) -> 
 def test_a_verified_page_offers_no_report(page: Any) -> None:
     assert run(page)[0] == "verified"
     assert not page.locator("#verify-unit .verify-report").is_visible()
+
+
+# -- every detail line in the reader's language ---------------------------------------------
+
+
+def shown_words(page: Any) -> set[str]:
+    text = re.sub(r"https?://\S+", "", page.inner_text("#verify-unit"))  # the page's address
+    return {w.lower() for w in re.findall(r"[A-Za-z]{4,}", text)}
+
+
+LIES_IN_WORDS: dict[str, Callable[[Any], None]] = {
+    "a map proof hash": lambda page: lie_json(page, PROOF, map_hash),
+    "a byte of an entry": lambda page: lie_json(page, PROOF, entry_byte),
+    "the checkpoint signature": lambda page: lie_json(page, PROOF, checkpoint_signature),
+    "a dropped key.revoked": lambda page: lie_json(page, PROOF, drop("key.revoked")),
+    "shown values": lambda page: lie_page(page, r'(data-claim="items">)(\d+)', r"\g<1>99"),
+    "a network cut": lambda page: page.route(
+        "**/verify/rules.json", lambda route: route.abort("connectionreset")
+    ),
+}
+
+
+@pytest.mark.parametrize("what", sorted(LIES_IN_WORDS))
+def test_a_failing_check_in_indonesian_prints_no_english(page: Any, what: str) -> None:
+    english = english_words()
+    LIES_IN_WORDS[what](page)
+    outcome, _ = run(page)
+    assert outcome in ("failed", "unchecked")
+    assert shown_words(page) & english == set(), what
+
+
+def test_the_same_check_in_english_uses_those_words(page: Any) -> None:
+    """The scan can fail: an English page's failing check prints English words of the list."""
+    LIES_IN_WORDS["a map proof hash"](page)
+    assert run(page, "en")[0] == "failed"
+    assert shown_words(page) & english_words()

@@ -1,4 +1,4 @@
-""""Verify this page" with a witness quorum: the pinned witness's C2SP cosignature on the
+""" "Verify this page" with a witness quorum: the pinned witness's C2SP cosignature on the
 checkpoint is checked in the browser; a changed cosignature fails, and a checkpoint without
 the required cosignatures fails the quorum."""
 

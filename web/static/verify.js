@@ -16,7 +16,7 @@
  */
 import {
   applyKeys, b64, equal, hex, leafHash, micros, nodeHash, openCheckpoint, openEntry, pae,
-  offerReport, parseVkey, registrarKeys, sha256, td, te, ed25519,
+  offerReport, parseVkey, registrarKeys, say, sha256, td, te, ed25519,
 } from './verify/common.js';
 
 
@@ -53,17 +53,17 @@ async function checkSignatures(opened, registrar, keys) {
       raw = registrar[s.keyid];
     } else if (keys[s.keyid]) {
       var k = keys[s.keyid];
-      if (at < k.from) why = 'key ' + s.keyid + ' was not yet valid at ' + st.issued_at;
-      else if (k.revoked !== null && at >= k.revoked) why = 'key ' + s.keyid + ' was revoked from ' + k.revokedText;
+      if (at < k.from) why = say('why-not-yet', { keyid: s.keyid, time: st.issued_at });
+      else if (k.revoked !== null && at >= k.revoked) why = say('why-revoked', { keyid: s.keyid, time: k.revokedText });
       else raw = k.raw;
     } else {
-      why = 'key ' + s.keyid + ' is not in the log for ' + st.agency;
+      why = say('why-unknown', { keyid: s.keyid, agency: st.agency });
     }
     var ok = raw !== null && (await ed25519(raw, msg, b64(s.sig)));
-    if (raw !== null && !ok) why = 'signature by ' + s.keyid + ' does not verify';
+    if (raw !== null && !ok) why = say('why-bad', { keyid: s.keyid });
     out.push({ keyid: s.keyid, ok: ok, why: why });
   }
-  if (!out.length) out.push({ keyid: '', ok: false, why: 'no signatures' });
+  if (!out.length) out.push({ keyid: '', ok: false, why: say('no-signatures') });
   return out;
 }
 
@@ -86,7 +86,8 @@ async function compareShown(opened) {
   var st = opened.statement, out = [];
   function check(el, what, shown, proven) {
     if (shown === proven) return;
-    out.push(what + ' ' + shown + ' \u2260 ' + proven);
+    var long = what === 'body' || what === 'payload' || what === 'type';
+    out.push(say('claim-' + what) + (long ? '' : ' ' + shown + ' \u2260 ' + proven));
     if (el) el.classList.add('verify-differs');
   }
   function one(name) { return document.querySelector('[data-claim="' + name + '"]'); }
@@ -96,7 +97,7 @@ async function compareShown(opened) {
   });
   var type = one('type'), issued = one('issued'), seq = one('seq');
   check(type, 'type', type && type.dataset.type, st.type);
-  check(issued, 'issued_at', issued && issued.getAttribute('datetime'), st.issued_at);
+  check(issued, 'issued', issued && issued.getAttribute('datetime'), st.issued_at);
   var n = seq && /\d+/.exec(seq.textContent);
   check(seq, 'seq', n ? +n[0] : null, st.seq + 1);
   check(one('body'), 'body', text(one('body')), pretty(st.body));
@@ -134,10 +135,12 @@ async function run(section) {
   var bundle, tree = null;
   try {
     var response = await fetch(section.dataset.url, { headers: { Accept: 'application/json' }, cache: 'no-store' });
-    if (!response.ok) throw new Error('HTTP ' + response.status);
+    if (!response.ok) throw Object.assign(new Error('HTTP'), { http: response.status });
     bundle = await response.json();
   } catch (e) {
-    steps.forEach(function (li) { record(li.dataset.step, false, 'could not fetch the proof: ' + e.message); });
+    var why = e.http ? say('http', { status: e.http }) : say('network');
+    steps.forEach(function (li) { record(li.dataset.step, false, say('no-proof') + ': ' + why); });
+    summary.dataset.state = 'fail';
     summary.textContent = section.dataset.someFail + ' ' + failed.join(', ');
     return;
   }
@@ -151,7 +154,7 @@ async function run(section) {
     var vkey = await parseVkey(document.querySelector('meta[name="pakta-log-key"]').content);
     if (anchor && hex(await sha256(vkey.key)) !== anchor[2]) throw new Error(section.dataset.qrKey);
     tree = await openCheckpoint(bundle.checkpoint, vkey);
-    record('checkpoint', true, vkey.name + ' · size ' + tree.size + ' · root ' + hex(tree.root).slice(0, 16) + '…');
+    record('checkpoint', true, vkey.name + ' · ' + tree.size + ' · ' + hex(tree.root).slice(0, 16) + '…');
   } catch (e) {
     record('checkpoint', false, e.message);
   }
@@ -160,14 +163,13 @@ async function run(section) {
   var opened = null, included = false;
   try {
     opened = openEntry(bundle.entry);
-    if (opened.entry.index !== index) throw new Error('the server sent entry ' + opened.entry.index);
-    if (!tree) throw new Error('no trusted checkpoint');
+    if (opened.entry.index !== index) throw new Error(say('sent-other', { index: opened.entry.index }));
+    if (!tree) throw new Error(say('no-checkpoint'));
     var leaf = await leafHash(te.encode(bundle.entry));
     if (anchor && hex(leaf) !== anchor[1]) throw new Error(section.dataset.qrLeaf);
     var ok = await inclusionOk(index, tree.size, leaf, bundle.proof.map(b64), tree.root);
     included = ok;
-    record('inclusion', ok, ok ? 'leaf ' + hex(leaf).slice(0, 16) + '… ' + (bundle.proof.length) + ' hashes'
-      : 'the inclusion proof does not lead to the checkpoint root');
+    record('inclusion', ok, ok ? say('inclusion-pass', { leaf: hex(leaf).slice(0, 16), n: bundle.proof.length }) : say('inclusion-bad'));
   } catch (e) {
     record('inclusion', false, e.message);
   }
@@ -178,31 +180,31 @@ async function run(section) {
   var keysOk = false;
   try {
     registrar = await registrarKeys(Array.prototype.map.call(document.querySelectorAll('meta[name="pakta-registrar-key"]'), function (m) { return m.content; }));
-    if (!tree) throw new Error('no trusted checkpoint');
-    if (!opened) throw new Error('no entry');
+    if (!tree) throw new Error(say('no-checkpoint'));
+    if (!opened) throw new Error(say('no-entry'));
     var agency = opened.statement.agency;
     for (var j = 0; j < bundle.key_history.length; j++) {
       var h = bundle.key_history[j];
       var kEntry = openEntry(h.entry);
-      if (kEntry.entry.index !== h.index || kEntry.statement.agency !== agency) throw new Error('key entry #' + h.index + ' is not ' + agency + "'s");
+      if (kEntry.entry.index !== h.index || kEntry.statement.agency !== agency) throw new Error(say('key-entry-other', { index: h.index, agency: agency }));
       var kLeaf = await leafHash(te.encode(h.entry));
-      if (!(await inclusionOk(h.index, tree.size, kLeaf, h.proof.map(b64), tree.root))) throw new Error('key entry #' + h.index + ' is not in the log');
+      if (!(await inclusionOk(h.index, tree.size, kLeaf, h.proof.map(b64), tree.root))) throw new Error(say('key-entry-absent', { index: h.index }));
       var sigs = await checkSignatures(kEntry, registrar, keys);
       var bad = sigs.filter(function (s) { return !s.ok; });
-      if (bad.length) throw new Error('key entry #' + h.index + ': ' + bad[0].why);
+      if (bad.length) throw new Error(say('key-entry-bad', { index: h.index, why: bad[0].why }));
       await applyKeys(kEntry, keys);
     }
-    if (!bundle.key_history.length) throw new Error('no key history for ' + agency);
+    if (!bundle.key_history.length) throw new Error(say('no-key-history', { agency: agency }));
     keysOk = true;
-    record('keys', true, bundle.key_history.length + ' entries · ' + Object.keys(keys).length + ' keys');
+    record('keys', true, say('keys-pass', { n: bundle.key_history.length, m: Object.keys(keys).length }));
   } catch (e) {
     record('keys', false, e.message);
   }
 
   // 4. Every signature of this statement.
   try {
-    if (!opened) throw new Error('no entry');
-    if (!keysOk) throw new Error("the agency's key history could not be verified");
+    if (!opened) throw new Error(say('no-entry'));
+    if (!keysOk) throw new Error(say('keys-unverified'));
     var results = await checkSignatures(opened, registrar, keys);
     var allOk = results.every(function (s) { return s.ok; });
     record('signatures', allOk, results.map(function (s) { return (s.ok ? '✓ ' : '✗ ') + (s.ok ? s.keyid : s.why); }).join(' · '));
@@ -213,7 +215,7 @@ async function run(section) {
   // 5. The statement as the page shows it, against the verified bytes: rendered from them
   // (not from the HTML) below the steps, and compared field by field with the page.
   try {
-    if (!included) throw new Error('the entry is not verified to be in the log');
+    if (!included) throw new Error(say('not-included'));
     var differs = await compareShown(opened);
     var rendered = section.querySelector('.verified-body');
     rendered.querySelector('pre').textContent = pretty(opened.statement.body);

@@ -7,6 +7,11 @@
 // compareClaims returns every difference, each with the element that shows it, which the
 // caller highlights; an empty list means the page says what the log proves.
 
+import { say } from './common.js';
+
+function status(code) { return code ? say('status-' + code) : null; }
+function state(code) { return code ? say('state-' + code) : null; }
+
 function text(el) { return (el.textContent || '').replace(/\s+/g, ' ').trim(); }
 function number(el) { var m = /-?\d+/.exec(text(el)); return m ? +m[0] : NaN; }
 
@@ -31,32 +36,32 @@ export function pageToday(doc) {
   return el ? shownDate(el) || 'invalid' : null;
 }
 
-export function compareClaims(doc, table, derived, status) {
+export function compareClaims(doc, table, derived, proven) {
   var out = [];
   function differs(el, what, shown, proven) {
     out.push({ el: el, what: what, shown: shown === null || shown === undefined ? '—' : String(shown), proven: proven === null || proven === undefined ? '—' : String(proven) });
   }
   var badge = doc.querySelector('section.status .badge');
   var shownStatus = badge && /status-([a-z_]+)/.exec(badge.className);
-  if (!shownStatus || shownStatus[1] !== status) differs(badge, 'status', shownStatus && shownStatus[1], status);
+  if (!shownStatus || shownStatus[1] !== proven) differs(badge, say('claim-status'), status(shownStatus && shownStatus[1]), status(proven));
 
   var target = doc.querySelector('[data-claim="target"]');
-  if ((target ? text(target) : null) !== (derived.target || null)) differs(target || badge, 'target', target && text(target), derived.target);
+  if ((target ? text(target) : null) !== (derived.target || null)) differs(target || badge, say('claim-target'), target && text(target), derived.target);
   var declared = doc.querySelector('[data-claim="declared"]');
-  var proven = derived.declared ? derived.declared.on : null;
-  if (target && (declared ? shownDate(declared) : null) !== proven) differs(declared || target, 'declared', declared && text(declared), proven);
+  var on = derived.declared ? derived.declared.on : null;
+  if (target && (declared ? shownDate(declared) : null) !== on) differs(declared || target, say('claim-declared'), declared && text(declared), on);
 
   doc.querySelectorAll('[data-claim="stage"]').forEach(function (li) {
     var step = li.dataset.stage, want = derived.stages[step] || null;
     var time = li.querySelector('time');
     var shown = time ? { on: shownDate(time), index: linkedIndex(li) } : null;
     if (JSON.stringify(shown) !== JSON.stringify(want)) {
-      differs(li, step, shown && (shown.on + ' #' + shown.index), want && (want.on + ' #' + want.index));
+      differs(li, status(step), shown && (shown.on + ' #' + shown.index), want && (want.on + ' #' + want.index));
     }
   });
   table.path.forEach(function (step) {
     if (derived.stages[step] && !doc.querySelector('[data-claim="stage"][data-stage="' + step + '"] time')) {
-      differs(badge, step, null, derived.stages[step].on);
+      differs(badge, status(step), null, derived.stages[step].on);
     }
   });
 
@@ -66,18 +71,18 @@ export function compareClaims(doc, table, derived, status) {
   derived.overdue.forEach(function (o) { lateDays[o.item] = o.days; });
   rows.forEach(function (row) {
     var item = row.dataset.item, want = items[item];
-    var state = row.querySelector('[data-claim="state"]');
-    var shownState = state ? state.dataset.state : null;
+    var stateEl = row.querySelector('[data-claim="state"]');
+    var shownState = stateEl ? stateEl.dataset.state : null;
     if (shownState === 'voided' && !want) { voided++; return; }
     seen[item] = true;
-    if (!want) { differs(row, item, shownState, null); return; }
+    if (!want) { differs(row, item, state(shownState), null); return; }
     var due = row.querySelector('[data-claim="due"]');
-    if (shownDate(due) !== want.due) differs(due || row, item, due && text(due), want.due);
-    if (shownState !== want.state) differs(state || row, item, state && text(state), want.state);
+    if (shownDate(due) !== want.due) differs(due || row, item + ' ' + say('claim-due'), due && text(due), want.due);
+    if (shownState !== want.state) differs(stateEl || row, item + ' ' + say('claim-state'), stateEl && text(stateEl), state(want.state));
     var days = row.querySelector('[data-claim="days"]');
     var shownLate = days ? number(days) : null;
     var provenLate = Object.prototype.hasOwnProperty.call(lateDays, item) ? lateDays[item] : null;
-    if (shownLate !== provenLate) differs(days || due || row, item, shownLate, provenLate);
+    if (shownLate !== provenLate) differs(days || due || row, item + ' ' + say('claim-days'), shownLate, provenLate);
   });
   var plan = doc.querySelector('[data-claim="plan"]');
   names.forEach(function (item) { if (!seen[item]) differs(plan || badge, item, null, items[item].due); });
@@ -89,7 +94,7 @@ export function compareClaims(doc, table, derived, status) {
     };
     Object.keys(counts).forEach(function (k) {
       var el = plan.querySelector('[data-claim="' + k + '"]');
-      if (!el || number(el) !== counts[k]) differs(el || plan, k, el && text(el), counts[k]);
+      if (!el || number(el) !== counts[k]) differs(el || plan, say('claim-' + k), el && text(el), counts[k]);
     });
   }
   return out;

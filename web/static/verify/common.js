@@ -8,12 +8,25 @@ var noble = null;
 async function fallbackEd25519() {
   if (!noble) {
     var loaded = await Promise.all([import('../vendor/@noble/ed25519/index.js'), import('../vendor/@noble/hashes/sha2.js')])
-      .catch(function (e) { throw new Unchecked('could not load the Ed25519 code: ' + e.message); });
+      .catch(function (e) { throw new Unchecked(say('no-ed25519')); });
     loaded[0].hashes.sha512 = loaded[1].sha512;
     noble = loaded[0];
   }
   return noble;
 }
+// The detail lines in the page's language (templates/pages/_verify_words.html): the text of
+// `id` with its {placeholders} filled; outside a page (node) the id itself.
+var words = null;
+export function say(id, values) {
+  if (words === null) {
+    try { words = JSON.parse(document.getElementById('verify-words').textContent); } catch (e) { words = {}; }
+  }
+  var text = Object.prototype.hasOwnProperty.call(words, id) ? words[id] : id;
+  return text.replace(/\{(\w+)\}/g, function (all, k) {
+    return values && Object.prototype.hasOwnProperty.call(values, k) ? String(values[k]) : all;
+  });
+}
+
 export var te = new TextEncoder();
 export var td = new TextDecoder('utf-8', { fatal: true });
 
@@ -29,7 +42,7 @@ export function hex(u8) {
   return Array.prototype.map.call(u8, function (b) { return ('0' + b.toString(16)).slice(-2); }).join('');
 }
 export function unhex(s) {
-  if (!/^[0-9a-f]{64}$/.test(s)) throw new Error('not a 32-byte hex hash');
+  if (!/^[0-9a-f]{64}$/.test(s)) throw new Error(say('bad-hash'));
   var out = new Uint8Array(32);
   for (var i = 0; i < 32; i++) out[i] = parseInt(s.slice(2 * i, 2 * i + 2), 16);
   return out;
@@ -84,7 +97,7 @@ export function pae(type, payload) {
 }
 export function micros(s) {
   var m = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?(?:(Z)|([+-])(\d\d):(\d\d))$/.exec(s);
-  if (!m) throw new Error('bad time ' + s);
+  if (!m) throw new Error(say('bad-time', { time: s }));
   var t = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]);
   if (!m[8]) {
     var off = (+m[10] * 60 + +m[11]) * 60000;
@@ -95,16 +108,16 @@ export function micros(s) {
 
 export async function parseVkey(vkey) {
   var first = vkey.indexOf('+'), second = vkey.indexOf('+', first + 1);
-  if (first < 1 || second < 0) throw new Error('pinned log key is not name+hash+key');
+  if (first < 1 || second < 0) throw new Error(say('log-key-form'));
   var name = vkey.slice(0, first), typed = b64(vkey.slice(second + 1));
   var h = (await sha256(concat(te.encode(name + '\n'), typed))).slice(0, 4);
-  if (typed[0] !== 1 || typed.length !== 33 || hex(h) !== vkey.slice(first + 1, second)) throw new Error('pinned log key is malformed');
+  if (typed[0] !== 1 || typed.length !== 33 || hex(h) !== vkey.slice(first + 1, second)) throw new Error(say('log-key-bad'));
   return { name: name, hash: h, key: typed.slice(1) };
 }
 
 export async function openCheckpoint(note, vkey) {
   var split = note.lastIndexOf('\n\n');
-  if (split < 0) throw new Error('checkpoint has no signature block');
+  if (split < 0) throw new Error(say('no-sig-block'));
   var text = note.slice(0, split + 1);
   var lines = note.slice(split + 2).split('\n').filter(function (l) { return l; });
   var signed = false;
@@ -113,20 +126,20 @@ export async function openCheckpoint(note, vkey) {
     if (lines[i].indexOf(prefix) !== 0) continue;
     var raw = b64(lines[i].slice(prefix.length));
     if (!equal(raw.slice(0, 4), vkey.hash)) continue;
-    if (!(await ed25519(vkey.key, te.encode(text), raw.slice(4)))) throw new Error('log signature does not verify');
+    if (!(await ed25519(vkey.key, te.encode(text), raw.slice(4)))) throw new Error(say('log-sig-bad'));
     signed = true;
   }
-  if (!signed) throw new Error('no signature by the pinned log key');
+  if (!signed) throw new Error(say('no-log-sig'));
   var body = text.slice(0, -1).split('\n');
-  if (body[0] !== vkey.name) throw new Error('checkpoint origin ' + body[0] + ' is not ' + vkey.name);
-  if (!/^(0|[1-9][0-9]*)$/.test(body[1])) throw new Error('bad tree size');
+  if (body[0] !== vkey.name) throw new Error(say('origin', { origin: body[0], name: vkey.name }));
+  if (!/^(0|[1-9][0-9]*)$/.test(body[1])) throw new Error(say('bad-size'));
   var root = b64(body[2]);
-  if (root.length !== 32) throw new Error('bad root hash');
+  if (root.length !== 32) throw new Error(say('bad-root'));
   // docs/subject-map.md: at most one map line; mapRoot is null without one.
   var maps = body.slice(3).filter(function (l) { return l.indexOf('pakta-subject-map ') === 0; });
-  if (maps.length > 1) throw new Error('the checkpoint has two subject map lines');
+  if (maps.length > 1) throw new Error(say('two-maps'));
   var mapRoot = maps.length ? b64(maps[0].slice('pakta-subject-map '.length)) : null;
-  if (mapRoot && mapRoot.length !== 32) throw new Error('bad subject map root');
+  if (mapRoot && mapRoot.length !== 32) throw new Error(say('bad-map-root'));
   return { size: +body[1], root: root, mapRoot: mapRoot, note: note };
 }
 
@@ -141,7 +154,7 @@ export async function registrarKeys(pins) {
   for (var i = 0; i < pins.length; i++) {
     var parts = pins[i].trim().split(' ');
     var raw = b64(parts[1]);
-    if ((await keyId(raw)) !== parts[0]) throw new Error('pinned registrar key ' + parts[0] + ' is malformed');
+    if ((await keyId(raw)) !== parts[0]) throw new Error(say('registrar-key-bad', { keyid: parts[0] }));
     out[parts[0]] = raw;
   }
   return out;

@@ -16,7 +16,7 @@
 //              the page shows (claims.js); each difference is highlighted in place.
 // The shared checking code (hashes, signatures, checkpoints, key histories) is common.js.
 import {
-  Unchecked, applyKeys, b64, concat, ed25519, equal, hex, keyId, micros, nodeHash, offerReport,
+  Unchecked, applyKeys, b64, concat, ed25519, equal, hex, keyId, micros, nodeHash, offerReport, say,
   openCheckpoint, openEntry, pae, parseVkey, registrarKeys, sha256, te, u64, unhex,
 } from './common.js';
 
@@ -37,7 +37,7 @@ async function checkWitnesses(note, section) {
     var first = vkeys[i].indexOf('+'), second = vkeys[i].indexOf('+', first + 1);
     var name = vkeys[i].slice(0, first), typed = b64(vkeys[i].slice(second + 1));
     var id = (await sha256(concat(te.encode(name + '\n'), typed))).slice(0, 4);
-    if (typed[0] !== 4 || typed.length !== 33 || hex(id) !== vkeys[i].slice(first + 1, second)) throw new Error('pinned witness key ' + name + ' is malformed');
+    if (typed[0] !== 4 || typed.length !== 33 || hex(id) !== vkeys[i].slice(first + 1, second)) throw new Error(say('witness-key-bad', { name: name }));
     var prefix = '\u2014 ' + name + ' ', signed = false;
     for (var j = 0; j < lines.length; j++) {
       if (lines[j].indexOf(prefix) !== 0) continue;
@@ -109,17 +109,17 @@ function bit(key, d) { return (key[d >> 3] >> (7 - (d & 7))) & 1; }
 function stateBytes(s) { return concat(u64(s.count), unhex(s.head), u64(s.last_index)); }
 async function mapLeaf(key, s) { return sha256(concat([0], key, stateBytes(s))); }
 async function verifyMapProof(subject, proof, root) {
-  if (proof.subject !== subject) throw new Error('the map proof is for ' + proof.subject);
+  if (proof.subject !== subject) throw new Error(say('map-other', { subject: proof.subject }));
   var key = await sha256(te.encode(subject));
   var sib = proof.siblings.map(b64);
-  if (sib.length > 256 || sib.some(function (s) { return s.length !== 32; })) throw new Error('malformed map proof');
+  if (sib.length > 256 || sib.some(function (s) { return s.length !== 32; })) throw new Error(say('map-malformed'));
   var h;
   if (proof.state) {
     h = await mapLeaf(key, proof.state);
   } else if (proof.other) {
     var other = unhex(proof.other.key);
-    if (equal(other, key)) throw new Error('absence proof ends in the subject itself');
-    for (var d = 0; d < sib.length; d++) if (bit(other, d) !== bit(key, d)) throw new Error('absence proof off the path');
+    if (equal(other, key)) throw new Error(say('map-self'));
+    for (var d = 0; d < sib.length; d++) if (bit(other, d) !== bit(key, d)) throw new Error(say('map-off-path'));
     h = await mapLeaf(other, proof.other);
   } else {
     h = new Uint8Array(32);
@@ -127,7 +127,7 @@ async function verifyMapProof(subject, proof, root) {
   for (var i = sib.length - 1; i >= 0; i--) {
     h = await sha256(bit(key, i) ? concat([1], sib[i], h) : concat([1], h, sib[i]));
   }
-  if (!equal(h, root)) throw new Error('the map proof does not lead to the checkpoint');
+  if (!equal(h, root)) throw new Error(say('map-root'));
   return proof.state;
 }
 async function rebuildChain(entries, size) {
@@ -135,7 +135,7 @@ async function rebuildChain(entries, size) {
   for (var i = 0; i < entries.length; i++) {
     var e = entries[i];
     var index = JSON.parse(e.entry).index;
-    if (index !== e.index || index <= last || index >= size) throw new Error('entry ' + index + ' is out of place');
+    if (index !== e.index || index <= last || index >= size) throw new Error(say('out-of-place', { index: index }));
     var leaf = await sha256(concat([0], te.encode(e.entry)));
     link = await sha256(concat([2], link, u64(index), leaf));
     last = index;
@@ -148,26 +148,26 @@ async function fetchJson(url) {
   try {
     response = await fetch(url, { headers: { Accept: 'application/json' }, cache: 'no-store' });
   } catch (e) {
-    throw new Unchecked('network: ' + e.message);
+    throw new Unchecked(say('network'));
   }
-  if (response.status >= 500 || response.status === 429) throw new Unchecked('HTTP ' + response.status);
-  if (!response.ok) throw new Error(url + ': HTTP ' + response.status);
+  if (response.status >= 500 || response.status === 429) throw new Unchecked(say('http', { status: response.status }));
+  if (!response.ok) throw new Error(say('http', { status: response.status }) + ': ' + url);
   try {
     return await response.json();
   } catch (e) {
-    throw new Unchecked('network: ' + e.message);
+    throw new Unchecked(say('network'));
   }
 }
 
 // A subject's verified chain: [{index, entry, statement, env, payload, hash}].
 async function verifiedChain(subject, size, tree) {
   var bundle = await fetchJson('/api/v1/subjects/' + encodeURIComponent(subject) + '/proof' + (size ? '?size=' + size : ''));
-  if (bundle.checkpoint !== tree.note) throw new Error('the chain of ' + subject + ' is from another checkpoint');
+  if (bundle.checkpoint !== tree.note) throw new Error(say('other-checkpoint', { subject: subject }));
   var state = await verifyMapProof(subject, bundle.map_proof, tree.mapRoot);
   var rebuilt = await rebuildChain(bundle.entries, tree.size);
   var want = state || { count: 0, head: hex(new Uint8Array(32)), last_index: -1 };
   if (rebuilt.count !== want.count || rebuilt.head !== want.head || rebuilt.last_index !== want.last_index) {
-    throw new Error(subject + ': the entries served do not rebuild the chain the checkpoint commits to (' + want.count + ' entries); one was dropped, added or changed');
+    throw new Error(say('chain-broken', { subject: subject, count: want.count }));
   }
   var out = [];
   for (var i = 0; i < bundle.entries.length; i++) {
@@ -180,18 +180,18 @@ async function verifiedChain(subject, size, tree) {
 
 async function checkSignatures(e, registrar, keys) {
   var st = e.statement, at = micros(st.issued_at), msg = pae(e.env.payloadType, e.payload);
-  if (!e.env.signatures.length) throw new Error('entry ' + e.index + ' has no signature');
+  if (!e.env.signatures.length) throw new Error(say('no-signature', { index: e.index }));
   for (var i = 0; i < e.env.signatures.length; i++) {
     var s = e.env.signatures[i], raw = registrar[s.keyid] || null;
     var k = keys[s.keyid];
     if (!raw && k) {
       // A key counts from when the log granted it; one revoked from a past moment is
       // reported by the registry as a warning, so only "not yet granted" fails here.
-      if (at < k.from) throw new Error('entry ' + e.index + ': key ' + s.keyid + ' was not yet valid');
+      if (at < k.from) throw new Error(say('key-not-yet', { index: e.index, keyid: s.keyid }));
       raw = k.raw;
     }
-    if (!raw) throw new Error('entry ' + e.index + ': key ' + s.keyid + ' is in no verified key history');
-    if (!(await ed25519(raw, msg, b64(s.sig)))) throw new Error('entry ' + e.index + ': signature by ' + s.keyid + ' does not verify');
+    if (!raw) throw new Error(say('key-unknown', { index: e.index, keyid: s.keyid }));
+    if (!(await ed25519(raw, msg, b64(s.sig)))) throw new Error(say('sig-bad', { index: e.index, keyid: s.keyid }));
   }
   return e.env.signatures.length;
 }
@@ -235,15 +235,15 @@ export async function verifyUnit(section, silence) {
     var registrar = await registrarKeys(section.dataset.registrarKeys.split(',').filter(function (p) { return p; }));
     var first = await fetchJson('/api/v1/subjects/' + encodeURIComponent(unit) + '/proof');
     var tree = await openCheckpoint(first.checkpoint, vkey);
-    if (!tree.mapRoot) throw new Error('the checkpoint commits to no subject map');
+    if (!tree.mapRoot) throw new Error(say('no-map'));
     var witnessed = await checkWitnesses(tree.note, section);
     await checkAgainstLastSeen(vkey, tree, section);
     pass('checkpoint', vkey.name + ' · ' + tree.size + ' · ' + hex(tree.root).slice(0, 16) + '…' + witnessed.label);
 
     current = 'map';
     var state = await verifyMapProof(unit, first.map_proof, tree.mapRoot);
-    if (!state) throw new Error('the log has no entry about ' + unit);
-    pass('map', state.count + ' · ' + first.map_proof.siblings.length + ' hashes');
+    if (!state) throw new Error(say('no-entry-about', { unit: unit }));
+    pass('map', say('map-pass', { count: state.count, n: first.map_proof.siblings.length }));
 
     current = 'chain';
     var chain = await verifiedChain(unit, tree.size, tree);
@@ -286,7 +286,7 @@ export async function verifyUnit(section, silence) {
 
     current = 'claims';
     var table = await fetchJson(section.dataset.rules);
-    var loaded = await Promise.all([import('./rules.js'), import('./claims.js')]).catch(function (e) { throw new Unchecked('could not load the rules: ' + e.message); });
+    var loaded = await Promise.all([import('./rules.js'), import('./claims.js')])  .catch(function () { throw new Unchecked(say('no-rules')); });
     var rules = loaded[0], claims = loaded[1];
     // Overdue is as of the page's own date, which must be today here (a day either way).
     var today = claims.pageToday(document);
@@ -294,13 +294,18 @@ export async function verifyUnit(section, silence) {
     if (today && (today === 'invalid' || Math.abs(Date.parse(today) - Date.parse(local)) > 86400000)) {
       var dated = document.querySelector('[data-claim="today"]');
       if (dated) dated.classList.add('verify-differs');
-      throw new Error((section.dataset.differs || 'differs') + ': ' + (dated ? dated.textContent : today) + ' \u2260 ' + local);
+      throw new Error(section.dataset.differs + ': ' + say('claim-today') + ' ' + (dated ? dated.textContent : today) + ' \u2260 ' + local);
     }
     // The unit's changes derived from the verified statements themselves (no history page).
-    var derived = rules.interpret(table, rules.unitChanges(table, unit, chain), today || local);
+    var derived;
+    try {
+      derived = rules.interpret(table, rules.unitChanges(table, unit, chain), today || local);
+    } catch (e) {
+      throw new Error(say('rules-failed'));
+    }
     var status = derived.status || (own.some(function (e) { return e.statement.type === 'integrity_pact.signed'; }) ? 'pact_signed' : 'registered');
     if (silence) {
-      var proof = await import('./silence.js').catch(function (e) { throw new Unchecked('could not load the rules: ' + e.message); });
+      var proof = await import('./silence.js').catch(function () { throw new Unchecked(say('no-rules')); });
       var due = silence.querySelector('[data-claim="due"]');
       var told = proof.silenceProof(silenceWords(section), table, derived, silence.dataset.item, due && claims.shownDate(due), tree, witnessed, today || local);
       showSilence(silence, told.ok ? 'pass' : 'fail', told.text);
@@ -308,7 +313,7 @@ export async function verifyUnit(section, silence) {
     var found = claims.compareClaims(document, table, derived, status);
     if (found.length) {
       found.forEach(function (d) { if (d.el) d.el.classList.add('verify-differs'); });
-      throw new Error((section.dataset.differs || 'differs') + ': ' + found.map(function (d) {
+      throw new Error(section.dataset.differs + ': ' + found.map(function (d) {
         return d.what + ' ' + d.shown + ' \u2260 ' + d.proven;
       }).join('; '));
     }
