@@ -133,7 +133,9 @@ def _prove_consistent(
         f"--- checkpoint served now ---\n{note}"
     )
     if saved.size > size:
-        raise AuditError(f"rollback: the log shrank from {saved.size} to {size} entries{evidence}")
+        raise AuditError(
+            f"rollback: the log shrank from {saved.size} to {size} entries{evidence}"
+        )
     plan = Recorder()
     merkle.consistency_proof(saved.size, size, plan)
     cache.prefetch(plan_tiles(size, plan.indexes))

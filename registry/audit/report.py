@@ -40,7 +40,9 @@ def derived(replay: Replay, today: date) -> dict[str, Any]:
             attested[hashes[r.declaration]] = attested.get(hashes[r.declaration], 0) + 1
     # Warnings raised by entries a compromise revocation voided no longer count.
     void = {i for head in heads.values() for i in head.lifecycle.voided}
-    raised = [w for w in replay.warnings if w.index not in void or w.code == REVOKED_KEY_WARNING]
+    raised = [
+        w for w in replay.warnings if w.index not in void or w.code == REVOKED_KEY_WARNING
+    ]
     warnings = [*raised, *rules.overdue_items(items, today)]
     warnings += rules.unwitnessed(declarations, attested)
     return {

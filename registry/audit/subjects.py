@@ -91,7 +91,9 @@ def verify_subject_bundle(
         raise SubjectCheckError("map", f"subject {name!r}: {e}") from None
     entries = _entries(name, bundle.get("entries"), checkpoint.size)
     try:
-        rebuilt = chain_states((index, merkle.leaf_hash(text.encode())) for index, text in entries)
+        rebuilt = chain_states(
+            (index, merkle.leaf_hash(text.encode())) for index, text in entries
+        )
     except ValueError as e:
         raise SubjectCheckError("chain", f"subject {name!r}: {e}") from None
     if rebuilt != state:

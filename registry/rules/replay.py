@@ -129,7 +129,9 @@ def lifecycle_touched(outcome: Outcome) -> tuple[str, ...]:
     """The agencies whose lifecycle the outcome's own changes changed (quarantines aside):
     what `Log.touched` answers for it later."""
     return tuple(
-        a for a, e in outcome.effects if any(not isinstance(c, Quarantined) for c in e.lifecycle)
+        a
+        for a, e in outcome.effects
+        if any(not isinstance(c, Quarantined) for c in e.lifecycle)
     )
 
 

@@ -380,20 +380,13 @@ def behind_the_page(url: str, agency: str, key: Any) -> None:
         head = json.loads(r.read())["head"]
     body = {"signed_on": DAY, "signatories": 1, "staff_total": 1, "scope": "Pimpinan"}
     payload = build_statement(
-        "integrity_pact.signed",
-        agency,
-        head["seq"] + 1,
-        head["hash"],
-        datetime.now(UTC).replace(microsecond=0),
-        body,
+        "integrity_pact.signed", agency, head["seq"] + 1, head["hash"],
+        datetime.now(UTC).replace(microsecond=0), body,
         [{"name": "p.pdf", "sha256": "sha256:" + "c" * 64, "media_type": "application/pdf"}],
     )
     request = urllib.request.Request(
-        f"{url}/api/v1/statements",
-        data=json.dumps(sign(payload, [key]).to_json()).encode(),
-        headers={"Content-Type": "application/json"},
-        method="POST",
-    )
+        f"{url}/api/v1/statements", data=json.dumps(sign(payload, [key]).to_json()).encode(),
+        headers={"Content-Type": "application/json"}, method="POST")
     with urllib.request.urlopen(request) as r:  # noqa: S310
         assert r.status == 201
 
@@ -482,18 +475,9 @@ def test_a_key_file_from_pakta_keygen_opens_in_the_browser(
     passphrase = "empat kata acak untuk kunci"
     (tmp_path / "pass").write_text(passphrase + "\n")
     done = subprocess.run(
-        [
-            PAKTA,
-            "keygen",
-            str(tmp_path / "cli.key"),
-            "--passphrase",
-            "--passphrase-file",
-            str(tmp_path / "pass"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
+        [PAKTA, "keygen", str(tmp_path / "cli.key"), "--passphrase",
+         "--passphrase-file", str(tmp_path / "pass")],
+        capture_output=True, text=True, timeout=60, check=True,
     )
     keyid = done.stdout.split()[0]
     gen = _context(browser, world, None if webcrypto else NO_ED25519)
