@@ -38,6 +38,7 @@ $(INSTANCE)/config.json: | $(VENV)/.installed
 	$(BIN)/pakta --instance $(INSTANCE) init
 
 run: $(VENV)/.installed translations $(INSTANCE)/config.json
+	$(BIN)/pakta --instance $(INSTANCE) migrate
 	$(BIN)/pakta --instance $(INSTANCE) demo
 	$(BIN)/pakta --instance $(INSTANCE) serve --port $(PORT)
 

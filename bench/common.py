@@ -31,7 +31,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from events import build_statement, sha256_ref
 from keys.dsse import sign
 from keys.ed25519 import b64, generate, load_private_key, public_bytes
-from registry.service import Service, migrate, open_service
+from registry.migration import migrate
+from registry.service import Service, open_service
 from registry.write.instance import Instance, init_instance, load_instance
 
 PACT = {"signed_on": "2024-06-01", "signatories": 9, "staff_total": 10, "scope": "Semua"}

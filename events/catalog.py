@@ -20,6 +20,7 @@ from typing import Any
 
 from jsonschema.protocols import Validator
 
+from .checks import NotAfterIssue
 from .errors import StatementError
 from .fragments import ROLES
 from .model import Statement
@@ -57,9 +58,8 @@ class StatementType:
         """The body field dating the fact the statement records ("declared_on"): the one its
         `not_after_issue` rule checks; None for types that carry no such date."""
         for rule in self.rules:
-            found = getattr(rule, "fact_date", None)
-            if isinstance(found, str):
-                return found
+            if isinstance(rule, NotAfterIssue):
+                return rule.field
         return None
 
     def check_body(self, body: object) -> None:

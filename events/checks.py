@@ -31,23 +31,31 @@ def documents_required(statement: Statement) -> None:
         )
 
 
-def not_after_issue(name: str) -> Rule:
-    """A rule: the body's date `name` is not later than the day (at its offset) of issued_at."""
+class NotAfterIssue:
+    """A rule: the body's date `field` is not later than the day (at its offset) of
+    issued_at. The field is the one dating the fact the statement records
+    (`StatementType.fact_date`)."""
 
-    def rule(statement: Statement) -> None:
-        day = parse_date(statement.body[name], field=f"/body/{name}")
+    def __init__(self, field: str) -> None:
+        self.field = field
+        # The catalog documents rules by their name and first docstring line.
+        self.__name__ = f"not_after_issue_{field}"
+        self.__doc__ = f"{field} is not later than the day of issued_at (at its offset)."
+
+    def __call__(self, statement: Statement) -> None:
+        day = parse_date(statement.body[self.field], field=f"/body/{self.field}")
         if day > statement.issued_at.date():
             raise StatementError(
                 "rule:date-after-issue",
-                f"{name} {day} is later than issued_at {statement.issued_at_text}: "
+                f"{self.field} {day} is later than issued_at {statement.issued_at_text}: "
                 "a statement records what has happened",
-                field=f"/body/{name}",
+                field=f"/body/{self.field}",
             )
 
-    rule.__dict__["fact_date"] = name  # the field dating the fact: `StatementType.fact_date`
-    rule.__name__ = f"not_after_issue_{name}"
-    rule.__doc__ = f"{name} is not later than the day of issued_at (at its offset)."
-    return rule
+
+def not_after_issue(name: str) -> Rule:
+    """The rule that the body's date `name` is not later than the day of issued_at."""
+    return NotAfterIssue(name)
 
 
 # A run of 16 or more digits (perhaps grouped by spaces, dots or dashes) is what a NIK (16)

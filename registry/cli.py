@@ -24,7 +24,8 @@ from registry.audit.export import export
 from registry.audit.fsck import fsck, repair
 from registry.cli_agency import add_commands
 from registry.demo.loader import DemoLoader
-from registry.service import migrate, open_service
+from registry.migration import migrate
+from registry.service import open_service
 from registry.tlog.cosignature import CosignatureVerifier
 from registry.witness.server import witness_main
 from registry.write.instance import DEFAULT_ORIGIN, init_instance, load_instance
@@ -63,8 +64,12 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
-    version = migrate(load_instance(instance_path(args)))
-    print(f"schema {version}")
+    done = migrate(load_instance(instance_path(args)))
+    print(f"schema {done.schema}")
+    if done.read_model_rebuilt:
+        print("read model: laid out again and rebuilt from the log")
+    if done.chains_recorded:
+        print("subject chains: recorded from the log (with the tree hashes and indexes)")
     return 0
 
 

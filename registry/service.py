@@ -1,11 +1,11 @@
 """One running registry: the write side, its read model and its witnesses, wired together.
 
-`migrate(instance)` creates or updates the database schema (what `pakta init` and
-`pakta migrate` run, once, before any server starts); `open_service(instance)` opens a
-registry on a database at the current schema (refusing an instance whose private keys or
-SQLite file others can read), makes the `Projector` its read side, brings the
-read model up to date, and returns a `Service`. Read queries live in `registry.read` and take
-a connection (`Service.read()`).
+`migrate(instance)` (registry/migration.py) creates or updates the database schema (what
+`pakta init` and `pakta migrate` run, once, before any server starts); `open_service(instance)`
+opens a registry on a database at the current schema and read-model layout (refusing an
+instance whose private keys or SQLite file others can read), makes the `Projector` its read
+side, brings the read model up to date, and returns a `Service`. Read queries live in
+`registry.read` and take a connection (`Service.read()`).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
+from registry.read.layout import check_read_model
 from registry.read.projector import Projector
 from registry.tlog import merkle
 from registry.write import storage
@@ -64,27 +65,6 @@ class Service:
         self.registry.engine.dispose()
 
 
-def migrate(instance: Instance) -> str:
-    """Create every table the registry needs (idempotent) and record the schema version."""
-    instance.create_private_database()
-    registry = Registry(instance)
-    try:
-        found = storage.schema_version(registry.engine)
-        if found is not None and found != storage.SCHEMA_VERSION:
-            raise InstanceError(
-                f"the database holds Pakta schema {found}; this Pakta writes schema "
-                f"{storage.SCHEMA_VERSION} and cannot convert it"
-            )
-        registry.recorder.create_table()  # type: ignore[attr-defined]
-        storage.metadata.create_all(registry.engine)
-        Projector(registry).create_tables()
-        storage.record_schema_version(registry.engine)
-    finally:
-        registry.close()
-        registry.engine.dispose()
-    return storage.SCHEMA_VERSION
-
-
 def open_service(
     instance: Instance,
     *,
@@ -104,6 +84,12 @@ def open_service(
             f"the database of {instance.path} is at schema {found or 'none'}, not "
             f"{storage.SCHEMA_VERSION}: run 'pakta migrate' (or 'pakta init' for a new one)"
         )
+    try:
+        check_read_model(registry.engine, instance.path)
+    except InstanceError:
+        registry.close()
+        registry.engine.dispose()
+        raise
     if check:
         try:
             size = registry.size()

@@ -31,7 +31,8 @@ from keys.ed25519 import key_id, public_bytes, write_private_key  # noqa: E402
 from keys.note import verifier_key  # noqa: E402
 from registry.audit.export import export  # noqa: E402
 from registry.demo.loader import DemoLoader  # noqa: E402
-from registry.service import Service, migrate, open_service  # noqa: E402
+from registry.migration import migrate  # noqa: E402
+from registry.service import Service, open_service  # noqa: E402
 from registry.write.instance import Instance, default_database_url  # noqa: E402
 
 GOLDEN = HERE / "vectors" / "demo-export"

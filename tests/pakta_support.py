@@ -61,7 +61,7 @@ def database(backend: str, folder: Any) -> Iterator[str]:
 
 def new_instance(folder: Any, database_url: str | None = None) -> Any:
     """An initialised instance with its schema, as `pakta init` makes it."""
-    from registry.service import migrate
+    from registry.migration import migrate
     from registry.write.instance import init_instance
 
     found = init_instance(folder, database_url=database_url, origin="test.pakta/log")

@@ -115,7 +115,8 @@ class SubjectMapKeeper:
             if not chain_indexes_exist(session, size):
                 raise SubjectMapError(
                     f"the checkpoint of size {size} commits to no subject map and no subject "
-                    "chains are recorded: run 'pakta fsck --repair' once after upgrading"
+                    "chains are recorded: run 'pakta migrate' (or 'pakta fsck --repair') once "
+                    "after upgrading"
                 )
             return map_at(session, size)
         if self._map is not None and self._at == size and self._root == committed:
