@@ -119,7 +119,8 @@ def statement_changes(statement: Statement, index: int, logged_on: str) -> list[
 
 def _plan_rule() -> dict[str, Any]:
     """An item's state from its two flags ("cancelled done" as 0/1), and when it is overdue:
-    the states that can be, and whether it already is on its due day (probed)."""
+    the states that can be, whether it already is on its due day, and the code of the
+    warning it raises (probed)."""
     flags = (False, True)
     state = {f"{int(c)}{int(d)}": PlanItem("2030-01-01", c, d).state for c in flags for d in flags}
     day = date(2030, 1, 2)
@@ -127,7 +128,14 @@ def _plan_rule() -> dict[str, Any]:
     on_due_day = any(is_overdue(s, day.isoformat(), day) for s in late)
     if any(is_overdue(s, "2030-01-03", day) for s in late):
         raise ValueError("an item due later is overdue: the table cannot say so")
-    return {"state": state, "overdue_states": late, "overdue_on_due_day": on_due_day}
+    probe = OpenItem("u", "x", "", late[0], "2030-01-01", "2030-01-01", 0)
+    code = overdue_items([probe], day)[0].code  # the warning each overdue item raises
+    return {
+        "state": state,
+        "overdue_states": late,
+        "overdue_on_due_day": on_due_day,
+        "overdue_warning": code,
+    }
 
 
 def rules_table() -> dict[str, Any]:

@@ -266,6 +266,11 @@ SHOWN: dict[str, tuple[str, str, str]] = {
         r"\g<1>1",
         '[data-stage="building"]',
     ),
+    "the overdue warning's count": (
+        r'(?s)(data-code="item-overdue">.*?data-claim="count">)(\d+)',
+        r"\g<1>1",
+        '[data-claim="count"]',
+    ),
     "the page's date": (
         r'(data-claim="today" datetime=")(\d{4})(-\d\d-\d\d">\d+ \w+ )(\d{4})',
         r"\g<1>2001\g<3>2001",

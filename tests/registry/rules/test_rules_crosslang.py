@@ -186,6 +186,10 @@ def test_the_table_is_generated_from_the_rules() -> None:
     assert table["ops"]["awarded"]["step_from"] == "predicate"
     assert table["ops"]["revoked"]["clears"] == ["predicate", "proposal", "tpi"]
     assert table["next_status"]["assessed"]["building"] == "assessed"
+    assert table["plan"]["overdue_states"] == ["open"]
+    assert table["plan"]["overdue_warning"] == "item-overdue"
+    assert table["voids"]["key.revoked"]["keyid"] == {"body": ["keyid"]}
+    assert table["statements"]["integrity_pact.signed"] == []
 
 
 @pytest.mark.skipif(NODE is None, reason="node is not installed")

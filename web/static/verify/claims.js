@@ -2,7 +2,8 @@
 // derive from the verified chain (rules.js). Each claim is an element the page shows,
 // marked with data-claim (templates/pages/agency.html): the status badge, the target, the
 // declaration date, each stage date of the path and the outcome, the action plan's counts
-// and its date, and for every item its due date, its state and its days late. A date is
+// and its date, for every item its due date, its state and its days late, and the count of
+// the overdue-item warning. A date is
 // read from its <time datetime> and must also be the date its text shows (day and year).
 // compareClaims returns every difference, each with the element that shows it, which the
 // caller highlights; an empty list means the page says what the log proves.
@@ -97,5 +98,10 @@ export function compareClaims(doc, table, derived, proven) {
       if (!el || number(el) !== counts[k]) differs(el || plan, say('claim-' + k), el && text(el), counts[k]);
     });
   }
+  // The warning each overdue item raises: as many as the rules find overdue.
+  var warned = doc.querySelector('[data-claim="warning"][data-code="' + table.plan.overdue_warning + '"]');
+  var count = warned && warned.querySelector('[data-claim="count"]');
+  var shownWarned = warned ? (count ? number(count) : NaN) : 0;
+  if (shownWarned !== derived.overdue.length) differs(count || warned || plan || badge, say('claim-warning-overdue'), shownWarned, derived.overdue.length);
   return out;
 }
