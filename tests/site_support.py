@@ -122,3 +122,20 @@ def english_words() -> set[str]:
     assert len(ids) > 60 and english
     indonesian = {w.lower() for w in re.findall(r"[A-Za-z]{4,}", " ".join(ids))}
     return {w.lower() for w in re.findall(r"[A-Za-z]{4,}", english)} - indonesian
+
+
+def rewrite_page(page: Any, url: str, old: str, new: str) -> None:
+    """A lying proxy for the pages matching the glob `url`: the first match of the pattern
+    `old` replaced by `new` (the page must have one); other requests there pass unchanged."""
+    import re
+
+    def change(route: Any) -> None:
+        if route.request.resource_type != "document":
+            route.continue_()
+            return
+        response = route.fetch()
+        body, n = re.subn(old, new, response.text(), count=1)
+        assert n == 1, old
+        route.fulfill(response=response, body=body)
+
+    page.route(url, change)

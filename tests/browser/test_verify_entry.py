@@ -8,32 +8,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from pakta_support import LiveServer
-from site_support import demo_app, demo_instance, english_words, watched_page
-
-from web import close_app
+from site_support import english_words, rewrite_page
 
 STEPS = ["checkpoint", "inclusion", "keys", "signatures", "content"]
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    instance = demo_instance(tmp_path_factory.mktemp("verify-entry") / "instance")
-    app = demo_app(instance)
-    server = LiveServer(app)
-    yield server.url
-    server.close()
-    close_app(app)
-
-
-@pytest.fixture
-def page(browser: Any, site: str) -> Iterator[Any]:
-    with watched_page(browser, site, lambda e: False) as opened:
-        yield opened
 
 
 def a_declaration(page: Any) -> int:
@@ -61,16 +41,8 @@ def run(page: Any, index: int) -> dict[str, str]:
 
 
 def lie_page(page: Any, index: int, old: str, new: str) -> None:
-    def change(route: Any) -> None:
-        if route.request.resource_type != "document":
-            route.continue_()  # the proof bundle (/api/v1/verify/entries/<n>) is honest
-            return
-        response = route.fetch()
-        body, n = re.subn(old, new, response.text(), count=1)
-        assert n == 1, old
-        route.fulfill(response=response, body=body)
-
-    page.route(f"**/entries/{index}", change)
+    # The proof bundle (/api/v1/verify/entries/<n>) matches too, and stays honest.
+    rewrite_page(page, f"**/entries/{index}", old, new)
 
 
 def test_the_genuine_entry_is_verified_and_rendered_from_its_bytes(page: Any) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from pakta_support import LiveServer
-from site_support import demo_app, demo_instance, english_words, watched_page
+from site_support import demo_app, demo_instance, english_words, rewrite_page, watched_page
 
 from web import close_app
 
@@ -209,14 +209,7 @@ def test_an_older_checkpoint_after_a_newer_one_is_a_rollback(page: Any) -> None:
 
 def lie_page(page: Any, old: str, new: str) -> None:
     """Serve the unit page with the first match of the pattern `old` replaced by `new`."""
-
-    def change(route: Any) -> None:
-        response = route.fetch()
-        body, n = re.subn(old, new, response.text(), count=1)
-        assert n == 1, old
-        route.fulfill(response=response, body=body)
-
-    page.route(f"**/agencies/{UNIT}?*", change)
+    rewrite_page(page, f"**/agencies/{UNIT}?*", old, new)
 
 
 def test_the_claims_step_compares_plan_items_stages_and_target(page: Any) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from registry.rules import guards
-from registry.rules.derive import AGENCY, ChangeRule, body, const, day_step, derive
+from registry.rules.derive import AGENCY, ChangeRule, Expr, body, const, day_step, derive
 from registry.rules.records import (
     PlanItemAdded,
     PlanItemChanged,
@@ -31,14 +31,19 @@ def _item_added(e: Entry, item: dict[str, str]) -> PlanItemAdded:
     )
 
 
+def _dues(items: str, key: str) -> Expr:
+    """The body's list `items` as a mapping: each one's `key` -> its due date."""
+    return {"map": body(items), "key": [key], "value": ["due"]}
+
+
 _REVISION = derive(
     ChangeRule(
         "building",
         AGENCY,
         {
             "on": body("revised_on"),
-            "add": {"map": body("added"), "key": ["id"], "value": ["due"]},
-            "redate": {"map": body("redated"), "key": ["item"], "value": ["due"]},
+            "add": _dues("added", "id"),
+            "redate": _dues("redated", "item"),
             "cancel": {"pluck": body("cancelled"), "path": ["item"]},
         },
     )
@@ -123,7 +128,7 @@ register_rules(
                 AGENCY,
                 {
                     "on": body("published_on"),
-                    "add": {"map": body("items"), "key": ["id"], "value": ["due"]},
+                    "add": _dues("items", "id"),
                 },
             )
         ),
