@@ -260,9 +260,9 @@ SHOWN: dict[str, tuple[str, str, str]] = {
         '[data-stage="building"]',
     ),
     "the overdue warning's count": (
-        r'(?s)(data-code="item-overdue">.*?data-claim="count">)(\d+)',
-        r"\g<1>1",
-        '[data-claim="count"]',
+        r'(?s)(id="warn-item-overdue">.*?<details><summary>.*?</summary><ul>\n)<li>.*?</li>',
+        r"\g<1>",
+        "#warn-item-overdue",
     ),
     "the page's date": (
         r'(data-claim="today" datetime=")(\d{4})(-\d\d-\d\d">\d+ \w+ )(\d{4})',

@@ -99,9 +99,9 @@ export function compareClaims(doc, table, derived, proven) {
     });
   }
   // The warning each overdue item raises: as many as the rules find overdue.
-  var warned = doc.querySelector('[data-claim="warning"][data-code="' + table.plan.overdue_warning + '"]');
-  var count = warned && warned.querySelector('[data-claim="count"]');
-  var shownWarned = warned ? (count ? number(count) : NaN) : 0;
-  if (shownWarned !== derived.overdue.length) differs(count || warned || plan || badge, say('claim-warning-overdue'), shownWarned, derived.overdue.length);
+  // (the entries the page lists under that warning).
+  var warned = doc.getElementById('warn-' + table.plan.overdue_warning);
+  var shownWarned = warned ? warned.querySelectorAll('details li').length : 0;
+  if (shownWarned !== derived.overdue.length) differs(warned || plan || badge, say('claim-warning-overdue'), shownWarned, derived.overdue.length);
   return out;
 }
