@@ -100,7 +100,13 @@ def cmd_verify_unit(args: argparse.Namespace) -> int:  # verified views
     from registry.audit.verify_unit import run_verify_unit
 
     return run_verify_unit(
-        args.url, args.unit, log_key=args.log_key, registrar_keys=args.registrar_key
+        args.url,
+        args.unit,
+        log_key=args.log_key,
+        registrar_keys=args.registrar_key,
+        witnesses=args.witness or (),
+        quorum=args.quorum,
+        overdue=args.overdue or (),
     )
 
 
@@ -218,6 +224,11 @@ def parser(extra: Sequence[Extra] = ()) -> argparse.ArgumentParser:
     p.add_argument("unit", help="the unit's (agency's) id")
     p.add_argument("--log-key", help="the log's verifier key (name+hash+base64) to trust")
     p.add_argument("--registrar-key", action="append", help="registrar public key (base64)")
+    p.add_argument("--witness", action="append", help="a witness verifier key to require")
+    p.add_argument("--quorum", type=int, help="how many --witness must cosign (default: all)")
+    p.add_argument(
+        "--overdue", action="append", help="fail unless this plan item is proven overdue"
+    )
     p.set_defaults(func=cmd_verify_unit)
     sub.add_parser("rebuild-read-model", help="rebuild the read model from the log").set_defaults(
         func=cmd_rebuild

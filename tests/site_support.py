@@ -95,3 +95,70 @@ def watched_page(
     yield opened
     context.close()
     assert not [e for e in errors if not expected(e)], errors
+
+
+@contextmanager
+def witnessed(instance: Instance, state: Path, name: str = "witness.test/w1") -> Iterator[str]:
+    """A real C2SP witness (`registry.witness.server`) that `instance` requires (quorum 1),
+    with the instance's newest checkpoint cosigned by it; yields its verifier key."""
+    import threading
+
+    from keys.ed25519 import generate
+    from registry.cli import main
+    from registry.service import open_service
+    from registry.tlog.cosignature import CosignatureSigner
+    from registry.witness.server import Witness, logs_from_vkeys, serve
+
+    signer = CosignatureSigner(name, generate())
+    witness = Witness(signer, state, logs_from_vkeys([instance.log_vkey]))
+    server = serve(witness, "127.0.0.1", 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        argv = ["--instance", str(instance.path), "witness-add", url, signer.verifier_key()]
+        assert main([*argv, "--quorum", "1"]) == 0
+        service = open_service(instance)
+        try:
+            service.witnessing.collect()
+            assert service.published_checkpoint() is not None
+        finally:
+            service.close()
+        yield signer.verifier_key()
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def english_words() -> set[str]:
+    """The English words of the scripts' messages (templates/pages/_verify_words.html and the
+    verify section's data attributes, through the English catalog) that no Indonesian message
+    uses."""
+    import re
+
+    pages = TRANSLATIONS.parent / "templates" / "pages"
+    ids: list[str] = []
+    for name in ("_verify_words.html", "_verify_unit.html"):
+        ids += re.findall(r"_\('([^']+)'", (pages / name).read_text())
+    with (TRANSLATIONS / "en" / "LC_MESSAGES" / "messages.po").open("rb") as f:
+        catalog = read_po(f)
+    english = " ".join(str(catalog[i].string) for i in ids if catalog.get(i))
+    assert len(ids) > 60 and english
+    indonesian = {w.lower() for w in re.findall(r"[A-Za-z]{4,}", " ".join(ids))}
+    return {w.lower() for w in re.findall(r"[A-Za-z]{4,}", english)} - indonesian
+
+
+def rewrite_page(page: Any, url: str, old: str, new: str) -> None:
+    """A lying proxy for the pages matching the glob `url`: the first match of the pattern
+    `old` replaced by `new` (the page must have one); other requests there pass unchanged."""
+    import re
+
+    def change(route: Any) -> None:
+        if route.request.resource_type != "document":
+            route.continue_()
+            return
+        response = route.fetch()
+        body, n = re.subn(old, new, response.text(), count=1)
+        assert n == 1, old
+        route.fulfill(response=response, body=body)
+
+    page.route(url, change)

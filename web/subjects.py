@@ -62,7 +62,16 @@ def verify_helpers() -> dict[str, Any]:
 
 # The scripts that check pages in the browser, and the rules table they read: their SHA-256
 # is on /about and in the README (a test keeps them equal) so anyone can compare.
-VERIFY_FILES = ("verify.js", "verify/unit.js", "verify/rules.js", "verify/rules.json")
+VERIFY_FILES = (
+    "verify.js",
+    "verify/common.js",
+    "verify/unit.js",
+    "verify/unit-check.js",
+    "verify/claims.js",
+    "verify/silence.js",
+    "verify/rules.js",
+    "verify/rules.json",
+)
 
 
 def verify_scripts() -> list[tuple[str, str]]:

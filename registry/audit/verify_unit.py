@@ -10,6 +10,11 @@ command line, trusting only the anchors given (or, said out loud, those the serv
 4. The unit's state recomputed with the registry's rules (`registry.rules.replay`) from those
    entries, compared with what the server says (`/api/v1/agencies/<unit>`): status, stages,
    target, plan, predicate, keys. Every difference is named.
+5. Provable silence (docs/provable-silence.md): for each item the verified lifecycle shows
+   open after its due date, as of the time a quorum of the pinned witnesses (`--witness`,
+   `--quorum`) cosigned the checkpoint (`registry.audit.silence`), a line saying so; with no
+   witnesses required, that the time is only the registry's word. `--overdue ITEM` fails
+   unless that item's lateness is so proven.
 
 The outcome is one of three: verified (exit 0), failed (exit 1, with what does not match), or
 could not be checked (exit 2: the server could not be reached or answered no proof).
@@ -19,7 +24,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from keys.errors import PaktaError
@@ -27,6 +33,7 @@ from keys.note import NoteVerifier
 from registry.audit.command import anchors
 from registry.audit.errors import FetchError
 from registry.audit.fetching import Fetch, HttpFetch
+from registry.audit.silence import AsOf, silent_items, witnessed_time
 from registry.audit.subjects import SubjectCheckError, VerifiedChain, verify_subject_bundle
 from registry.read.projector import decode_entry
 from registry.rules.records import Invalidation
@@ -34,6 +41,7 @@ from registry.rules.replay import Replayer
 from registry.rules.signing import check_signatures
 from registry.rules.state import head_json
 from registry.rules.types import rules_for
+from registry.tlog.cosignature import CosignatureVerifier
 
 VERIFIED, FAILED, UNCHECKED = 0, 1, 2
 COMPARED = ("status", "declared", "designated", "target", "plan", "predicate", "revoked_on")
@@ -57,11 +65,31 @@ def _bundle(fetch: Fetch, subject: str, size: int | None) -> Any:
         raise Failed(f"{path} is not JSON") from None
 
 
-def _chain(fetch: Fetch, subject: str, size: int | None, log_key: NoteVerifier) -> VerifiedChain:
+@dataclass(frozen=True)
+class Witnessing:
+    """The witnesses to require on the checkpoint, and how many of them."""
+
+    keys: tuple[CosignatureVerifier, ...] = ()
+    quorum: int = 0
+
+
+def _chain(
+    fetch: Fetch,
+    subject: str,
+    size: int | None,
+    log_key: NoteVerifier,
+    witnessing: Witnessing = Witnessing(),
+) -> tuple[VerifiedChain, AsOf]:
+    bundle = _bundle(fetch, subject, size)
     try:
-        return verify_subject_bundle(_bundle(fetch, subject, size), log_key, subject=subject)
+        chain = verify_subject_bundle(
+            bundle, log_key, subject=subject, witnesses=witnessing.keys, quorum=witnessing.quorum
+        )
+        return chain, witnessed_time(bundle["checkpoint"], witnessing.keys, witnessing.quorum)
     except SubjectCheckError as e:
         raise Failed(f"{e.step}: {e}") from None
+    except PaktaError as e:
+        raise Failed(f"witnesses: {e}") from None
 
 
 def cosigning(statement: Any) -> list[str]:
@@ -69,11 +97,16 @@ def cosigning(statement: Any) -> list[str]:
 
 
 def verify_unit(
-    fetch: Fetch, unit: str, log_key: NoteVerifier, registrar_keys: dict[str, bytes]
+    fetch: Fetch,
+    unit: str,
+    log_key: NoteVerifier,
+    registrar_keys: dict[str, bytes],
+    witnessing: Witnessing = Witnessing(),
+    overdue: Sequence[str] = (),
 ) -> list[str]:
     """The lines of a verified report; raises `Failed` or `Unchecked`."""
     lines = []
-    own = _chain(fetch, unit, None, log_key)
+    own, as_of = _chain(fetch, unit, None, log_key, witnessing)
     if own.state is None:
         raise Failed(f"the log has no entry about {unit!r}")
     size = own.checkpoint.size
@@ -87,7 +120,7 @@ def verify_unit(
     signers |= {a for _, _, _, st in mine.values() for a in rules_for(st.type).cosigning(st)}
     signers.discard(unit)
     for agency in sorted(signers):
-        chain = _chain(fetch, agency, size, log_key)
+        chain, _ = _chain(fetch, agency, size, log_key)
         if chain.checkpoint != own.checkpoint:
             raise Failed(f"the chain of {agency!r} is from another checkpoint")
         # A signer's own statements are what grant and revoke its keys.
@@ -147,6 +180,15 @@ def verify_unit(
         )
     status = derived["lifecycle"].get("status") or "-"
     lines.append(f"ok: status {status}, stages, plan and keys recomputed and equal to the server's")
+    silent = silent_items(head.lifecycle, as_of.day(date.today()))
+    for s in silent:
+        lines.append(
+            f"ok: silence: {as_of.words()}: the complete chain of {unit} at checkpoint {size} "
+            f"holds no report that item {s.item} is done; it was due {s.due} ({s.days} days late)"
+        )
+    missing = sorted(set(overdue) - {s.item for s in silent})
+    if missing:
+        raise Failed(f"not proven overdue {as_of.words()}: {', '.join(missing)}")
     return lines
 
 
@@ -156,6 +198,9 @@ def run_verify_unit(
     *,
     log_key: str | None = None,
     registrar_keys: Sequence[str] | None = None,
+    witnesses: Sequence[str] = (),
+    quorum: int | None = None,
+    overdue: Sequence[str] = (),
     fetch: Fetch | None = None,
 ) -> int:
     fetch = fetch or HttpFetch(url)
@@ -166,7 +211,12 @@ def run_verify_unit(
             raise Unchecked(f"the anchors: {e}") from None
         for line in notes:
             print(f"note: {line} (a check against anchors from the same server proves less)")
-        for line in verify_unit(fetch, unit, verifier, registrar):
+        try:
+            keys = tuple(CosignatureVerifier.parse(w) for w in witnesses)
+        except PaktaError as e:
+            raise Failed(f"a --witness key: {e}") from None
+        witnessing = Witnessing(keys, len(keys) if quorum is None else quorum)
+        for line in verify_unit(fetch, unit, verifier, registrar, witnessing, overdue):
             print(line)
         print(f"verified: {unit}")
         return VERIFIED

@@ -4,6 +4,7 @@ against the thresholds, and its warnings, in Indonesian and English."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import date
 
@@ -28,9 +29,16 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FlaskClient]:
 
 
 def page(client: FlaskClient, agency: str, lang: str = "id") -> str:
+    """The unit page without the marks its browser check reads (data-claim, <time>, the
+    overdue badges' proof buttons: tests/browser/test_verify_unit.py covers them)."""
     response = client.get(f"/agencies/{agency}?lang={lang}")
     assert response.status_code == 200
-    return response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    claim = r'<span data-claim="[a-z]+"(?: data-state="[a-z_]+")?>([^<]*)</span>'
+    html = re.sub(claim, r"\1", html)
+    html = re.sub(r' data-(?:claim|stage|item|state)="[^"]*"', "", html)
+    html = re.sub(r"</?time[^>]*>", "", html)
+    return re.sub(r' <button type="button" class="silence".*?</button><span[^>]*></span>', "", html)
 
 
 def test_a_units_path_plan_scores_and_warnings(client: FlaskClient) -> None:

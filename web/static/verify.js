@@ -11,299 +11,239 @@
  *  4. signatures: each DSSE signature (Ed25519 over PAE) by a key valid at issued_at.
  * Opened from a charter's QR code (#leaf=<hex>&log=<hex>), the pinned log key and the entry
  * must also be the ones printed on paper.
- * No external code; WebCrypto does SHA-256 and Ed25519.
+ * The shared checking code (hashes, Ed25519 with the vendored fallback, checkpoints, key
+ * histories) is web/static/verify/common.js.
  */
-(function () {
-  'use strict';
+import {
+  applyKeys, b64, equal, hex, leafHash, micros, nodeHash, openCheckpoint, openEntry, pae,
+  offerReport, parseVkey, registrarKeys, say, sha256, td, te, ed25519,
+} from './verify/common.js';
 
-  var te = new TextEncoder();
-  var td = new TextDecoder('utf-8', { fatal: true });
 
-  function b64(s) {
-    var bin = atob(s);
-    var out = new Uint8Array(bin.length);
-    for (var i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-    return out;
-  }
-  function hex(u8) {
-    return Array.prototype.map.call(u8, function (b) { return ('0' + b.toString(16)).slice(-2); }).join('');
-  }
-  function concat() {
-    var parts = Array.prototype.slice.call(arguments).map(function (p) {
-      return p instanceof Uint8Array ? p : new Uint8Array(p);
-    });
-    var n = parts.reduce(function (a, p) { return a + p.length; }, 0);
-    var out = new Uint8Array(n);
-    var at = 0;
-    parts.forEach(function (p) { out.set(p, at); at += p.length; });
-    return out;
-  }
-  function equal(a, b) {
-    if (a.length !== b.length) return false;
-    for (var i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-    return true;
-  }
-  async function sha256(data) {
-    return new Uint8Array(await crypto.subtle.digest('SHA-256', data));
-  }
-  async function ed25519(pub, msg, sig) {
-    if (pub.length !== 32 || sig.length !== 64) return false;
-    var key = await crypto.subtle.importKey('raw', pub, { name: 'Ed25519' }, false, ['verify']);
-    return crypto.subtle.verify({ name: 'Ed25519' }, key, sig, msg);
-  }
-  async function keyId(raw) {
-    var h = await sha256(concat(te.encode('pakta-keyid-v1'), [0], raw));
-    return 'ed25519:' + hex(h.slice(0, 16));
-  }
-  // DSSE protocol.md: PAE = "DSSEv1" SP LEN(type) SP type SP LEN(body) SP body.
-  function pae(type, payload) {
-    var t = te.encode(type);
-    return concat(te.encode('DSSEv1 ' + t.length + ' '), t, te.encode(' ' + payload.length + ' '), payload);
-  }
-  // RFC 9162 §2.1.1: leaf = SHA-256(0x00 || d), node = SHA-256(0x01 || left || right).
-  function leafHash(data) { return sha256(concat([0], data)); }
-  function nodeHash(l, r) { return sha256(concat([1], l, r)); }
-
-  // RFC 9162 §2.1.3.2, verbatim.
-  async function inclusionOk(index, size, leaf, proof, root) {
-    if (index >= size) return false;
-    var fn = index, sn = size - 1, r = leaf;
-    for (var i = 0; i < proof.length; i++) {
-      var p = proof[i];
-      if (p.length !== 32 || sn === 0) return false;
-      if (fn % 2 === 1 || fn === sn) {
-        r = await nodeHash(p, r);
-        if (fn % 2 === 0) {
-          while (fn % 2 === 0 && fn !== 0) { fn = Math.floor(fn / 2); sn = Math.floor(sn / 2); }
-        }
-      } else {
-        r = await nodeHash(r, p);
+// RFC 9162 §2.1.3.2, verbatim.
+async function inclusionOk(index, size, leaf, proof, root) {
+  if (index >= size) return false;
+  var fn = index, sn = size - 1, r = leaf;
+  for (var i = 0; i < proof.length; i++) {
+    var p = proof[i];
+    if (p.length !== 32 || sn === 0) return false;
+    if (fn % 2 === 1 || fn === sn) {
+      r = await nodeHash(p, r);
+      if (fn % 2 === 0) {
+        while (fn % 2 === 0 && fn !== 0) { fn = Math.floor(fn / 2); sn = Math.floor(sn / 2); }
       }
-      fn = Math.floor(fn / 2); sn = Math.floor(sn / 2);
+    } else {
+      r = await nodeHash(r, p);
     }
-    return sn === 0 && equal(r, root);
+    fn = Math.floor(fn / 2); sn = Math.floor(sn / 2);
+  }
+  return sn === 0 && equal(r, root);
+}
+
+// Which key made each signature, and does it verify? Returns [{keyid, ok, why}].
+async function checkSignatures(opened, registrar, keys) {
+  var st = opened.statement;
+  var at = micros(st.issued_at);
+  var msg = pae(opened.env.payloadType, opened.payload);
+  var out = [];
+  for (var i = 0; i < opened.env.signatures.length; i++) {
+    var s = opened.env.signatures[i];
+    var raw = null, why = '';
+    if (registrar[s.keyid]) {
+      raw = registrar[s.keyid];
+    } else if (keys[s.keyid]) {
+      var k = keys[s.keyid];
+      if (at < k.from) why = say('why-not-yet', { keyid: s.keyid, time: st.issued_at });
+      else if (k.revoked !== null && at >= k.revoked) why = say('why-revoked', { keyid: s.keyid, time: k.revokedText });
+      else raw = k.raw;
+    } else {
+      why = say('why-unknown', { keyid: s.keyid, agency: st.agency });
+    }
+    var ok = raw !== null && (await ed25519(raw, msg, b64(s.sig)));
+    if (raw !== null && !ok) why = say('why-bad', { keyid: s.keyid });
+    out.push({ keyid: s.keyid, ok: ok, why: why });
+  }
+  if (!out.length) out.push({ keyid: '', ok: false, why: say('no-signatures') });
+  return out;
+}
+
+// The body as the page's raw view prints it (Python json.dumps, indent 2, keys sorted).
+function sortedKeys(v) {
+  if (Array.isArray(v)) return v.map(sortedKeys);
+  if (v && typeof v === 'object') {
+    var o = {};
+    Object.keys(v).sort().forEach(function (k) { o[k] = sortedKeys(v[k]); });
+    return o;
+  }
+  return v;
+}
+function pretty(body) { return JSON.stringify(sortedKeys(body), null, 2); }
+
+// Each element marked data-claim on the page, against the verified statement: the agency it
+// links, the type, the date, the place in the chain, the raw body and payload, the hashes.
+// Every difference is highlighted and named.
+async function compareShown(opened) {
+  var st = opened.statement, out = [];
+  function check(el, what, shown, proven) {
+    if (shown === proven) return;
+    var long = what === 'body' || what === 'payload' || what === 'type';
+    out.push(say('claim-' + what) + (long ? '' : ' ' + shown + ' \u2260 ' + proven));
+    if (el) el.classList.add('verify-differs');
+  }
+  function one(name) { return document.querySelector('[data-claim="' + name + '"]'); }
+  function text(el) { return el ? el.textContent.trim() : null; }
+  document.querySelectorAll('[data-claim="agency"]').forEach(function (a) {
+    check(a, 'agency', decodeURIComponent((a.getAttribute('href') || '').split('?')[0].split('/').pop()), st.agency);
+  });
+  var type = one('type'), issued = one('issued'), seq = one('seq');
+  check(type, 'type', type && type.dataset.type, st.type);
+  check(issued, 'issued', issued && issued.getAttribute('datetime'), st.issued_at);
+  var n = seq && /\d+/.exec(seq.textContent);
+  check(seq, 'seq', n ? +n[0] : null, st.seq + 1);
+  check(one('body'), 'body', text(one('body')), pretty(st.body));
+  check(one('payload'), 'payload', text(one('payload')), td.decode(opened.payload).trim());
+  check(one('hash'), 'hash', text(one('hash')), 'sha256:' + hex(await sha256(opened.payload)));
+  check(one('prev'), 'prev', text(one('prev')), st.prev || '\u2014');
+  return out;
+}
+
+function show(section, step, ok, detail) {
+  var li = section.querySelector('li[data-step="' + step + '"]');
+  li.dataset.state = ok ? 'pass' : 'fail';
+  li.querySelector('.result').textContent = ok ? section.dataset.pass : section.dataset.fail;
+  li.querySelector('.detail').textContent = detail || '';
+  return ok;
+}
+
+async function run(section) {
+  var steps = section.querySelectorAll('li[data-step]');
+  steps.forEach(function (li) {
+    li.dataset.state = 'running';
+    li.querySelector('.result').textContent = section.dataset.running;
+    li.querySelector('.detail').textContent = '';
+  });
+  var summary = document.getElementById('verify-summary');
+  summary.textContent = section.dataset.running;
+  var failed = [], failures = [];
+  function record(step, ok, detail) {
+    if (!show(section, step, ok, detail)) {
+      var name = section.querySelector('li[data-step="' + step + '"] .name').textContent;
+      failed.push(name);
+      failures.push({ step: name, detail: detail });
+    }
+  }
+  var bundle, tree = null;
+  try {
+    var response = await fetch(section.dataset.url, { headers: { Accept: 'application/json' }, cache: 'no-store' });
+    if (!response.ok) throw Object.assign(new Error('HTTP'), { http: response.status });
+    bundle = await response.json();
+  } catch (e) {
+    var why = e.http ? say('http', { status: e.http }) : say('network');
+    steps.forEach(function (li) { record(li.dataset.step, false, say('no-proof') + ': ' + why); });
+    summary.dataset.state = 'fail';
+    summary.textContent = section.dataset.someFail + ' ' + failed.join(', ');
+    return;
+  }
+  var index = +section.dataset.index;
+  // A page opened from a charter's QR code carries the anchor on paper in its fragment
+  // (which the server never sees): the entry's leaf hash and the log key's SHA-256.
+  var anchor = /^#leaf=([0-9a-f]{64})&log=([0-9a-f]{64})$/.exec(window.location.hash);
+
+  // 1. The checkpoint, against the pinned log key.
+  try {
+    var vkey = await parseVkey(document.querySelector('meta[name="pakta-log-key"]').content);
+    if (anchor && hex(await sha256(vkey.key)) !== anchor[2]) throw new Error(section.dataset.qrKey);
+    tree = await openCheckpoint(bundle.checkpoint, vkey);
+    record('checkpoint', true, vkey.name + ' · ' + tree.size + ' · ' + hex(tree.root).slice(0, 16) + '…');
+  } catch (e) {
+    record('checkpoint', false, e.message);
   }
 
-  // RFC 3339 with an offset -> microseconds since the epoch (exact below 2^53).
-  function micros(s) {
-    var m = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?(?:(Z)|([+-])(\d\d):(\d\d))$/.exec(s);
-    if (!m) throw new Error('bad time ' + s);
-    var t = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]);
-    if (!m[8]) {
-      var off = (+m[10] * 60 + +m[11]) * 60000;
-      t += m[9] === '+' ? -off : off;
-    }
-    return t * 1000 + +((m[7] || '').padEnd(6, '0').slice(0, 6));
+  // 2. This entry's inclusion in the checkpoint's tree.
+  var opened = null, included = false;
+  try {
+    opened = openEntry(bundle.entry);
+    if (opened.entry.index !== index) throw new Error(say('sent-other', { index: opened.entry.index }));
+    if (!tree) throw new Error(say('no-checkpoint'));
+    var leaf = await leafHash(te.encode(bundle.entry));
+    if (anchor && hex(leaf) !== anchor[1]) throw new Error(section.dataset.qrLeaf);
+    var ok = await inclusionOk(index, tree.size, leaf, bundle.proof.map(b64), tree.root);
+    included = ok;
+    record('inclusion', ok, ok ? say('inclusion-pass', { leaf: hex(leaf).slice(0, 16), n: bundle.proof.length }) : say('inclusion-bad'));
+  } catch (e) {
+    record('inclusion', false, e.message);
   }
 
-  async function parseVkey(vkey) {
-    // The name and hash hold no "+"; the base64 key may.
-    var first = vkey.indexOf('+'), second = vkey.indexOf('+', first + 1);
-    if (first < 1 || second < 0) throw new Error('pinned log key is not name+hash+key');
-    var parts = [vkey.slice(0, first), vkey.slice(first + 1, second), vkey.slice(second + 1)];
-    var typed = b64(parts[2]);
-    var h = (await sha256(concat(te.encode(parts[0] + '\n'), typed))).slice(0, 4);
-    if (typed[0] !== 1 || typed.length !== 33 || hex(h) !== parts[1]) throw new Error('pinned log key is malformed');
-    return { name: parts[0], hash: h, key: typed.slice(1) };
+  // 3. The agency's key history, entry by entry, from the pinned registrar keys.
+  var registrar = {};
+  var keys = {};
+  var keysOk = false;
+  try {
+    registrar = await registrarKeys(Array.prototype.map.call(document.querySelectorAll('meta[name="pakta-registrar-key"]'), function (m) { return m.content; }));
+    if (!tree) throw new Error(say('no-checkpoint'));
+    if (!opened) throw new Error(say('no-entry'));
+    var agency = opened.statement.agency;
+    for (var j = 0; j < bundle.key_history.length; j++) {
+      var h = bundle.key_history[j];
+      var kEntry = openEntry(h.entry);
+      if (kEntry.entry.index !== h.index || kEntry.statement.agency !== agency) throw new Error(say('key-entry-other', { index: h.index, agency: agency }));
+      var kLeaf = await leafHash(te.encode(h.entry));
+      if (!(await inclusionOk(h.index, tree.size, kLeaf, h.proof.map(b64), tree.root))) throw new Error(say('key-entry-absent', { index: h.index }));
+      var sigs = await checkSignatures(kEntry, registrar, keys);
+      var bad = sigs.filter(function (s) { return !s.ok; });
+      if (bad.length) throw new Error(say('key-entry-bad', { index: h.index, why: bad[0].why }));
+      await applyKeys(kEntry, keys);
+    }
+    if (!bundle.key_history.length) throw new Error(say('no-key-history', { agency: agency }));
+    keysOk = true;
+    record('keys', true, say('keys-pass', { n: bundle.key_history.length, m: Object.keys(keys).length }));
+  } catch (e) {
+    record('keys', false, e.message);
   }
 
-  // C2SP signed-note: text up to the last blank line, then "— name base64(hash||sig)" lines.
-  async function openCheckpoint(note, vkey) {
-    var split = note.lastIndexOf('\n\n');
-    if (split < 0) throw new Error('checkpoint has no signature block');
-    var text = note.slice(0, split + 1);
-    var lines = note.slice(split + 2).split('\n').filter(function (l) { return l; });
-    var signed = false;
-    for (var i = 0; i < lines.length; i++) {
-      var prefix = '\u2014 ' + vkey.name + ' ';
-      if (lines[i].indexOf(prefix) !== 0) continue;
-      var raw = b64(lines[i].slice(prefix.length));
-      if (!equal(raw.slice(0, 4), vkey.hash)) continue;
-      if (!(await ed25519(vkey.key, te.encode(text), raw.slice(4)))) throw new Error('log signature does not verify');
-      signed = true;
-    }
-    if (!signed) throw new Error('no signature by the pinned log key');
-    var body = text.split('\n');
-    if (body[0] !== vkey.name) throw new Error('checkpoint origin ' + body[0] + ' is not ' + vkey.name);
-    if (!/^(0|[1-9][0-9]*)$/.test(body[1])) throw new Error('bad tree size');
-    var root = b64(body[2]);
-    if (root.length !== 32) throw new Error('bad root hash');
-    return { size: +body[1], root: root };
+  // 4. Every signature of this statement.
+  try {
+    if (!opened) throw new Error(say('no-entry'));
+    if (!keysOk) throw new Error(say('keys-unverified'));
+    var results = await checkSignatures(opened, registrar, keys);
+    var allOk = results.every(function (s) { return s.ok; });
+    record('signatures', allOk, results.map(function (s) { return (s.ok ? '✓ ' : '✗ ') + (s.ok ? s.keyid : s.why); }).join(' · '));
+  } catch (e) {
+    record('signatures', false, e.message);
   }
 
-  function openEntry(text) {
-    var entry = JSON.parse(text);
-    var env = entry.envelope;
-    var payload = b64(env.payload);
-    return { entry: entry, env: env, payload: payload, statement: JSON.parse(td.decode(payload)) };
+  // 5. The statement as the page shows it, against the verified bytes: rendered from them
+  // (not from the HTML) below the steps, and compared field by field with the page.
+  try {
+    if (!included) throw new Error(say('not-included'));
+    var differs = await compareShown(opened);
+    var rendered = section.querySelector('.verified-body');
+    rendered.querySelector('pre').textContent = pretty(opened.statement.body);
+    rendered.hidden = false;
+    record('content', !differs.length, differs.length ? section.dataset.differs + ': ' + differs.join('; ') : opened.statement.type + ' · ' + opened.statement.agency + ' · ' + (opened.statement.seq + 1));
+  } catch (e) {
+    record('content', false, e.message);
   }
 
-  // Which key made each signature, and does it verify? Returns [{keyid, ok, why}].
-  async function checkSignatures(opened, registrar, keys) {
-    var st = opened.statement;
-    var at = micros(st.issued_at);
-    var msg = pae(opened.env.payloadType, opened.payload);
-    var out = [];
-    for (var i = 0; i < opened.env.signatures.length; i++) {
-      var s = opened.env.signatures[i];
-      var raw = null, why = '';
-      if (registrar[s.keyid]) {
-        raw = registrar[s.keyid];
-      } else if (keys[s.keyid]) {
-        var k = keys[s.keyid];
-        if (at < k.from) why = 'key ' + s.keyid + ' was not yet valid at ' + st.issued_at;
-        else if (k.revoked !== null && at >= k.revoked) why = 'key ' + s.keyid + ' was revoked from ' + k.revokedText;
-        else raw = k.raw;
-      } else {
-        why = 'key ' + s.keyid + ' is not in the log for ' + st.agency;
-      }
-      var ok = raw !== null && (await ed25519(raw, msg, b64(s.sig)));
-      if (raw !== null && !ok) why = 'signature by ' + s.keyid + ' does not verify';
-      out.push({ keyid: s.keyid, ok: ok, why: why });
-    }
-    if (!out.length) out.push({ keyid: '', ok: false, why: 'no signatures' });
-    return out;
-  }
+  offerReport(section, failures);
+  summary.dataset.state = failed.length ? 'fail' : 'pass';
+  summary.textContent = failed.length ? section.dataset.someFail + ' ' + failed.join(', ') : section.dataset.allPass;
+  if (anchor && !failed.length) summary.textContent += ' ' + section.dataset.qrMatch;
+}
 
-  async function applyKeys(opened, keys) {
-    var st = opened.statement;
-    var grants = st.type === 'agency.registered' ? st.body.keys : st.type === 'key.added' ? [st.body] : [];
-    for (var i = 0; i < grants.length; i++) {
-      var raw = b64(grants[i].public_key);
-      keys[await keyId(raw)] = { raw: raw, from: micros(st.issued_at), revoked: null, revokedText: '' };
-    }
-    if (st.type === 'key.revoked' && keys[st.body.keyid]) {
-      keys[st.body.keyid].revoked = micros(st.body.effective_from);
-      keys[st.body.keyid].revokedText = st.body.effective_from;
-    }
-  }
+function start() {
+  var section = document.getElementById('verify');
+  var button = document.getElementById('verify-button');
+  if (!section || !button) return;
+  if (!window.crypto || !crypto.subtle) return;  // no WebCrypto (not a secure context): keep hidden
+  button.hidden = false;
+  button.addEventListener('click', function () {
+    button.disabled = true;
+    run(section).catch(function (e) {
+      document.getElementById('verify-summary').textContent = section.dataset.someFail + ' ' + e.message;
+    }).then(function () { button.disabled = false; });
+  });
+}
 
-  function show(section, step, ok, detail) {
-    var li = section.querySelector('li[data-step="' + step + '"]');
-    li.dataset.state = ok ? 'pass' : 'fail';
-    li.querySelector('.result').textContent = ok ? section.dataset.pass : section.dataset.fail;
-    li.querySelector('.detail').textContent = detail || '';
-    return ok;
-  }
-
-  async function run(section) {
-    var steps = section.querySelectorAll('li[data-step]');
-    steps.forEach(function (li) {
-      li.dataset.state = 'running';
-      li.querySelector('.result').textContent = section.dataset.running;
-      li.querySelector('.detail').textContent = '';
-    });
-    var summary = document.getElementById('verify-summary');
-    summary.textContent = section.dataset.running;
-    var failed = [];
-    function record(step, ok, detail) {
-      if (!show(section, step, ok, detail)) {
-        failed.push(section.querySelector('li[data-step="' + step + '"] .name').textContent);
-      }
-    }
-    var bundle, tree = null;
-    try {
-      var response = await fetch(section.dataset.url, { headers: { Accept: 'application/json' }, cache: 'no-store' });
-      if (!response.ok) throw new Error('HTTP ' + response.status);
-      bundle = await response.json();
-    } catch (e) {
-      steps.forEach(function (li) { record(li.dataset.step, false, 'could not fetch the proof: ' + e.message); });
-      summary.textContent = section.dataset.someFail + ' ' + failed.join(', ');
-      return;
-    }
-    var index = +section.dataset.index;
-    // A page opened from a charter's QR code carries the anchor on paper in its fragment
-    // (which the server never sees): the entry's leaf hash and the log key's SHA-256.
-    var anchor = /^#leaf=([0-9a-f]{64})&log=([0-9a-f]{64})$/.exec(window.location.hash);
-
-    // 1. The checkpoint, against the pinned log key.
-    try {
-      var vkey = await parseVkey(document.querySelector('meta[name="pakta-log-key"]').content);
-      if (anchor && hex(await sha256(vkey.key)) !== anchor[2]) throw new Error(section.dataset.qrKey);
-      tree = await openCheckpoint(bundle.checkpoint, vkey);
-      record('checkpoint', true, vkey.name + ' · size ' + tree.size + ' · root ' + hex(tree.root).slice(0, 16) + '…');
-    } catch (e) {
-      record('checkpoint', false, e.message);
-    }
-
-    // 2. This entry's inclusion in the checkpoint's tree.
-    var opened = null;
-    try {
-      opened = openEntry(bundle.entry);
-      if (opened.entry.index !== index) throw new Error('the server sent entry ' + opened.entry.index);
-      if (!tree) throw new Error('no trusted checkpoint');
-      var leaf = await leafHash(te.encode(bundle.entry));
-      if (anchor && hex(leaf) !== anchor[1]) throw new Error(section.dataset.qrLeaf);
-      var ok = await inclusionOk(index, tree.size, leaf, bundle.proof.map(b64), tree.root);
-      record('inclusion', ok, ok ? 'leaf ' + hex(leaf).slice(0, 16) + '… ' + (bundle.proof.length) + ' hashes'
-        : 'the inclusion proof does not lead to the checkpoint root');
-    } catch (e) {
-      record('inclusion', false, e.message);
-    }
-
-    // 3. The agency's key history, entry by entry, from the pinned registrar keys.
-    var registrar = {};
-    var keys = {};
-    var keysOk = false;
-    try {
-      var pins = document.querySelectorAll('meta[name="pakta-registrar-key"]');
-      for (var i = 0; i < pins.length; i++) {
-        var parts = pins[i].content.split(' ');
-        var raw = b64(parts[1]);
-        if ((await keyId(raw)) !== parts[0]) throw new Error('pinned registrar key ' + parts[0] + ' is malformed');
-        registrar[parts[0]] = raw;
-      }
-      if (!tree) throw new Error('no trusted checkpoint');
-      if (!opened) throw new Error('no entry');
-      var agency = opened.statement.agency;
-      for (var j = 0; j < bundle.key_history.length; j++) {
-        var h = bundle.key_history[j];
-        var kEntry = openEntry(h.entry);
-        if (kEntry.entry.index !== h.index || kEntry.statement.agency !== agency) throw new Error('key entry #' + h.index + ' is not ' + agency + "'s");
-        var kLeaf = await leafHash(te.encode(h.entry));
-        if (!(await inclusionOk(h.index, tree.size, kLeaf, h.proof.map(b64), tree.root))) throw new Error('key entry #' + h.index + ' is not in the log');
-        var sigs = await checkSignatures(kEntry, registrar, keys);
-        var bad = sigs.filter(function (s) { return !s.ok; });
-        if (bad.length) throw new Error('key entry #' + h.index + ': ' + bad[0].why);
-        await applyKeys(kEntry, keys);
-      }
-      if (!bundle.key_history.length) throw new Error('no key history for ' + agency);
-      keysOk = true;
-      record('keys', true, bundle.key_history.length + ' entries · ' + Object.keys(keys).length + ' keys');
-    } catch (e) {
-      record('keys', false, e.message);
-    }
-
-    // 4. Every signature of this statement.
-    try {
-      if (!opened) throw new Error('no entry');
-      if (!keysOk) throw new Error("the agency's key history could not be verified");
-      var results = await checkSignatures(opened, registrar, keys);
-      var allOk = results.every(function (s) { return s.ok; });
-      record('signatures', allOk, results.map(function (s) { return (s.ok ? '✓ ' : '✗ ') + (s.ok ? s.keyid : s.why); }).join(' · '));
-    } catch (e) {
-      record('signatures', false, e.message);
-    }
-
-    summary.dataset.state = failed.length ? 'fail' : 'pass';
-    summary.textContent = failed.length ? section.dataset.someFail + ' ' + failed.join(', ') : section.dataset.allPass;
-    if (anchor && !failed.length) summary.textContent += ' ' + section.dataset.qrMatch;
-  }
-
-  function start() {
-    var section = document.getElementById('verify');
-    var button = document.getElementById('verify-button');
-    if (!section || !button) return;
-    if (!window.crypto || !crypto.subtle) return;  // no WebCrypto (not a secure context): keep hidden
-    button.hidden = false;
-    button.addEventListener('click', function () {
-      button.disabled = true;
-      run(section).catch(function (e) {
-        document.getElementById('verify-summary').textContent = section.dataset.someFail + ' ' + e.message;
-      }).then(function () { button.disabled = false; });
-    });
-  }
-
-  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
-  else start();
-})();
+if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
+else start();

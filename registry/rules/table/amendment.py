@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from events import Statement
 from registry.rules import guards
-from registry.rules.changes import (
-    Retracted,
-)
+from registry.rules.derive import AGENCY, ChangeRule, body, derive
 from registry.rules.records import (
     Link,
     Record,
 )
-from registry.rules.table.shared import Changes
 from registry.rules.types import Entry, TypeRules, register_rules
 
 # -- amendments ------------------------------------------------------------------------------
@@ -36,10 +32,13 @@ def _link(kind: str) -> TypeRules:
             )
         ]
 
-    def changes(st: Statement, index: int) -> Changes:
-        if kind != "retracted":
-            return []
-        return [(st.agency, Retracted(index, st.body["target"]["seq"]))]
+    changes = derive(
+        *(
+            [ChangeRule("retracted", AGENCY, {"seq": body("target", "seq")})]
+            if kind == "retracted"
+            else []
+        )
+    )
 
     return TypeRules(f"statement.{kind}", guard=guards.amendment, changes=changes, records=records)
 

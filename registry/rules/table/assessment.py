@@ -3,42 +3,45 @@ proposals, awards, non-awards, revocations and self-evaluation grants."""
 
 from __future__ import annotations
 
-from events import Statement
 from registry.rules import assessment
 from registry.rules import warnings as warn
-from registry.rules.changes import (
-    Assessed,
-    Awarded,
-    Evaluated,
-    NotMet,
-    Proposed,
-    Revoked,
-    SelfEvaluationGranted,
-    WindowAnnounced,
+from registry.rules.derive import (
+    AGENCY,
+    HASH,
+    SEQ,
+    ChangeRule,
+    about,
+    body,
+    day_step,
+    derive,
+    item,
 )
 from registry.rules.records import (
     ProposalMade,
     Record,
     Window,
 )
-from registry.rules.table.shared import STEP_GUARD, Changes, about_unit, score, step
+from registry.rules.table.shared import STEP_GUARD, about_unit, score
 from registry.rules.types import Entry, TypeRules, register_rules
 
 # -- assessment ------------------------------------------------------------------------------
 
 
-def _internal_evaluation(st: Statement, index: int) -> Changes:
-    b = st.body
-    ref = {"agency": st.agency, "seq": st.seq, "hash": st.hash}
-    return [(b["unit"], Assessed(index, b["evaluated_on"], b["recommendation"], b["target"], ref))]
-
-
-def _proposal(st: Statement, index: int) -> Changes:
-    b = st.body
-    return [
-        (u["unit"], Proposed(index, b["submitted_on"], b["year"], u["target"], st.agency))
-        for u in b["units"]
-    ]
+_INTERNAL_EVALUATION = about(
+    "assessed",
+    on=body("evaluated_on"),
+    recommendation=body("recommendation"),
+    target=body("target"),
+    ref={"object": {"agency": AGENCY, "seq": SEQ, "hash": HASH}},
+)
+_PROPOSAL = derive(
+    ChangeRule(
+        "proposed",
+        item("unit"),
+        {"on": body("submitted_on"), "year": body("year"), "target": item("target"), "by": AGENCY},
+        each=body("units"),
+    )
+)
 
 
 def _proposal_records(e: Entry) -> list[Record]:
@@ -70,7 +73,7 @@ register_rules(
     TypeRules(
         "self_assessment.submitted",
         guard=STEP_GUARD,
-        changes=step("assessed_on"),
+        changes=day_step("assessed_on"),
         records=lambda e: [score(e, "self", e.statement.agency, e.statement.body["assessed_on"])],
     )
 )
@@ -78,7 +81,7 @@ register_rules(
     TypeRules(
         "internal_evaluation.completed",
         guard=assessment.internal_evaluation,
-        changes=_internal_evaluation,
+        changes=_INTERNAL_EVALUATION,
         about=about_unit,
         records=lambda e: [
             score(
@@ -95,7 +98,7 @@ register_rules(
     TypeRules(
         "submission_window.announced",
         guard=assessment.window,
-        changes=lambda st, i: [(st.agency, WindowAnnounced(i, st.body["year"]))],
+        changes=derive(ChangeRule("window", AGENCY, {"year": body("year")})),
         records=_window_records,
     )
 )
@@ -103,7 +106,7 @@ register_rules(
     TypeRules(
         "proposal.submitted",
         guard=assessment.proposal,
-        changes=_proposal,
+        changes=_PROPOSAL,
         about=lambda st: [u["unit"] for u in st.body["units"]],
         records=_proposal_records,
         warnings=(warn.proposal,),
@@ -113,9 +116,7 @@ register_rules(
     TypeRules(
         "national_evaluation.recorded",
         guard=assessment.awaiting_decision,
-        changes=lambda st, i: [
-            (st.body["unit"], Evaluated(i, st.body["evaluated_on"], st.body["stage"]))
-        ],
+        changes=about("evaluated", on=body("evaluated_on"), stage=body("stage")),
         about=about_unit,
         records=lambda e: [
             score(
@@ -136,12 +137,7 @@ register_rules(
     TypeRules(
         "predicate.awarded",
         guard=assessment.awarded,
-        changes=lambda st, i: [
-            (
-                st.body["unit"],
-                Awarded(i, st.body["awarded_on"], st.body["predicate"], st.agency),
-            )
-        ],
+        changes=about("awarded", on=body("awarded_on"), predicate=body("predicate"), by=AGENCY),
         about=about_unit,
         warnings=(warn.award,),
     )
@@ -150,7 +146,7 @@ register_rules(
     TypeRules(
         "predicate.not_awarded",
         guard=assessment.awaiting_decision,
-        changes=lambda st, i: [(st.body["unit"], NotMet(i, st.body["decided_on"]))],
+        changes=about("not_met", on=body("decided_on")),
         about=about_unit,
     )
 )
@@ -158,7 +154,7 @@ register_rules(
     TypeRules(
         "predicate.revoked",
         guard=assessment.revoked,
-        changes=lambda st, i: [(st.body["unit"], Revoked(i, st.body["revoked_on"]))],
+        changes=about("revoked", on=body("revoked_on")),
         about=about_unit,
     )
 )
@@ -166,12 +162,13 @@ register_rules(
     TypeRules(
         "self_evaluation.granted",
         guard=assessment.self_evaluation,
-        changes=lambda st, i: [
-            (
-                st.body["agency"],
-                SelfEvaluationGranted(i, st.body["granted_on"], st.body["regulation"]),
+        changes=derive(
+            ChangeRule(
+                "self_evaluation",
+                body("agency"),
+                {"on": body("granted_on"), "regulation": body("regulation")},
             )
-        ],
+        ),
         about=lambda st: [st.body["agency"]],
     )
 )

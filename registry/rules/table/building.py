@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from events import Statement
 from registry.rules import guards
-from registry.rules.changes import (
-    Built,
-)
+from registry.rules.derive import AGENCY, ChangeRule, Expr, body, const, day_step, derive
 from registry.rules.records import (
     PlanItemAdded,
     PlanItemChanged,
@@ -14,7 +11,7 @@ from registry.rules.records import (
     Record,
     Survey,
 )
-from registry.rules.table.shared import STEP_GUARD, Changes, about_unit, step
+from registry.rules.table.shared import STEP_GUARD, about_unit
 from registry.rules.types import Entry, TypeRules, register_rules
 
 # -- building --------------------------------------------------------------------------------
@@ -34,12 +31,23 @@ def _item_added(e: Entry, item: dict[str, str]) -> PlanItemAdded:
     )
 
 
-def _revision(st: Statement, index: int) -> Changes:
-    b = st.body
-    add = {i["id"]: i["due"] for i in b["added"]}
-    redate = {c["item"]: c["due"] for c in b["redated"]}
-    cancel = tuple(c["item"] for c in b["cancelled"])
-    return [(st.agency, Built(index, b["revised_on"], add, redate, cancel))]
+def _dues(items: str, key: str) -> Expr:
+    """The body's list `items` as a mapping: each one's `key` -> its due date."""
+    return {"map": body(items), "key": [key], "value": ["due"]}
+
+
+_REVISION = derive(
+    ChangeRule(
+        "building",
+        AGENCY,
+        {
+            "on": body("revised_on"),
+            "add": _dues("added", "id"),
+            "redate": _dues("redated", "item"),
+            "cancel": {"pluck": body("cancelled"), "path": ["item"]},
+        },
+    )
+)
 
 
 def _revision_records(e: Entry) -> list[Record]:
@@ -56,9 +64,20 @@ def _revision_records(e: Entry) -> list[Record]:
     return out + [_item_added(e, i) for i in b["added"]]
 
 
-def _progress(st: Statement, index: int) -> Changes:
-    done = (st.body["item"],) if st.body["status"] == "done" else None
-    return [(st.agency, Built(index, st.body["reported_on"], done=done))]
+_PROGRESS = derive(
+    ChangeRule(
+        "building",
+        AGENCY,
+        {
+            "on": body("reported_on"),
+            "done": {
+                "if": {"eq": [body("status"), const("done")]},
+                "then": {"list": [body("item")]},
+                "else": const(None),
+            },
+        },
+    )
+)
 
 
 def _progress_records(e: Entry) -> list[Record]:
@@ -98,17 +117,21 @@ for name, day in (
     ("work_team.established", "established_on"),
     ("monitoring.reported", "reported_on"),
 ):
-    register_rules(TypeRules(name, guard=STEP_GUARD, changes=step(day)))
+    register_rules(TypeRules(name, guard=STEP_GUARD, changes=day_step(day)))
 register_rules(
     TypeRules(
         "action_plan.published",
         guard=guards.building(lambda st: [i["id"] for i in st.body["items"]], lambda st: []),
-        changes=lambda st, i: [
-            (
-                st.agency,
-                Built(i, st.body["published_on"], {x["id"]: x["due"] for x in st.body["items"]}),
+        changes=derive(
+            ChangeRule(
+                "building",
+                AGENCY,
+                {
+                    "on": body("published_on"),
+                    "add": _dues("items", "id"),
+                },
             )
-        ],
+        ),
         records=lambda e: [_item_added(e, item) for item in e.statement.body["items"]],
     )
 )
@@ -121,7 +144,7 @@ register_rules(
                 [c["item"] for c in st.body["redated"]] + [c["item"] for c in st.body["cancelled"]]
             ),
         ),
-        changes=_revision,
+        changes=_REVISION,
         records=_revision_records,
     )
 )
@@ -129,7 +152,7 @@ register_rules(
     TypeRules(
         "action_item.progress_reported",
         guard=guards.progress,
-        changes=_progress,
+        changes=_PROGRESS,
         records=_progress_records,
     )
 )

@@ -3,36 +3,54 @@ declaration they confirm) and witnesses."""
 
 from __future__ import annotations
 
-from events import Statement
 from registry.rules import guards
 from registry.rules import warnings as warn
-from registry.rules.changes import (
-    Attested,
-    Confirmed,
-    Declared,
-)
+from registry.rules.derive import AGENCY, SEQ, ChangeRule, body, derive, item
 from registry.rules.records import (
     Attestation,
     Declaration,
     Link,
     Record,
 )
-from registry.rules.table.shared import Changes
 from registry.rules.types import Entry, TypeRules, register_rules
 
 # -- commitment ------------------------------------------------------------------------------
 
 
-def _declaration(st: Statement, index: int) -> Changes:
-    body = st.body
-    units = guards.declared_units(st) if body["units"] else [st.agency]
-    # A whole-agency declaration designates the agency itself as the unit.
-    whole = not body["units"]
-    declared = Declared(index, body["declared_on"], body["target"], st.agency, whole, st.seq)
-    out: Changes = [(u, declared) for u in units]
-    if "confirms" in body:
-        out.append((st.agency, Confirmed(index, body["confirms"]["seq"])))
-    return out
+# Each registered unit it names (`guards.declared_units`) is declared; a whole-agency
+# declaration (no units) declares, and designates, the agency itself. A declaration that
+# confirms the one the registrar recorded from a public source says so to its own agency.
+_DECLARATION = derive(
+    ChangeRule(
+        "declared",
+        item(),
+        {
+            "on": body("declared_on"),
+            "target": body("target"),
+            "by": AGENCY,
+            "whole": {"not": {"not_empty": body("units")}},
+            "seq": SEQ,
+        },
+        each={
+            "if": {"not_empty": body("units")},
+            "then": {"pluck": body("units"), "path": ["agency"], "skip_empty": True},
+            "else": {"list": [AGENCY]},
+        },
+    ),
+    ChangeRule(
+        "confirmed",
+        AGENCY,
+        {"seq": body("confirms", "seq")},
+        when={"not_empty": body("confirms", default=None)},
+    ),
+)
+_ATTESTATION = derive(
+    ChangeRule(
+        "attested",
+        body("declaration", "agency"),
+        {"seq": body("declaration", "seq"), "on": body("witnessed_on"), "by": AGENCY},
+    )
+)
 
 
 def _declaration_records(e: Entry) -> list[Record]:
@@ -52,11 +70,6 @@ def _declaration_records(e: Entry) -> list[Record]:
     return out
 
 
-def _attestation(st: Statement, index: int) -> Changes:
-    ref = st.body["declaration"]
-    return [(ref["agency"], Attested(index, ref["seq"], st.body["witnessed_on"], st.agency))]
-
-
 def _witness_records(e: Entry) -> list[Record]:
     ref = e.statement.body["declaration"]
     return [Attestation(e.index, ref["agency"], e.statement.agency, ref["hash"])]
@@ -69,7 +82,7 @@ register_rules(
     TypeRules(
         "zi.declared",
         guard=guards.declared,
-        changes=_declaration,
+        changes=_DECLARATION,
         about=guards.declared_units,
         cosigning=guards.declared_units,
         records=_declaration_records,
@@ -79,7 +92,7 @@ register_rules(
     TypeRules(
         "zi.witnessed",
         guard=guards.witnessed,
-        changes=_attestation,
+        changes=_ATTESTATION,
         about=lambda st: [st.body["declaration"]["agency"]],
         records=_witness_records,
     )

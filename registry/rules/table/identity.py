@@ -5,20 +5,14 @@ from __future__ import annotations
 from events import Statement
 from events.fragments import ORG_ROLES
 from keys.ed25519 import key_id, unb64
-from registry.rules import guards, signing
+from registry.rules import guards
 from registry.rules.changes import (
-    Designated,
     KeyAdded,
     KeyRevoked,
     Profile,
-    RoleChanged,
-    RoleGranted,
 )
-from registry.rules.facts import Facts
-from registry.rules.records import (
-    Invalidation,
-)
-from registry.rules.table.shared import Changes, about_unit
+from registry.rules.derive import AGENCY, ChangeRule, Voiding, about, body, const, derive, item
+from registry.rules.table.shared import about_unit
 from registry.rules.types import Identity, TypeRules, register_rules
 
 # -- identity and keys -----------------------------------------------------------------------
@@ -35,19 +29,23 @@ def _registration(st: Statement) -> Identity:
     return Identity(profile, tuple(_grant(g, st) for g in b["keys"]))
 
 
-def _org_roles_of_registration(st: Statement, index: int) -> Changes:
-    out: Changes = []
-    for grant in st.body["keys"]:
-        if grant["role"] in ORG_ROLES:
-            parent = st.body["parent"]
-            scope = (parent,) if grant["role"] == "tpi" and parent else ()
-            out.append((st.agency, RoleGranted(index, grant["role"], scope)))
-    return out
-
-
-def _revocation_voids(st: Statement, index: int, facts: Facts) -> list[Invalidation]:
-    keyid, start = st.body["keyid"], st.body["effective_from"]
-    return signing.invalidated(st.agency, keyid, start, index, facts.signatures(keyid))
+# Each key granted in an organisation role grants the role; a TPI's scope is its parent.
+_ORG_ROLES_OF_REGISTRATION = derive(
+    ChangeRule(
+        "role",
+        AGENCY,
+        {
+            "role": item("role"),
+            "scope": {
+                "if": {"and": [{"eq": [item("role"), const("tpi")]}, body("parent", default=None)]},
+                "then": {"list": [body("parent")]},
+                "else": const([]),
+            },
+        },
+        each=body("keys"),
+        when={"in": [item("role"), const(sorted(ORG_ROLES))]},
+    )
+)
 
 
 register_rules(
@@ -55,7 +53,7 @@ register_rules(
         "agency.registered",
         guard=guards.registered,
         identity=_registration,
-        changes=_org_roles_of_registration,
+        changes=_ORG_ROLES_OF_REGISTRATION,
     )
 )
 register_rules(
@@ -72,41 +70,43 @@ register_rules(
         identity=lambda st: Identity(
             keys_revoked=(KeyRevoked(st.body["keyid"], st.body["effective_from"]),)
         ),
-        voids=_revocation_voids,
+        voids=Voiding(body("keyid"), body("effective_from")),
     )
 )
 register_rules(
     TypeRules(
         "role.granted",
         guard=guards.role_granted,
-        changes=lambda st, i: [
-            (st.agency, RoleGranted(i, st.body["role"], tuple(st.body.get("scope", ()))))
-        ],
+        changes=derive(
+            ChangeRule("role", AGENCY, {"role": body("role"), "scope": body("scope", default=[])})
+        ),
     )
 )
 register_rules(
     TypeRules(
         "role.changed",
         guard=guards.role_changed,
-        changes=lambda st, i: [
-            (
-                st.agency,
-                RoleChanged(
-                    i,
-                    st.body["role"],
-                    tuple(st.body["scope"]) if st.body["change"] == "scope" else None,
-                ),
+        changes=derive(
+            ChangeRule(
+                "role-changed",
+                AGENCY,
+                {
+                    "role": body("role"),
+                    "scope": {
+                        "if": {"eq": [body("change"), const("scope")]},
+                        "then": body("scope"),
+                        "else": const(None),
+                    },
+                },
             )
-        ],
+        ),
     )
 )
 register_rules(
     TypeRules(
         "unit.designated",
         guard=guards.designated,
-        changes=lambda st, i: [
-            (st.body["unit"], Designated(i, st.body["designated_on"], st.agency))
-        ],
+        changes=about("designated", on=body("designated_on"), by=AGENCY),
         about=about_unit,
     )
 )

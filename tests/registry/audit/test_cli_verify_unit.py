@@ -6,6 +6,7 @@ honest server is always "verified"."""
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Any
 import pytest
 from golden_demo import load_fixed_demo
 from pakta_support import LiveServer, served
+from site_support import witnessed
 
 from registry.audit.errors import FetchError
 from registry.audit.fetching import HttpFetch
@@ -41,12 +43,7 @@ Lie = Callable[[str, bytes], bytes]
 
 
 def lying(server: LiveServer, lie: Lie) -> Callable[[str], bytes]:
-    honest = HttpFetch(server.url)
-
-    def fetch(path: str) -> bytes:
-        return lie(path, honest(path))
-
-    return fetch
+    return lying_url(server.url, lie)
 
 
 def edit_json(match: str, change: Callable[[dict[str, Any]], None]) -> Lie:
@@ -155,3 +152,65 @@ def test_a_cut_network_could_not_be_checked(
     assert run_verify_unit(server.url, UNIT, log_key=demo.log_vkey, fetch=fetch) == UNCHECKED
     assert "could not be checked" in capsys.readouterr().out
     assert run_verify_unit("http://127.0.0.1:9", UNIT, log_key=demo.log_vkey) == UNCHECKED
+
+
+# -- provable silence (docs/provable-silence.md) ------------------------------------------------
+
+
+def silence_lines(out: str) -> list[str]:
+    return [line for line in out.splitlines() if line.startswith("ok: silence: ")]
+
+
+def test_without_witnesses_silence_is_only_the_registrys_word(
+    server: LiveServer, demo: Instance, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run_verify_unit(server.url, UNIT, log_key=demo.log_vkey) == VERIFIED
+    lines = silence_lines(capsys.readouterr().out)
+    assert lines and all("only the registry's word" in line for line in lines)
+    item = lines[0].split("item ", 1)[1].split(" ", 1)[0]
+    args = ["verify-unit", server.url, UNIT, "--log-key", demo.log_vkey, "--overdue", item]
+    assert main(args) == VERIFIED
+    assert main([*args[:-1], "PP-99"]) == FAILED
+    assert "not proven overdue" in capsys.readouterr().out
+
+
+@pytest.fixture(scope="module")
+def witnessed_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, str]]:
+    folder = tmp_path_factory.mktemp("witnessed") / "instance"
+    load_fixed_demo(folder).close()
+    instance = load_instance(folder)
+    with witnessed(instance, folder.parent / "witness-state") as key, served(folder) as live:
+        yield live.url, instance.log_vkey, key
+
+
+def test_with_a_witness_silence_is_as_of_its_cosignature(
+    witnessed_server: tuple[str, str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    url, log_key, witness = witnessed_server
+    code = run_verify_unit(url, UNIT, log_key=log_key, witnesses=[witness])
+    out = capsys.readouterr().out
+    assert code == VERIFIED, out
+    lines = silence_lines(out)
+    assert lines and all(", witnessed by witness.test/w1:" in line for line in lines)
+    assert all(line.startswith("ok: silence: as of 20") for line in lines)
+
+    def later(path: str, body: bytes) -> bytes:  # the witness's time moved a day on
+        if not path.startswith(PROOF):
+            return body
+        data = json.loads(body)
+        line = next(x for x in data["checkpoint"].split("\n") if x.startswith("— witness"))
+        head, sig = line.rsplit(" ", 1)
+        raw = bytearray(base64.b64decode(sig))
+        raw[4:12] = (int.from_bytes(raw[4:12], "big") + 86400).to_bytes(8, "big")
+        changed = head + " " + base64.b64encode(bytes(raw)).decode()
+        data["checkpoint"] = data["checkpoint"].replace(line, changed)
+        return json.dumps(data).encode()
+
+    fetch = lying_url(url, later)
+    assert run_verify_unit(url, UNIT, log_key=log_key, witnesses=[witness], fetch=fetch) == FAILED
+    assert "witness" in capsys.readouterr().out
+
+
+def lying_url(url: str, lie: Lie) -> Callable[[str], bytes]:
+    honest = HttpFetch(url)
+    return lambda path: lie(path, honest(path))

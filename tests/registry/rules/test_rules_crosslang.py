@@ -9,7 +9,8 @@ import json
 import random
 import shutil
 import subprocess
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +18,9 @@ import pytest
 from golden_demo import load_fixed_demo
 
 from registry.read.projector import decode_entry
-from registry.rules.export import interpret, rules_table, table_text
+from registry.rules.export import interpret, rules_table, statement_changes, table_text
 from registry.rules.replay import Replayer
+from registry.rules.subjects import affected
 
 ROOT = Path(__file__).resolve().parents[3]
 VERIFY = ROOT / "web" / "static" / "verify"
@@ -29,15 +31,18 @@ import { interpret } from '%s';
 const table = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const vectors = JSON.parse(readFileSync(process.argv[3], 'utf8'));
 const out = vectors.map(function (changes) {
-  try { return interpret(table, changes); } catch (e) { return { error: true }; }
+  try { return interpret(table, changes, process.argv[4]); } catch (e) { return { error: true }; }
 });
 process.stdout.write(JSON.stringify(out));
 """
 
 
+TODAY = date(2026, 7, 1)  # inside the random sequences' year: some items late, some not
+
+
 def python_side(changes: list[dict[str, Any]]) -> dict[str, Any]:
     try:
-        return interpret(changes)
+        return interpret(changes, TODAY)
     except (KeyError, TypeError, ValueError):
         return {"error": True}
 
@@ -48,7 +53,13 @@ def node_side(vectors: list[list[dict[str, Any]]], tmp: Path) -> list[dict[str, 
     script = tmp / "run.mjs"
     script.write_text(RUNNER % (VERIFY / "rules.js").as_uri())
     done = subprocess.run(
-        [NODE, str(script), str(VERIFY / "rules.json"), str(tmp / "vectors.json")],
+        [
+            NODE,
+            str(script),
+            str(VERIFY / "rules.json"),
+            str(tmp / "vectors.json"),
+            TODAY.isoformat(),
+        ],
         check=True,
         capture_output=True,
         text=True,
@@ -58,20 +69,69 @@ def node_side(vectors: list[list[dict[str, Any]]], tmp: Path) -> list[dict[str, 
     return found
 
 
-def demo_vectors(tmp: Path) -> list[list[dict[str, Any]]]:
-    service = load_fixed_demo(tmp / "instance")
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def micros(moment: datetime) -> int:
+    return (moment - EPOCH) // timedelta(microseconds=1)
+
+
+@dataclass
+class Demo:
+    """The demo replayed by the Python rules: each entry as the browser holds it once
+    verified (statement, received_at, verified signatures, a revoker's keys before it), each
+    agency's subject chain (entry indexes), and each agency's lifecycle changes."""
+
+    entries: dict[int, dict[str, Any]] = field(default_factory=dict)
+    chains: dict[str, list[int]] = field(default_factory=dict)
+    changes: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # Per entry, the Python rules' changes of it (`statement_changes`).
+    made: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
+    service = load_fixed_demo(tmp_path_factory.mktemp("demo") / "instance")
+    out = Demo()
     try:
         replayer = Replayer(service.instance.registrar_keys)
         for index, text in service.registry.entries():
             _, received, envelope, statement = decode_entry(text)
             when = datetime.fromisoformat(received.replace("Z", "+00:00"))
-            replayer.step(statement, envelope, index, when, verify=False)
+            before = replayer.head(statement.agency)
+            outcome = replayer.step(statement, envelope, index, when, verify=False)
+            logged_on = when.astimezone(statement.issued_at.tzinfo).date().isoformat()
+            out.made[index] = statement_changes(statement, index, logged_on)
+            out.entries[index] = {
+                "index": index,
+                "statement": json.loads(envelope.payload),
+                "hash": statement.hash,
+                "received_at": received,
+                "signatures": [
+                    {"keyid": s.keyid, "owner": s.owner, "at": micros(s.issued_at)}
+                    for s in outcome.signatures
+                ],
+                "keysBefore": {
+                    k: {
+                        "from": micros(g.valid_from),
+                        "revoked": micros(g.revoked_from) if g.revoked_from else None,
+                    }
+                    for k, g in (before.keys.items() if before else ())
+                },
+            }
+            for subject in affected(outcome):
+                out.chains.setdefault(subject, []).append(index)
     finally:
         service.close()
-    return [
-        [c for effect in effects for c in effect.get("zi", ())]
-        for _, effects in sorted(replayer.effects.items())
-    ]
+    out.changes = {
+        agency: [c for effect in effects for c in effect.get("zi", ())]
+        for agency, effects in sorted(replayer.effects.items())
+    }
+    return out
+
+
+def demo_vectors(demo: Demo) -> list[list[dict[str, Any]]]:
+    return list(demo.changes.values())
 
 
 OPS_ON = ("declared", "building", "assessed", "proposed", "evaluated", "awarded", "not_met",
@@ -120,24 +180,86 @@ def random_change(rnd: random.Random, index: int) -> dict[str, Any]:
 def test_the_table_is_generated_from_the_rules() -> None:
     assert (VERIFY / "rules.json").read_text() == table_text(), (
         "regenerate: .venv/bin/python -c 'from registry.rules.export import table_text; "
-        "open(\"web/static/verify/rules.json\", \"w\").write(table_text())'"
+        'open("web/static/verify/rules.json", "w").write(table_text())\''
     )
     table = rules_table()
     assert table["ops"]["awarded"]["step_from"] == "predicate"
     assert table["ops"]["revoked"]["clears"] == ["predicate", "proposal", "tpi"]
     assert table["next_status"]["assessed"]["building"] == "assessed"
+    assert table["plan"]["overdue_states"] == ["open"]
+    assert table["plan"]["overdue_warning"] == "item-overdue"
+    assert table["voids"]["key.revoked"]["keyid"] == {"body": ["keyid"]}
+    assert table["statements"]["integrity_pact.signed"] == []
 
 
 @pytest.mark.skipif(NODE is None, reason="node is not installed")
-def test_python_and_javascript_derive_the_same(tmp_path: Path) -> None:
+def test_python_and_javascript_derive_the_same(tmp_path: Path, demo: Demo) -> None:
     rnd = random.Random(20260)
-    vectors = demo_vectors(tmp_path)
+    vectors = demo_vectors(demo)
     assert sum(1 for v in vectors if v) >= 5
     for _ in range(400):
         vectors.append([random_change(rnd, i) for i in range(rnd.randint(1, 25))])
     want = [python_side(v) for v in vectors]
     assert any("error" in w for w in want) and sum("error" not in w for w in want) > 200
     assert {w.get("status") for w in want} >= {"declared", "building", "wbk", "revoked"}
+    states = {i["state"] for w in want for i in w.get("items", {}).values()}
+    assert states == {"open", "done", "cancelled"}
+    late = [w["overdue"] for w in want if w.get("overdue")]
+    assert len(late) > 10 and any(o["days"] > 100 for w in late for o in w)
+    assert any(w.get("items") and not w["overdue"] for w in want)  # open but not yet due
     got = node_side(vectors, tmp_path)
     for changes, w, g in zip(vectors, want, got, strict=True):
         assert g == w, changes
+
+
+STATEMENTS = """
+import { readFileSync } from 'node:fs';
+import { changesOf, unitChanges, interpret } from '%s';
+const table = JSON.parse(readFileSync(process.argv[2], 'utf8'));
+const demo = JSON.parse(readFileSync(process.argv[3], 'utf8'));
+function attempt(f) { try { return f(); } catch (e) { return { error: String(e.message) }; } }
+const made = {};
+Object.keys(demo.entries).forEach(function (i) {
+  made[i] = attempt(function () { return changesOf(table, demo.entries[i]); });
+});
+const units = {};
+Object.keys(demo.chains).forEach(function (unit) {
+  const chain = demo.chains[unit].map(function (i) { return demo.entries[i]; });
+  units[unit] = attempt(function () {
+    return interpret(table, unitChanges(table, unit, chain), demo.today);
+  });
+});
+process.stdout.write(JSON.stringify({ made: made, units: units }));
+"""
+
+
+@pytest.mark.skipif(NODE is None, reason="node is not installed")
+def test_javascript_derives_the_changes_from_the_statements(tmp_path: Path, demo: Demo) -> None:
+    """rules.js, given only the verified entries (no history page), makes of each statement
+    the changes the Python rules make, and from each agency's subject chain the lifecycle the
+    registry derives for it (quarantines of a compromised key included)."""
+    assert NODE is not None
+    data = {
+        "entries": demo.entries,
+        "chains": demo.chains,
+        "today": TODAY.isoformat(),
+    }
+    (tmp_path / "demo.json").write_text(json.dumps(data))
+    script = tmp_path / "statements.mjs"
+    script.write_text(STATEMENTS % (VERIFY / "rules.js").as_uri())
+    done = subprocess.run(
+        [NODE, str(script), str(VERIFY / "rules.json"), str(tmp_path / "demo.json")],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    got = json.loads(done.stdout)
+    made = {int(i): c for i, c in got["made"].items()}
+    assert made == demo.made
+    types = {e["statement"]["type"] for e in demo.entries.values()}
+    assert {"zi.declared", "action_plan.revised", "key.revoked", "proposal.submitted"} <= types
+    quarantined = [a for a, cs in demo.changes.items() if any(c["op"] == "quarantined" for c in cs)]
+    assert quarantined, "the demo has no compromise to test"
+    for agency, changes in demo.changes.items():
+        assert got["units"][agency] == interpret(changes, TODAY), agency

@@ -1,10 +1,13 @@
 // Pakta: the registry's lifecycle rules, interpreted from the table the registry exports
 // (rules.json, generated from registry/rules by registry/rules/export.py; never edited by
-// hand). interpret(table, changes) takes a unit's lifecycle changes (their stored JSON, in
-// log order) and gives what the registry derives from them: status, stages, target, plan,
-// predicate and every status transition. A cross-language test (tests/registry/rules/
+// hand). interpret(table, changes, today) takes a unit's lifecycle changes (their stored
+// JSON, in log order) and gives what the registry derives from them: status, stages, target,
+// plan, predicate, every status transition, each plan item's due date and state, and (given
+// today, YYYY-MM-DD) the items overdue that day with their days late. A cross-language test (tests/registry/rules/
 // test_rules_crosslang.py) runs this file in node and the Python rules on the same vectors
 // and requires identical output.
+
+import { micros } from './common.js';
 
 function stage(c) {
   var s = { on: c.on, by: c.by, index: c.index };
@@ -93,11 +96,46 @@ function run(table, changes) {
   return { lc: lc, transitions: transitions };
 }
 
-export function interpret(table, changes) {
+function day(s) {
+  var m = /^(\d{4})-(\d\d)-(\d\d)$/.exec(s);
+  if (!m) throw new Error('not a date: ' + s);
+  var t = Date.UTC(+m[1], +m[2] - 1, +m[3]);
+  var d = new Date(t);
+  if (d.getUTCDate() !== +m[3] || d.getUTCMonth() !== +m[2] - 1) throw new Error('not a date: ' + s);
+  return t / 86400000;
+}
+
+// Each item's state from its flags, and the items overdue on `today` (table.plan).
+function items(table, plan, today) {
+  var out = {}, late = [];
+  Object.keys(plan).forEach(function (item) {
+    var p = plan[item];
+    var state = table.plan.state[(p.cancelled ? '1' : '0') + (p.done ? '1' : '0')];
+    out[item] = { due: p.due, state: state };
+    if (today === undefined || table.plan.overdue_states.indexOf(state) < 0) return;
+    var days = day(today) - day(p.due);
+    if (days > 0 || (days === 0 && table.plan.overdue_on_due_day)) late.push({ item: item, due: p.due, days: days });
+  });
+  late.sort(function (a, b) { return a.item < b.item ? -1 : a.item > b.item ? 1 : 0; });
+  return { items: out, overdue: late };
+}
+
+// The latest transition to each step of the path and each outcome (the page's stage dates).
+function stages(table, transitions) {
+  var latest = {}, out = {};
+  transitions.forEach(function (t) { latest[t.step] = { on: t.on, index: t.index }; });
+  table.path.concat(table.outcomes).forEach(function (s) { if (latest[s]) out[s] = latest[s]; });
+  return out;
+}
+
+export function interpret(table, changes, today) {
   if (!table || table.format !== 'pakta-rules/1') throw new Error('not a Pakta rules table');
   var done = run(table, changes);
   var lc = done.lc;
+  var plan = items(table, lc.plan, today);
   return {
+    items: plan.items,
+    overdue: plan.overdue,
     status: lc.status,
     declared: lc.declared,
     designated: lc.designated,
@@ -105,5 +143,137 @@ export function interpret(table, changes) {
     plan: lc.plan,
     predicate: lc.predicate,
     transitions: done.transitions,
+    stages: stages(table, done.transitions),
   };
+}
+
+// -- statements to changes (table.statements, table.voids: registry/rules/derive.py) ---------
+
+function walk(value, path) {
+  path.forEach(function (key) {
+    if (value === null || typeof value !== 'object' || !Object.prototype.hasOwnProperty.call(value, key)) {
+      throw new Error('no ' + key + ' in the statement');
+    }
+    value = value[key];
+  });
+  return value;
+}
+function has(e, k) { return Object.prototype.hasOwnProperty.call(e, k); }
+function truthy(v) {
+  if (Array.isArray(v)) return v.length > 0;
+  if (v && typeof v === 'object') return Object.keys(v).length > 0;
+  return !!v;
+}
+function same(a, b) { return JSON.stringify(a) === JSON.stringify(b); }
+
+function evaluate(e, st, item) {
+  if (has(e, 'body')) {
+    if (has(e, 'default')) {
+      var v = st.body;
+      for (var i = 0; i < e.body.length; i++) {
+        if (v === null || typeof v !== 'object' || Array.isArray(v) || !has(v, e.body[i])) return e.default;
+        v = v[e.body[i]];
+      }
+      return v;
+    }
+    return walk(st.body, e.body);
+  }
+  if (has(e, 'item')) return walk(item, e.item);
+  if (has(e, 'statement')) return { agency: st.agency, seq: st.seq, hash: st.hash }[e.statement];
+  if (has(e, 'const')) return e.const;
+  if (has(e, 'list')) return e.list.map(function (x) { return evaluate(x, st, item); });
+  if (has(e, 'object')) {
+    var o = {};
+    Object.keys(e.object).forEach(function (k) { o[k] = evaluate(e.object[k], st, item); });
+    return o;
+  }
+  if (has(e, 'map')) {
+    var m = {};
+    evaluate(e.map, st, item).forEach(function (x) { m[walk(x, e.key)] = walk(x, e.value); });
+    return m;
+  }
+  if (has(e, 'pluck')) {
+    var values = evaluate(e.pluck, st, item).map(function (x) { return walk(x, e.path); });
+    return e.skip_empty ? values.filter(truthy) : values;
+  }
+  if (has(e, 'if')) return evaluate(truthy(evaluate(e.if, st, item)) ? e.then : e.else, st, item);
+  if (has(e, 'eq')) return same(evaluate(e.eq[0], st, item), evaluate(e.eq[1], st, item));
+  if (has(e, 'in')) {
+    var a = evaluate(e.in[0], st, item);
+    return evaluate(e.in[1], st, item).some(function (b) { return same(a, b); });
+  }
+  if (has(e, 'and')) return e.and.every(function (x) { return truthy(evaluate(x, st, item)); });
+  if (has(e, 'not')) return !truthy(evaluate(e.not, st, item));
+  if (has(e, 'not_empty')) return truthy(evaluate(e.not_empty, st, item));
+  throw new Error('unknown expression ' + Object.keys(e).join(','));
+}
+
+// The calendar day of an RFC 3339 moment in the offset of another (`issued_at`).
+function dayIn(moment, like) {
+  var m = /(Z|([+-])(\d\d):(\d\d))$/.exec(like);
+  var off = !m || m[1] === 'Z' ? 0 : (m[2] === '+' ? 1 : -1) * (+m[3] * 60 + +m[4]) * 60000;
+  return new Date(Math.floor(micros(moment) / 1000) + off).toISOString().slice(0, 10);
+}
+
+// The changes the registry makes of one entry ({index, statement, hash, received_at}), with
+// the agency each is for (`to`), in the stored JSON form (registry/rules/export.py
+// statement_changes). A type whose changes the table does not describe cannot be derived.
+export function changesOf(table, entry) {
+  var st = Object.assign({}, entry.statement, { hash: entry.hash });
+  var rules = table.statements[st.type];
+  if (rules === undefined || rules === null) throw new Error('the rules table cannot derive the changes of ' + st.type);
+  var out = [];
+  rules.forEach(function (rule) {
+    var items = rule.each ? evaluate(rule.each, st) : [null];
+    items.forEach(function (item) {
+      if (rule.when && !truthy(evaluate(rule.when, st, item))) return;
+      var op = table.ops[rule.op];
+      var c = { to: evaluate(rule.to, st, item), op: rule.op, index: entry.index };
+      Object.keys(rule.fields).forEach(function (k) { c[k] = evaluate(rule.fields[k], st, item); });
+      op.optional.forEach(function (k) { if (c[k] === null || c[k] === undefined) delete c[k]; });
+      if (op.logged_on) c.logged_on = dayIn(entry.received_at, st.issued_at);
+      out.push(c);
+    });
+  });
+  return out;
+}
+
+// A unit's lifecycle changes, in log order, from its complete verified chain: each entry's
+// changes for the unit (an agency's own statements first register it; before that, others'
+// statements change nothing), and where a revocation voids entries (table.voids) that only
+// the revoked key signed, a quarantine keeping every change so far but theirs. Each chain
+// entry carries its verified signatures ([{keyid, owner, at}], at in microseconds) and, for
+// a revocation, the revoking agency's keys just before it ({keyid: {from, revoked}}).
+export function unitChanges(table, unit, chain) {
+  var out = [], registered = false, touched = {}, voided = {};
+  chain.forEach(function (e) {
+    var st = e.statement, own = st.agency === unit;
+    if (!own && !registered) return;
+    registered = true;
+    var mine = changesOf(table, e).filter(function (c) { return c.to === unit; }).map(function (c) {
+      var copy = Object.assign({}, c);
+      delete copy.to;
+      return copy;
+    });
+    if (mine.length) touched[e.index] = true;
+    out = out.concat(mine);
+    var voids = table.voids[st.type];
+    if (!voids) return;
+    var keyid = evaluate(voids.keyid, st), start = micros(evaluate(voids.effective_from, st));
+    var keys = e.keysBefore || {};
+    var dropped = chain.filter(function (x) {
+      if (x.index >= e.index) return false;
+      var byKey = x.signatures.some(function (s) { return s.keyid === keyid && s.owner === st.agency && s.at >= start; });
+      var other = x.signatures.some(function (s) {
+        var k = keys[s.keyid];
+        return s.keyid !== keyid && k && k.from <= s.at && (k.revoked === null || s.at < k.revoked);
+      });
+      return byKey && !other;
+    }).map(function (x) { return x.index; });
+    if (!dropped.length || !(own || dropped.some(function (i) { return touched[i]; }))) return;
+    dropped.forEach(function (i) { voided[i] = true; });
+    var kept = out.filter(function (c) { return c.op !== 'quarantined' && !voided[c.index]; });
+    out.push({ op: 'quarantined', index: e.index, on: st.issued_at.slice(0, 10), voided: dropped, kept: kept });
+  });
+  return out;
 }

@@ -1,0 +1,140 @@
+""" "Verify in my browser" on an entry page, through a lying proxy: the statement the page
+shows is compared with the verified bytes (and rendered from them), so a page whose shown
+body, type, date or hash was changed (the proof untouched) fails at "content"; a changed hash
+of the inclusion proof fails at "inclusion"; the genuine page passes every step, also
+without WebCrypto Ed25519."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+from site_support import english_words, rewrite_page
+
+STEPS = ["checkpoint", "inclusion", "keys", "signatures", "content"]
+
+
+def a_declaration(page: Any) -> int:
+    """The index of an entry with a body worth changing (a declaration), found by type."""
+    size = json.loads(page.request.get("/api/v1/log").text())["size"]
+    for index in range(size):
+        if _statement(page, index)["type"] == "zi.declared":
+            return index
+    raise AssertionError("the demo has no declaration")
+
+
+def _statement(page: Any, index: int) -> dict[str, Any]:
+    entry = json.loads(page.request.get(f"/api/v1/entries/{index}").text())
+    found: dict[str, Any] = entry["statement"]
+    return found
+
+
+def run(page: Any, index: int) -> dict[str, str]:
+    page.goto(f"/entries/{index}")
+    page.click("#verify-button")
+    page.wait_for_selector("#verify-summary[data-state]", timeout=30000)
+    return {
+        s: page.get_attribute(f'#verify li[data-step="{s}"]', "data-state") or "" for s in STEPS
+    }
+
+
+def lie_page(page: Any, index: int, old: str, new: str) -> None:
+    # The proof bundle (/api/v1/verify/entries/<n>) matches too, and stays honest.
+    rewrite_page(page, f"**/entries/{index}", old, new)
+
+
+def test_the_genuine_entry_is_verified_and_rendered_from_its_bytes(page: Any) -> None:
+    index = a_declaration(page)
+    states = run(page, index)
+    assert states == dict.fromkeys(STEPS, "pass"), states
+    rendered = json.loads(page.text_content("#verify .verified-body pre") or "")
+    raw = json.loads(page.text_content('pre[data-claim="body"]') or "")
+    assert rendered == raw and "declared_on" in rendered
+    assert page.locator(".verify-differs").count() == 0
+
+
+SHOWN: dict[str, tuple[str, str, str]] = {
+    "the shown body": (
+        r"(&#34;declared_on&#34;: &#34;)(\d{4})",
+        r"\g<1>1999",
+        '[data-claim="body"]',
+    ),
+    "the shown type": (r'data-type="zi.declared"', 'data-type="predicate.awarded"', "h1"),
+    "the shown date": (r'(data-claim="issued" datetime=")(\d{4})', r"\g<1>1999", "time"),
+    "the shown statement hash": (
+        r'(data-claim="hash">sha256:)([0-9a-f])',
+        r"\g<1>0",
+        '[data-claim="hash"]',
+    ),
+    "the shown agency": (
+        r'(data-claim="agency" href="/agencies/)([^"?]+)',
+        r"\g<1>bps-kabupaten-grobogan",
+        '[data-claim="agency"]',
+    ),
+}
+
+
+@pytest.mark.parametrize("what", sorted(SHOWN))
+def test_a_changed_shown_statement_fails_at_content(page: Any, what: str) -> None:
+    old, new, where = SHOWN[what]
+    index = a_declaration(page)
+    if what == "the shown agency":
+        if _statement(page, index)["agency"] == "bps-kabupaten-grobogan":
+            new = r"\g<1>x"
+    lie_page(page, index, old, new)
+    states = run(page, index)
+    assert states["content"] == "fail", states
+    assert all(states[s] == "pass" for s in STEPS[:-1]), states
+    assert page.locator(f"{where}.verify-differs").count() >= 1
+    detail = page.text_content('#verify li[data-step="content"] .detail') or ""
+    assert detail.startswith("Yang ditampilkan halaman ini berbeda")
+
+
+def test_a_changed_proof_hash_fails_at_inclusion(page: Any) -> None:
+    index = a_declaration(page)
+
+    def change(route: Any) -> None:
+        response = route.fetch()
+        data = response.json()
+        p = data["proof"]
+        p[0] = ("B" if p[0][0] == "A" else "A") + p[0][1:]
+        route.fulfill(response=response, body=json.dumps(data))
+
+    page.route(f"**/api/v1/verify/entries/{index}", change)
+    states = run(page, index)
+    assert states["inclusion"] == "fail" and states["checkpoint"] == "pass", states
+    assert states["content"] == "fail", states  # nothing verified to compare with
+
+
+def test_a_failed_entry_check_offers_a_report_to_lapor(page: Any) -> None:
+    index = a_declaration(page)
+    lie_page(page, index, SHOWN["the shown type"][0], SHOWN["the shown type"][1])
+    run(page, index)
+    report = page.locator("#verify .verify-report")
+    assert report.is_visible()
+    text = report.locator(".report-text").text_content() or ""
+    assert "Isi yang ditampilkan sama dengan yang ditandatangani" in text
+    assert "Jenis pernyataan" in text
+    assert f"/entries/{index}" in text
+
+
+def test_a_failing_entry_check_in_indonesian_prints_no_english(page: Any) -> None:
+    index = a_declaration(page)
+    lie_page(
+        page, index, SHOWN["the shown statement hash"][0], SHOWN["the shown statement hash"][1]
+    )
+
+    def change(route: Any) -> None:  # and a proof hash
+        response = route.fetch()
+        data = response.json()
+        data["proof"][0] = ("B" if data["proof"][0][0] == "A" else "A") + data["proof"][0][1:]
+        route.fulfill(response=response, body=json.dumps(data))
+
+    page.route(f"**/api/v1/verify/entries/{index}", change)
+    states = run(page, index)
+    assert states["inclusion"] == "fail"
+    text = re.sub(r"https?://\S+", "", page.inner_text("#verify"))  # the page's address
+    words = {w.lower() for w in re.findall(r"[A-Za-z]{4,}", text)}
+    assert words & english_words() == set()
