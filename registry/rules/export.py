@@ -22,6 +22,7 @@ from events.catalog import CATALOG
 from registry.rules import changes as ch
 from registry.rules import table as _table  # noqa: F401  (registers the built-in types' rules)
 from registry.rules.derive import Derivation, Voiding
+from registry.rules.export_warnings import warnings_table
 from registry.rules.lifecycle import (
     OUTCOMES,
     PATH,
@@ -156,6 +157,7 @@ def rules_table() -> dict[str, Any]:
             for name in sorted(CATALOG)
             if isinstance(rules_for(name).voids, Voiding)
         },
+        "warnings": warnings_table(),
     }
 
 

@@ -19,6 +19,7 @@ from golden_demo import load_fixed_demo
 
 from registry.read.projector import decode_entry
 from registry.rules.export import interpret, rules_table, statement_changes, table_text
+from registry.rules.records import Warning
 from registry.rules.replay import Replayer
 from registry.rules.subjects import affected
 
@@ -87,6 +88,9 @@ class Demo:
     changes: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     # Per entry, the Python rules' changes of it (`statement_changes`).
     made: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    # The warnings the registry raised, and the entries a compromise voided.
+    warnings: list[Warning] = field(default_factory=list)
+    voided: set[int] = field(default_factory=set)
 
 
 @pytest.fixture(scope="module")
@@ -119,6 +123,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
                     for k, g in (before.keys.items() if before else ())
                 },
             }
+            out.warnings += outcome.warnings
+            out.voided |= {v.index for v in outcome.invalidated}
             for subject in affected(outcome):
                 out.chains.setdefault(subject, []).append(index)
     finally:
@@ -214,7 +220,7 @@ def test_python_and_javascript_derive_the_same(tmp_path: Path, demo: Demo) -> No
 
 STATEMENTS = """
 import { readFileSync } from 'node:fs';
-import { changesOf, unitChanges, interpret } from '%s';
+import { changesOf, unitChanges, interpret, warningsOf } from '%s';
 const table = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const demo = JSON.parse(readFileSync(process.argv[3], 'utf8'));
 function attempt(f) { try { return f(); } catch (e) { return { error: String(e.message) }; } }
@@ -222,14 +228,17 @@ const made = {};
 Object.keys(demo.entries).forEach(function (i) {
   made[i] = attempt(function () { return changesOf(table, demo.entries[i]); });
 });
-const units = {};
+const units = {}, warned = {};
 Object.keys(demo.chains).forEach(function (unit) {
   const chain = demo.chains[unit].map(function (i) { return demo.entries[i]; });
   units[unit] = attempt(function () {
     return interpret(table, unitChanges(table, unit, chain), demo.today);
   });
+  warned[unit] = attempt(function () {
+    return warningsOf(table, unit, chain, unitChanges(table, unit, chain));
+  });
 });
-process.stdout.write(JSON.stringify({ made: made, units: units }));
+process.stdout.write(JSON.stringify({ made: made, units: units, warned: warned }));
 """
 
 
@@ -263,3 +272,98 @@ def test_javascript_derives_the_changes_from_the_statements(tmp_path: Path, demo
     assert quarantined, "the demo has no compromise to test"
     for agency, changes in demo.changes.items():
         assert got["units"][agency] == interpret(changes, TODAY), agency
+    checked = set(rules_table()["warnings"]["checked"])
+    seen = set()
+    for unit in demo.chains:
+        want = unit_warnings(demo, unit, checked)
+        seen |= {w["code"] for w in want}
+        assert got["warned"][unit] == want, unit
+    assert seen >= {"late-posting", "signed-by-revoked-key"}, "the demo's warnings"
+
+
+def unit_warnings(demo: Demo, unit: str, checked: set[str]) -> list[dict[str, Any]]:
+    """The warnings of `checked` kinds a unit's page lists (registry.read.lifecycle
+    `warnings`: its own or about it), as the registry stores them: a voided entry keeps only
+    its revoked-key warning."""
+    found = {
+        (w.index, w.code)
+        for w in demo.warnings
+        if w.code in checked
+        and unit in (w.agency, w.subject)
+        and (w.index not in demo.voided or w.code == "signed-by-revoked-key")
+    }
+    return [{"code": c, "index": i} for i, c in sorted(found)]
+
+
+WARNINGS = """
+import { readFileSync } from 'node:fs';
+import { warningsOf } from '%s';
+const table = JSON.parse(readFileSync(process.argv[2], 'utf8'));
+const chains = JSON.parse(readFileSync(process.argv[3], 'utf8'));
+const out = chains.map(function (c) { return warningsOf(table, 'u', c, []); });
+process.stdout.write(JSON.stringify(out));
+"""
+
+
+def random_entry(rnd: random.Random, index: int) -> dict[str, Any]:
+    zone = rnd.choice(["Z", "+07:00", "+09:00", "-03:00"])
+    issued = datetime(2026, 3, 1, tzinfo=UTC) + timedelta(minutes=rnd.randint(0, 60 * 24 * 40))
+    got = issued + timedelta(minutes=rnd.randint(0, 60 * 24 * 35))
+    fact = (got.date() - timedelta(days=rnd.randint(0, 45))).isoformat()
+    type_ = rnd.choice(["integrity_pact.signed", "zi.declared", "key.added"])
+    body: dict[str, Any] = {"signed_on": fact, "declared_on": fact}
+    staff = rnd.randint(1, 40)
+    body.update(staff_total=staff, signatories=rnd.randint(0, staff))
+    text = issued.astimezone(datetime.fromisoformat("2026-01-01T00:00:00" + zone).tzinfo)
+    issued_text = text.isoformat().replace("+00:00", "Z")
+    return {
+        "index": index,
+        "statement": {"agency": "u", "type": type_, "issued_at": issued_text, "body": body},
+        "received_at": got.isoformat().replace("+00:00", "Z"),
+    }
+
+
+def python_warnings(chain: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    from types import SimpleNamespace
+
+    from registry.rules import warnings as warn
+
+    found = []
+    for e in chain:
+        s = e["statement"]
+        issued = datetime.fromisoformat(s["issued_at"].replace("Z", "+00:00"))
+        st = SimpleNamespace(
+            type=s["type"], agency="u", body=s["body"], issued_at=issued,
+            issued_at_text=s["issued_at"],
+        )  # fmt: skip
+        got = datetime.fromisoformat(e["received_at"].replace("Z", "+00:00"))
+        ws = warn.late_posting(st, e["index"], got) + warn.backdated_fact(st, e["index"], got)  # type: ignore[arg-type]
+        if s["type"] == "integrity_pact.signed":
+            ws += warn.pact_coverage(st, e["index"], None)  # type: ignore[arg-type]
+        found += [{"code": w.code, "index": w.index} for w in ws]
+    return sorted(found, key=lambda w: (w["index"], w["code"]))
+
+
+@pytest.mark.skipif(NODE is None, reason="node is not installed")
+def test_javascript_raises_the_warnings_the_rules_raise(tmp_path: Path) -> None:
+    """On random entries around every threshold (late posting, a back-dated fact, a pact
+    signed by under half of the staff), rules.js warningsOf raises what the Python rules do."""
+    assert NODE is not None
+    rnd = random.Random(7)
+    chains = [[random_entry(rnd, i) for i in range(rnd.randint(1, 8))] for _ in range(300)]
+    want = [python_warnings(c) for c in chains]
+    codes = {w["code"] for ws in want for w in ws}
+    assert codes == {"late-posting", "fact-backdated", "pact-coverage-low"}
+    assert sum(1 for ws in want if not ws) > 5
+    (tmp_path / "chains.json").write_text(json.dumps(chains))
+    script = tmp_path / "warnings.mjs"
+    script.write_text(WARNINGS % (VERIFY / "rules.js").as_uri())
+    done = subprocess.run(
+        [NODE, str(script), str(VERIFY / "rules.json"), str(tmp_path / "chains.json")],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    for chain, w, g in zip(chains, want, json.loads(done.stdout), strict=True):
+        assert g == w, chain

@@ -277,3 +277,31 @@ export function unitChanges(table, unit, chain) {
   });
   return out;
 }
+
+function daysBetween(from, to) { return Math.round((Date.parse(to) - Date.parse(from)) / 86400000); }
+
+// The warnings a unit page lists that its chain alone proves (table.warnings.checked), as
+// {code, index}, from the verified entries and the unit's changes (unitChanges, for the
+// entries a compromise voided): late posting and a back-dated fact on the unit's own
+// statements, a count under its share (the pact's signatories), and each voided entry
+// signed by the revoked key. A voided entry keeps only that last warning (the registry
+// drops its own). Thresholds, fields and comparisons are the table's (export_warnings.py).
+export function warningsOf(table, unit, chain, changes) {
+  var w = table.warnings, out = [], voided = {};
+  changes.forEach(function (c) { if (c.op === 'quarantined') c.voided.forEach(function (i) { voided[i] = true; }); });
+  chain.forEach(function (e) {
+    var st = e.statement;
+    if (st.agency !== unit) return;
+    if (voided[e.index]) { out.push({ code: w.revoked_key, index: e.index }); return; }
+    var late = micros(e.received_at) - micros(st.issued_at) > w.late.days * 86400 * 1e6;
+    if (late) out.push({ code: w.late.code, index: e.index });
+    var field = w.backdated.fact_date[st.type];
+    if (!late && field && typeof st.body[field] === 'string' && daysBetween(st.body[field], dayIn(e.received_at, st.issued_at)) > w.backdated.days) {
+      out.push({ code: w.backdated.code, index: e.index });
+    }
+    w.share.forEach(function (r) {
+      if (r.type === st.type && st.body[r.part] * r.times < st.body[r.whole]) out.push({ code: r.code, index: e.index });
+    });
+  });
+  return out.sort(function (a, b) { return a.index - b.index || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0); });
+}
