@@ -264,6 +264,24 @@ SHOWN: dict[str, tuple[str, str, str]] = {
         r"\g<1>",
         "#warn-item-overdue",
     ),
+    # The warnings rules.js derives from the chain (late posting, revoked key): an entry
+    # dropped from one, an entry added to one, a whole warning left out.
+    "a late-posting warning's entry dropped": (
+        r'(?s)(id="warn-late-posting">.*?<details><summary>.*?</summary><ul>\n)<li>.*?</li>',
+        r"\g<1>",
+        "#warn-late-posting",
+    ),
+    "a revoked-key warning on one more entry": (
+        r'(?s)(id="warn-signed-by-revoked-key">.*?</summary><ul>\n)'
+        r'(<li><a href="[^"]*/)(\d+)(".*?</li>)',
+        r"\g<1>\g<2>0\g<4>\g<2>\g<3>\g<4>",
+        "#warn-signed-by-revoked-key",
+    ),
+    "the revoked-key warning left out": (
+        r'id="warn-signed-by-revoked-key"',
+        'id="warn-other"',
+        "section.status .badge",
+    ),
     "the page's date": (
         r'(data-claim="today" datetime=")(\d{4})(-\d\d-\d\d">\d+ \w+ )(\d{4})',
         r"\g<1>2001\g<3>2001",

@@ -3,7 +3,8 @@
 // marked with data-claim (templates/pages/agency.html): the status badge, the target, the
 // declaration date, each stage date of the path and the outcome, the action plan's counts
 // and its date, for every item its due date, its state and its days late, and the count of
-// the overdue-item warning. A date is
+// the overdue-item warning, and the entries listed under each warning the chain proves
+// (rules.js warningsOf). A date is
 // read from its <time datetime> and must also be the date its text shows (day and year).
 // compareClaims returns every difference, each with the element that shows it, which the
 // caller highlights; an empty list means the page says what the log proves.
@@ -103,5 +104,17 @@ export function compareClaims(doc, table, derived, proven) {
   var warned = doc.getElementById('warn-' + table.plan.overdue_warning);
   var shownWarned = warned ? warned.querySelectorAll('details li').length : 0;
   if (shownWarned !== derived.overdue.length) differs(warned || plan || badge, say('claim-warning-overdue'), shownWarned, derived.overdue.length);
+  // The warnings the chain proves (table.warnings.checked): each kind lists the entries the
+  // rules raise it on, no more and no fewer.
+  (table.warnings.checked || []).forEach(function (code) {
+    var listed = doc.getElementById('warn-' + code);
+    var shown = listed ? Array.prototype.map.call(listed.querySelectorAll('details li'), linkedIndex) : [];
+    var want = derived.warnings.filter(function (w) { return w.code === code; }).map(function (w) { return w.index; });
+    shown.sort(function (a, b) { return a - b; });
+    if (shown.join() !== want.join()) {
+      differs(listed || badge, say('claim-warning') + ' ' + (listed ? text(listed.querySelector('.badge')) : code), indexes(shown), indexes(want));
+    }
+  });
   return out;
 }
+function indexes(list) { return list.length ? '#' + list.join(' #') : '—'; }

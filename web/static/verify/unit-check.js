@@ -13,7 +13,9 @@
 //              themselves, with the registry's rules exported as data (rules.json,
 //              rules.js: no history page is read), then its status, target, stage dates,
 //              action plan and overdue items recomputed and compared with every value
-//              the page shows (claims.js); each difference is highlighted in place.
+//              the page shows (claims.js), and the warnings the chain proves (late
+//              posting, back-dated fact, pact coverage, revoked key) with the entries each
+//              lists; each difference is highlighted in place.
 // The shared checking code (hashes, signatures, checkpoints, key histories) is common.js.
 import {
   Unchecked, applyKeys, b64, concat, ed25519, equal, hex, keyId, micros, nodeHash, offerReport, say,
@@ -299,7 +301,9 @@ export async function verifyUnit(section, silence) {
     // The unit's changes derived from the verified statements themselves (no history page).
     var derived;
     try {
-      derived = rules.interpret(table, rules.unitChanges(table, unit, chain), today || local);
+      var changes = rules.unitChanges(table, unit, chain);
+      derived = rules.interpret(table, changes, today || local);
+      derived.warnings = rules.warningsOf(table, unit, chain, changes);
     } catch (e) {
       throw new Error(say('rules-failed'));
     }
