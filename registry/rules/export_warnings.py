@@ -15,7 +15,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from events.catalog import CATALOG
+from registry.rules import table as _table  # noqa: F401  (registers the built-in types' rules)
 from registry.rules import warnings as warn
+from registry.rules.records import Attestation, Declaration, Record
+from registry.rules.types import Entry, rules_for
 
 _ISSUED = datetime(2030, 1, 1, tzinfo=UTC)
 
@@ -38,7 +41,7 @@ def _stub(type_: str = "", body: dict[str, Any] | None = None) -> Any:
         issued_at_text = "2030-01-01T00:00:00Z"
         agency = "probe.unit"
 
-    Stub.body = body or {}  # type: ignore[attr-defined]
+    Stub.body = {} if body is None else body  # type: ignore[attr-defined]
     return Stub()
 
 
@@ -80,14 +83,56 @@ def _share() -> list[dict[str, Any]]:
     return [{**rule, "code": raises(1, 10)[0].code}]
 
 
+class _Mark(dict[str, Any]):
+    """A statement body that answers every key with a mark of its path: what a records
+    function read to make a record's field is the mark it put there."""
+
+    def __init__(self, path: tuple[str, ...] = ()) -> None:
+        super().__init__()
+        self.path = path
+
+    def __missing__(self, key: str) -> _Mark:
+        return _Mark((*self.path, key))
+
+
+def _records(type_: str) -> list[Record]:
+    st = _stub(type_, _Mark())
+    st.hash = "probe-hash"
+    try:
+        return list(rules_for(type_).records(Entry(st, 7, 1, lambda _: None)))
+    except (KeyError, TypeError, AttributeError, AssertionError, ValueError):
+        return []  # a type whose records read more than a body: neither declares nor attests
+
+
+def _unwitnessed() -> dict[str, Any]:
+    """Declarations (the types whose records declare, by the declaring agency and its
+    statement's hash) and the attestations of one (the body paths of the attested agency and
+    hash): a declaration of the unit no attestation in its chain names is unwitnessed today."""
+    declares: list[str] = []
+    attests: dict[str, dict[str, list[str]]] = {}
+    for name in sorted(CATALOG):
+        for rec in _records(name):
+            if isinstance(rec, Declaration) and rec.hash == "probe-hash":
+                declares.append(name)
+            elif isinstance(rec, Attestation):
+                subject, declaration = rec.subject, rec.declaration
+                if not (isinstance(subject, _Mark) and isinstance(declaration, _Mark)):
+                    raise ValueError(f"{name}'s attestation does not name its declaration")
+                attests[name] = {"agency": list(subject.path), "hash": list(declaration.path)}
+    code = warn.unwitnessed([(0, "probe.unit")], {})[0].code
+    return {"code": code, "declarations": declares, "attestations": attests}
+
+
 def warnings_table() -> dict[str, Any]:
-    late, backdated, share = _late(), _backdated(), _share()
+    late, backdated, share, unwitnessed = _late(), _backdated(), _share(), _unwitnessed()
     return {
         "late": late,
         "backdated": backdated,
         "share": share,
         "revoked_key": warn.REVOKED_KEY_WARNING,
+        "unwitnessed": unwitnessed,
         "checked": sorted(
-            {late["code"], backdated["code"], warn.REVOKED_KEY_WARNING} | {s["code"] for s in share}
+            {late["code"], backdated["code"], warn.REVOKED_KEY_WARNING, unwitnessed["code"]}
+            | {s["code"] for s in share}
         ),
     }

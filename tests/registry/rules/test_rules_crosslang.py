@@ -18,8 +18,9 @@ import pytest
 from golden_demo import load_fixed_demo
 
 from registry.read.projector import decode_entry
+from registry.rules import warnings as warn
 from registry.rules.export import interpret, rules_table, statement_changes, table_text
-from registry.rules.records import Warning
+from registry.rules.records import Attestation, Declaration, Record, Warning
 from registry.rules.replay import Replayer
 from registry.rules.subjects import affected
 
@@ -91,6 +92,7 @@ class Demo:
     # The warnings the registry raised, and the entries a compromise voided.
     warnings: list[Warning] = field(default_factory=list)
     voided: set[int] = field(default_factory=set)
+    records: list[Record] = field(default_factory=list)
 
 
 @pytest.fixture(scope="module")
@@ -124,6 +126,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
                 },
             }
             out.warnings += outcome.warnings
+            out.records += outcome.records
             out.voided |= {v.index for v in outcome.invalidated}
             for subject in affected(outcome):
                 out.chains.setdefault(subject, []).append(index)
@@ -278,19 +281,27 @@ def test_javascript_derives_the_changes_from_the_statements(tmp_path: Path, demo
         want = unit_warnings(demo, unit, checked)
         seen |= {w["code"] for w in want}
         assert got["warned"][unit] == want, unit
-    assert seen >= {"late-posting", "signed-by-revoked-key"}, "the demo's warnings"
+    assert seen >= {"late-posting", "signed-by-revoked-key", "unwitnessed"}, "the demo's"
 
 
 def unit_warnings(demo: Demo, unit: str, checked: set[str]) -> list[dict[str, Any]]:
     """The warnings of `checked` kinds a unit's page lists (registry.read.lifecycle
-    `warnings`: its own or about it), as the registry stores them: a voided entry keeps only
-    its revoked-key warning."""
+    `warnings`: its own or about it), as the registry stores them (a voided entry keeps only
+    its revoked-key warning) and computes them today (declarations nobody attested)."""
+    declared = [(r.index, r.subject) for r in demo.records if isinstance(r, Declaration)]
+    hashes = {r.index: r.hash for r in demo.records if isinstance(r, Declaration)}
+    attested: dict[int, int] = {}
+    for r in demo.records:
+        if isinstance(r, Attestation):
+            for i, h in hashes.items():
+                attested[i] = attested.get(i, 0) + (h == r.declaration)
+    today = warn.unwitnessed(declared, attested)  # as registry.read.lifecycle.warnings
     found = {
         (w.index, w.code)
-        for w in demo.warnings
+        for w in [*demo.warnings, *today]
         if w.code in checked
         and unit in (w.agency, w.subject)
-        and (w.index not in demo.voided or w.code == "signed-by-revoked-key")
+        and (w.index not in demo.voided or w.code in ("signed-by-revoked-key", "unwitnessed"))
     }
     return [{"code": c, "index": i} for i, c in sorted(found)]
 
@@ -310,8 +321,8 @@ def random_entry(rnd: random.Random, index: int) -> dict[str, Any]:
     issued = datetime(2026, 3, 1, tzinfo=UTC) + timedelta(minutes=rnd.randint(0, 60 * 24 * 40))
     got = issued + timedelta(minutes=rnd.randint(0, 60 * 24 * 35))
     fact = (got.date() - timedelta(days=rnd.randint(0, 45))).isoformat()
-    type_ = rnd.choice(["integrity_pact.signed", "zi.declared", "key.added"])
-    body: dict[str, Any] = {"signed_on": fact, "declared_on": fact}
+    type_ = rnd.choice(["integrity_pact.signed", "work_team.established", "key.added"])
+    body: dict[str, Any] = {"signed_on": fact, "established_on": fact}
     staff = rnd.randint(1, 40)
     body.update(staff_total=staff, signatories=rnd.randint(0, staff))
     text = issued.astimezone(datetime.fromisoformat("2026-01-01T00:00:00" + zone).tzinfo)
@@ -325,8 +336,6 @@ def random_entry(rnd: random.Random, index: int) -> dict[str, Any]:
 
 def python_warnings(chain: list[dict[str, Any]]) -> list[dict[str, Any]]:
     from types import SimpleNamespace
-
-    from registry.rules import warnings as warn
 
     found = []
     for e in chain:

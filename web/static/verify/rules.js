@@ -284,14 +284,22 @@ function daysBetween(from, to) { return Math.round((Date.parse(to) - Date.parse(
 // {code, index}, from the verified entries and the unit's changes (unitChanges, for the
 // entries a compromise voided): late posting and a back-dated fact on the unit's own
 // statements, a count under its share (the pact's signatories), and each voided entry
-// signed by the revoked key. A voided entry keeps only that last warning (the registry
+// signed by the revoked key, and each declaration no attestation in the chain names (as of
+// today). A voided entry keeps only that last warning (the registry
 // drops its own). Thresholds, fields and comparisons are the table's (export_warnings.py).
 export function warningsOf(table, unit, chain, changes) {
   var w = table.warnings, out = [], voided = {};
   changes.forEach(function (c) { if (c.op === 'quarantined') c.voided.forEach(function (i) { voided[i] = true; }); });
+  var un = w.unwitnessed, attested = {};
+  chain.forEach(function (e) {
+    var by = un.attestations[e.statement.type];
+    if (by) attested[JSON.stringify([walk(e.statement.body, by.agency), walk(e.statement.body, by.hash)])] = true;
+  });
   chain.forEach(function (e) {
     var st = e.statement;
     if (st.agency !== unit) return;
+    // Today's: a declaration nobody attested (its entry's own warnings may be voided).
+    if (un.declarations.indexOf(st.type) >= 0 && !attested[JSON.stringify([unit, e.hash])]) out.push({ code: un.code, index: e.index });
     if (voided[e.index]) { out.push({ code: w.revoked_key, index: e.index }); return; }
     var late = micros(e.received_at) - micros(st.issued_at) > w.late.days * 86400 * 1e6;
     if (late) out.push({ code: w.late.code, index: e.index });

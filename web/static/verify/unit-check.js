@@ -14,8 +14,8 @@
 //              rules.js: no history page is read), then its status, target, stage dates,
 //              action plan and overdue items recomputed and compared with every value
 //              the page shows (claims.js), and the warnings the chain proves (late
-//              posting, back-dated fact, pact coverage, revoked key) with the entries each
-//              lists; each difference is highlighted in place.
+//              posting, back-dated fact, pact coverage, revoked key, unwitnessed declaration)
+//              with the entries each lists; each difference is highlighted in place.
 // The shared checking code (hashes, signatures, checkpoints, key histories) is common.js.
 import {
   Unchecked, applyKeys, b64, concat, ed25519, equal, hex, keyId, micros, nodeHash, offerReport, say,
