@@ -138,3 +138,60 @@ def test_a_failing_entry_check_in_indonesian_prints_no_english(page: Any) -> Non
     text = re.sub(r"https?://\S+", "", page.inner_text("#verify"))  # the page's address
     words = {w.lower() for w in re.findall(r"[A-Za-z]{4,}", text)}
     assert words & english_words() == set()
+
+
+# The entry check fetches no tiles: one bundle (/api/v1/verify/entries/<n>) carries the
+# checkpoint, the entry's bytes, its inclusion proof, and the agency's key-history entries
+# with theirs. One byte of each, and the step that must report it (the steps before pass).
+def _flip(text: str) -> str:
+    return ("B" if text[0] == "A" else "A") + text[1:]
+
+
+def _checkpoint_root(data: dict[str, Any]) -> None:
+    lines = data["checkpoint"].split("\n")
+    lines[2] = _flip(lines[2])
+    data["checkpoint"] = "\n".join(lines)
+
+
+def _entry_byte(data: dict[str, Any]) -> None:
+    data["entry"] = data["entry"].replace('"received_at":"2', '"received_at":"1', 1)
+
+
+def _key_entry_byte(data: dict[str, Any]) -> None:
+    h = data["key_history"][0]
+    h["entry"] = h["entry"].replace('"received_at":"2', '"received_at":"1', 1)
+
+
+def _key_proof_hash(data: dict[str, Any]) -> None:
+    p = data["key_history"][0]["proof"]
+    p[0] = _flip(p[0])
+
+
+BYTES = {
+    "a byte of the checkpoint's root": (_checkpoint_root, "checkpoint"),
+    "a byte of the entry": (_entry_byte, "inclusion"),
+    "a byte of a key-history entry": (_key_entry_byte, "keys"),
+    "a hash of a key-history entry's proof": (_key_proof_hash, "keys"),
+}
+
+
+@pytest.mark.parametrize("what", sorted(BYTES))
+def test_one_changed_byte_of_what_the_check_fetches_fails_at_its_step(page: Any, what: str) -> None:
+    index = a_declaration(page)
+    change, step = BYTES[what]
+    honest = json.loads(page.request.get(f"/api/v1/verify/entries/{index}").text())
+    lied = json.loads(json.dumps(honest))
+    change(lied)
+    assert lied != honest, "the lie changed nothing"
+
+    def serve(route: Any) -> None:
+        response = route.fetch()
+        data = response.json()
+        change(data)
+        route.fulfill(response=response, body=json.dumps(data))
+
+    page.route(f"**/api/v1/verify/entries/{index}", serve)
+    states = run(page, index)
+    assert states[step] == "fail", states
+    assert all(states[s] == "pass" for s in STEPS[: STEPS.index(step)]), states
+    assert (page.text_content("#verify-summary") or "").startswith("Pemeriksaan gagal")
