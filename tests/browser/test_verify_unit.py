@@ -207,6 +207,33 @@ def test_an_older_checkpoint_after_a_newer_one_is_a_rollback(page: Any) -> None:
     assert "Terakhir diverifikasi" in detail and "Dikirim sekarang" in detail
 
 
+def test_a_changed_hash_of_the_consistency_proof_is_a_fork(page: Any) -> None:
+    """The unit check fetches a consistency proof from the last checkpoint this browser
+    verified: one hash of it changed fails at the checkpoint step, both checkpoints shown."""
+    size = json.loads(page.request.get("/api/v1/log").text())["size"]
+    older = next(
+        n for n in range(size - 1, 0, -1) if page.request.get(f"/checkpoints/{n}").status == 200
+    )
+    stale = page.request.get(f"/api/v1/subjects/{UNIT}/proof?size={older}").text()
+    page.route(
+        f"**/api/v1/subjects/{UNIT}/proof",
+        lambda route: route.fulfill(status=200, content_type="application/json", body=stale),
+    )
+    _, states = run(page)
+    assert states["checkpoint"] == "pass", states  # this browser now remembers `older`
+    page.unroute(f"**/api/v1/subjects/{UNIT}/proof")
+
+    def change(data: dict[str, Any]) -> None:
+        p = data["consistency_proof"]
+        p[0] = ("B" if p[0][0] == "A" else "A") + p[0][1:]
+
+    lie_json(page, "**/api/v1/consistency?*", change)
+    outcome, states = run(page)
+    assert outcome == "failed" and states["checkpoint"] == "fail", states
+    detail = page.text_content('#verify-unit li[data-step="checkpoint"] .detail') or ""
+    assert "Terakhir diverifikasi" in detail and "Dikirim sekarang" in detail
+
+
 def lie_page(page: Any, old: str, new: str) -> None:
     """Serve the unit page with the first match of the pattern `old` replaced by `new`."""
     rewrite_page(page, f"**/agencies/{UNIT}?*", old, new)
