@@ -188,9 +188,8 @@ def test_a_network_cut_mid_check_could_not_be_checked(page: Any) -> None:
     assert summary.startswith("Tidak dapat diperiksa")
 
 
-def test_an_older_checkpoint_after_a_newer_one_is_a_rollback(page: Any) -> None:
-    assert run(page)[0] == "verified"
-    assert run(page)[0] == "verified"  # the same checkpoint again: consistent with itself
+def serve_an_older_checkpoint(page: Any) -> tuple[int, int]:
+    """Serve the unit's proof for the newest checkpoint older than the log: (size, older)."""
     size = json.loads(page.request.get("/api/v1/log").text())["size"]
     older = next(
         n for n in range(size - 1, 0, -1) if page.request.get(f"/checkpoints/{n}").status == 200
@@ -200,6 +199,13 @@ def test_an_older_checkpoint_after_a_newer_one_is_a_rollback(page: Any) -> None:
         f"**/api/v1/subjects/{UNIT}/proof",
         lambda route: route.fulfill(status=200, content_type="application/json", body=stale),
     )
+    return size, older
+
+
+def test_an_older_checkpoint_after_a_newer_one_is_a_rollback(page: Any) -> None:
+    assert run(page)[0] == "verified"
+    assert run(page)[0] == "verified"  # the same checkpoint again: consistent with itself
+    size, older = serve_an_older_checkpoint(page)
     outcome, states = run(page)
     assert outcome == "failed" and states["checkpoint"] == "fail", states
     detail = page.text_content('#verify-unit li[data-step="checkpoint"] .detail') or ""
@@ -210,15 +216,7 @@ def test_an_older_checkpoint_after_a_newer_one_is_a_rollback(page: Any) -> None:
 def test_a_changed_hash_of_the_consistency_proof_is_a_fork(page: Any) -> None:
     """The unit check fetches a consistency proof from the last checkpoint this browser
     verified: one hash of it changed fails at the checkpoint step, both checkpoints shown."""
-    size = json.loads(page.request.get("/api/v1/log").text())["size"]
-    older = next(
-        n for n in range(size - 1, 0, -1) if page.request.get(f"/checkpoints/{n}").status == 200
-    )
-    stale = page.request.get(f"/api/v1/subjects/{UNIT}/proof?size={older}").text()
-    page.route(
-        f"**/api/v1/subjects/{UNIT}/proof",
-        lambda route: route.fulfill(status=200, content_type="application/json", body=stale),
-    )
+    serve_an_older_checkpoint(page)
     _, states = run(page)
     assert states["checkpoint"] == "pass", states  # this browser now remembers `older`
     page.unroute(f"**/api/v1/subjects/{UNIT}/proof")

@@ -221,6 +221,22 @@ def test_python_and_javascript_derive_the_same(tmp_path: Path, demo: Demo) -> No
         assert g == w, changes
 
 
+def run_node(tmp: Path, script: str, data: Any) -> Any:
+    """Run `script` (its %s: rules.js) in node with rules.json and `data` (JSON) as its two
+    arguments; what it prints, parsed."""
+    assert NODE is not None
+    (tmp / "data.json").write_text(json.dumps(data))
+    (tmp / "script.mjs").write_text(script % (VERIFY / "rules.js").as_uri())
+    done = subprocess.run(
+        [NODE, str(tmp / "script.mjs"), str(VERIFY / "rules.json"), str(tmp / "data.json")],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    return json.loads(done.stdout)
+
+
 STATEMENTS = """
 import { readFileSync } from 'node:fs';
 import { changesOf, unitChanges, interpret, warningsOf } from '%s';
@@ -256,17 +272,7 @@ def test_javascript_derives_the_changes_from_the_statements(tmp_path: Path, demo
         "chains": demo.chains,
         "today": TODAY.isoformat(),
     }
-    (tmp_path / "demo.json").write_text(json.dumps(data))
-    script = tmp_path / "statements.mjs"
-    script.write_text(STATEMENTS % (VERIFY / "rules.js").as_uri())
-    done = subprocess.run(
-        [NODE, str(script), str(VERIFY / "rules.json"), str(tmp_path / "demo.json")],
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    got = json.loads(done.stdout)
+    got = run_node(tmp_path, STATEMENTS, data)
     made = {int(i): c for i, c in got["made"].items()}
     assert made == demo.made
     types = {e["statement"]["type"] for e in demo.entries.values()}
@@ -364,15 +370,5 @@ def test_javascript_raises_the_warnings_the_rules_raise(tmp_path: Path) -> None:
     codes = {w["code"] for ws in want for w in ws}
     assert codes == {"late-posting", "fact-backdated", "pact-coverage-low"}
     assert sum(1 for ws in want if not ws) > 5
-    (tmp_path / "chains.json").write_text(json.dumps(chains))
-    script = tmp_path / "warnings.mjs"
-    script.write_text(WARNINGS % (VERIFY / "rules.js").as_uri())
-    done = subprocess.run(
-        [NODE, str(script), str(VERIFY / "rules.json"), str(tmp_path / "chains.json")],
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    for chain, w, g in zip(chains, want, json.loads(done.stdout), strict=True):
+    for chain, w, g in zip(chains, want, run_node(tmp_path, WARNINGS, chains), strict=True):
         assert g == w, chain
