@@ -69,6 +69,17 @@ def test_the_genuine_page_is_verified(page: Any) -> None:
     assert summary.startswith("Terverifikasi: rantai lengkap")
 
 
+def test_every_genuine_agency_page_is_verified(page: Any) -> None:
+    """No genuine page fails: every agency of the demo (its warnings compared too)."""
+    found: dict[str, str | None] = {}
+    for agency in json.loads(page.request.get("/api/v1/agencies").text()):
+        page.goto(f"/agencies/{agency['agency']}")
+        page.click("#verify-unit-button")
+        page.wait_for_selector("#verify-unit[data-outcome]", timeout=30000)
+        found[agency["agency"]] = page.get_attribute("#verify-unit", "data-outcome")
+    assert len(found) > 10 and set(found.values()) == {"verified"}, found
+
+
 def test_english(page: Any) -> None:
     outcome, _ = run(page, "en")
     assert outcome == "verified"
