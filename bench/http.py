@@ -12,6 +12,7 @@ from __future__ import annotations
 import http.client
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from registry.service import open_service
@@ -51,14 +52,7 @@ def post_all(port: int, work: list[list[bytes]]) -> tuple[float, int, int]:
                 errors[t] += 1
         conn.close()
 
-    threads = [threading.Thread(target=poster, args=(t,)) for t in range(len(work))]
-    for thread in threads:
-        thread.start()
-    barrier.wait()
-    start = time.perf_counter()
-    for thread in threads:
-        thread.join()
-    return time.perf_counter() - start, sum(ok), sum(errors)
+    return _timed(poster, barrier, len(work)), sum(ok), sum(errors)
 
 
 def in_process(writer: GroupCommit, work: list[list[bytes]]) -> float:
@@ -70,14 +64,20 @@ def in_process(writer: GroupCommit, work: list[list[bytes]]) -> float:
         for body in work[t]:
             writer.submit(body)
 
-    threads = [threading.Thread(target=poster, args=(t,)) for t in range(len(work))]
+    return sum(len(w) for w in work) / _timed(poster, barrier, len(work))
+
+
+def _timed(poster: Callable[[int], None], barrier: threading.Barrier, clients: int) -> float:
+    """Seconds for `clients` threads running `poster(t)`, timed from the moment all of them
+    (and this thread) pass `barrier` until the last one ends."""
+    threads = [threading.Thread(target=poster, args=(t,)) for t in range(clients)]
     for thread in threads:
         thread.start()
     barrier.wait()
     start = time.perf_counter()
     for thread in threads:
         thread.join()
-    return sum(len(w) for w in work) / (time.perf_counter() - start)
+    return time.perf_counter() - start
 
 
 def run(rounds: int, per_client: int, clients: tuple[int, ...] = (1, 4, 16)) -> dict[str, Any]:

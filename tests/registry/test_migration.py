@@ -6,10 +6,12 @@ up to date it changes nothing."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from audit_support import grow, register
-from pakta_support import Agent
-from sqlalchemy import delete, select, text, update
+from pakta_support import Agent, sqlalchemy_url
+from sqlalchemy import create_engine, delete, select, text, update
 
 from keys.note import parse_note, sign_note
 from registry.audit.fsck import fsck
@@ -45,19 +47,29 @@ def _entries(instance: Instance) -> Rows:
         service.close()
 
 
+def _alter(instance: Instance, *changes: Any) -> None:
+    """Run `changes` (SQL statements) on the instance's database, as an older Pakta or a
+    hand edit would have left it."""
+    engine = create_engine(sqlalchemy_url(instance.database_url))
+    with engine.begin() as conn:
+        for change in changes:
+            conn.execute(change)
+    engine.dispose()
+
+
+def _schema(value: str) -> Any:
+    return update(storage.meta).where(storage.meta.c.name == "schema").values(value=value)
+
+
 def test_a_read_model_laid_out_otherwise_is_refused_then_rebuilt(instance: Instance) -> None:
     entries, view = _log(instance)
-    service = open_service(instance)
-    engine = service.registry.engine
-    service.close()
     # What an older Pakta left: another layout (a table less, a column more), its fingerprint.
-    with engine.begin() as conn:
-        conn.execute(text(f"DROP TABLE {tables.subjects.name}"))
-        conn.execute(text(f"ALTER TABLE {tables.agencies.name} ADD COLUMN old_note TEXT"))
-        conn.execute(
-            update(storage.meta).where(storage.meta.c.name == READ_MODEL).values(value="old")
-        )
-    engine.dispose()
+    _alter(
+        instance,
+        text(f"DROP TABLE {tables.subjects.name}"),
+        text(f"ALTER TABLE {tables.agencies.name} ADD COLUMN old_note TEXT"),
+        update(storage.meta).where(storage.meta.c.name == READ_MODEL).values(value="old"),
+    )
     with pytest.raises(InstanceError, match="pakta migrate"):
         open_service(instance)
     assert main(["--instance", str(instance.path), "migrate"]) == 0
@@ -69,7 +81,6 @@ def test_a_read_model_laid_out_otherwise_is_refused_then_rebuilt(instance: Insta
         assert "old_note" not in columns
     finally:
         service.close()
-    engine.dispose()
     assert _entries(instance) == entries
 
 
@@ -118,19 +129,7 @@ def test_an_instance_up_to_date_is_left_as_it_is(instance: Instance) -> None:
 
 def test_a_log_of_another_schema_is_refused_and_kept(instance: Instance) -> None:
     entries, _ = _log(instance)
-    service = open_service(instance)
-    engine = service.registry.engine
-    service.close()
-    with engine.begin() as conn:
-        conn.execute(
-            update(storage.meta).where(storage.meta.c.name == "schema").values(value="1")
-        )
+    _alter(instance, _schema("1"))
     assert main(["--instance", str(instance.path), "migrate"]) == 1
-    with engine.begin() as conn:
-        conn.execute(
-            update(storage.meta)
-            .where(storage.meta.c.name == "schema")
-            .values(value=storage.SCHEMA_VERSION)
-        )
-    engine.dispose()
+    _alter(instance, _schema(storage.SCHEMA_VERSION))
     assert _entries(instance) == entries
