@@ -346,8 +346,10 @@ def test_the_whole_journey_with_keys_in_the_browser(
     draft_path = folder / "draft.json"
     draft.value.save_as(draft_path)
 
+    # The link is written once the draft is compressed (asynchronously): wait for it.
+    prefix = world["url"] + "/workbench/cosign#z="  # compressed, in the fragment
+    expect(page.locator("#wb-draft-link")).to_have_attribute("href", re.compile(re.escape(prefix)))
     link = page.locator("#wb-draft-link").get_attribute("href") or ""
-    assert link.startswith(world["url"] + "/workbench/cosign#z=")  # compressed, in the fragment
     # The draft file opens on the co-signing page; so does the link (the draft in its fragment).
     page.goto("/workbench/cosign")
     page.get_by_label("Berkas draf").set_input_files(str(draft_path))
