@@ -18,7 +18,9 @@ from flask_babel import format_date
 _WITA = {"51", "52", "53", "63", "64", "65", "71", "72", "73", "74", "75", "76"}
 _WIT = {"81", "82", "91", "92", "93", "94", "95", "96", "97"}
 ZONES = {"WIB": 7, "WITA": 8, "WIT": 9}
-_DECIMAL = re.compile(r"^-?[0-9]+\.[0-9]+$")
+# A decimal written with a point ("88.30"); web/summary_export.py gives the browser this too.
+DECIMAL_PATTERN = r"-?[0-9]+\.[0-9]+"
+_DECIMAL = re.compile(DECIMAL_PATTERN)
 
 
 def _lang() -> str:
@@ -78,6 +80,6 @@ def moment(value: str | None, region: str | None = None) -> str:
 def decimal(value: object) -> str:
     """A decimal as text in the reader's language: "88,30" in Indonesian, "88.30" in English."""
     text = "" if value is None else str(value)
-    if _lang() == "id" and _DECIMAL.match(text):
+    if _lang() == "id" and _DECIMAL.fullmatch(text):
         return text.replace(".", ",")
     return text

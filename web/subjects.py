@@ -71,6 +71,8 @@ VERIFY_FILES = (
     "verify/silence.js",
     "verify/rules.js",
     "verify/rules.json",
+    "verify/summary.js",
+    "verify/summaries.json",
 )
 
 

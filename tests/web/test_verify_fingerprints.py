@@ -29,6 +29,7 @@ def test_the_readme_and_about_publish_every_scripts_hash(app: Flask) -> None:
 
 def test_the_rules_table_is_among_them() -> None:
     assert "verify/rules.json" in VERIFY_FILES and "verify/unit.js" in VERIFY_FILES
+    assert "verify/summary.js" in VERIFY_FILES and "verify/summaries.json" in VERIFY_FILES
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,8 @@
  *     signed by a registrar key pinned in <meta name="pakta-registrar-key"> or an agency key
  *     valid at that moment; key id = "ed25519:" + hex(SHA-256("pakta-keyid-v1" 0x00 key)[:16]).
  *  4. signatures: each DSSE signature (Ed25519 over PAE) by a key valid at issued_at.
+ *  5. content: what the page shows against the verified bytes, its one-line summary (p.lead)
+ *     rebuilt from them by verify/summary.js; a passed check restates that sentence.
  * Opened from a charter's QR code (#leaf=<hex>&log=<hex>), the pinned log key and the entry
  * must also be the ones printed on paper.
  * The shared checking code (hashes, Ed25519 with the vendored fallback, checkpoints, key
@@ -18,6 +20,7 @@ import {
   applyKeys, b64, equal, hex, leafHash, micros, nodeHash, openCheckpoint, openEntry, pae,
   offerReport, parseVkey, registrarKeys, say, sha256, td, te, ed25519,
 } from './verify/common.js';
+import { checkSummary } from './verify/summary.js';
 
 
 // RFC 9162 §2.1.3.2, verbatim.
@@ -214,9 +217,15 @@ async function run(section) {
 
   // 5. The statement as the page shows it, against the verified bytes: rendered from them
   // (not from the HTML) below the steps, and compared field by field with the page.
+  var restated = null;
   try {
     if (!included) throw new Error(say('not-included'));
     var differs = await compareShown(opened);
+    // The summary sentence, rebuilt from the verified statement (the signer's name from its
+    // verified registration, when the key history verified above carries it).
+    var said = await checkSummary(section, opened, keysOk ? bundle.key_history : []);
+    differs = differs.concat(said.differs);
+    restated = said.text;
     var rendered = section.querySelector('.verified-body');
     rendered.querySelector('pre').textContent = pretty(opened.statement.body);
     rendered.hidden = false;
@@ -227,8 +236,14 @@ async function run(section) {
 
   offerReport(section, failures);
   summary.dataset.state = failed.length ? 'fail' : 'pass';
-  summary.textContent = failed.length ? section.dataset.someFail + ' ' + failed.join(', ') : section.dataset.allPass;
+  summary.textContent = failed.length ? section.dataset.someFail + ' ' + failed.join(', ') : restate(section, restated);
   if (anchor && !failed.length) summary.textContent += ' ' + section.dataset.qrMatch;
+}
+
+// The outcome restates what was verified: the sentence rebuilt from the verified bytes.
+function restate(section, sentence) {
+  if (!sentence) return section.dataset.allPass;
+  return section.dataset.restated.replace('{sentence}', function () { return sentence; });
 }
 
 function start() {
