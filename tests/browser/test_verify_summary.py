@@ -69,14 +69,15 @@ def test_a_genuine_entry_of_every_type_passes_and_is_restated(page: Any) -> None
         details = page.inner_text("#verify-steps")
         assert states == dict.fromkeys(STEPS, "pass"), (type_, index, states, details)
         said = page.text_content("#verify-summary") or ""
-        assert said == f"Semua pemeriksaan lolos: {lead(page)} — tanda tangan sah, tercatat di log."
+        sentence = lead(page).removesuffix(".")
+        assert said == f"Semua pemeriksaan lolos: {sentence} — tanda tangan sah, tercatat di log."
         assert page.locator(".verify-differs").count() == 0
 
 
 def test_in_english_the_outcome_restates_the_english_sentence(page: Any) -> None:
     index = first(page, "zi.declared")
     assert run(page, index, "en") == dict.fromkeys(STEPS, "pass")
-    sentence = lead(page)
+    sentence = lead(page).removesuffix(".")
     assert "declared" in sentence or "Integrity Zone" in sentence, sentence
     said = page.text_content("#verify-summary") or ""
     assert said == f"All checks passed: {sentence} — valid signature, recorded in the log."
@@ -133,3 +134,14 @@ def test_a_changed_sentence_fails_at_content_and_is_highlighted(page: Any, what:
     text = page.inner_text("#verify-steps") + page.inner_text("#verify-summary")
     words = {w.lower() for w in re.findall(r"[A-Za-z]{4,}", text)}
     assert words & english_words() == set(), what
+
+
+def test_without_the_sentence_rules_the_content_step_does_not_pass(browser: Any, life: str) -> None:
+    cut = "ERR_CONNECTION_RESET"
+    with watched_page(browser, life, lambda error: cut in error) as page:
+        index = first(page, "zi.declared")
+        page.route("**/verify/summaries.json", lambda route: route.abort("connectionreset"))
+        states = run(page, index)
+        assert states["content"] == "fail", states
+        detail = page.text_content('#verify li[data-step="content"] .detail') or ""
+        assert detail == "Aturan kalimat ringkasan tidak dapat dimuat", detail

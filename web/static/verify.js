@@ -221,14 +221,14 @@ async function run(section) {
   try {
     if (!included) throw new Error(say('not-included'));
     var differs = await compareShown(opened);
+    var rendered = section.querySelector('.verified-body');
+    rendered.querySelector('pre').textContent = pretty(opened.statement.body);
+    rendered.hidden = false;
     // The summary sentence, rebuilt from the verified statement (the signer's name from its
     // verified registration, when the key history verified above carries it).
     var said = await checkSummary(section, opened, keysOk ? bundle.key_history : []);
     differs = differs.concat(said.differs);
     restated = said.text;
-    var rendered = section.querySelector('.verified-body');
-    rendered.querySelector('pre').textContent = pretty(opened.statement.body);
-    rendered.hidden = false;
     record('content', !differs.length, differs.length ? section.dataset.differs + ': ' + differs.join('; ') : opened.statement.type + ' · ' + opened.statement.agency + ' · ' + (opened.statement.seq + 1));
   } catch (e) {
     record('content', false, e.message);
@@ -240,10 +240,11 @@ async function run(section) {
   if (anchor && !failed.length) summary.textContent += ' ' + section.dataset.qrMatch;
 }
 
-// The outcome restates what was verified: the sentence rebuilt from the verified bytes.
+// The outcome restates what was verified: the sentence rebuilt from the verified bytes (its
+// final full stop left out), then "tanda tangan sah, tercatat di log".
 function restate(section, sentence) {
   if (!sentence) return section.dataset.allPass;
-  return section.dataset.restated.replace('{sentence}', function () { return sentence; });
+  return section.dataset.restated.replace('{sentence}', function () { return sentence.replace(/\.$/, ''); });
 }
 
 function start() {
