@@ -110,7 +110,7 @@ class _Writer:
         items = found if isinstance(found, list) else []
         if spec.needs is not None:
             items = [i for i in items if isinstance(i, Mapping) and spec.needs in i]
-        return ", ".join(self.one(spec.item, i) for i in items) or spec.empty
+        return ", ".join(self.one(spec.item, i) for i in items) if items else spec.empty
 
 
 def summary(

@@ -16,6 +16,7 @@ translation (a test compares):
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import date
 from pathlib import Path
@@ -26,7 +27,7 @@ from flask_babel import Babel, force_locale, format_date
 
 from events import ROLES
 from web.dates import DECIMAL_PATTERN, decimal
-from web.summary_specs import Flag, Items, Part, Single, Spec, Word
+from web.summary_specs import Flag, Items, Part, Spec, Word
 from web.summary_table import DEFAULT, RULES
 from web.wording import _, role_name
 
@@ -35,24 +36,20 @@ LANGUAGES = ("id", "en")
 FILE = Path(__file__).resolve().parent / "static" / "verify" / "summaries.json"
 
 
-def _single(spec: Single) -> dict[str, Any]:
-    out: dict[str, Any] = {"kind": spec.kind}
-    for name in ("path", "otherwise"):
-        if hasattr(spec, name) and getattr(spec, name) is not None:
-            out[name] = getattr(spec, name)
-    if isinstance(spec, Word):
-        out["words"] = {code: _(msgid) for code, msgid in spec.words}
-    if isinstance(spec, Flag):
-        out["yes"], out["no"] = _(spec.yes), _(spec.no)
-    return out
-
-
 def _spec(spec: Spec) -> dict[str, Any]:
-    if not isinstance(spec, Items):
-        return _single(spec)
-    out = {"kind": spec.kind, "path": spec.path, "item": _single(spec.item), "empty": spec.empty}
-    if spec.needs is not None:
-        out["needs"] = spec.needs
+    """A parameter's spec as JSON: its kind and fields, message ids translated."""
+    out: dict[str, Any] = {"kind": spec.kind}
+    for f in dataclasses.fields(spec):
+        value = getattr(spec, f.name)
+        if value is None:
+            continue
+        if isinstance(spec, Items) and f.name == "item":
+            value = _spec(value)
+        elif isinstance(spec, Word) and f.name == "words":
+            value = {code: _(msgid) for code, msgid in value}
+        elif isinstance(spec, Flag) and f.name in ("yes", "no"):
+            value = _(value)
+        out[f.name] = value
     return out
 
 

@@ -112,7 +112,8 @@ export function plain(segments, nameOf) {
 function norm(s) { return s.replace(/\s+/g, ' ').trim(); }
 
 function linkId(a) {
-  return decodeURIComponent((a.getAttribute('href') || '').split(/[?#]/)[0].split('/').pop());
+  var last = (a.getAttribute('href') || '').split(/[?#]/)[0].split('/').pop();
+  try { return decodeURIComponent(last); } catch (e) { return last; }
 }
 
 // The signer's registered name from a verified agency.registered statement about it: this
@@ -137,7 +138,9 @@ async function table(url) {
     throw new Unchecked(say('no-summaries'));
   }
   if (!response.ok) throw new Unchecked(say('no-summaries'));
-  loaded = await response.json();
+  var found = await response.json().catch(function () { return null; });
+  if (!found || found.format !== 'pakta-summaries/1') throw new Unchecked(say('no-summaries'));
+  loaded = found;
   return loaded;
 }
 
