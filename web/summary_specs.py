@@ -138,14 +138,17 @@ Spec = Single | Items
 @dataclass(frozen=True)
 class When:
     """A part's condition on the body: the value at `path` is true / false, or (`is_` "eq",
-    "ne") equal / not equal to `value`."""
+    "ne") equal / not equal to `value`, or ("has") a list with an object having field `value`."""
 
     path: str
-    is_: Literal["truthy", "falsy", "eq", "ne"]
+    is_: Literal["truthy", "falsy", "eq", "ne", "has"]
     value: str | None = None
 
     def holds(self, body: Mapping[str, Any]) -> bool:
         found = value_at(body, self.path)
+        if self.is_ == "has":
+            items = found if isinstance(found, list) else []
+            return any(isinstance(i, Mapping) and self.value in i for i in items)
         if self.is_ == "truthy":
             return bool(found)
         if self.is_ == "falsy":

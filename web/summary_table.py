@@ -64,7 +64,7 @@ RULES: dict[str, Rule] = {
         Part(
             N_("Unit kerja yang dicanangkan: %(units)s."),
             {"units": Items("units", Agency("agency", otherwise="name"), needs="name")},
-            When("units", "truthy"),
+            When("units", "has", "name"),
         ),
     ),
     "zi.declaration_recorded": (

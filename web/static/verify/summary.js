@@ -80,6 +80,9 @@ function param(words, spec, body, signer) {
 function holds(when, body) {
   if (!when) return true;
   var v = valueAt(body, when.path);
+  if (when.is === 'has') {
+    return Array.isArray(v) && v.some(function (i) { return i && typeof i === 'object' && !Array.isArray(i) && own(i, when.value); });
+  }
   if (when.is === 'truthy') return truthy(v);
   if (when.is === 'falsy') return !truthy(v);
   return (v === when.value) === (when.is === 'eq');
