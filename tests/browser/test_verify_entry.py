@@ -311,3 +311,17 @@ def unchecked_everywhere(page: Any, states: dict[str, str], affected: list[str])
     assert not page.locator("#verify .verify-report").is_visible()
     words = {w.lower() for w in re.findall(r"[A-Za-z]{4,}", text)}
     assert words & english_words() == set()
+
+
+def test_could_not_be_checked_in_english_uses_those_words(browser: Any, site: str) -> None:
+    """The scan above can fail: an English page's unchecked entry check prints English."""
+    with watched_page(browser, site, lambda e: e.startswith("Failed to load resource")) as page:
+        index = a_declaration(page)
+        page.route("**/tile/**", _abort)
+        page.goto(f"/entries/{index}?lang=en")
+        page.click("#verify-button")
+        page.wait_for_selector("#verify-summary[data-state]", timeout=30000)
+        summary = page.text_content("#verify-summary") or ""
+        assert summary.startswith("Could not be checked now"), summary
+        text = page.inner_text("#verify")
+        assert {w.lower() for w in re.findall(r"[A-Za-z]{4,}", text)} & english_words()

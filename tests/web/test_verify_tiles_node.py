@@ -24,17 +24,20 @@ from registry.tlog import merkle, tiles
 
 ROOT = Path(__file__).resolve().parents[2]
 TILES_JS = ROOT / "web" / "static" / "verify" / "tiles.js"
+COMMON_JS = TILES_JS.with_name("common.js")
 NODE = shutil.which("node")
 SIZES = [*range(1, 301), 2047, 2048, 2049, 2048 + 300, 65535, 65536, 65537, 65536 + 2 * 256 + 7]
 RUNNER = """
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as t from '%s';
+import { Unchecked } from '%s';
 const job = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const b64 = (u8) => Buffer.from(u8).toString('base64');
 function reader(dir, seen) {
   return async function (path) {
     seen.push(path);
+    if ((job.cut || []).includes(join(dir, path))) throw new Unchecked('cut');
     try {
       return new Uint8Array(readFileSync(join(dir, path)));
     } catch (e) {
@@ -68,7 +71,7 @@ process.stdout.write(JSON.stringify(out));
 def run_node(tmp: Path, job: dict[str, Any]) -> Any:
     assert NODE is not None
     (tmp / "job.json").write_text(json.dumps(job))
-    (tmp / "run.mjs").write_text(RUNNER % TILES_JS.as_uri())
+    (tmp / "run.mjs").write_text(RUNNER % (TILES_JS.as_uri(), COMMON_JS.as_uri()))
     done = subprocess.run(
         [NODE, str(tmp / "run.mjs"), str(tmp / "job.json")],
         check=True,
@@ -179,6 +182,8 @@ def test_a_tile_that_is_not_the_logs_is_refused_naming_it(tmp_path: Path) -> Non
         "missing full tile": lambda d: (d / "tile/0/000").unlink(),
         "deleted partial tile": lambda d: (d / "tile/0/002.p/88").unlink(),  # 0/002 is there
         "none": lambda d: None,
+        "cut full tile": lambda d: None,  # the network fails on tile/0/000 (CUT)
+        "cut and partial byte": lambda d: one_byte_changed(d / "tile/0/002.p/88", 32 * 87 + 5),
     }
     cases = []
     for what, lie in lies.items():
@@ -189,9 +194,11 @@ def test_a_tile_that_is_not_the_logs_is_refused_naming_it(tmp_path: Path) -> Non
             cases.append(
                 {"dir": str(folder), "size": SIZE, "root": root(reader, SIZE), "indexes": [index]}
             )
-    found = run_node(
-        tmp_path, {"cases": cases, "stored": [], "split": [], "paths": [], "plans": []}
-    )
+    cut = [
+        str(tmp_path / name / "tile/0/000") for name in ("cut-full-tile", "cut-and-partial-byte")
+    ]
+    job = {"cases": cases, "stored": [], "split": [], "paths": [], "plans": [], "cut": cut}
+    found = run_node(tmp_path, job)
     outcome = {
         (Path(c["dir"]).name, c["indexes"][0]): (js.get("error"), js.get("tiles"))
         for c, js in zip(cases, found["cases"], strict=True)
@@ -205,6 +212,9 @@ def test_a_tile_that_is_not_the_logs_is_refused_naming_it(tmp_path: Path) -> Non
         expected[("level-1-tile-byte", i)] = ("tile-edge-bad", edge)
     expected[("short-tile", 300)] = ("tile-size", ["tile/0/001"])
     expected[("missing-full-tile", 5)] = ("tile-missing", ["tile/0/000"])
+    expected[("cut-full-tile", 5)] = ("cut", None)  # Unchecked, passed on as it is
+    for i in (5, 300, 599):  # a tile proven wrong outweighs one that could not be had
+        expected[("cut-and-partial-byte", i)] = ("tile-edge-bad", edge)
     assert outcome == expected
     for c, js in zip(cases, found["cases"], strict=True):
         if "proofs" in js:  # what was proven is merkle's proof
