@@ -181,6 +181,9 @@ def test_a_tile_that_is_not_the_logs_is_refused_naming_it(tmp_path: Path) -> Non
         ),
         "missing full tile": lambda d: (d / "tile/0/000").unlink(),
         "deleted partial tile": lambda d: (d / "tile/0/002.p/88").unlink(),  # 0/002 is there
+        "deleted partial and full": lambda d: [
+            (d / p).unlink() for p in ("tile/0/002.p/88", "tile/0/002")
+        ],
         "none": lambda d: None,
         "cut full tile": lambda d: None,  # the network fails on tile/0/000 (CUT)
         "cut and partial byte": lambda d: one_byte_changed(d / "tile/0/002.p/88", 32 * 87 + 5),
@@ -213,6 +216,8 @@ def test_a_tile_that_is_not_the_logs_is_refused_naming_it(tmp_path: Path) -> Non
     expected[("short-tile", 300)] = ("tile-size", ["tile/0/001"])
     expected[("missing-full-tile", 5)] = ("tile-missing", ["tile/0/000"])
     expected[("cut-full-tile", 5)] = ("cut", None)  # Unchecked, passed on as it is
+    for i in (5, 300, 599):
+        expected[("deleted-partial-and-full", i)] = ("tile-missing", ["tile/0/002.p/88"])
     for i in (5, 300, 599):  # a tile proven wrong outweighs one that could not be had
         expected[("cut-and-partial-byte", i)] = ("tile-edge-bad", edge)
     assert outcome == expected

@@ -12,9 +12,9 @@
 //    one that does not is a TileError naming it;
 //  - prove: the path from the checked hashes, for the caller to verify (RFC 9162 §2.1.3.2).
 // Tiles fetched and checked for one entry are reused for the next (the key history).
-// Sizes and indexes are plain numbers (exact below 2**53). The pure functions (tile paths,
-// stored-hash index math, the plan, the path from hashes) run in node too
-// (tests/web/test_verify_tiles_node.py compares them with registry/tlog in Python).
+// Sizes and indexes are plain numbers (exact for trees below 2**52 entries). The pure
+// functions (tile paths, stored-hash index math, the plan, the path from hashes) run in node
+// too (tests/web/test_verify_tiles_node.py compares them with registry/tlog in Python).
 import { Unchecked, equal, nodeHash, say } from './common.js';
 
 export var TILE_HEIGHT = 8;
@@ -174,8 +174,12 @@ export function tileFetcher(get) {
     } catch (e) {
       if (e instanceof Unchecked || !e.status) throw e;
       if (e.status === 404 && tile.width < TILE_WIDTH) {
-        var full = await tileFetcher(get)({ level: tile.level, index: tile.index, width: TILE_WIDTH }).catch(function () { return null; });
-        if (full) return full.subarray(0, tile.width * HASH);
+        try {
+          var full = await get(tilePath({ level: tile.level, index: tile.index, width: TILE_WIDTH }));
+          return full.subarray(0, tile.width * HASH);
+        } catch (f) {
+          if (f instanceof Unchecked || !f.status) throw f;  // else: missing too
+        }
       }
       throw new TileError(say('tile-missing', { tile: path, status: e.status }), [path]);
     }
