@@ -4,7 +4,8 @@ the catalog; and what a citizen's browser needs to verify an entry itself.
 `/api/v1/verify/entries/<i>` hands `verify.js` the exact entry bytes, the published checkpoint
 (the one that meets the witness policy), the entry's RFC 9162 inclusion proof in it, and every
 entry (with its own proof) that granted or revoked the agency's keys: the page checks all of
-it against the anchors pinned in its source. `/api/v1/documents/<sha256>` lists the entries
+it against the anchors pinned in its source, computing the proofs itself from the log's tiles
+(the ones sent here must equal them). `/api/v1/documents/<sha256>` lists the entries
 that reference a document hash. Errors are RFC 9457 problems (web/errors.py).
 """
 

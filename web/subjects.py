@@ -65,6 +65,7 @@ def verify_helpers() -> dict[str, Any]:
 VERIFY_FILES = (
     "verify.js",
     "verify/common.js",
+    "verify/tiles.js",
     "verify/unit.js",
     "verify/unit-check.js",
     "verify/claims.js",

@@ -2,7 +2,10 @@
 shows is compared with the verified bytes (and rendered from them), so a page whose shown
 body, type, date or hash was changed (the proof untouched) fails at "content"; a changed hash
 of the inclusion proof fails at "inclusion"; the genuine page passes every step, also
-without WebCrypto Ed25519."""
+without WebCrypto Ed25519, and without the bundle's proofs (the page computes them from the
+log's tiles, fetched each once); a changed byte of a partial tile fails at "inclusion" naming
+the tile; a dropped connection, a busy server or an answer that is not JSON, for the bundle or
+the tiles, is "could not be checked" (never "failed", no report offered, no English)."""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ import re
 from typing import Any
 
 import pytest
-from site_support import english_words, rewrite_page
+from site_support import english_words, rewrite_page, watched_page
 
 STEPS = ["checkpoint", "inclusion", "keys", "signatures", "content"]
 
@@ -140,9 +143,10 @@ def test_a_failing_entry_check_in_indonesian_prints_no_english(page: Any) -> Non
     assert words & english_words() == set()
 
 
-# The entry check fetches no tiles: one bundle (/api/v1/verify/entries/<n>) carries the
-# checkpoint, the entry's bytes, its inclusion proof, and the agency's key-history entries
-# with theirs. One byte of each, and the step that must report it (the steps before pass).
+# The bundle (/api/v1/verify/entries/<n>) carries the checkpoint, the entry's bytes, its
+# inclusion proof, and the agency's key-history entries with theirs (the proofs must equal
+# those the page computes from the tiles). One byte of each, and the step that must report it
+# (the steps before pass).
 def _flip(text: str) -> str:
     return ("B" if text[0] == "A" else "A") + text[1:]
 
@@ -195,3 +199,129 @@ def test_one_changed_byte_of_what_the_check_fetches_fails_at_its_step(page: Any,
     assert states[step] == "fail", states
     assert all(states[s] == "pass" for s in STEPS[: STEPS.index(step)]), states
     assert (page.text_content("#verify-summary") or "").startswith("Pemeriksaan gagal")
+
+
+# The entry check proves inclusion from the log's tiles (web/static/verify/tiles.js): the
+# bundle's proofs are no longer needed, and what it fetches is reported honestly.
+def tile_requests(page: Any) -> list[str]:
+    """The tile paths the page asks for from now on (a list that fills as it runs)."""
+    seen: list[str] = []
+    page.on("request", lambda r: seen.append(r.url) if "/tile/" in r.url else None)
+    return seen
+
+
+def serve_bundle(page: Any, index: int, change: Any) -> None:
+    def serve(route: Any) -> None:
+        response = route.fetch()
+        data = response.json()
+        change(data)
+        route.fulfill(response=response, body=json.dumps(data))
+
+    page.route(f"**/api/v1/verify/entries/{index}", serve)
+
+
+def drop_proofs(data: dict[str, Any]) -> None:
+    del data["proof"]
+    for h in data["key_history"]:
+        del h["proof"]
+
+
+def test_genuine_entries_are_proven_from_the_tiles_without_the_bundles_proofs(page: Any) -> None:
+    size = json.loads(page.request.get("/api/v1/log").text())["size"]
+    seen = tile_requests(page)
+    for index in sorted({0, a_declaration(page), size - 1}):
+        seen.clear()
+        page.unroute("**/api/v1/verify/entries/**")
+        serve_bundle(page, index, drop_proofs)
+        states = run(page, index)
+        assert states == dict.fromkeys(STEPS, "pass"), (index, states)
+        paths = [u.split("/tile/", 1)[1] for u in seen]
+        assert paths and len(paths) == len(set(paths)), (index, paths)  # each tile once
+        detail = page.text_content('#verify li[data-step="inclusion"] .detail') or ""
+        assert "ubin log" in detail, detail
+
+
+def flip_tile_byte(page: Any, glob: str, at: int = 0) -> list[str]:
+    """Serve the tiles matching `glob` with one byte changed; the paths changed."""
+    changed: list[str] = []
+
+    def serve(route: Any) -> None:
+        response = route.fetch()
+        body = bytearray(response.body())
+        body[at] ^= 1
+        changed.append(route.request.url.split("/tile/", 1)[1])
+        route.fulfill(response=response, body=bytes(body))
+
+    page.route(glob, serve)
+    return changed
+
+
+def test_one_changed_byte_of_a_partial_tile_fails_at_inclusion_naming_it(page: Any) -> None:
+    index = a_declaration(page)
+    changed = flip_tile_byte(page, "**/tile/0/*.p/*", 33)
+    states = run(page, index)
+    assert changed, "no partial tile was fetched"
+    assert states["checkpoint"] == "pass" and states["inclusion"] == "fail", states
+    detail = page.text_content('#verify li[data-step="inclusion"] .detail') or ""
+    assert detail.startswith("Ubin log") and "tile/" + changed[0] in detail, detail
+    assert (page.text_content("#verify-summary") or "").startswith("Pemeriksaan gagal")
+    assert page.locator("#verify .verify-report").is_visible()
+
+
+def _abort(route: Any) -> None:
+    route.abort("connectionreset")
+
+
+def _busy(route: Any) -> None:
+    route.fulfill(status=503, body="sibuk", content_type="text/plain")
+
+
+def _not_json(route: Any) -> None:
+    route.fulfill(status=200, body="<html><p>Masuk ke wifi</p></html>", content_type="text/html")
+
+
+CUTS = {
+    "the tiles cut": ("**/tile/**", _abort, STEPS[1:]),
+    "the tiles busy": ("**/tile/**", _busy, STEPS[1:]),
+    "the bundle cut": ("**/api/v1/verify/entries/*", _abort, STEPS),
+    "the bundle busy": ("**/api/v1/verify/entries/*", _busy, STEPS),
+    "the bundle not json": ("**/api/v1/verify/entries/*", _not_json, STEPS),
+}
+
+
+@pytest.mark.parametrize("what", sorted(CUTS))
+def test_a_network_cut_could_not_be_checked_and_is_no_failure(
+    browser: Any, site: str, what: str
+) -> None:
+    glob, answer, affected = CUTS[what]
+    with watched_page(browser, site, lambda e: e.startswith("Failed to load resource")) as page:
+        index = a_declaration(page)
+        page.route(glob, answer)
+        states = run(page, index)
+        unchecked_everywhere(page, states, affected)
+
+
+def unchecked_everywhere(page: Any, states: dict[str, str], affected: list[str]) -> None:
+    assert states == {s: "unchecked" if s in affected else "pass" for s in STEPS}, states
+    summary = page.locator("#verify-summary")
+    assert summary.get_attribute("data-state") == "unchecked"
+    assert (summary.text_content() or "").startswith("Tidak dapat diperiksa sekarang")
+    text = page.inner_text("#verify")
+    assert "gagal" not in text.lower(), text
+    assert not page.locator("#verify .verify-report").is_visible()
+    words = {w.lower() for w in re.findall(r"[A-Za-z]{4,}", text)}
+    assert words & english_words() == set()
+
+
+def test_could_not_be_checked_in_english_uses_those_words(browser: Any, site: str) -> None:
+    """The scan above can fail: an English page's unchecked entry check prints English."""
+    with watched_page(browser, site, lambda e: e.startswith("Failed to load resource")) as page:
+        index = a_declaration(page)
+        page.route("**/tile/**", _abort)
+        page.goto(f"/entries/{index}?lang=en")
+        page.click("#verify-button")
+        page.wait_for_selector("#verify-summary[data-state]", timeout=30000)
+        summary = page.text_content("#verify-summary") or ""
+        assert summary.startswith("Could not be checked now"), summary
+        text = page.inner_text("#verify")
+        assert {w.lower() for w in re.findall(r"[A-Za-z]{4,}", text)} & english_words()

@@ -1,26 +1,34 @@
 /* Pakta: verify one log entry in this browser, trusting only the keys pinned in the page.
  *
- * Steps, each shown as passed or failed:
+ * Steps, each shown as passed, failed or could not be checked:
  *  1. checkpoint: the C2SP signed note's Ed25519 signature by the log key in
  *     <meta name="pakta-log-key"> (verifier key "name+hash+base64(0x01||key)").
  *  2. inclusion: RFC 9162 §2.1.3.2 inclusion proof of SHA-256(0x00 || entry bytes) in the
- *     checkpoint's tree.
- *  3. keys: every entry that granted or revoked the agency's keys is itself in that tree and
- *     signed by a registrar key pinned in <meta name="pakta-registrar-key"> or an agency key
- *     valid at that moment; key id = "ed25519:" + hex(SHA-256("pakta-keyid-v1" 0x00 key)[:16]).
+ *     checkpoint's tree, the proof computed here from the log's C2SP tlog-tiles, each tile
+ *     checked against the checkpoint's root first (web/static/verify/tiles.js); the proof
+ *     the bundle carries, if any, must be that one.
+ *  3. keys: every entry that granted or revoked the agency's keys is itself in that tree
+ *     (proven from the same tiles) and signed by a registrar key pinned in
+ *     <meta name="pakta-registrar-key"> or an agency key valid at that moment; key id =
+ *     "ed25519:" + hex(SHA-256("pakta-keyid-v1" 0x00 key)[:16]).
  *  4. signatures: each DSSE signature (Ed25519 over PAE) by a key valid at issued_at.
  *  5. content: what the page shows against the verified bytes, its one-line summary (p.lead)
  *     rebuilt from them by verify/summary.js; a passed check restates that sentence.
+ * A step that could not be carried out (the network, the server's trouble, an old browser:
+ * common.js Unchecked) and the steps resting on it say "could not be checked", never
+ * "failed", and offer no report.
  * Opened from a charter's QR code (#leaf=<hex>&log=<hex>), the pinned log key and the entry
  * must also be the ones printed on paper.
  * The shared checking code (hashes, Ed25519 with the vendored fallback, checkpoints, key
- * histories) is web/static/verify/common.js.
+ * histories, fetching) is web/static/verify/common.js.
  */
 import {
-  applyKeys, b64, equal, hex, leafHash, micros, nodeHash, openCheckpoint, openEntry, pae,
-  offerReport, parseVkey, registrarKeys, say, sha256, td, te, ed25519,
+  Unchecked, applyKeys, b64, equal, fetchBytes, fetchJson, hex, leafHash, micros, nodeHash,
+  openCheckpoint, openEntry, pae, offerReport, parseVkey, registrarKeys, say, sha256, td, te,
+  ed25519,
 } from './verify/common.js';
 import { checkSummary } from './verify/summary.js';
+import { planTiles, proofIndexes, tileFetcher, tileProver } from './verify/tiles.js';
 
 
 // RFC 9162 §2.1.3.2, verbatim.
@@ -110,12 +118,23 @@ async function compareShown(opened) {
   return out;
 }
 
-function show(section, step, ok, detail) {
+// A step's outcome: 'pass', 'fail' or 'unchecked' (could not be checked, common.js Unchecked).
+function show(section, step, state, detail) {
   var li = section.querySelector('li[data-step="' + step + '"]');
-  li.dataset.state = ok ? 'pass' : 'fail';
-  li.querySelector('.result').textContent = ok ? section.dataset.pass : section.dataset.fail;
+  li.dataset.state = state;
+  li.querySelector('.result').textContent = { pass: section.dataset.pass, fail: section.dataset.fail, unchecked: section.dataset.unchecked }[state];
   li.querySelector('.detail').textContent = detail || '';
-  return ok;
+}
+
+// The proof a bundle carries, if it carries one, must be the one computed from the tiles.
+function sameProof(sent, computed) {
+  if (sent === undefined) return true;
+  if (!Array.isArray(sent) || sent.length !== computed.length) return false;
+  try {
+    return sent.every(function (p, i) { return typeof p === 'string' && equal(b64(p), computed[i]); });
+  } catch (e) {
+    return false;  // not base64
+  }
 }
 
 async function run(section) {
@@ -126,31 +145,49 @@ async function run(section) {
     li.querySelector('.detail').textContent = '';
   });
   var summary = document.getElementById('verify-summary');
+  delete summary.dataset.state;
   summary.textContent = section.dataset.running;
-  var failed = [], failures = [];
+  var failed = [], failures = [], unchecked = [], states = {};
+  function name(step) { return section.querySelector('li[data-step="' + step + '"] .name').textContent; }
   function record(step, ok, detail) {
-    if (!show(section, step, ok, detail)) {
-      var name = section.querySelector('li[data-step="' + step + '"] .name').textContent;
-      failed.push(name);
-      failures.push({ step: name, detail: detail });
+    states[step] = ok ? 'pass' : 'fail';
+    show(section, step, states[step], detail);
+    if (!ok) {
+      failed.push(name(step));
+      failures.push({ step: name(step), detail: detail });
     }
   }
-  var bundle, tree = null;
+  // A step's error: Unchecked (nothing was proven wrong) or a failure.
+  function recordError(step, e) {
+    if (!(e instanceof Unchecked)) return record(step, false, e.message);
+    states[step] = 'unchecked';
+    show(section, step, 'unchecked', e.message);
+    unchecked.push(name(step));
+  }
+  // A step resting on an earlier one that did not pass: unchecked if that one was.
+  function needs(step, word) {
+    if (states[step] === 'pass') return;
+    throw states[step] === 'unchecked' ? new Unchecked(say(word)) : new Error(say(word));
+  }
+  var bundle, tree = null, prover = null;
   try {
-    var response = await fetch(section.dataset.url, { headers: { Accept: 'application/json' }, cache: 'no-store' });
-    if (!response.ok) throw Object.assign(new Error('HTTP'), { http: response.status });
-    bundle = await response.json();
+    bundle = await fetchJson(section.dataset.url);
   } catch (e) {
-    var why = e.http ? say('http', { status: e.http }) : say('network');
-    steps.forEach(function (li) { record(li.dataset.step, false, say('no-proof') + ': ' + why); });
-    summary.dataset.state = 'fail';
-    summary.textContent = section.dataset.someFail + ' ' + failed.join(', ');
+    var detail = say('no-proof') + ': ' + e.message;
+    steps.forEach(function (li) {
+      recordError(li.dataset.step, e instanceof Unchecked ? new Unchecked(detail) : new Error(detail));
+    });
+    offerReport(section, failures);
+    summary.dataset.state = failed.length ? 'fail' : 'unchecked';
+    summary.textContent = failed.length ? section.dataset.someFail + ' ' + failed.join(', ') : section.dataset.someUnchecked;
     return;
   }
   var index = +section.dataset.index;
   // A page opened from a charter's QR code carries the anchor on paper in its fragment
   // (which the server never sees): the entry's leaf hash and the log key's SHA-256.
   var anchor = /^#leaf=([0-9a-f]{64})&log=([0-9a-f]{64})$/.exec(window.location.hash);
+  var history = Array.isArray(bundle.key_history) ? bundle.key_history : [];
+  function inTree(i) { return Number.isSafeInteger(i) && i >= 0 && i < tree.size; }
 
   // 1. The checkpoint, against the pinned log key.
   try {
@@ -158,68 +195,78 @@ async function run(section) {
     if (anchor && hex(await sha256(vkey.key)) !== anchor[2]) throw new Error(section.dataset.qrKey);
     tree = await openCheckpoint(bundle.checkpoint, vkey);
     record('checkpoint', true, vkey.name + ' · ' + tree.size + ' · ' + hex(tree.root).slice(0, 16) + '…');
+    // The tiles for this entry's proof and its key history's, fetched at once from here on.
+    var base = section.dataset.tiles || '/';
+    prover = tileProver(tree.size, tree.root, tileFetcher(function (path) { return fetchBytes(base + path); }));
+    prover.prefetch([index].concat(history.map(function (h) { return h.index; })).filter(inTree));
   } catch (e) {
-    record('checkpoint', false, e.message);
+    recordError('checkpoint', e);
   }
 
-  // 2. This entry's inclusion in the checkpoint's tree.
-  var opened = null, included = false;
+  // 2. This entry's inclusion in the checkpoint's tree, proven from the log's tiles.
+  var opened = null;
   try {
     opened = openEntry(bundle.entry);
     if (opened.entry.index !== index) throw new Error(say('sent-other', { index: opened.entry.index }));
-    if (!tree) throw new Error(say('no-checkpoint'));
+    needs('checkpoint', 'no-checkpoint');
     var leaf = await leafHash(te.encode(bundle.entry));
     if (anchor && hex(leaf) !== anchor[1]) throw new Error(section.dataset.qrLeaf);
-    var ok = await inclusionOk(index, tree.size, leaf, bundle.proof.map(b64), tree.root);
-    included = ok;
-    record('inclusion', ok, ok ? say('inclusion-pass', { leaf: hex(leaf).slice(0, 16), n: bundle.proof.length }) : say('inclusion-bad'));
+    if (!inTree(index)) throw new Error(say('inclusion-bad'));
+    var path = (await prover.proofs([index]))[0];
+    var ok = await inclusionOk(index, tree.size, leaf, path, tree.root);
+    if (ok && !sameProof(bundle.proof, path)) throw new Error(say('proof-differs'));
+    record('inclusion', ok, ok ? say('inclusion-pass', { leaf: hex(leaf).slice(0, 16), n: path.length, t: planTiles(tree.size, proofIndexes([index], tree.size)).length }) : say('inclusion-bad'));
   } catch (e) {
-    record('inclusion', false, e.message);
+    recordError('inclusion', e);
   }
 
   // 3. The agency's key history, entry by entry, from the pinned registrar keys.
   var registrar = {};
   var keys = {};
-  var keysOk = false;
   try {
     registrar = await registrarKeys(Array.prototype.map.call(document.querySelectorAll('meta[name="pakta-registrar-key"]'), function (m) { return m.content; }));
-    if (!tree) throw new Error(say('no-checkpoint'));
+    needs('checkpoint', 'no-checkpoint');
     if (!opened) throw new Error(say('no-entry'));
     var agency = opened.statement.agency;
-    for (var j = 0; j < bundle.key_history.length; j++) {
-      var h = bundle.key_history[j];
+    var kEntries = history.map(function (h) {
       var kEntry = openEntry(h.entry);
       if (kEntry.entry.index !== h.index || kEntry.statement.agency !== agency) throw new Error(say('key-entry-other', { index: h.index, agency: agency }));
+      if (!inTree(h.index)) throw new Error(say('key-entry-absent', { index: h.index }));
+      return kEntry;
+    });
+    var paths = await prover.proofs(history.map(function (h) { return h.index; }));
+    for (var j = 0; j < history.length; j++) {
+      var h = history[j], kEntry = kEntries[j];
       var kLeaf = await leafHash(te.encode(h.entry));
-      if (!(await inclusionOk(h.index, tree.size, kLeaf, h.proof.map(b64), tree.root))) throw new Error(say('key-entry-absent', { index: h.index }));
+      if (!(await inclusionOk(h.index, tree.size, kLeaf, paths[j], tree.root))) throw new Error(say('key-entry-absent', { index: h.index }));
+      if (!sameProof(h.proof, paths[j])) throw new Error(say('key-proof-differs', { index: h.index }));
       var sigs = await checkSignatures(kEntry, registrar, keys);
       var bad = sigs.filter(function (s) { return !s.ok; });
       if (bad.length) throw new Error(say('key-entry-bad', { index: h.index, why: bad[0].why }));
       await applyKeys(kEntry, keys);
     }
-    if (!bundle.key_history.length) throw new Error(say('no-key-history', { agency: agency }));
-    keysOk = true;
-    record('keys', true, say('keys-pass', { n: bundle.key_history.length, m: Object.keys(keys).length }));
+    if (!history.length) throw new Error(say('no-key-history', { agency: agency }));
+    record('keys', true, say('keys-pass', { n: history.length, m: Object.keys(keys).length }));
   } catch (e) {
-    record('keys', false, e.message);
+    recordError('keys', e);
   }
 
   // 4. Every signature of this statement.
   try {
     if (!opened) throw new Error(say('no-entry'));
-    if (!keysOk) throw new Error(say('keys-unverified'));
+    needs('keys', 'keys-unverified');
     var results = await checkSignatures(opened, registrar, keys);
     var allOk = results.every(function (s) { return s.ok; });
     record('signatures', allOk, results.map(function (s) { return (s.ok ? '✓ ' : '✗ ') + (s.ok ? s.keyid : s.why); }).join(' · '));
   } catch (e) {
-    record('signatures', false, e.message);
+    recordError('signatures', e);
   }
 
   // 5. The statement as the page shows it, against the verified bytes: rendered from them
   // (not from the HTML) below the steps, and compared field by field with the page.
   var restated = null;
   try {
-    if (!included) throw new Error(say('not-included'));
+    needs('inclusion', 'not-included');
     var differs = await compareShown(opened);
     var rendered = section.querySelector('.verified-body');
     rendered.querySelector('pre').textContent = pretty(opened.statement.body);
@@ -231,13 +278,13 @@ async function run(section) {
     restated = said.text;
     record('content', !differs.length, differs.length ? section.dataset.differs + ': ' + differs.join('; ') : opened.statement.type + ' · ' + opened.statement.agency + ' · ' + (opened.statement.seq + 1));
   } catch (e) {
-    record('content', false, e.message);
+    recordError('content', e);
   }
 
-  offerReport(section, failures);
-  summary.dataset.state = failed.length ? 'fail' : 'pass';
-  summary.textContent = failed.length ? section.dataset.someFail + ' ' + failed.join(', ') : restate(section, restated);
-  if (anchor && !failed.length) summary.textContent += ' ' + section.dataset.qrMatch;
+  offerReport(section, failures);  // only what was proven wrong is worth a report
+  summary.dataset.state = failed.length ? 'fail' : unchecked.length ? 'unchecked' : 'pass';
+  summary.textContent = failed.length ? section.dataset.someFail + ' ' + failed.join(', ') : unchecked.length ? section.dataset.someUnchecked : restate(section, restated);
+  if (anchor && !failed.length && !unchecked.length) summary.textContent += ' ' + section.dataset.qrMatch;
 }
 
 // The outcome restates what was verified: the sentence rebuilt from the verified bytes (its
@@ -256,7 +303,9 @@ function start() {
   button.addEventListener('click', function () {
     button.disabled = true;
     run(section).catch(function (e) {
-      document.getElementById('verify-summary').textContent = section.dataset.someFail + ' ' + e.message;
+      var summary = document.getElementById('verify-summary');
+      summary.dataset.state = e instanceof Unchecked ? 'unchecked' : 'fail';
+      summary.textContent = (e instanceof Unchecked ? section.dataset.someUnchecked : section.dataset.someFail) + ' ' + e.message;
     }).then(function () { button.disabled = false; });
   });
 }

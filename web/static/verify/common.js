@@ -2,8 +2,8 @@
 // web/static/verify/unit-check.js for a unit page): bytes and base64, SHA-256 and Ed25519
 // (WebCrypto; without WebCrypto Ed25519 the vendored, audited @noble/ed25519, loaded only
 // then), key ids, DSSE PAE, RFC 3339 times, the C2SP checkpoint against the pinned log key,
-// RFC 9162 hashes, the pinned registrar keys, key histories, and the "could not be checked"
-// outcome (Unchecked). rules.js (run in node by the cross-language test too) imports it.
+// RFC 9162 hashes, the pinned registrar keys, key histories, fetching, and the "could not be
+// checked" outcome (Unchecked). rules.js (run in node by the cross-language test too) imports it.
 var noble = null;
 async function fallbackEd25519() {
   if (!noble) {
@@ -31,6 +31,37 @@ export var te = new TextEncoder();
 export var td = new TextDecoder('utf-8', { fatal: true });
 
 export class Unchecked extends Error {}
+
+// What the checks fetch: the network, an answer of the server's trouble (5xx, 429) or a body
+// that is not what was asked for is Unchecked (nothing proven wrong); any other answer but
+// 2xx fails, an Error carrying the HTTP `status`.
+async function fetchOk(url, init) {
+  var response;
+  try {
+    response = await fetch(url, init);
+  } catch (e) {
+    throw new Unchecked(say('network'));
+  }
+  if (response.status >= 500 || response.status === 429) throw new Unchecked(say('http', { status: response.status }));
+  if (!response.ok) throw Object.assign(new Error(say('http', { status: response.status }) + ': ' + url), { status: response.status });
+  return response;
+}
+export async function fetchJson(url) {
+  var response = await fetchOk(url, { headers: { Accept: 'application/json' }, cache: 'no-store' });
+  try {
+    return await response.json();
+  } catch (e) {
+    throw new Unchecked(say('network'));
+  }
+}
+export async function fetchBytes(url) {
+  var response = await fetchOk(url);
+  try {
+    return new Uint8Array(await response.arrayBuffer());
+  } catch (e) {
+    throw new Unchecked(say('network'));
+  }
+}
 
 export function b64(s) {
   var bin = atob(s);

@@ -16,10 +16,11 @@
 //              the page shows (claims.js), and the warnings the chain proves (late
 //              posting, back-dated fact, pact coverage, revoked key, unwitnessed declaration)
 //              with the entries each lists; each difference is highlighted in place.
-// The shared checking code (hashes, signatures, checkpoints, key histories) is common.js.
+// The shared checking code (hashes, signatures, checkpoints, key histories, fetching) is
+// common.js.
 import {
-  Unchecked, applyKeys, b64, concat, ed25519, equal, hex, keyId, micros, nodeHash, offerReport, say,
-  openCheckpoint, openEntry, pae, parseVkey, registrarKeys, sha256, te, u64, unhex,
+  Unchecked, applyKeys, b64, concat, ed25519, equal, fetchJson, hex, keyId, micros, nodeHash,
+  offerReport, say, openCheckpoint, openEntry, pae, parseVkey, registrarKeys, sha256, te, u64, unhex,
 } from './common.js';
 
 // C2SP tlog-cosignature v1: the pinned witnesses (data-witness-keys, "name+hash+base64(0x04
@@ -143,22 +144,6 @@ async function rebuildChain(entries, size) {
     last = index;
   }
   return { count: entries.length, head: hex(link), last_index: last };
-}
-
-async function fetchJson(url) {
-  var response;
-  try {
-    response = await fetch(url, { headers: { Accept: 'application/json' }, cache: 'no-store' });
-  } catch (e) {
-    throw new Unchecked(say('network'));
-  }
-  if (response.status >= 500 || response.status === 429) throw new Unchecked(say('http', { status: response.status }));
-  if (!response.ok) throw new Error(say('http', { status: response.status }) + ': ' + url);
-  try {
-    return await response.json();
-  } catch (e) {
-    throw new Unchecked(say('network'));
-  }
 }
 
 // A subject's verified chain: [{index, entry, statement, env, payload, hash}].
