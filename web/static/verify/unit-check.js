@@ -302,7 +302,12 @@ export async function verifyUnit(section, silence) {
     }
     // The chains of the units the unit's own awards name (their scores judge each award),
     // verified against the same checkpoint as the unit's own.
-    var others = {}, needed = rules.awardChains(table, unit, chain);
+    var others = {}, needed;
+    try {
+      needed = rules.awardChains(table, unit, chain);
+    } catch (e) {
+      throw new Error(say('rules-failed'));
+    }
     for (var o = 0; o < needed.length; o++) others[needed[o]] = await verifiedChain(needed[o], tree.size, tree);
     // The unit's changes derived from the verified statements themselves (no history page).
     var derived;
