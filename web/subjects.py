@@ -71,6 +71,7 @@ VERIFY_FILES = (
     "verify/claims.js",
     "verify/silence.js",
     "verify/rules.js",
+    "verify/awards.js",
     "verify/rules.json",
     "verify/summary.js",
     "verify/summaries.json",

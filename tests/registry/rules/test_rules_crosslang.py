@@ -239,7 +239,7 @@ def run_node(tmp: Path, script: str, data: Any) -> Any:
 
 STATEMENTS = """
 import { readFileSync } from 'node:fs';
-import { changesOf, unitChanges, interpret, warningsOf } from '%s';
+import { awardChains, changesOf, unitChanges, interpret, warningsOf } from '%s';
 const table = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const demo = JSON.parse(readFileSync(process.argv[3], 'utf8'));
 function attempt(f) { try { return f(); } catch (e) { return { error: String(e.message) }; } }
@@ -254,7 +254,11 @@ Object.keys(demo.chains).forEach(function (unit) {
     return interpret(table, unitChanges(table, unit, chain), demo.today);
   });
   warned[unit] = attempt(function () {
-    return warningsOf(table, unit, chain, unitChanges(table, unit, chain));
+    const others = {};
+    awardChains(table, unit, chain).forEach(function (u) {
+      others[u] = demo.chains[u].map(function (i) { return demo.entries[i]; });
+    });
+    return warningsOf(table, unit, chain, unitChanges(table, unit, chain), others);
   });
 });
 process.stdout.write(JSON.stringify({ made: made, units: units, warned: warned }));
@@ -287,13 +291,20 @@ def test_javascript_derives_the_changes_from_the_statements(tmp_path: Path, demo
         want = unit_warnings(demo, unit, checked)
         seen |= {w["code"] for w in want}
         assert got["warned"][unit] == want, unit
-    assert seen >= {"late-posting", "signed-by-revoked-key", "unwitnessed"}, "the demo's"
+    assert seen >= {
+        "late-posting",
+        "signed-by-revoked-key",
+        "unwitnessed",
+        "below-thresholds",
+        "prerequisites-missing",
+    }, "the demo's"
 
 
 def unit_warnings(demo: Demo, unit: str, checked: set[str]) -> list[dict[str, Any]]:
     """The warnings of `checked` kinds a unit's page lists (registry.read.lifecycle
     `warnings`: its own or about it), as the registry stores them (a voided entry keeps only
-    its revoked-key warning) and computes them today (declarations nobody attested)."""
+    its revoked-key warning) and computes them today (declarations nobody attested); each
+    once, as the page lists it (a proposal of two units short of their prerequisites: two)."""
     declared = [(r.index, r.subject) for r in demo.records if isinstance(r, Declaration)]
     hashes = {r.index: r.hash for r in demo.records if isinstance(r, Declaration)}
     attested: dict[int, int] = {}
@@ -302,13 +313,13 @@ def unit_warnings(demo: Demo, unit: str, checked: set[str]) -> list[dict[str, An
             for i, h in hashes.items():
                 attested[i] = attested.get(i, 0) + (h == r.declaration)
     today = warn.unwitnessed(declared, attested)  # as registry.read.lifecycle.warnings
-    found = {
+    found = [
         (w.index, w.code)
         for w in [*demo.warnings, *today]
         if w.code in checked
         and unit in (w.agency, w.subject)
         and (w.index not in demo.voided or w.code in ("signed-by-revoked-key", "unwitnessed"))
-    }
+    ]
     return [{"code": c, "index": i} for i, c in sorted(found)]
 
 

@@ -8,6 +8,9 @@
 // and requires identical output.
 
 import { micros } from './common.js';
+import { awardWarnings } from './awards.js';
+
+export { awardChains } from './awards.js';
 
 function stage(c) {
   var s = { on: c.on, by: c.by, index: c.index };
@@ -280,14 +283,16 @@ export function unitChanges(table, unit, chain) {
 
 function daysBetween(from, to) { return Math.round((Date.parse(to) - Date.parse(from)) / 86400000); }
 
-// The warnings a unit page lists that its chain alone proves (table.warnings.checked), as
+// The warnings a unit page lists that verified chains prove (table.warnings.checked), as
 // {code, index}, from the verified entries and the unit's changes (unitChanges, for the
 // entries a compromise voided): late posting and a back-dated fact on the unit's own
 // statements, a count under its share (the pact's signatories), and each voided entry
 // signed by the revoked key, and each declaration no attestation in the chain names (as of
-// today). A voided entry keeps only that last warning (the registry
-// drops its own). Thresholds, fields and comparisons are the table's (export_warnings.py).
-export function warningsOf(table, unit, chain, changes) {
+// today), and the proposal and award warnings (awards.js: `others` are the verified chains
+// of the units the unit's own awards name, rules.awardChains). A voided entry keeps only the
+// revoked-key warning (the registry drops its own). Thresholds, fields and comparisons are
+// the table's (export_warnings.py, export_awards.py).
+export function warningsOf(table, unit, chain, changes, others) {
   var w = table.warnings, out = [], voided = {};
   changes.forEach(function (c) { if (c.op === 'quarantined') c.voided.forEach(function (i) { voided[i] = true; }); });
   var un = w.unwitnessed, attested = {};
@@ -311,5 +316,6 @@ export function warningsOf(table, unit, chain, changes) {
       if (r.type === st.type && st.body[r.part] * r.times < st.body[r.whole]) out.push({ code: r.code, index: e.index });
     });
   });
+  awardWarnings(table, unit, chain, others, voided).forEach(function (x) { out.push({ code: x.code, index: x.index }); });
   return out.sort(function (a, b) { return a.index - b.index || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0); });
 }

@@ -14,8 +14,10 @@
 //              rules.js: no history page is read), then its status, target, stage dates,
 //              action plan and overdue items recomputed and compared with every value
 //              the page shows (claims.js), and the warnings the chain proves (late
-//              posting, back-dated fact, pact coverage, revoked key, unwitnessed declaration)
-//              with the entries each lists; each difference is highlighted in place.
+//              posting, back-dated fact, pact coverage, revoked key, unwitnessed declaration,
+//              prerequisites missing, awarded below the thresholds: the scores of a unit the
+//              unit's own award names come from that unit's verified chain) with the
+//              entries each lists; each difference is highlighted in place.
 // The shared checking code (hashes, signatures, checkpoints, key histories, fetching) is
 // common.js.
 import {
@@ -283,12 +285,21 @@ export async function verifyUnit(section, silence) {
       if (dated) dated.classList.add('verify-differs');
       throw new Error(section.dataset.differs + ': ' + say('claim-today') + ' ' + (dated ? dated.textContent : today) + ' \u2260 ' + local);
     }
+    // The chains of the units the unit's own awards name (their scores judge each award),
+    // verified against the same checkpoint as the unit's own.
+    var others = {}, needed;
+    try {
+      needed = rules.awardChains(table, unit, chain);
+    } catch (e) {
+      throw new Error(say('rules-failed'));
+    }
+    for (var o = 0; o < needed.length; o++) others[needed[o]] = await verifiedChain(needed[o], tree.size, tree);
     // The unit's changes derived from the verified statements themselves (no history page).
     var derived;
     try {
       var changes = rules.unitChanges(table, unit, chain);
       derived = rules.interpret(table, changes, today || local);
-      derived.warnings = rules.warningsOf(table, unit, chain, changes);
+      derived.warnings = rules.warningsOf(table, unit, chain, changes, others);
     } catch (e) {
       throw new Error(say('rules-failed'));
     }
