@@ -34,19 +34,23 @@ def computed(db: Connection, agencies: Sequence[str] | None, today: date) -> lis
     """The warnings true today of these agencies (None: of every agency): each open item
     overdue, and each declaration no witness has attested."""
     items = select(plan).where(plan.c.state == "open").order_by(plan.c.unit, plan.c.item)
-    declared = select(declarations.c.idx, declarations.c.agency).order_by(declarations.c.idx)
-    counting = (
-        select(declarations.c.idx, func.count(witnesses.c.idx).label("n"))
-        .join(witnesses, witnesses.c.declaration_hash == declarations.c.hash)
-        .group_by(declarations.c.idx)
-    )
+    d = declarations.c
+    declared = select(d.idx, d.agency, d.hash).order_by(d.idx)
     if agencies is not None:
         wanted = sorted(set(agencies))
         if not wanted:
             return []
         items = items.where(plan.c.unit.in_(wanted))
-        declared = declared.where(declarations.c.agency.in_(wanted))
-        counting = counting.where(declarations.c.agency.in_(wanted))
+        declared = declared.where(d.agency.in_(wanted))
+    found_declared = list(db.execute(declared))
+    # The attestations of those declarations, counted by hash on its index (no join).
+    counting = select(witnesses.c.declaration_hash, func.count().label("n")).group_by(
+        witnesses.c.declaration_hash
+    )
+    if agencies is not None:
+        hashes = sorted({r.hash for r in found_declared})
+        counting = counting.where(witnesses.c.declaration_hash.in_(hashes))
+    by_hash = {r.declaration_hash: int(r.n) for r in db.execute(counting)} if found_declared else {}
     open_items = [
         rules.OpenItem(
             i["unit"],
@@ -60,8 +64,8 @@ def computed(db: Connection, agencies: Sequence[str] | None, today: date) -> lis
         for i in rows(db, items)
     ]
     found = rules.overdue_items(open_items, today)
-    attested = {r.idx: r.n for r in db.execute(counting)}
-    found += rules.unwitnessed([(r.idx, r.agency) for r in db.execute(declared)], attested)
+    attested = {r.idx: by_hash.get(r.hash, 0) for r in found_declared}
+    found += rules.unwitnessed([(r.idx, r.agency) for r in found_declared], attested)
     return [
         {
             "idx": w.index,
