@@ -24,6 +24,7 @@ from registry.cli import main
 from registry.read import lifecycle, places, warning_lists
 from registry.service import open_service
 from registry.write.instance import Instance
+from web import warning_words
 from web.unit_warnings import INLINE, PER_PAGE
 
 LATE, LOW = "late-posting", "pact-coverage-low"
@@ -185,3 +186,14 @@ def test_no_reader_of_the_warnings_cuts_them(app: Flask, derived: dict[str, list
         expected[code] = expected.get(code, 0) + 1
     assert region["warning_counts"] == expected and expected[LATE] > PACTS
     assert region["warning_units"] == pages and pages[LATE] >= 2
+
+
+def test_each_count_line_begins_with_its_count(app: Flask) -> None:
+    """The browser's check reads a kind's count as the first number of its count line."""
+    for lang in ("id", "en"):
+        with app.test_request_context(f"/?lang={lang}"):
+            app.preprocess_request()
+            for code in warning_words.ORDER:
+                for n in (1, 7, 1234):
+                    line = str(warning_words.kind_words(code, n)["headline"])
+                    assert re.match(rf"{n}\D", line), (lang, code, line)
