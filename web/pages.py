@@ -62,6 +62,7 @@ def _arg(name: str, pattern: re.Pattern[str]) -> str:
 
 
 def _page() -> int:
+    """?page=, or 1 when it is not a number (web/guard.py page_arg)."""
     return page_arg()
 
 

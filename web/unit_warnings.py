@@ -1,8 +1,8 @@
 """A unit's warnings on its pages, bounded at any number of them: on the unit page each kind's
 exact count with its newest `INLINE` entries, and each kind's complete list, `PER_PAGE`
-entries a page in entry order, at `/agencies/<agency>/warnings/<code>?page=K` (stable while
-the log grows: new warnings come last), with the same words as the unit page
-(web/warning_words.py). The browser's check of a unit page follows these pages
+entries a page in entry order, at `/agencies/<agency>/warnings/<code>?page=K` (appended
+entries' warnings come last, so a page keeps its entries), with the same words as the unit
+page (web/warning_words.py). The browser's check of a unit page follows these pages
 (web/static/verify/warning-lists.js) to compare every entry with what the chain proves.
 """
 
