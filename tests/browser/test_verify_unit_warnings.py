@@ -1,8 +1,9 @@
 """ "Verify this page" on a unit with more warnings than its page lists inline (issue 11), in
 real chromium through a lying proxy: the check reads every page of each kind's complete list
 and compares every entry and each shown count with what the verified chain proves. The
-genuine page is verified; an entry dropped from or added to page 2 of a list, or a changed
-count, fails at the claims step with the kind highlighted; a network cut on a list is "could
+genuine page is verified; an entry dropped from or added to page 2 of a list, a changed
+count, or an entry listed inline that the complete list does not hold fails at the claims
+step with the kind highlighted; a network cut on a list is "could
 not be checked"; a unit whose warnings are all listed inline is checked without a fetch."""
 
 from __future__ import annotations
@@ -105,14 +106,25 @@ def _count(html: str) -> str:
     return found
 
 
+def _inline(html: str) -> str:
+    found, n = re.subn(
+        r'(id="warn-late-posting">.*?<details><summary>.*?</summary><ul>\n'
+        r'<li><a href="/entries/)\d+',
+        r"\g<1>1",
+        html,
+        count=1,
+        flags=re.S,
+    )
+    assert n == 1
+    return found
+
+
+UNIT_PAGE = re.compile(r"/agencies/" + MANY + r"$")
 LIES: dict[str, tuple[re.Pattern[str], Callable[[str], str], str]] = {
     "an entry dropped from page 2": (PAGE_2, _drop_first, "#warn-late-posting"),
     "an entry added to page 2": (PAGE_2, _add_one, "#warn-late-posting"),
-    "a shown count": (
-        re.compile(r"/agencies/" + MANY + r"$"),
-        _count,
-        '#warn-late-posting [data-claim="warning-count"]',
-    ),
+    "a shown count": (UNIT_PAGE, _count, '#warn-late-posting [data-claim="warning-count"]'),
+    "an entry listed inline, the complete list genuine": (UNIT_PAGE, _inline, "#warn-late-posting"),
 }
 
 

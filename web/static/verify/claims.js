@@ -104,6 +104,7 @@ export function compareClaims(doc, table, derived, proven, complete) {
   return out;
 }
 function indexes(list) { return list.length ? '#' + list.join(' #') : '—'; }
+function ascending(a, b) { return a - b; }
 
 // The entry indexes a list of warnings shows (its <li>s, each linking its entry).
 export function listedEntries(root) {
@@ -136,14 +137,15 @@ export function longLists(doc, table) {
 // (table.warnings.checked) its shown count and the entries it lists, no more and no fewer;
 // for the overdue items' warning its count and how many entries it lists. A kind the page
 // lists only in part is compared by its complete list (`complete[code]`, null when it could
-// not be read); a kind the chain proves but the page leaves out differs too.
+// not be read), and the entries it lists inline must be the newest; a kind the chain proves
+// but the page leaves out differs too.
 function compareWarnings(doc, table, derived, complete, differs) {
   var badge = doc.querySelector('section.status .badge');
   var overdue = table.plan.overdue_warning;
   comparedKinds(table).forEach(function (code) {
     var shown = shownWarning(doc, code);
     var want = code === overdue
-      ? derived.overdue.map(function () { return null; })
+      ? derived.overdue
       : derived.warnings.filter(function (w) { return w.code === code; }).map(function (w) { return w.index; });
     var what = code === overdue ? say('claim-warning-overdue') : say('claim-warning') + ' ' + (shown ? shown.title : code);
     if (!shown) {
@@ -156,7 +158,10 @@ function compareWarnings(doc, table, derived, complete, differs) {
       if (listed.length !== want.length) differs(shown.el, what, listed.length, want.length);
       return;
     }
-    listed = listed.slice().sort(function (a, b) { return a - b; });
+    listed = listed.slice().sort(ascending);
     if (listed.join() !== want.join()) differs(shown.el, what, indexes(listed), indexes(want));
+    // Those listed inline, when the complete list was read: its newest.
+    var inline = shown.listed.slice().sort(ascending), newest = want.slice(want.length - inline.length);
+    if (complete[code] && inline.join() !== newest.join()) differs(shown.el, what, indexes(inline), indexes(newest));
   });
 }
