@@ -36,6 +36,7 @@ from web import (
     openapi,
     opendata,
     pages,
+    unit_warnings,
     wording,
     workbench,
 )
@@ -89,6 +90,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(downloads.bp)  # the search's rows as CSV / JSON
     app.register_blueprint(subject_proofs.bp)  # verified views
     app.register_blueprint(awards.bp)  # the yearly "Penerima predikat" lists
+    app.register_blueprint(unit_warnings.bp)  # a unit's complete lists of warnings
     errors.register(app)
     app.teardown_appcontext(close_db)
     app.context_processor(wording_helpers)

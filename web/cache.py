@@ -1,18 +1,18 @@
 """The public pages, rendered once per state of the log and served from memory until it changes.
 
-A public page (home, search, a region, an agency, an entry, the feeds, `/entries`,
-`/agencies.json`) depends only on what the log holds, the day overdue items are counted at,
-the instance's config (witness keys) and the request's address and language. So each process
-keeps a bounded LRU of such pages, keyed by (host, path, query string, language) within one
-*generation*: the newest checkpoint's size and cosigner count, the read model's last projected
-index (a read model being caught up or rebuilt moves it), today, and the config file's mtime.
-Every request reads the generation with one indexed query on its own read connection (before
-the page's queries, so a page is never filed under a newer state than it shows); when it
-differs from the one the cache holds, the cache is emptied. A page is stored only if it was a
-200 GET with no cookie of its own and not streamed; its body is gzipped once when stored, and a
-hit is answered with either form, so the `compress` hook has nothing left to do. Errors,
-POSTs, the workbench, the API and anything per-user are never stored (only the endpoints in
-`PAGES` are).
+A public page (home, search, a region, an agency and its lists of warnings, an entry, the
+feeds, `/entries`, `/agencies.json`) depends only on what the log holds, the day overdue
+items are counted at, the instance's config (witness keys) and the request's address and
+language. So each process keeps a bounded LRU of such pages, keyed by (host, path, query
+string, language) within one *generation*: the newest checkpoint's size and cosigner count,
+the read model's last projected index (a read model being caught up or rebuilt moves it),
+today, and the config file's mtime. Every request reads the generation with one indexed
+query on its own read connection (before the page's queries, so a page is never filed under
+a newer state than it shows); when it differs from the one the cache holds, the cache is
+emptied. A page is stored only if it was a 200 GET with no cookie of its own and not
+streamed; its body is gzipped once when stored, and a hit is answered with either form, so
+the `compress` hook has nothing left to do. Errors, POSTs, the workbench, the API and
+anything per-user are never stored (only the endpoints in `PAGES` are).
 
 `PAGE_CACHE_BYTES` in the app's config bounds the memory (default 64 MiB; 0 turns it off).
 """
@@ -40,6 +40,7 @@ PAGES = frozenset(
         "pages.agencies",
         "pages.region",
         "pages.agency",
+        "unit_warnings.kind",
         "pages.entry",
         "entries.index",
         "feeds.everything",

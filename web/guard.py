@@ -55,6 +55,12 @@ def parse_int(text: str) -> int | None:
     return number if number <= INT64_MAX else None
 
 
+def page_arg() -> int:
+    """?page=, or 1 when it is not a number (queries clamp it to the pages there are)."""
+    found = parse_int(request.args.get("page", "1"))
+    return found if found is not None and found < 10**6 else 1
+
+
 def int_arg(name: str) -> int:
     """The query parameter `name` as an integer in 0..2^63-1, or a 400 saying what is wrong."""
     raw = request.args.get(name)

@@ -35,13 +35,14 @@ from registry.read.results import SORTS
 from registry.read.search import PREDICATE_STATES, Filters, choices, search
 from registry.tlog import merkle
 from web.context import db, entry_or_404, service, today
-from web.guard import parse_int
+from web.guard import page_arg
 from web.links import public_url_for
 from web.page_helpers import template_helpers
 from web.results_table import sort_links
 from web.subjects import anchor_fragment  # verified views
 from web.summaries import mentioned
-from web.warning_words import counted, grouped
+from web.unit_warnings import on_unit_page
+from web.warning_words import counted
 
 bp = Blueprint("pages", __name__)
 _PROVINCE = re.compile(r"[0-9]{2}")
@@ -61,9 +62,8 @@ def _arg(name: str, pattern: re.Pattern[str]) -> str:
 
 
 def _page() -> int:
-    """?page=, or 1 when it is not a number (queries clamp it to the pages there are)."""
-    found = parse_int(request.args.get("page", "1"))
-    return found if found is not None and found < 10**6 else 1
+    """?page=, or 1 when it is not a number (web/guard.py page_arg)."""
+    return page_arg()
 
 
 @bp.get("/")
@@ -190,7 +190,8 @@ def agency(agency: str) -> str:
         abort(404, _("Tidak ada instansi %(id)s", id=agency))
     day = today()
     timeline = queries.timeline(conn, agency, _page())
-    warnings = lifecycle.warnings(conn, agency=agency, today=day)
+    warnings = on_unit_page(conn, agency, day)  # each kind's count and newest entries
+    shown = [s["idx"] for s in timeline["rows"]] + [i["idx"] for k in warnings for i in k["items"]]
     about = [*timeline["rows"], {"agency": found["parent"] or ""}]
     return render_template(
         "pages/agency.html",
@@ -198,10 +199,10 @@ def agency(agency: str) -> str:
         timeline=timeline,
         claimed=found["claimed"],
         regional=places.regional_government(conn, [found])[agency],
-        corrections=queries.links_into(conn, [s["idx"] for s in timeline["rows"]]),
+        corrections=queries.links_into(conn, shown),
         action_plan=lifecycle.action_plan(conn, agency, day),
         scores=lifecycle.scores_side_by_side(conn, agency),
-        warnings=grouped(warnings, queries.statements_at(conn, [w["idx"] for w in warnings])),
+        warnings=warnings,
         unit=lifecycle.unit_status(conn, agency),
         awards=awards.of_units(conn, [agency]).get(agency, []),
         names=queries.agency_names(conn, mentioned(about)),

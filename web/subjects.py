@@ -69,6 +69,7 @@ VERIFY_FILES = (
     "verify/unit.js",
     "verify/unit-check.js",
     "verify/claims.js",
+    "verify/warning-lists.js",
     "verify/silence.js",
     "verify/rules.js",
     "verify/awards.js",

@@ -316,26 +316,40 @@ def detail(w: dict[str, Any], entry: dict[str, Any] | None) -> str:
 
 
 def grouped(
-    warnings: Iterable[dict[str, Any]], entries: Mapping[int, dict[str, Any]]
+    warnings: Iterable[dict[str, Any]],
+    entries: Mapping[int, dict[str, Any]],
+    counts: Mapping[str, int] | None = None,
+    *,
+    newest_first: bool = False,
 ) -> list[dict[str, Any]]:
     """Warnings grouped by kind, in ORDER (unknown codes last): each with its code, wording,
-    count line, and entries (index, readable date, statement type, facts), oldest first.
-    `entries` are the statements the warnings are on, by index."""
+    count line, and entries (index, readable date, statement type, facts), oldest first or
+    newest first. `entries` are the statements the warnings are on, by index. With `counts`
+    (each kind's total), `warnings` may hold only some of each kind: the count line says the
+    total, and `more` whether the kind has more entries than it lists."""
     groups: dict[str, list[dict[str, Any]]] = {}
     for w in warnings:
         groups.setdefault(w["code"], []).append(w)
+    totals = {c: (counts or {}).get(c, len(ws)) for c, ws in groups.items()}
     out = []
-    for code, n in _ranked({c: len(ws) for c, ws in groups.items()}):
-        rows = sorted(groups[code], key=lambda w: (w["idx"], w.get("subject") or ""))
+    for code, n in _ranked(totals):
+        rows = sorted(
+            groups[code], key=lambda w: (w["idx"], w.get("subject") or ""), reverse=newest_first
+        )
         items = []
         for w in rows:
             entry = entries.get(w["idx"])
             day = readable_date(entry["issued_at"]) if entry else ""
             what = entry["type"] if entry else ""
             items.append({"idx": w["idx"], "date": day, "type": what, "detail": detail(w, entry)})
-        kind = _kind(code)
-        out.append(dict(kind, code=code, headline=kind["count"](n), count=n, items=items))
+        out.append(kind_words(code, n) | {"items": items, "more": n > len(items)})
     return out
+
+
+def kind_words(code: str, n: int) -> dict[str, Any]:
+    """A kind's code, title, meaning, non-meaning and count line for `n` of it (no entries)."""
+    kind = _kind(code)
+    return dict(kind, code=code, headline=kind["count"](n), count=n, items=[], more=n > 0)
 
 
 def _kind(code: str) -> dict[str, Any]:

@@ -14,12 +14,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, desc, func, or_, select
+from sqlalchemy import Connection, desc, or_, select
 
 from events.regulations import AREA_TITLES, AREAS, LATEST, REGULATIONS
 from registry.read.queries import rows
 from registry.read.tables import (
-    declarations,
     plan,
     plan_changes,
     progress,
@@ -27,9 +26,9 @@ from registry.read.tables import (
     steps,
     surveys,
     units,
-    witnesses,
 )
 from registry.read.tables import warnings as warnings_t
+from registry.read.warning_lists import computed, stored
 from registry.rules import warnings as rules
 from registry.rules.lifecycle import OUTCOMES, PATH
 
@@ -163,53 +162,20 @@ def scores_side_by_side(db: Connection, unit: str) -> dict[str, Any]:
 
 
 def warnings(
-    db: Connection, *, agency: str | None = None, limit: int = 200, today: date
+    db: Connection, *, agency: str | None = None, today: date, limit: int | None = None
 ) -> list[dict[str, Any]]:
-    """The public warnings, newest first: those stored when their entries were appended, and
-    those true today (items overdue, declarations no witness has attested)."""
-    query = select(warnings_t).order_by(desc(warnings_t.c.idx), warnings_t.c.code).limit(limit)
+    """Every public warning (or an agency's: those it signed and those about it signed by
+    another), newest first: those stored when their entries were appended, and those true
+    today (`warning_lists.computed`: items overdue, declarations no witness has attested).
+    Complete unless `limit` keeps only the newest; pages read a kind at a time instead
+    (registry/read/warning_lists.py), so their size never grows with the warnings."""
+    query = select(warnings_t).order_by(desc(warnings_t.c.idx), warnings_t.c.code)
     if agency:
         # An agency's own warnings, and those about it signed by another (an award below the
         # thresholds is the TPN's statement; missing prerequisites, the proposer's).
         query = query.where(or_(warnings_t.c.agency == agency, warnings_t.c.subject == agency))
-    out = [dict(r, facts=json.loads(r["facts"]), computed=False) for r in rows(db, query)]
-    items = [
-        rules.OpenItem(
-            i["unit"],
-            i["item"],
-            i["output"],
-            i["state"],
-            i["due_current"],
-            i["due_original"],
-            i["plan_index"],
-        )
-        for i in _items(db, agency)
-        if i["state"] == "open"
-    ]
-    found = rules.overdue_items(items, today)
-    query = select(declarations.c.idx, declarations.c.agency)
-    counting = (
-        select(declarations.c.idx, func.count(witnesses.c.idx).label("n"))
-        .join(witnesses, witnesses.c.declaration_hash == declarations.c.hash)
-        .group_by(declarations.c.idx)
-    )
-    if agency:
-        query = query.where(declarations.c.agency == agency)
-        counting = counting.where(declarations.c.agency == agency)
-    declared = [(r["idx"], r["agency"]) for r in rows(db, query)]
-    attested = {r["idx"]: r["n"] for r in rows(db, counting)}
-    found += rules.unwitnessed(declared, attested)
-    out += [
-        {
-            "idx": w.index,
-            "code": w.code,
-            "subject": w.subject,
-            "agency": w.agency,
-            "message": w.message,
-            "facts": dict(w.facts),
-            "computed": True,
-        }
-        for w in found
-    ]
+    if limit is not None:
+        query = query.limit(limit)
+    out = stored(db, query) + computed(db, [agency] if agency else None, today)
     out.sort(key=lambda w: (-w["idx"], w["code"], w["subject"]))
-    return out[:limit]
+    return out if limit is None else out[:limit]

@@ -13,11 +13,11 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from registry.read import regions as region_data
-from registry.read.lifecycle import warnings
 from registry.read.queries import in_region, rows
 from registry.read.results import sort_rows, with_facts
 from registry.read.tables import agencies
 from registry.read.tables import regions as regions_t
+from registry.read.warning_lists import tallies
 
 # Kinds that are a regional government (pemerintah daerah) or one of its offices; a unit
 # belongs to its parent's side. Anything else located in a region (a central office such as
@@ -128,15 +128,9 @@ def region_page(
     status_counts: dict[str, int] = {}
     for r in found:  # the status the results table shows and filters by
         status_counts[r["status"]] = status_counts.get(r["status"], 0) + 1
-    by_code: dict[str, int] = {}
-    units_by_code: dict[str, set[str]] = {}  # the agencies whose pages list each kind
-    seen: set[tuple[int, str, str]] = set()  # a warning about one agency signed by another
-    for r in found:
-        for w in warnings(db, agency=r["agency"], today=today):
-            units_by_code.setdefault(w["code"], set()).add(r["agency"])
-            if (w["idx"], w["code"], w["subject"]) not in seen:
-                seen.add((w["idx"], w["code"], w["subject"]))
-                by_code[w["code"]] = by_code.get(w["code"], 0) + 1
+    # Each warning once (also one about an agency signed by another of them), and how many
+    # of their pages list each kind.
+    by_code, units_by_code = tallies(db, [r["agency"] for r in found], today)
     regional = regional_government(db, found)
     located_counts: dict[str, int] = {}
     for row in found:
@@ -154,7 +148,7 @@ def region_page(
         "status_counts": status_counts,
         "warnings": sum(by_code.values()),
         "warning_counts": by_code,
-        "warning_units": {c: len(a) for c, a in units_by_code.items()},
+        "warning_units": units_by_code,
         "source": region_data.source(),
         "regency_counts": [
             dict(_region_row(c, names.get(c, c)), count=n)

@@ -260,11 +260,15 @@ warnings = Table(
     metadata,
     _idx(primary_key=True),
     Column("code", String(32), primary_key=True),
-    Column("subject", _ID, primary_key=True, index=True),
-    Column("agency", _ID, nullable=False, index=True),
+    Column("subject", _ID, primary_key=True),
+    Column("agency", _ID, nullable=False),
     Column("message", Text, nullable=False),
     # The same facts as JSON fields, for pages that word them in their own language.
     Column("facts", Text, nullable=False),
+    # A unit's page reads a kind at a time in entry order: the warnings it signed, and those
+    # about it signed by another (registry/read/warning_lists.py).
+    Index("rm_warnings_by_agency", "agency", "code", "idx", "subject"),
+    Index("rm_warnings_by_subject", "subject", "code", "idx", "agency"),
 )
 
 links = Table(

@@ -23,6 +23,7 @@ PAGES = [
     "/agencies/dpmptsp-sultra",
     "/agencies/rs-jiwa-sultra",
     "/agencies/rsud-bahteramas",
+    "/agencies/bps-kabupaten-grobogan/warnings/late-posting",
     "/regions/74",
     "/regions/33.15",
     "/entries",

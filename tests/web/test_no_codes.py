@@ -109,6 +109,11 @@ def page_paths(app: Flask) -> list[str]:
         "/agencies?q=74",
         "/agencies?q=grobogn",
         *[f"/agencies/{a}" for a in agencies],
+        # a unit's complete list of one kind of warning (issue 11)
+        "/agencies/bps-kabupaten-grobogan/warnings/late-posting",
+        "/agencies/rs-jiwa-sultra/warnings/item-overdue",
+        "/agencies/rs-jiwa-sultra/warnings/signed-by-revoked-key",
+        "/agencies/rsud-bahteramas/warnings/below-thresholds",
         *[f"/entries/{i}" for i in range(registry.size())],
     ]
 
@@ -130,6 +135,8 @@ ERRORS = [
     ("/agencies/no-such-agency", 404),
     ("/regions/99", 404),
     ("/regions/3315x", 404),
+    ("/agencies/rs-jiwa-sultra/warnings/no-such-kind", 404),
+    ("/agencies/no-such-agency/warnings/late-posting", 404),
 ]
 
 

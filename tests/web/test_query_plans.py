@@ -120,6 +120,13 @@ def pages(size: int) -> list[str]:
         "/open-data/units.csv", "/open-data/units.json",
         # the workbench's list of an agency's own entries (with confirmations of records)
         "/workbench/api/entries/dinas-uji-7", "/workbench/api/entries/bps-kabupaten-grobogan",
+        # a unit's complete list of one kind of warning, a page at a time (issue 11): 250 late
+        # postings each, a kind true today, one signed by another, one it has none of
+        "/agencies/dinas-uji-7/warnings/late-posting",
+        "/agencies/dinas-uji-7/warnings/late-posting?page=3",
+        "/agencies/rs-jiwa-sultra/warnings/item-overdue",
+        "/agencies/rsud-bahteramas/warnings/below-thresholds",
+        "/agencies/dinas-uji-7/warnings/unwitnessed",
     ]  # fmt: skip
 
 

@@ -2,9 +2,10 @@
 // derive from the verified chain (rules.js). Each claim is an element the page shows,
 // marked with data-claim (templates/pages/agency.html): the status badge, the target, the
 // declaration date, each stage date of the path and the outcome, the action plan's counts
-// and its date, for every item its due date, its state and its days late, and the count of
-// the overdue-item warning, and the entries listed under each warning the chain proves
-// (rules.js warningsOf). A date is
+// and its date, for every item its due date, its state and its days late, and for the
+// overdue-item warning and each warning the chain proves (rules.js warningsOf) its shown
+// count and the entries listed under it: inline, or in its complete list when the page lists
+// only the newest (`complete`, read by warning-lists.js). A date is
 // read from its <time datetime> and must also be the date its text shows (day and year).
 // compareClaims returns every difference, each with the element that shows it, which the
 // caller highlights; an empty list means the page says what the log proves.
@@ -38,7 +39,7 @@ export function pageToday(doc) {
   return el ? shownDate(el) || 'invalid' : null;
 }
 
-export function compareClaims(doc, table, derived, proven) {
+export function compareClaims(doc, table, derived, proven, complete) {
   var out = [];
   function differs(el, what, shown, proven) {
     out.push({ el: el, what: what, shown: shown === null || shown === undefined ? '—' : String(shown), proven: proven === null || proven === undefined ? '—' : String(proven) });
@@ -99,22 +100,68 @@ export function compareClaims(doc, table, derived, proven) {
       if (!el || number(el) !== counts[k]) differs(el || plan, say('claim-' + k), el && text(el), counts[k]);
     });
   }
-  // The warning each overdue item raises: as many as the rules find overdue.
-  // (the entries the page lists under that warning).
-  var warned = doc.getElementById('warn-' + table.plan.overdue_warning);
-  var shownWarned = warned ? warned.querySelectorAll('details li').length : 0;
-  if (shownWarned !== derived.overdue.length) differs(warned || plan || badge, say('claim-warning-overdue'), shownWarned, derived.overdue.length);
-  // The warnings the chain proves (table.warnings.checked): each kind lists the entries the
-  // rules raise it on, no more and no fewer.
-  (table.warnings.checked || []).forEach(function (code) {
-    var listed = doc.getElementById('warn-' + code);
-    var shown = listed ? Array.prototype.map.call(listed.querySelectorAll('details li'), linkedIndex) : [];
-    var want = derived.warnings.filter(function (w) { return w.code === code; }).map(function (w) { return w.index; });
-    shown.sort(function (a, b) { return a - b; });
-    if (shown.join() !== want.join()) {
-      differs(listed || badge, say('claim-warning') + ' ' + (listed ? text(listed.querySelector('.badge')) : code), indexes(shown), indexes(want));
-    }
-  });
+  compareWarnings(doc, table, derived, complete || {}, differs);
   return out;
 }
 function indexes(list) { return list.length ? '#' + list.join(' #') : '—'; }
+function ascending(a, b) { return a - b; }
+
+// The entry indexes a list of warnings shows (its <li>s, each linking its entry).
+export function listedEntries(root) {
+  return root ? Array.prototype.map.call(root.querySelectorAll('li'), linkedIndex) : [];
+}
+// What the page shows of one kind of warning (<li id="warn-CODE">): its count line's number,
+// the entries listed inline (the newest, or all) and the link to its complete list.
+function shownWarning(doc, code) {
+  var el = doc.getElementById('warn-' + code);
+  if (!el) return null;
+  var count = el.querySelector('[data-claim="warning-count"]');
+  var all = el.querySelector('a[data-claim="warning-list"]');
+  var badge = el.querySelector('.badge');
+  return {
+    el: el, countEl: count, count: count ? number(count) : NaN, title: badge ? text(badge) : code,
+    listed: listedEntries(el.querySelector('details ul')), href: all ? all.getAttribute('href') : null,
+  };
+}
+function comparedKinds(table) {
+  return [table.plan.overdue_warning].concat((table.warnings.checked || []).filter(function (c) { return c !== table.plan.overdue_warning; }));
+}
+// The kinds the page lists only in part (its count above the entries shown inline), whose
+// complete lists must be read (warning-lists.js) to compare every entry: [{code, href, count}].
+export function longLists(doc, table) {
+  return comparedKinds(table).map(function (code) { return [code, shownWarning(doc, code)]; }).filter(function (p) {
+    return p[1] && p[1].href && p[1].count > p[1].listed.length;
+  }).map(function (p) { return { code: p[0], href: p[1].href, count: p[1].count }; });
+}
+// The warnings the chain proves, compared with the page: for each kind the rules derive
+// (table.warnings.checked) its shown count and the entries it lists, no more and no fewer;
+// for the overdue items' warning its count and how many entries it lists. A kind the page
+// lists only in part is compared by its complete list (`complete[code]`, null when it could
+// not be read), and the entries it lists inline must be the newest; a kind the chain proves
+// but the page leaves out differs too.
+function compareWarnings(doc, table, derived, complete, differs) {
+  var badge = doc.querySelector('section.status .badge');
+  var overdue = table.plan.overdue_warning;
+  comparedKinds(table).forEach(function (code) {
+    var shown = shownWarning(doc, code);
+    var want = code === overdue
+      ? derived.overdue
+      : derived.warnings.filter(function (w) { return w.code === code; }).map(function (w) { return w.index; });
+    var what = code === overdue ? say('claim-warning-overdue') : say('claim-warning') + ' ' + (shown ? shown.title : code);
+    if (!shown) {
+      if (want.length) differs(code === overdue ? doc.querySelector('[data-claim="plan"]') || badge : badge, what, code === overdue ? 0 : '—', code === overdue ? want.length : indexes(want));
+      return;
+    }
+    var listed = complete[code] || shown.listed;
+    if (shown.count !== want.length) differs(shown.countEl || shown.el, say('claim-warning-count') + ' ' + shown.title, shown.countEl ? shown.count : null, want.length);
+    if (code === overdue) {
+      if (listed.length !== want.length) differs(shown.el, what, listed.length, want.length);
+      return;
+    }
+    listed = listed.slice().sort(ascending);
+    if (listed.join() !== want.join()) differs(shown.el, what, indexes(listed), indexes(want));
+    // Those listed inline, when the complete list was read: its newest.
+    var inline = shown.listed.slice().sort(ascending), newest = want.slice(want.length - inline.length);
+    if (complete[code] && inline.join() !== newest.join()) differs(shown.el, what, indexes(inline), indexes(newest));
+  });
+}

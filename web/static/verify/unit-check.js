@@ -16,8 +16,10 @@
 //              the page shows (claims.js), and the warnings the chain proves (late
 //              posting, back-dated fact, pact coverage, revoked key, unwitnessed declaration,
 //              prerequisites missing, awarded below the thresholds: the scores of a unit the
-//              unit's own award names come from that unit's verified chain) with the
-//              entries each lists; each difference is highlighted in place.
+//              unit's own award names come from that unit's verified chain) with each one's
+//              count and the entries it lists, inline or, when the page lists only the
+//              newest, on every page of its complete list (warning-lists.js); each difference
+//              is highlighted in place.
 // The shared checking code (hashes, signatures, checkpoints, key histories, fetching) is
 // common.js.
 import {
@@ -275,7 +277,8 @@ export async function verifyUnit(section, silence) {
 
     current = 'claims';
     var table = await fetchJson(section.dataset.rules);
-    var loaded = await Promise.all([import('./rules.js'), import('./claims.js')])  .catch(function () { throw new Unchecked(say('no-rules')); });
+    var loaded = await Promise.all([import('./rules.js'), import('./claims.js'), import('./warning-lists.js')])
+      .catch(function () { throw new Unchecked(say('no-rules')); });
     var rules = loaded[0], claims = loaded[1];
     // Overdue is as of the page's own date, which must be today here (a day either way).
     var today = claims.pageToday(document);
@@ -310,7 +313,10 @@ export async function verifyUnit(section, silence) {
       var told = proof.silenceProof(silenceWords(section), table, derived, silence.dataset.item, due && claims.shownDate(due), tree, witnessed, today || local);
       showSilence(silence, told.ok ? 'pass' : 'fail', told.text);
     }
-    var found = claims.compareClaims(document, table, derived, status);
+    // The kinds of warning the page lists only in part: every page of their complete lists
+    // (none read when the page lists every entry itself).
+    var complete = await loaded[2].completeLists(claims.longLists(document, table));
+    var found = claims.compareClaims(document, table, derived, status, complete);
     if (found.length) {
       found.forEach(function (d) { if (d.el) d.el.classList.add('verify-differs'); });
       throw new Error(section.dataset.differs + ': ' + found.map(function (d) {

@@ -1,9 +1,9 @@
 // Pakta: the "Verify this page" buttons of a unit page (templates/pages/_verify_unit.html):
-// the whole check (unit-check.js, common.js, rules.js, claims.js, silence.js) is loaded only
-// when a reader presses one, so the page itself stays light. The section's button checks the
-// page; an overdue badge's "Periksa bukti" checks the page and that badge's provable silence
-// (docs/provable-silence.md). The outcome lands in the section's data-outcome, and a badge's
-// in its row's data-silence.
+// the whole check (unit-check.js, common.js, rules.js, claims.js, warning-lists.js,
+// silence.js) is loaded only when a reader presses one, so the page itself stays light. The
+// section's button checks the page; an overdue badge's "Periksa bukti" checks the page and
+// that badge's provable silence (docs/provable-silence.md). The outcome lands in the
+// section's data-outcome, and a badge's in its row's data-silence.
 function start() {
   var section = document.getElementById('verify-unit');
   var button = document.getElementById('verify-unit-button');
