@@ -273,7 +273,7 @@ async function run(section) {
     rendered.hidden = false;
     // The summary sentence, rebuilt from the verified statement (the signer's name from its
     // verified registration, when the key history verified above carries it).
-    var said = await checkSummary(section, opened, keysOk ? bundle.key_history : []);
+    var said = await checkSummary(section, opened, states.keys === 'pass' ? bundle.key_history : []);
     differs = differs.concat(said.differs);
     restated = said.text;
     record('content', !differs.length, differs.length ? section.dataset.differs + ': ' + differs.join('; ') : opened.statement.type + ' · ' + opened.statement.agency + ' · ' + (opened.statement.seq + 1));
