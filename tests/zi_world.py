@@ -283,11 +283,13 @@ class World:
         route: str = "national",
         by: str = "tpn",
         *keys: Ed25519PrivateKey,
+        year: int | None = None,
     ) -> Any:
+        """Award `predicate` today, for `year` (this year unless said otherwise)."""
         body = {
             "unit": unit,
             "predicate": predicate,
-            "year": self.day.year,
+            "year": year or self.day.year,
             "regulation": self.regulation,
             "awarded_on": self.today,
             "decree": "KepmenPANRB",

@@ -68,7 +68,7 @@ def derived(replay: Replay, today: date) -> dict[str, Any]:
             for v in replay.invalidated
         ],
         "confirmed": [
-            {"idx": r.target_index, "by": r.index, "on": r.reason}
+            {"idx": r.target_index, "by": r.index, "on": r.confirmed_on}
             for r in replay.records
             if isinstance(r, Link) and r.kind == "confirmed"
         ],

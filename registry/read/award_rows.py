@@ -2,8 +2,9 @@
 
 A unit's award is the rules' `Transition` to "wbk" or "wbbm" (registry/rules/lifecycle.py),
 a revocation the transition to "revoked": this module decides nothing, it copies those
-transitions with what the award statement says of itself (its year, its decree and the
-decree's document hash) into one row per award, and marks the award a revocation ends. An entry a
+transitions, with the year the rules' designation is for (`Predicate.year`, the year the award
+statement names) and what the award statement says of itself (its decree and the decree's
+document hash), into one row per award, and marks the award a revocation ends. An entry a
 compromise revocation voids loses its award row, or its revocation of one.
 """
 
@@ -33,10 +34,12 @@ class AwardRows:
         st, out = outcome.statement, []
         for m in outcome.transitions:
             if m.step in AWARDED:
+                held = outcome.heads[m.unit].lifecycle.predicate
+                assert held is not None  # the rules' step to a designation gives one
                 row = {
                     "unit": m.unit,
                     "idx": m.index,
-                    "year": int(st.body.get("year") or m.on[:4]),
+                    "year": held.year,
                     "predicate": m.detail.get("predicate", m.step.upper()),
                     "awarded_on": m.on,
                     "by": st.agency,

@@ -136,6 +136,7 @@ def _link(rows: Rows, rec: r.Link) -> None:
         "target_idx": rec.target_index,
         "reason": rec.reason,
         "corrections": json.dumps(list(rec.corrections), ensure_ascii=False),
+        "confirmed_on": rec.confirmed_on,
     }
     rows.insert(t.links, [row])
 

@@ -1,12 +1,12 @@
 """The results table's columns as the projection keeps them (issue 13), from the rules' output.
 
 `table_columns(head)` gives an agency's status rank, and the predicate it holds (and the year
-awarded) or had revoked (and the year revoked), from its lifecycle. `warning_counts` keeps,
-for each agency, how many warnings the log records about it by code (`rm_agency_warnings`)
-and their total and codes on `rm_agencies`, in step with the warning rows a batch stores and
-those a compromise voids. A warning counts for its agency and for its subject, as an agency
-page lists it (`registry.read.lifecycle.warnings`). Nothing is decided here: the warnings and
-the lifecycle are the rules'; this only counts and copies.
+its award statement names) or had revoked (and the year revoked), from its lifecycle.
+`warning_counts` keeps, for each agency, how many warnings the log records about it by code
+(`rm_agency_warnings`) and their total and codes on `rm_agencies`, in step with the warning
+rows a batch stores and those a compromise voids. A warning counts for its agency and for its
+subject, as an agency page lists it (`registry.read.lifecycle.warnings`). Nothing is decided
+here: the warnings and the lifecycle are the rules'; this only counts and copies.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def table_columns(head: AgencyHead) -> dict[str, Any]:
     out: dict[str, Any] = {"status_rank": status_rank(agency_status(head))}
     if lc.predicate is not None:
         held = lc.predicate
-        awarded = {"predicate_state": "awarded", "predicate_year": int(held.on[:4])}
+        awarded = {"predicate_state": "awarded", "predicate_year": held.year}
         return out | {"predicate": held.predicate} | awarded
     year = int(lc.revoked_on[:4]) if lc.revoked_on else None
     state = "revoked" if lc.revoked_on else None

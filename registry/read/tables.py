@@ -275,13 +275,14 @@ links = Table(
     "rm_links",
     metadata,
     _idx(primary_key=True),
-    Column("kind", String(12), nullable=False),  # corrected, retracted
+    Column("kind", String(12), nullable=False),  # corrected, retracted, confirmed
     Column("agency", _ID, nullable=False),
     Column("target_seq", Integer, nullable=False),
     Column("target_hash", _HASH, nullable=False),
     Column("target_idx", BigInteger, nullable=False, index=True),
-    Column("reason", Text, nullable=False),
+    Column("reason", Text),  # a correction's or retraction's reason (NULL for a confirmation)
     Column("corrections", Text, nullable=False),
+    Column("confirmed_on", String(10)),  # a confirmation's day (NULL for the others)
 )
 
 invalidated = Table(

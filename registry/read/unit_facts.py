@@ -1,5 +1,5 @@
 """The per-unit figures a table of units needs, a page of units at a time: each unit's row
-(status, target, designation and the year it was awarded, region with both codes), how many
+(status, target, designation and the year it is for, region with both codes), how many
 of its action-plan items are overdue today, and the kinds of warning its page shows.
 
 `overdue_and_warnings` is the batched twin of what a unit's page reads one unit at a time

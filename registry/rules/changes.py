@@ -41,6 +41,11 @@ class Change:
     OP: ClassVar[str] = ""
     index: int
 
+    @classmethod
+    def stored(cls, fields: dict[str, Any]) -> dict[str, Any]:
+        """The fields of a change as stored, completed where an older form lacks one."""
+        return fields
+
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"op": self.OP}
         for f in fields(self):
@@ -143,10 +148,20 @@ class Evaluated(Change):
 
 @dataclass(frozen=True)
 class Awarded(Change):
+    """A designation `predicate` for the `year` the award statement names, awarded on `on`
+    (the decree's day, which may fall in the next year)."""
+
     OP = "awarded"
     on: str
     predicate: str
     by: str
+    year: int
+
+    @classmethod
+    def stored(cls, fields: dict[str, Any]) -> dict[str, Any]:
+        # Agencies' events stored before the change carried the year lack it: the award day's
+        # year is all they say (a rebuilt read model derives the statement's year again).
+        return {"year": int(fields["on"][:4])} | fields
 
 
 @dataclass(frozen=True)
@@ -237,7 +252,7 @@ def change_from_json(data: Mapping[str, Any]) -> Change:
     fields = {k: _frozen(v) for k, v in data.items() if k not in ("op", "kept")}
     if cls is Quarantined:
         fields["kept"] = tuple(change_from_json(c) for c in data["kept"])
-    return cls(**fields)
+    return cls(**cls.stored(fields))
 
 
 def lifecycle_changes(effects: Iterable[Mapping[str, Any]]) -> list[Change]:

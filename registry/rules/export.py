@@ -66,7 +66,7 @@ def _sample(cls: type[ch.Change]) -> ch.Change:
 
 def _full() -> Lifecycle:
     return Lifecycle(
-        predicate=Predicate("WBK", "2030-01-01", "x"),
+        predicate=Predicate("WBK", "2030-01-01", "x", 2029),
         proposal=Proposal("2030-01-01", 2030, "WBK", "x"),
         tpi=TpiResult("2030-01-01", "x", "WBK", {}),
     )

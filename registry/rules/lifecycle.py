@@ -175,7 +175,7 @@ def _(c: Evaluated, lc: Lifecycle) -> tuple[Lifecycle, str | None]:
 @_apply.register
 def _(c: Awarded, lc: Lifecycle) -> tuple[Lifecycle, str | None]:
     # The next cycle needs a new internal evaluation and a new proposal.
-    held = Predicate(c.predicate, c.on, c.by)
+    held = Predicate(c.predicate, c.on, c.by, c.year)
     return replace(lc, predicate=held, proposal=None, tpi=None), c.predicate.lower()
 
 

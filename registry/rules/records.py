@@ -140,8 +140,9 @@ class Link(Record):
     target_seq: int
     target_hash: str
     target_index: int
-    reason: str  # for a confirmation: the day the agency signed it (YYYY-MM-DD)
+    reason: str | None  # a correction's or retraction's reason (None for a confirmation)
     corrections: tuple[Mapping[str, Any], ...] = ()
+    confirmed_on: str | None = None  # a confirmation's day: the agency signed it (YYYY-MM-DD)
 
 
 @dataclass(frozen=True)

@@ -80,11 +80,12 @@ class Proposal:
 
 @dataclass(frozen=True)
 class Predicate:
-    """The designation a unit holds now."""
+    """The designation a unit holds now, for the `year` its award statement names."""
 
     predicate: str
     on: str
     by: str
+    year: int
 
 
 @dataclass(frozen=True)
@@ -169,7 +170,7 @@ class Lifecycle:
             out["proposal"] = {"on": p.on, "year": p.year, "target": p.target, "by": p.by}
         if self.predicate is not None:
             d = self.predicate
-            out["predicate"] = {"predicate": d.predicate, "on": d.on, "by": d.by}
+            out["predicate"] = {"predicate": d.predicate, "year": d.year, "on": d.on, "by": d.by}
         if self.self_evaluation is not None:
             s = self.self_evaluation
             out["self_evaluation"] = {"on": s.on, "regulation": s.regulation}

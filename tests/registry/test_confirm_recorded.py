@@ -10,12 +10,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from babel.dates import format_date
+from pakta_support import sqlalchemy_url
 from site_support import demo_app, demo_instance
+from sqlalchemy import create_engine, text, update
 
 from events import build_statement
 from events.types.historical import CONFIRMED_TITLE
@@ -23,9 +26,12 @@ from keys.dsse import sign
 from keys.ed25519 import b64, generate, load_private_key, public_bytes
 from registry.audit.export import export
 from registry.cli import main
+from registry.read import tables
+from registry.read.layout import READ_MODEL
 from registry.rules.errors import RuleError
 from registry.service import open_service
-from registry.write.instance import Instance
+from registry.write import storage
+from registry.write.instance import Instance, InstanceError
 from web import close_app
 
 AGENCY = "dinas-kominfo-palu"
@@ -41,9 +47,12 @@ CSV = (
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    return confirmed_world(tmp_path_factory.mktemp("confirm"))
+
+
+def confirmed_world(folder: Path) -> dict[str, Any]:
     """A demo instance where the registrar imported two records (one for a new agency that
     then got its head's key) and that agency confirmed its record."""
-    folder = tmp_path_factory.mktemp("confirm")
     instance = demo_instance(folder / "instance")
     path = folder / "records.csv"
     path.write_text(CSV, encoding="utf-8")
@@ -96,6 +105,11 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     }
 
 
+def in_words(day: str, lang: str = "id") -> str:
+    """A day as the pages write it ("1 Desember 2026")."""
+    return str(format_date(date.fromisoformat(day), "d MMMM y", locale=lang))
+
+
 def declaration(ref: dict[str, Any]) -> dict[str, Any]:
     return {"declared_on": "2023-05-02", "target": "WBK", "units": [], "place": "Palu",
             "confirms": ref}  # fmt: skip
@@ -123,7 +137,7 @@ def test_every_page_shows_the_record_as_confirmed(world: dict[str, Any]) -> None
         client = app.test_client()
         page = client.get(f"/entries/{record}").get_data(as_text=True)
         assert CONFIRMED_TITLE["id"] in page and MARK not in page
-        assert "Dikonfirmasi oleh instansi pada" in page
+        assert f"Dikonfirmasi oleh instansi pada {in_words(world['day'])}," in page
         assert f'href="/entries/{confirming}"' in page
         # The other agency's record is not confirmed: it keeps its mark.
         assert MARK in client.get(f"/entries/{foreign}").get_data(as_text=True)
@@ -132,7 +146,7 @@ def test_every_page_shows_the_record_as_confirmed(world: dict[str, Any]) -> None
         assert f'href="/entries/{record}"' in back and CONFIRMED_TITLE["id"] in back
         timeline = client.get(f"/agencies/{AGENCY}").get_data(as_text=True)
         assert CONFIRMED_TITLE["id"] in timeline and MARK not in timeline
-        assert "Dikonfirmasi oleh instansi pada" in timeline
+        assert f"Dikonfirmasi oleh instansi pada {in_words(world['day'])}," in timeline
         feed = client.get(f"/agencies/{AGENCY}/feed.atom").get_data(as_text=True)
         assert CONFIRMED_TITLE["id"] in feed and MARK not in feed
         assert MARK in client.get("/agencies/rsud-bahteramas/feed.atom").get_data(as_text=True)
@@ -151,7 +165,8 @@ def test_every_page_shows_the_record_as_confirmed(world: dict[str, Any]) -> None
         head = client.get(f"/api/v1/agencies/{AGENCY}").get_json()
         assert head["lifecycle"]["confirmed"] == [1]
         english = client.get(f"/entries/{record}?lang=en").get_data(as_text=True)
-        assert CONFIRMED_TITLE["en"] in english and "Confirmed by the agency on" in english
+        assert CONFIRMED_TITLE["en"] in english
+        assert f"Confirmed by the agency on {in_words(world['day'], 'en')}," in english
     finally:
         close_app(app)
 
@@ -175,5 +190,39 @@ def test_an_instance_without_confirmations_reports_none(tmp_path: Path) -> None:
     try:
         table = app.test_client().get("/open-data/statements.csv").get_data(as_text=True)
         assert all(r["confirmed_by"] == "" for r in csv.DictReader(io.StringIO(table)))
+    finally:
+        close_app(app)
+
+
+def test_an_instance_laid_out_before_the_day_had_its_column_migrates(tmp_path: Path) -> None:
+    """An older Pakta kept a confirmation's day in `rm_links.reason`: `pakta migrate`
+    rebuilds the read model, after which the day is in `confirmed_on`, the reason is empty and
+    the pages show the day."""
+    found = confirmed_world(tmp_path)
+    instance: Instance = found["instance"]
+    links = tables.links.name
+    engine = create_engine(sqlalchemy_url(instance.database_url))
+    with engine.begin() as conn:
+        conn.execute(text(f"ALTER TABLE {links} DROP COLUMN confirmed_on"))
+        conn.execute(text(f"UPDATE {links} SET reason = :day WHERE kind = 'confirmed'"),
+                     {"day": found["day"]})  # fmt: skip
+        conn.execute(
+            update(storage.meta).where(storage.meta.c.name == READ_MODEL).values(value="old")
+        )
+    engine.dispose()
+    with pytest.raises(InstanceError, match="pakta migrate"):
+        open_service(instance)
+    assert main(["--instance", str(instance.path), "migrate"]) == 0
+    service = open_service(instance)
+    try:
+        with service.read() as db:
+            stored = db.execute(text(f"SELECT kind, reason, confirmed_on FROM {links}")).all()
+    finally:
+        service.close()
+    assert [tuple(r) for r in stored] == [("confirmed", None, found["day"])]
+    app = demo_app(instance)
+    try:
+        page = app.test_client().get(f"/entries/{found['record']}").get_data(as_text=True)
+        assert f"Dikonfirmasi oleh instansi pada {in_words(found['day'])}," in page
     finally:
         close_app(app)

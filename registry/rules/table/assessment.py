@@ -137,7 +137,13 @@ register_rules(
     TypeRules(
         "predicate.awarded",
         guard=assessment.awarded,
-        changes=about("awarded", on=body("awarded_on"), predicate=body("predicate"), by=AGENCY),
+        changes=about(
+            "awarded",
+            on=body("awarded_on"),
+            predicate=body("predicate"),
+            by=AGENCY,
+            year=body("year"),
+        ),
         about=about_unit,
         warnings=(warn.award,),
     )

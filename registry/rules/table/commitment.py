@@ -65,7 +65,16 @@ def _declaration_records(e: Entry) -> list[Record]:
         # A link like a correction's: the recorded entry is shown as confirmed on this day.
         day = st.issued_at_text[:10]
         out.append(
-            Link(e.index, st.agency, "confirmed", ref["seq"], ref["hash"], recorded.index, day)
+            Link(
+                e.index,
+                st.agency,
+                "confirmed",
+                ref["seq"],
+                ref["hash"],
+                recorded.index,
+                reason=None,
+                confirmed_on=day,
+            )
         )
     return out
 

@@ -38,6 +38,7 @@ def test_a_unit_walks_from_declaration_to_wbk(world: World) -> None:
     assert head is not None and head.lifecycle.status == "wbk"
     assert head.lifecycle.to_json()["predicate"] == {
         "predicate": "WBK",
+        "year": 2025,
         "on": "2025-12-01",
         "by": "tpn",
     }

@@ -174,7 +174,9 @@ def random_change(rnd: random.Random, index: int) -> dict[str, Any]:
     if op == "evaluated":
         return {**base, "on": on, "stage": "desk"}
     if op == "awarded":
-        return {**base, "on": on, "predicate": rnd.choice(["WBK", "WBBM"]), "by": "d"}
+        # The year the award names may differ from its day's (a decree of the next January).
+        return {**base, "on": on, "predicate": rnd.choice(["WBK", "WBBM"]), "by": "d",
+                "year": rnd.choice([2025, 2026])}  # fmt: skip
     if op in ("not_met", "revoked"):
         return {**base, "on": on}
     if op == "window":

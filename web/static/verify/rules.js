@@ -56,7 +56,7 @@ function applyFields(lc, c) {
       break;
     }
     case 'awarded':
-      lc.predicate = { predicate: c.predicate, on: c.on, by: c.by };
+      lc.predicate = { predicate: c.predicate, year: c.year, on: c.on, by: c.by };
       break;
     default:
       break;
