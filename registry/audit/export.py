@@ -33,6 +33,7 @@ from keys.ed25519 import b64
 from keys.errors import PaktaError
 from keys.note import parse_note
 from registry.audit import histories
+from registry.rules.changes import current_form
 from registry.rules.types import rules_for
 from registry.tlog import tiles
 from registry.tlog.checkpoint import Checkpoint
@@ -79,7 +80,7 @@ def history_effects(
         found = list(registry.events.get(agency_uuid(agency), gt=first or None, limit=limit))
     except (MapperDeserialisationError, TopicError) as e:
         raise StoreError(f"a stored event of agency {agency!r} cannot be read: {e}") from None
-    return [getattr(event, "effect") for event in found]  # noqa: B009
+    return [current_form(getattr(event, "effect")) for event in found]  # noqa: B009
 
 
 def _agencies(registry: Registry, below: int | None) -> list[str]:

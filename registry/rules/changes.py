@@ -255,6 +255,15 @@ def change_from_json(data: Mapping[str, Any]) -> Change:
     return cls(**cls.stored(fields))
 
 
+def current_form(effect: Mapping[str, Any]) -> dict[str, Any]:
+    """A stored effect as this Pakta writes it: each lifecycle change read back through its
+    type's `stored` (an older form completed: an award stored before designations kept their
+    year gets the award day's year) and written again. What auditors are served and compare."""
+    if not effect.get("zi"):
+        return dict(effect)
+    return {**effect, "zi": [change_from_json(c).to_json() for c in effect["zi"]]}
+
+
 def lifecycle_changes(effects: Iterable[Mapping[str, Any]]) -> list[Change]:
     """The lifecycle changes in an agency's stored effects (`Advanced`/`Noted` JSON), in order."""
     return [change_from_json(c) for e in effects for c in e.get("zi", ())]

@@ -30,6 +30,7 @@ from keys.dsse import verify_signature
 from keys.ed25519 import b64
 from keys.errors import PaktaError
 from keys.note import NoteSigner, sign_note
+from registry.rules.changes import current_form
 from registry.rules.errors import AgencyNotFound, ConflictError
 from registry.rules.replay import Outcome, check, replay
 from registry.rules.state import AgencyHead
@@ -355,7 +356,7 @@ class Registry(Application[UUID]):
             events = list(self.events.get(agency_uuid(agency)))
         except (MapperDeserialisationError, TopicError) as e:
             raise StoreError(f"a stored event of agency {agency!r} cannot be read: {e}") from None
-        return [getattr(event, "effect") for event in events]  # noqa: B009
+        return [current_form(getattr(event, "effect")) for event in events]  # noqa: B009
 
     def size(self) -> int:
         last = self.chain.get_last()
