@@ -46,6 +46,7 @@ from registry.write.batch import (
 )
 from registry.write.domain import LOG_ID, Agency, LogEntry, agency_uuid
 from registry.write.instance import Instance
+from registry.write.pipe import pipe
 from registry.write.readside import Appended, ReadSide
 from registry.write.storage import StoreError
 from registry.write.subjects import SubjectMapKeeper  # verified views: the subject map
@@ -251,7 +252,7 @@ class Registry(Application[UUID]):
                 Checkpoint(self.instance.origin, size, root, ext).to_text(), [self.signer]
             )
             checkpoint = {"size": size, "note": signed, "cosigners": 0}
-            session.connection().execute(storage.INSERT_CHECKPOINT, checkpoint)
+            pipe(session).add(storage.INSERT_CHECKPOINT, [checkpoint])  # sent as it commits
             proofs = merkle.inclusion_proofs([a[1] for a in accepted], size, reader)  # one walk
             for (slot, index, entry, outcome), proof in zip(accepted, proofs, strict=True):
                 results[slot] = Receipt(
