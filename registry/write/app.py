@@ -234,7 +234,7 @@ class Registry(Application[UUID]):
             if not new_events:
                 self._known_at = size
                 return [r for r in results if r is not None], behind
-            recordings = self.save(*batch.changed.values(), *new_events)
+            recordings = self._store(list(batch.changed.values()), new_events)
             reader.flush()
             storage.index_keys(session, batch.holders)
             storage.index_statements(
@@ -279,6 +279,20 @@ class Registry(Application[UUID]):
         self._known_at = size
         self._known_id = max(r.notification.id for r in recordings)
         return [r for r in results if r is not None], behind
+
+    def _store(self, agencies: Sequence[Agency], entries: Sequence[LogEntry]) -> list[Any]:
+        """`Application.save(*agencies, *entries)` without its per-object `isinstance` checks
+        against runtime-checkable protocols (about a third of save() at 100 a save on Python
+        3.11: `python -m bench.profile`): the agencies' pending events, then the entries, go to
+        the event store in that order, and the agencies to the repository's cache, as save()
+        does. The registry takes no snapshots and nothing subscribes to save()'s notify."""
+        events = [event for agency in agencies for event in agency.collect_events()]
+        recordings = self.events.put([*events, *entries])
+        cache = self.repository.cache
+        if cache is not None and not self.repository.fastforward:
+            for agency in agencies:
+                cache.put(agency.id, agency)
+        return recordings
 
     def _last_entry(self, session: Session, read_side: ReadSide) -> tuple[LogEntry | None, Any]:
         """The log's last entry and the read side's last projected index, in one query (run
