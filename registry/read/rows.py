@@ -283,7 +283,8 @@ class Rows:
         p.add(_YEARS, [{"year": y, "agency": a} for y, a in sorted(self.years)])
         p.add(_COUNTS, [{"name": n, "value": v} for n, v in sorted(self.counts.items())])
         p.add(_REGIONS, [self.regions[c] for c in sorted(self.regions)])
-        p.send()
+        if self.inserts.get(t.warnings) or self.void or self.awards.revoked:
+            p.send()  # the counts and the awards' updates read what this batch wrote
         conn = session.connection()
         warning_counts(session, self.inserts.get(t.warnings, []), self.void)
         self.awards.flush(conn, self.void)
