@@ -13,7 +13,6 @@ statements can share the transaction (group commit).
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
@@ -27,7 +26,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from keys.dsse import verify_signature
-from keys.ed25519 import b64
 from keys.errors import PaktaError
 from keys.note import NoteSigner, sign_note
 from registry.rules.errors import AgencyNotFound, ConflictError
@@ -41,6 +39,7 @@ from registry.write.batch import (
     Prepared,
     Preverified,
     entry_text,
+    receipt,
     receive_time,
     utc_text,
 )
@@ -255,21 +254,7 @@ class Registry(Application[UUID]):
             pipe(session).add(storage.INSERT_CHECKPOINT, [checkpoint])  # sent as it commits
             proofs = merkle.inclusion_proofs([a[1] for a in accepted], size, reader)  # one walk
             for (slot, index, entry, outcome), proof in zip(accepted, proofs, strict=True):
-                results[slot] = Receipt(
-                    index=index,
-                    leaf_hash=merkle.leaf_hash(entry.encode()).hex(),
-                    entry_hash="sha256:" + hashlib.sha256(entry.encode()).hexdigest(),
-                    statement_hash=outcome.statement.hash,
-                    agency=outcome.statement.agency,
-                    seq=outcome.statement.seq,
-                    checkpoint=signed,
-                    inclusion_proof=tuple(b64(h) for h in proof),
-                    warnings=tuple(
-                        {"code": w.code, "message": w.message, "facts": dict(w.facts)}
-                        for w in outcome.warnings
-                        if w.index == index
-                    ),
-                )
+                results[slot] = receipt(index, entry, outcome, signed, proof)
         # Committed: the hashes this append wrote are stored for good, so the next append (the
         # right edge of the tree it hashes) need not read them back.
         reader.remember_written()
