@@ -17,7 +17,7 @@ from typing import Any
 
 from eventsourcing.utils import get_topic
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyTrackingRecorder
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from events import load_statement
@@ -30,6 +30,7 @@ from registry.rules.replay import Outcome, Replayer
 from registry.tlog import merkle
 from registry.write.app import Registry
 from registry.write.domain import LogEntry
+from registry.write.pipe import Write, pipe
 from registry.write.readside import Appended
 
 PAGE = 500
@@ -51,13 +52,8 @@ class Projector:
         self.view = SQLAlchemyTrackingRecorder(
             datastore=registry.datastore, tracking_table_name=TRACKING_TABLE
         )
-        t = self.view.tracking_table
-        # Built once: building an UPDATE with its WHERE costs more than running it here.
-        self._track = (
-            update(t)
-            .where(t.c.application_name == bindparam("b_name"))
-            .values(notification_id=bindparam("b_position"))
-        )
+        # The position is one row per application: set by an upsert queued in the pipe.
+        self._track = Write(self.view.tracking_table, ("application_name",), "replace")
 
     def create_tables(self) -> None:
         self.view.create_table()
@@ -85,14 +81,11 @@ class Projector:
         return SqlFacts(session)
 
     def track(self, session: Session, position: int) -> None:
-        """Record the position reached, in the caller's transaction: one UPDATE of the
-        recorder's tracking row (its `insert_tracking` costs a check, a select and a flush)."""
-        t = self.view.tracking_table
-        name = self.registry.name
-        conn = session.connection()  # Core on the transaction's connection (see Rows.flush)
-        done = conn.execute(self._track, {"b_name": name, "b_position": position})
-        if not done.rowcount:
-            conn.execute(t.insert().values(application_name=name, notification_id=position))
+        """Record the position reached, in the caller's transaction: one upsert of the
+        recorder's tracking row, queued in the transaction's pipe (registry/write/pipe.py; its
+        `insert_tracking` costs a check, a select and a flush)."""
+        row = {"application_name": self.registry.name, "notification_id": position}
+        pipe(session).add(self._track, [row])
 
     # -- catching up and rebuilding -------------------------------------------------------
 

@@ -13,11 +13,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, bindparam, delete, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Table, delete, update
 from sqlalchemy.orm import Session
 
 from registry.read import tables as t
@@ -28,6 +26,7 @@ from registry.read.table_rows import table_columns, warning_counts
 from registry.rules.changes import Advanced, Built, Quarantined
 from registry.rules.state import AgencyHead, agency_status
 from registry.rules.warnings import REVOKED_KEY_WARNING
+from registry.write.pipe import Write, pipe
 from registry.write.readside import Appended
 
 Row = dict[str, Any]
@@ -272,30 +271,32 @@ class Rows:
     # -- writing -----------------------------------------------------------------------
 
     def flush(self, session: Session) -> None:
-        # Core statements on the session's connection (same transaction): the ORM session's
-        # execute adds its own compile and event steps to each, for nothing here.
-        conn = session.connection()
-        dialect = conn.dialect.name
+        # The rows go into the transaction's pipe (registry/write/pipe.py: one round trip on
+        # PostgreSQL for all of them, one statement a table whatever the number of rows, and
+        # none of SQLAlchemy's per-execute steps); it is sent before the counts read it and
+        # before any statement that is not piped, so every statement runs in the order
+        # written here.
+        p = pipe(session)
         for table in t.TABLES:
-            if self.inserts.get(table):
-                conn.execute(_insert(table), self.inserts[table])
+            p.add(_WRITES[table], self.inserts.get(table, []))
+        p.add(_UNITS, list(self.units.values()))
+        p.add(_YEARS, [{"year": y, "agency": a} for y, a in sorted(self.years)])
+        p.add(_COUNTS, [{"name": n, "value": v} for n, v in sorted(self.counts.items())])
+        p.add(_REGIONS, [self.regions[c] for c in sorted(self.regions)])
+        if self.inserts.get(t.warnings) or self.void or self.awards.revoked:
+            p.send()  # the counts and the awards' updates read what this batch wrote
+        conn = session.connection()
         warning_counts(session, self.inserts.get(t.warnings, []), self.void)
-        if self.units:
-            conn.execute(_upsert(dialect, t.units, "unit"), list(self.units.values()))
-        if self.years:
-            pairs = [{"year": y, "agency": a} for y, a in sorted(self.years)]
-            conn.execute(_new(dialect, t.agency_years), pairs)
-        if self.counts:
-            added = [{"name": n, "value": v} for n, v in sorted(self.counts.items())]
-            conn.execute(_add(dialect, t.counts, "name", "value"), added)
-        if self.regions:
-            rows = [self.regions[c] for c in sorted(self.regions)]
-            conn.execute(_add(dialect, t.regions, "code", "agencies"), rows)
         self.awards.flush(conn, self.void)
-        _update(conn, t.agencies, {"agency": "b_agency"}, self.agencies)
-        _update(conn, t.keys, {"keyid": "b_keyid"}, self.revoked)
-        _update(conn, t.plan, {"unit": "b_unit", "item": "b_item"}, self.item_state)
-        _update(conn, t.plan, {"unit": "b_unit", "item": "b_item"}, self.item_progress)
+        for write, rows in (
+            (_AGENCIES, self.agencies),
+            (_KEYS, self.revoked),
+            (_PLAN, self.item_state),
+            (_PLAN, self.item_progress),
+        ):
+            p.add(write, list(rows.values()))  # each row names its key as `b_<column>`
+        if self.void or self.kept_items:
+            p.send()
         if self.void:
             dropped = delete(t.warnings).where(
                 t.warnings.c.idx.in_(sorted(self.void)), t.warnings.c.code != REVOKED_KEY_WARNING
@@ -306,54 +307,12 @@ class Rows:
             conn.execute(gone.values(state="voided"))
 
 
-# The flush's statements are built once per table (and dialect, and set of columns) from the
-# tables' metadata, then reused: building an INSERT ... ON CONFLICT or an UPDATE with its WHERE
-# costs SQLAlchemy more than running it (and a reused statement keeps its cache key). Columns
-# added to a table later are picked up as the statement is first built in a process.
-
-
-def _dialect(name: str) -> Any:
-    return postgresql if name == "postgresql" else sqlite
-
-
-@cache
-def _insert(table: Table) -> Any:
-    return table.insert()
-
-
-@cache
-def _upsert(dialect: str, table: Table, key: str) -> Any:
-    """INSERT ... ON CONFLICT (key) DO UPDATE every other column, on SQLite or PostgreSQL."""
-    stmt = _dialect(dialect).insert(table)
-    columns = {c.name: stmt.excluded[c.name] for c in table.columns if c.name != key}
-    return stmt.on_conflict_do_update(index_elements=[key], set_=columns)
-
-
-@cache
-def _new(dialect: str, table: Table) -> Any:
-    """INSERT ... ON CONFLICT DO NOTHING: rows already there stay as they are."""
-    return _dialect(dialect).insert(table).on_conflict_do_nothing()
-
-
-@cache
-def _add(dialect: str, table: Table, key: str, column: str) -> Any:
-    """INSERT ... ON CONFLICT (key) DO UPDATE SET column = column + the new row's value."""
-    stmt = _dialect(dialect).insert(table)
-    return stmt.on_conflict_do_update(
-        index_elements=[key], set_={column: table.c[column] + stmt.excluded[column]}
-    )
-
-
-@cache
-def _update_of(table: Table, keys: tuple[tuple[str, str], ...], names: tuple[str, ...]) -> Any:
-    where = and_(*(table.c[column] == bindparam(param) for column, param in keys))
-    return update(table).where(where).values({n: bindparam(n) for n in names})
-
-
-def _update(conn: Connection, table: Table, keys: dict[str, str], rows: dict[Any, Row]) -> None:
-    """One executemany UPDATE of the rows' values, each row naming its key as `b_<column>`."""
-    if not rows:
-        return
-    first = next(iter(rows.values()))
-    names = tuple(n for n in first if not n.startswith("b_"))
-    conn.execute(_update_of(table, tuple(keys.items()), names), list(rows.values()))
+# The flush's writes, one per table (registry/write/pipe.py builds and keeps their statements).
+_WRITES = {table: Write(table) for table in t.TABLES}
+_UNITS = Write(t.units, ("unit",), "replace")
+_YEARS = Write(t.agency_years, conflict="ignore")
+_COUNTS = Write(t.counts, ("name",), "add", added="value")
+_REGIONS = Write(t.regions, ("code",), "add", added="agencies")
+_AGENCIES = Write(t.agencies, ("agency",), op="update")
+_KEYS = Write(t.keys, ("keyid",), op="update")
+_PLAN = Write(t.plan, ("unit", "item"), op="update")

@@ -14,13 +14,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, select, update
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from registry.read import tables as t
 from registry.rules.lifecycle import STATUSES
 from registry.rules.state import EARLY_STATUSES, AgencyHead, agency_status
 from registry.rules.warnings import REVOKED_KEY_WARNING
+from registry.write.pipe import Write, pipe
 
 # Every status an agency can show, in the order of the lifecycle.
 ALL_STATUSES = (*EARLY_STATUSES, *STATUSES)
@@ -53,49 +54,59 @@ def warning_tally(found: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str], i
     return out
 
 
+# The counts' statements, built once (building them costs SQLAlchemy more than running them).
+_A, _K = t.agencies, t.agency_warnings
+# The agencies among these ids (a warning's subject may be a key instead) and their counts.
+_NOW = (
+    select(_A.c.agency, _K.c.code, _K.c.n)
+    .select_from(_A.outerjoin(_K, _K.c.agency == _A.c.agency))
+    .where(_A.c.agency.in_(bindparam("b_whose", expanding=True)))
+)
+_VOIDED = select(t.warnings.c.agency, t.warnings.c.subject, t.warnings.c.code).where(
+    t.warnings.c.idx.in_(bindparam("b_void", expanding=True)),
+    t.warnings.c.code != REVOKED_KEY_WARNING,
+)
+_SET = Write(_K, ("agency", "code"), "replace")  # a kind's new count
+_DROP = Write(_K, ("agency", "code"), op="delete")  # a kind no longer counted
+_TOTALS = Write(_A, ("agency",), op="update")
+
+
 def warning_counts(session: Session, added: list[dict[str, Any]], void: set[int]) -> None:
     """Apply a batch's stored warnings, and the stored ones its compromise voids (call before
-    they are deleted), to the counts of the agencies they are about."""
+    they are deleted), to the counts of the agencies they are about: one query reads the
+    counts of the agencies concerned, and only the kinds that changed are written, queued in
+    the transaction's pipe (registry/write/pipe.py) with the agencies' totals."""
     delta = warning_tally(added)
-    w = t.warnings
+    conn = session.connection()
     if void:
-        gone = select(w.c.agency, w.c.subject, w.c.code).where(
-            w.c.idx.in_(sorted(void)), w.c.code != REVOKED_KEY_WARNING
-        )
-        for key, n in warning_tally([dict(r._mapping) for r in session.execute(gone)]).items():
+        gone = conn.execute(_VOIDED, {"b_void": sorted(void)})
+        for key, n in warning_tally([dict(r._mapping) for r in gone]).items():
             delta[key] = delta.get(key, 0) - n
-    a, kinds = t.agencies, t.agency_warnings
     whose = sorted({who for (who, _), n in delta.items() if n})
     if not whose:
         return
-    # A subject may be a key or a plan item rather than an agency: only agencies count.
-    known = sorted(session.execute(select(a.c.agency).where(a.c.agency.in_(whose))).scalars())
-    if not known:
-        return
-    now: dict[str, dict[str, int]] = {who: {} for who in known}
-    for r in session.execute(select(kinds).where(kinds.c.agency.in_(known))):
-        now[r.agency][r.code] = int(r.n)
-    for (who, code), n in delta.items():
-        if who in now:
-            now[who][code] = now[who].get(code, 0) + n
-    session.execute(delete(kinds).where(kinds.c.agency.in_(known)))
-    rows = [
-        {"agency": who, "code": code, "n": n}
-        for who in known
-        for code, n in sorted(now[who].items())
-        if n > 0
-    ]
-    if rows:
-        session.execute(kinds.insert(), rows)
+    now: dict[str, dict[str, int]] = {}
+    for r in conn.execute(_NOW, {"b_whose": whose}):
+        kinds = now.setdefault(r.agency, {})
+        if r.code is not None:
+            kinds[r.code] = int(r.n)
+    changed: list[dict[str, Any]] = []
+    dropped: list[dict[str, Any]] = []
+    for (who, code), n in sorted(delta.items()):
+        if who in now and n:
+            count = now[who][code] = now[who].get(code, 0) + n
+            row = {"b_agency": who, "b_code": code} if count <= 0 else None
+            changed += [] if row else [{"agency": who, "code": code, "n": count}]
+            dropped += [row] if row else []
+    p = pipe(session)
+    p.add(_SET, changed)
+    p.add(_DROP, dropped)
     totals = [
         {
             "b_agency": who,
-            "warnings": sum(n for n in now[who].values() if n > 0),
-            "warning_kinds": " ".join(c for c, n in sorted(now[who].items()) if n > 0),
+            "warnings": sum(n for n in kinds.values() if n > 0),
+            "warning_kinds": " ".join(c for c, n in sorted(kinds.items()) if n > 0),
         }
-        for who in known
+        for who, kinds in sorted(now.items())
     ]
-    values: dict[str, Any] = {"warnings": bindparam("warnings")}
-    values["warning_kinds"] = bindparam("warning_kinds")
-    where = and_(a.c.agency == bindparam("b_agency"))
-    session.execute(update(a).where(where).values(values), totals)
+    p.add(_TOTALS, totals)

@@ -13,7 +13,6 @@ statements can share the transaction (group commit).
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
@@ -27,7 +26,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from keys.dsse import verify_signature
-from keys.ed25519 import b64
 from keys.errors import PaktaError
 from keys.note import NoteSigner, sign_note
 from registry.rules.changes import current_form
@@ -42,11 +40,13 @@ from registry.write.batch import (
     Prepared,
     Preverified,
     entry_text,
+    receipt,
     receive_time,
     utc_text,
 )
 from registry.write.domain import LOG_ID, Agency, LogEntry, agency_uuid
 from registry.write.instance import Instance
+from registry.write.pipe import pipe
 from registry.write.readside import Appended, ReadSide
 from registry.write.storage import StoreError
 from registry.write.subjects import SubjectMapKeeper  # verified views: the subject map
@@ -234,7 +234,7 @@ class Registry(Application[UUID]):
             if not new_events:
                 self._known_at = size
                 return [r for r in results if r is not None], behind
-            recordings = self.save(*batch.changed.values(), *new_events)
+            recordings = self._store(list(batch.changed.values()), new_events)
             reader.flush()
             storage.index_keys(session, batch.holders)
             storage.index_statements(
@@ -252,24 +252,10 @@ class Registry(Application[UUID]):
                 Checkpoint(self.instance.origin, size, root, ext).to_text(), [self.signer]
             )
             checkpoint = {"size": size, "note": signed, "cosigners": 0}
-            session.connection().execute(storage.INSERT_CHECKPOINT, checkpoint)
+            pipe(session).add(storage.INSERT_CHECKPOINT, [checkpoint])  # sent as it commits
             proofs = merkle.inclusion_proofs([a[1] for a in accepted], size, reader)  # one walk
             for (slot, index, entry, outcome), proof in zip(accepted, proofs, strict=True):
-                results[slot] = Receipt(
-                    index=index,
-                    leaf_hash=merkle.leaf_hash(entry.encode()).hex(),
-                    entry_hash="sha256:" + hashlib.sha256(entry.encode()).hexdigest(),
-                    statement_hash=outcome.statement.hash,
-                    agency=outcome.statement.agency,
-                    seq=outcome.statement.seq,
-                    checkpoint=signed,
-                    inclusion_proof=tuple(b64(h) for h in proof),
-                    warnings=tuple(
-                        {"code": w.code, "message": w.message, "facts": dict(w.facts)}
-                        for w in outcome.warnings
-                        if w.index == index
-                    ),
-                )
+                results[slot] = receipt(index, entry, outcome, signed, proof)
         # Committed: the hashes this append wrote are stored for good, so the next append (the
         # right edge of the tree it hashes) need not read them back.
         reader.remember_written()
@@ -279,6 +265,20 @@ class Registry(Application[UUID]):
         self._known_at = size
         self._known_id = max(r.notification.id for r in recordings)
         return [r for r in results if r is not None], behind
+
+    def _store(self, agencies: Sequence[Agency], entries: Sequence[LogEntry]) -> list[Any]:
+        """`Application.save(*agencies, *entries)` without its per-object `isinstance` checks
+        against runtime-checkable protocols (about a third of save() at 100 a save on Python
+        3.11: `python -m bench.profile`): the agencies' pending events, then the entries, go to
+        the event store in that order, and the agencies to the repository's cache, as save()
+        does. The registry takes no snapshots and nothing subscribes to save()'s notify."""
+        events = [event for agency in agencies for event in agency.collect_events()]
+        recordings = self.events.put([*events, *entries])
+        cache = self.repository.cache
+        if cache is not None and not self.repository.fastforward:
+            for agency in agencies:
+                cache.put(agency.id, agency)
+        return recordings
 
     def _last_entry(self, session: Session, read_side: ReadSide) -> tuple[LogEntry | None, Any]:
         """The log's last entry and the read side's last projected index, in one query (run

@@ -9,8 +9,10 @@ revocation's quarantine). `Preverified` carries the signatures checked before th
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
@@ -25,8 +27,10 @@ from registry.rules.changes import Advanced, Change
 from registry.rules.records import Ref
 from registry.rules.replay import Outcome, granted_keys, touched_by
 from registry.rules.state import AgencyHead
+from registry.tlog import merkle
 from registry.write import storage
 from registry.write.domain import Agency
+from registry.write.submission import Receipt
 
 log = logging.getLogger(__name__)
 
@@ -165,3 +169,25 @@ class Batch:
         self.pending[outcome.statement.hash] = outcome.ref
         self.statements[outcome.index] = outcome.statement
         self.holders.update(granted_keys(outcome))
+
+
+def receipt(
+    index: int, entry: str, outcome: Outcome, checkpoint: str, proof: Sequence[bytes]
+) -> Receipt:
+    """What the client gets for an accepted statement: where it is in the log, the signed
+    checkpoint it is in and the inclusion proof, and the warnings it raised."""
+    return Receipt(
+        index=index,
+        leaf_hash=merkle.leaf_hash(entry.encode()).hex(),
+        entry_hash="sha256:" + hashlib.sha256(entry.encode()).hexdigest(),
+        statement_hash=outcome.statement.hash,
+        agency=outcome.statement.agency,
+        seq=outcome.statement.seq,
+        checkpoint=checkpoint,
+        inclusion_proof=tuple(b64(h) for h in proof),
+        warnings=tuple(
+            {"code": w.code, "message": w.message, "facts": dict(w.facts)}
+            for w in outcome.warnings
+            if w.index == index
+        ),
+    )

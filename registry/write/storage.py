@@ -38,6 +38,7 @@ from keys.errors import PaktaError
 from registry.rules.records import Ref
 from registry.tlog import merkle
 from registry.tlog.checkpoint import Checkpoint
+from registry.write.pipe import Write, pipe
 
 metadata = MetaData()
 
@@ -103,10 +104,11 @@ _HOLDER = select(key_index.c.agency).where(key_index.c.keyid == bindparam("b_key
 _HASHES = select(tree.c.id, tree.c.hash).where(tree.c.id.in_(bindparam("b_ids", expanding=True)))
 _CHECKPOINT_NOTE = select(checkpoints.c.note).where(checkpoints.c.size == bindparam("b_size"))
 _PG_LOCK = text("SELECT pg_advisory_xact_lock(:k)")
-INSERT_TREE = tree.insert()
-INSERT_STATEMENTS = statement_index.insert()
-INSERT_KEYS = key_index.insert()
-INSERT_CHECKPOINT = checkpoints.insert()
+# Queued in the append's pipe (registry/write/pipe.py), sent with its other rows.
+INSERT_TREE = Write(tree)
+INSERT_STATEMENTS = Write(statement_index)
+INSERT_KEYS = Write(key_index)
+INSERT_CHECKPOINT = Write(checkpoints)
 
 
 def schema_version(engine: Engine) -> str | None:
@@ -139,7 +141,7 @@ def key_holder(session: Session, keyid: str) -> str | None:
 def index_keys(session: Session, holders: dict[str, str]) -> None:
     if holders:
         rows = [{"keyid": k, "agency": a} for k, a in holders.items()]
-        session.connection().execute(INSERT_KEYS, rows)
+        pipe(session).add(INSERT_KEYS, rows)
 
 
 def index_statements(session: Session, refs: Sequence[Ref], hashes: Sequence[str]) -> None:
@@ -148,7 +150,7 @@ def index_statements(session: Session, refs: Sequence[Ref], hashes: Sequence[str
         {"hash": h, "agency": r.agency, "seq": r.seq, "type": r.type, "idx": r.index}
         for r, h in zip(refs, hashes, strict=True)
     ]
-    session.connection().execute(INSERT_STATEMENTS, rows)
+    pipe(session).add(INSERT_STATEMENTS, rows)
 
 
 class SessionHashReader:
@@ -202,7 +204,7 @@ class SessionHashReader:
         if self.pending:
             rows = {self.stored + k: h for k, h in enumerate(self.pending)}
             written = [{"id": i, "hash": h} for i, h in rows.items()]
-            self.session.connection().execute(INSERT_TREE, written)  # Core: no ORM steps
+            pipe(self.session).add(INSERT_TREE, written)  # sent with the append's other rows
             self.written.update(rows)
             self.stored += len(self.pending)
             self.pending = []

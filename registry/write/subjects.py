@@ -26,6 +26,7 @@ from registry.tlog import merkle
 from registry.tlog.checkpoint import Checkpoint
 from registry.tlog.subjectmap import SubjectMap, SubjectState, extension_line, root_from_extensions
 from registry.write import storage
+from registry.write.pipe import Write, pipe
 
 links = Table(
     "pakta_subject_links",
@@ -35,6 +36,7 @@ links = Table(
     Column("idx", BigInteger, nullable=False, index=True),
     Column("link", LargeBinary(32), nullable=False),
 )
+_INSERT_LINKS = Write(links)
 
 
 class SubjectMapError(PaktaError):
@@ -162,7 +164,7 @@ class SubjectMapKeeper:
                 )
             size = index + 1
         if rows:
-            session.execute(links.insert(), rows)
+            pipe(session).add(_INSERT_LINKS, rows)  # sent with the append's other rows
         root = current.root()
         self._map, self._at, self._root = current, size, root
         return (extension_line(root),)

@@ -1,0 +1,211 @@
+"""The append's writes whose results nobody reads, sent to the database together.
+
+One append writes a row or a few into a dozen tables (the tree hashes, the statement and key
+indexes, each read-model table, the tracking position, the subject links, the checkpoint).
+Sent one by one through SQLAlchemy, each costs a network round trip on PostgreSQL and
+200-500 us of Python before the driver (compile-cache lookup, parameter processing, result
+set-up): most of a single append's CPU (`python -m bench.profile --per-save 1`). A `Pipe`
+queues them instead, as `Write`s (an insert, an upsert, an update or a delete of one table,
+over many rows), and `send` hands them, in the order they were queued, to the transaction's
+own DBAPI connection:
+
+- on PostgreSQL, in one psycopg pipeline (one round trip for all of them), each `Write` as ONE
+  statement over its rows whatever their number: the rows travel as one JSON array (made by
+  the C `json` encoder) that `json_to_recordset` turns back into typed rows
+  (`INSERT ... SELECT ... FROM json_to_recordset(%(rows)s::JSON) AS piped(a BIGINT, ...)`,
+  `UPDATE ... FROM json_to_recordset(...)`), so a batch of 100 statements costs the driver a
+  dozen statements, not a thousand row executions, and none of psycopg's per-value Python
+  (bytes travel as bytea's `\\x` hex text);
+- on SQLite, with sqlite3's own `executemany` (in-process, no round trip to save).
+
+Nothing is weakened: it is the same transaction, committed by the caller as before, so a failed
+write still rolls the whole append back (its error is raised as SQLAlchemy's `DBAPIError` of the
+same kind, an `IntegrityError` still an `IntegrityError`). Values go to the driver as they are:
+the tables written this way hold strings, integers and bytes, which need no SQLAlchemy type
+processing. A reader that must see the queued rows calls `send` first; whatever is still queued
+is sent just before the session commits, and dropped if its transaction rolls back.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Integer,
+    LargeBinary,
+    Table,
+    Text,
+    and_,
+    bindparam,
+    column,
+    delete,
+    event,
+    exc,
+    func,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+_KEY = "pakta.pipe"
+# sqlite3 takes named parameters (`:name`) from a mapping; SQLAlchemy's own SQLite dialect
+# renders `?` for positional ones.
+_SQLITE_NAMED = SQLiteDialect_pysqlite(paramstyle="named")
+_POSTGRES = postgresql.psycopg.dialect()  # type: ignore[no-untyped-call]
+
+Rows = Sequence[Mapping[str, Any]]
+
+
+@dataclass(frozen=True)
+class Write:
+    """One kind of write to `table`.
+
+    - `Write(t)`: insert the rows; `conflict="ignore"` keeps rows already there (ON CONFLICT DO
+      NOTHING), `"replace"` sets their other given columns, `"add"` adds the new value of
+      column `added` to the stored one (and leaves the others); `keys` is the conflict target.
+    - `Write(t, keys, op="update")`: set the rows' other columns where each key column equals
+      the row's `b_<column>`; `op="delete"` deletes those rows.
+    """
+
+    table: Table
+    keys: tuple[str, ...] = ()
+    conflict: str = "fail"
+    op: str = "insert"
+    added: str = ""
+
+
+def _column(write: Write, name: str) -> str:
+    return name[2:] if write.op != "insert" and name.startswith("b_") else name
+
+
+def _insert(write: Write, dialect: Any, names: tuple[str, ...], source: Any = None) -> Any:
+    t = write.table
+    base = (postgresql if dialect is _POSTGRES else sqlite).insert(t)
+    stmt = base if source is None else base.from_select(list(names), source)
+    if write.conflict == "ignore":
+        return stmt.on_conflict_do_nothing()
+    others = [n for n in names if n not in write.keys]
+    if write.conflict == "replace":
+        columns = {n: stmt.excluded[n] for n in others}
+        return stmt.on_conflict_do_update(index_elements=list(write.keys), set_=columns)
+    if write.conflict == "add":
+        n = write.added
+        return stmt.on_conflict_do_update(
+            index_elements=list(write.keys), set_={n: t.c[n] + stmt.excluded[n]}
+        )
+    return stmt
+
+
+@cache
+def _sql(write: Write, postgres: bool, names: tuple[str, ...]) -> str:
+    """The statement's text for rows with these keys (compiled once per set of names)."""
+    t = write.table
+    if not postgres:
+        if write.op == "insert":
+            stmt = _insert(write, _SQLITE_NAMED, names)
+            return str(stmt.compile(dialect=_SQLITE_NAMED, column_keys=list(names)))
+        where = and_(*(t.c[k] == bindparam("b_" + k) for k in write.keys))
+        if write.op == "delete":
+            return str(delete(t).where(where).compile(dialect=_SQLITE_NAMED))
+        binds: dict[str, Any] = {n: bindparam(n) for n in names if not n.startswith("b_")}
+        return str(update(t).where(where).values(binds).compile(dialect=_SQLITE_NAMED))
+    # PostgreSQL: the rows as one JSON array, turned back into typed rows by the server.
+    columns = [column(n, _BASE[type(t.c[_column(write, n)].type).__name__]) for n in names]
+    found = func.json_to_recordset(bindparam("rows", type_=postgresql.JSON))
+    rows = found.table_valued(*columns).render_derived(name="piped", with_types=True)
+    if write.op == "insert":
+        source = select(*(rows.c[n] for n in names))
+        return str(_insert(write, _POSTGRES, names, source).compile(dialect=_POSTGRES))
+    where = and_(*(t.c[k] == rows.c["b_" + k] for k in write.keys))
+    if write.op == "delete":
+        return str(delete(t).where(where).compile(dialect=_POSTGRES))
+    values: dict[str, Any] = {n: rows.c[n] for n in names if not n.startswith("b_")}
+    return str(update(t).where(where).values(values).compile(dialect=_POSTGRES))
+
+
+# The types a column's JSON value is read as (the column's own constraints apply on writing).
+_BASE: dict[str, Any] = {
+    "Integer": Integer,
+    "BigInteger": BigInteger,
+    "String": Text,
+    "Text": Text,
+    "LargeBinary": LargeBinary,
+}
+
+
+def _json_bytes(value: object) -> str:
+    """bytes as PostgreSQL's bytea input reads them from text; nothing else is expected."""
+    if isinstance(value, bytes | bytearray | memoryview):
+        return "\\x" + bytes(value).hex()
+    raise TypeError(f"a piped row holds a {type(value).__name__}")
+
+
+class Pipe:
+    """The queued writes of one transaction (see the module's docstring)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.postgres = conn.dialect.name == "postgresql"
+        self.queued: list[tuple[str, Any]] = []
+
+    def add(self, write: Write, rows: Rows) -> None:
+        """Queue `write` over `rows` (all with the first row's keys)."""
+        if not rows:
+            return
+        names = tuple(rows[0])
+        sql = _sql(write, self.postgres, names)
+        if self.postgres:
+            text = json.dumps([dict(r) for r in rows], default=_json_bytes)
+            self.queued.append((sql, {"rows": text}))
+        else:
+            self.queued.append((sql, list(rows)))
+
+    def send(self) -> None:
+        """Run what is queued, in order, on the transaction's connection."""
+        if not self.queued:
+            return
+        queued, self.queued = self.queued, []
+        raw: Any = self.conn.connection.driver_connection
+        sql, params = queued[0]
+        try:
+            if self.postgres:
+                with raw.pipeline(), raw.cursor() as cursor:
+                    for sql, params in queued:
+                        cursor.execute(sql, params)
+            else:
+                for sql, params in queued:
+                    raw.executemany(sql, params)
+        except self.conn.dialect.loaded_dbapi.Error as e:
+            error: Any = exc.DBAPIError.instance(
+                sql, params, e, self.conn.dialect.loaded_dbapi.Error, dialect=self.conn.dialect
+            )
+            raise error from e
+
+
+def pipe(session: Session) -> Pipe:
+    """The pipe of the session's current transaction (made on first use)."""
+    found = session.info.get(_KEY)
+    if not isinstance(found, Pipe):
+        found = session.info[_KEY] = Pipe(session.connection())
+    return found
+
+
+@event.listens_for(Session, "before_commit")
+def _send_before_commit(session: Session) -> None:
+    found = session.info.pop(_KEY, None)
+    if isinstance(found, Pipe):
+        found.send()
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _drop_after_rollback(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:  # the outermost transaction ended: committed or not
+        session.info.pop(_KEY, None)

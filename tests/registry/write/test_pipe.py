@@ -1,0 +1,153 @@
+"""The append's pipe (registry/write/pipe.py) on real SQLite and PostgreSQL: each kind of write
+does what the same statement through SQLAlchemy does, in the order queued, in the caller's
+transaction (sent before it commits, dropped when it rolls back), and a failed write raises
+SQLAlchemy's error of the same kind."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Engine,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    select,
+)
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from registry.write.pipe import Write, pipe
+
+metadata = MetaData()
+things = Table(
+    "t_things",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("name", String(64), nullable=False),
+    Column("note", Text),
+    Column("n", Integer, nullable=False),
+    Column("hash", LargeBinary(32)),
+)
+pairs = Table(
+    "t_pairs",
+    metadata,
+    Column("a", String(16), primary_key=True),
+    Column("b", String(16), primary_key=True),
+    Column("n", BigInteger, nullable=False),
+)
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    url = database_url.replace("postgresql://", "postgresql+psycopg://", 1)
+    engine = create_engine(url)
+    metadata.create_all(engine)
+    yield engine
+    engine.dispose()
+
+
+def rows(engine: Engine, table: Table) -> list[tuple[Any, ...]]:
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(select(table).order_by(*table.primary_key))]
+
+
+# Awkward values: quotes, backslashes, a JSON-looking string, non-ASCII, an empty string, a
+# NULL, the largest bigint, every byte value, and an empty bytes value.
+ODD = [
+    {
+        "id": 2**63 - 1,
+        "name": 'it\'s "quoted" \\ back',
+        "note": None,
+        "n": -1,
+        "hash": bytes(range(32)),
+    },
+    {"id": 0, "name": '{"a": [1]}', "note": "Sulawesi — ü ✓ 𝄞", "n": 0, "hash": b""},
+    {"id": 7, "name": "", "note": "line\nbreak\ttab", "n": 2**31 - 1, "hash": None},
+]
+
+
+def test_inserts_keep_every_value_exactly(engine: Engine) -> None:
+    with Session(engine) as session, session.begin():
+        pipe(session).add(Write(things), ODD)
+    want = sorted(tuple(r.values()) for r in ODD)
+    assert rows(engine, things) == want
+
+
+def test_upserts_replace_add_and_ignore(engine: Engine) -> None:
+    start = [{"a": "x", "b": "1", "n": 5}, {"a": "y", "b": "1", "n": 1}]
+    with Session(engine) as session, session.begin():
+        p = pipe(session)
+        p.add(Write(pairs), start)
+        p.add(Write(pairs, ("a", "b"), "add", added="n"), [{"a": "x", "b": "1", "n": 3}])
+        p.add(
+            Write(pairs, ("a", "b"), "replace"),
+            [{"a": "y", "b": "1", "n": 9}, {"a": "z", "b": "2", "n": 4}],
+        )
+        p.add(Write(pairs, conflict="ignore"), [{"a": "z", "b": "2", "n": 100}])
+    assert rows(engine, pairs) == [("x", "1", 8), ("y", "1", 9), ("z", "2", 4)]
+
+
+def test_updates_and_deletes_match_their_keys(engine: Engine) -> None:
+    with Session(engine) as session, session.begin():
+        p = pipe(session)
+        p.add(Write(pairs), [{"a": a, "b": b, "n": 0} for a in "xyz" for b in "12"])
+        p.add(
+            Write(pairs, ("a", "b"), op="update"),
+            [{"b_a": "x", "b_b": "2", "n": 22}, {"b_a": "z", "b_b": "1", "n": 31}],
+        )
+        p.add(
+            Write(pairs, ("a", "b"), op="delete"),
+            [{"b_a": "y", "b_b": "1"}, {"b_a": "y", "b_b": "2"}],
+        )
+    assert rows(engine, pairs) == [("x", "1", 0), ("x", "2", 22), ("z", "1", 31), ("z", "2", 0)]
+
+
+def test_writes_run_in_the_order_queued_and_send_makes_them_visible(engine: Engine) -> None:
+    with Session(engine) as session, session.begin():
+        p = pipe(session)
+        p.add(Write(pairs), [{"a": "x", "b": "1", "n": 1}])
+        p.add(Write(pairs, ("a", "b"), op="update"), [{"b_a": "x", "b_b": "1", "n": 2}])
+        assert session.execute(select(pairs.c.n)).all() == []  # queued, not sent
+        p.send()
+        assert session.execute(select(pairs.c.n)).scalars().all() == [2]
+        p.add(Write(pairs, ("a", "b"), op="delete"), [{"b_a": "x", "b_b": "1"}])
+        p.add(Write(pairs), [{"a": "x", "b": "1", "n": 3}])
+    assert rows(engine, pairs) == [("x", "1", 3)]
+
+
+def test_a_rolled_back_transaction_drops_what_it_queued(engine: Engine) -> None:
+    with Session(engine) as session:
+        with session.begin():
+            pipe(session).add(Write(pairs), [{"a": "x", "b": "1", "n": 1}])
+            session.rollback()
+        with session.begin():
+            pipe(session).add(Write(pairs), [{"a": "y", "b": "1", "n": 1}])
+    assert rows(engine, pairs) == [("y", "1", 1)]
+
+
+def test_a_failed_write_is_an_integrity_error_and_keeps_nothing(engine: Engine) -> None:
+    with Session(engine) as session, session.begin():
+        pipe(session).add(Write(pairs), [{"a": "x", "b": "1", "n": 1}])
+    with pytest.raises(IntegrityError):
+        with Session(engine) as session, session.begin():
+            p = pipe(session)
+            p.add(Write(pairs), [{"a": "q", "b": "1", "n": 1}])
+            p.add(Write(pairs), [{"a": "x", "b": "1", "n": 2}])  # the primary key again
+    assert rows(engine, pairs) == [("x", "1", 1)]
+
+
+def test_many_rows_are_one_write(engine: Engine) -> None:
+    many = [{"a": f"k{i}", "b": str(i % 7), "n": i} for i in range(2500)]
+    with Session(engine) as session, session.begin():
+        pipe(session).add(Write(pairs), many)
+    assert len(rows(engine, pairs)) == 2500
+    assert sum(r[2] for r in rows(engine, pairs)) == sum(range(2500))
