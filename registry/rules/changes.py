@@ -261,7 +261,10 @@ def current_form(effect: Mapping[str, Any]) -> dict[str, Any]:
     year gets the award day's year) and written again. What auditors are served and compare."""
     if not effect.get("zi"):
         return dict(effect)
-    return {**effect, "zi": [change_from_json(c).to_json() for c in effect["zi"]]}
+    try:
+        return {**effect, "zi": [change_from_json(c).to_json() for c in effect["zi"]]}
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return dict(effect)  # not a form this Pakta reads: compared as it is, so it differs
 
 
 def lifecycle_changes(effects: Iterable[Mapping[str, Any]]) -> list[Change]:
