@@ -27,9 +27,20 @@ NO_LINK: Hash = bytes(HASH_SIZE)  # the chain head of a subject with no entries 
 MAP_LEAF = b"\x00"
 MAP_NODE = b"\x01"
 CHAIN_LINK = b"\x02"
-# The checkpoint extension line: "pakta-subject-map <base64 root>" (docs/subject-map.md).
+# The checkpoint extension line names the map's version (docs/subject-map.md): version 1,
+# "pakta-subject-map <base64 root>", holds agency and unit ids only; version 2,
+# "pakta-subject-map-v2 <base64 root>", also the reserved ids (with a ':', which no agency id
+# has) such as a year's submission windows, "window:2026".
 EXTENSION_PREFIX = "pakta-subject-map "
+EXTENSION_PREFIXES = {1: EXTENSION_PREFIX, 2: "pakta-subject-map-v2 "}
+MAP_VERSION = 2  # what a registry writes now
 MAX_INDEX = 2**63 - 1
+
+
+def first_version(subject: str) -> int:
+    """The first map version that holds the subject: 2 for a reserved id (it has a ':',
+    which the agency id grammar excludes), else 1."""
+    return 2 if ":" in subject else 1
 
 
 def subject_key(subject: str) -> Hash:
@@ -162,6 +173,7 @@ class SubjectMap:
     def __init__(self, states: Mapping[str, SubjectState] | None = None) -> None:
         self._root: _Node = None
         self.states: dict[str, SubjectState] = {}
+        self._later: dict[Hash, int] = {}  # keys of subjects a version-1 map leaves out
         for subject, state in (states or {}).items():
             self.set(subject, state)
 
@@ -172,6 +184,8 @@ class SubjectMap:
         self.states[subject] = state
         leaf = _Leaf(subject_key(subject), state)
         key = leaf.key
+        if first_version(subject) > 1:
+            self._later[key] = first_version(subject)
         # Down the branches to where the key belongs (what `_put` does, without recursion).
         path: list[tuple[_Branch, int]] = []
         node, depth = self._root, 0
@@ -190,8 +204,17 @@ class SubjectMap:
             below = branch
         self._root = below
 
-    def root(self) -> Hash:
-        return _hash(self._root)
+    def root(self, version: int = MAP_VERSION) -> Hash:
+        """The root of the map of `version`: the subjects a version first holds later are
+        left out (O(their number x depth), the rest of the tree's hashes are reused)."""
+        left_out = [k for k, v in self._later.items() if v > version]
+        if not left_out:
+            return _hash(self._root)
+        return _without(self._root, 0, left_out)[0]
+
+    def versioned(self, version: int) -> SubjectMap:
+        """A copy holding only the subjects the map of `version` holds (for its proofs)."""
+        return SubjectMap({s: st for s, st in self.states.items() if first_version(s) <= version})
 
     def prove(self, subject: str) -> MapProof:
         """A proof of the subject's state, or of its absence, against `root()`."""
@@ -207,6 +230,25 @@ class SubjectMap:
         if node.key == key:
             return MapProof(subject, node.state, tuple(siblings))
         return MapProof(subject, None, tuple(siblings), node.key, node.state)
+
+
+def _without(node: _Node, depth: int, keys: list[Hash]) -> tuple[Hash, int]:
+    """The node's hash, and how many subjects it holds (0, 1, or 2 for two or more), were
+    the subjects of `keys` not in the map: a lone subject left rises as in `_put`."""
+    if node is None:
+        return EMPTY, 0
+    if isinstance(node, _Leaf):
+        return (EMPTY, 0) if node.key in keys else (node.hash, 1)
+    if not keys:
+        return _hash(node), 2  # a branch holds two subjects or more
+    left = _without(node.kids[0], depth + 1, [k for k in keys if not key_bit(k, depth)])
+    right = _without(node.kids[1], depth + 1, [k for k in keys if key_bit(k, depth)])
+    held = left[1] + right[1]
+    if held == 0:
+        return EMPTY, 0
+    if held == 1:
+        return (left if left[1] else right)[0], 1
+    return map_node_hash(left[0], right[0]), 2
 
 
 @dataclass(frozen=True)
@@ -303,19 +345,30 @@ def verify_map_proof(proof: MapProof, root: Hash) -> SubjectState | None:
     return proof.state
 
 
-def extension_line(root: Hash) -> str:
-    return EXTENSION_PREFIX + base64.b64encode(root).decode()
+def extension_line(root: Hash, version: int = MAP_VERSION) -> str:
+    return EXTENSION_PREFIXES[version] + base64.b64encode(root).decode()
 
 
-def root_from_extensions(extensions: Iterable[str]) -> Hash | None:
-    """The map root a checkpoint's extension lines commit to (None: the checkpoint has none)."""
-    found = [e for e in extensions if e.startswith(EXTENSION_PREFIX)]
+def map_line(extensions: Iterable[str]) -> tuple[int, Hash] | None:
+    """The map version and root a checkpoint's extension lines commit to (None: none)."""
+    found = [
+        (version, e[len(prefix) :])
+        for e in extensions
+        for version, prefix in EXTENSION_PREFIXES.items()
+        if e.startswith(prefix)
+    ]
     if not found:
         return None
     if len(found) > 1:
         raise VerificationError("checkpoint has more than one subject map line", found=len(found))
-    text = found[0][len(EXTENSION_PREFIX) :]
+    version, text = found[0]
     try:
-        return _b64_hash(text)
+        return version, _b64_hash(text)
     except (ValueError, binascii.Error):
         raise VerificationError("subject map line is not the base64 of 32 bytes") from None
+
+
+def root_from_extensions(extensions: Iterable[str]) -> Hash | None:
+    """The map root a checkpoint's extension lines commit to (None: the checkpoint has none)."""
+    found = map_line(extensions)
+    return None if found is None else found[1]
