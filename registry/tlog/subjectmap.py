@@ -115,21 +115,24 @@ def key_bit(key: Hash, depth: int) -> int:
 
 
 class _Leaf:
-    __slots__ = ("hash", "key", "state")
+    __slots__ = ("hash", "key", "later", "state")
 
-    def __init__(self, key: Hash, state: SubjectState) -> None:
+    def __init__(self, key: Hash, state: SubjectState, later: bool = False) -> None:
         self.key, self.state = key, state
         self.hash = map_leaf_hash(key, state)
+        self.later = later  # a subject a version 1 map leaves out
 
 
 class _Branch:
-    """A node with two halves; its hash is None from a change below it until asked for."""
+    """A node with two halves; its hash, and its hash and number of subjects (0, 1, or 2 for
+    two or more) in the version 1 map, are None from a change below it until asked for."""
 
-    __slots__ = ("hash", "kids")
+    __slots__ = ("hash", "kids", "v1")
 
     def __init__(self, kids: list[_Node]) -> None:
         self.kids = kids
         self.hash: Hash | None = None
+        self.v1: tuple[Hash, int] | None = None
 
 
 _Node = _Leaf | _Branch | None
@@ -146,6 +149,26 @@ def _hash(node: _Node) -> Hash:
     return found
 
 
+def _v1(node: _Node) -> tuple[Hash, int]:
+    """The node's hash in the version 1 map, and how many of its subjects that map holds (0,
+    1, or 2 for two or more): its later subjects left out, a lone subject left rising as in
+    `_put`. Cached in each branch until a change below it, like its hash."""
+    if node is None:
+        return EMPTY, 0
+    if isinstance(node, _Leaf):
+        return (EMPTY, 0) if node.later else (node.hash, 1)
+    if node.v1 is None:
+        left, right = _v1(node.kids[0]), _v1(node.kids[1])
+        held = left[1] + right[1]
+        if held == 0:
+            node.v1 = EMPTY, 0
+        elif held == 1:
+            node.v1 = (left if left[1] else right)[0], 1
+        else:
+            node.v1 = map_node_hash(left[0], right[0]), 2
+    return node.v1
+
+
 def _put(node: _Node, leaf: _Leaf, depth: int) -> _Node:
     if node is None or (isinstance(node, _Leaf) and node.key == leaf.key):
         return leaf
@@ -158,7 +181,7 @@ def _put(node: _Node, leaf: _Leaf, depth: int) -> _Node:
         return _put(branch, leaf, depth)
     bit = key_bit(leaf.key, depth)
     node.kids[bit] = _put(node.kids[bit], leaf, depth + 1)
-    node.hash = None
+    node.hash = node.v1 = None
     return node
 
 
@@ -173,7 +196,7 @@ class SubjectMap:
     def __init__(self, states: Mapping[str, SubjectState] | None = None) -> None:
         self._root: _Node = None
         self.states: dict[str, SubjectState] = {}
-        self._later: dict[Hash, int] = {}  # keys of subjects a version-1 map leaves out
+        self._later = 0  # how many subjects a version 1 map leaves out
         for subject, state in (states or {}).items():
             self.set(subject, state)
 
@@ -181,11 +204,11 @@ class SubjectMap:
         return len(self.states)
 
     def set(self, subject: str, state: SubjectState) -> None:
+        later = first_version(subject) > 1
+        self._later += later and subject not in self.states
         self.states[subject] = state
-        leaf = _Leaf(subject_key(subject), state)
+        leaf = _Leaf(subject_key(subject), state, later)
         key = leaf.key
-        if first_version(subject) > 1:
-            self._later[key] = first_version(subject)
         # Down the branches to where the key belongs (what `_put` does, without recursion).
         path: list[tuple[_Branch, int]] = []
         node, depth = self._root, 0
@@ -200,17 +223,16 @@ class SubjectMap:
         # or `prove` (so entries replayed between two roots hash a shared branch once).
         for branch, bit in reversed(path):
             branch.kids[bit] = below
-            branch.hash = None
+            branch.hash = branch.v1 = None
             below = branch
         self._root = below
 
     def root(self, version: int = MAP_VERSION) -> Hash:
-        """The root of the map of `version`: the subjects a version first holds later are
-        left out (O(their number x depth), the rest of the tree's hashes are reused)."""
-        left_out = [k for k, v in self._later.items() if v > version]
-        if not left_out:
+        """The root of the map of `version`: version 1 leaves out the reserved subjects (its
+        branch hashes are kept beside the others, so a change costs O(depth) in each)."""
+        if version >= 2 or not self._later:
             return _hash(self._root)
-        return _without(self._root, 0, left_out)[0]
+        return _v1(self._root)[0]
 
     def versioned(self, version: int) -> SubjectMap:
         """A copy holding only the subjects the map of `version` holds (for its proofs)."""
@@ -230,25 +252,6 @@ class SubjectMap:
         if node.key == key:
             return MapProof(subject, node.state, tuple(siblings))
         return MapProof(subject, None, tuple(siblings), node.key, node.state)
-
-
-def _without(node: _Node, depth: int, keys: list[Hash]) -> tuple[Hash, int]:
-    """The node's hash, and how many subjects it holds (0, 1, or 2 for two or more), were
-    the subjects of `keys` not in the map: a lone subject left rises as in `_put`."""
-    if node is None:
-        return EMPTY, 0
-    if isinstance(node, _Leaf):
-        return (EMPTY, 0) if node.key in keys else (node.hash, 1)
-    if not keys:
-        return _hash(node), 2  # a branch holds two subjects or more
-    left = _without(node.kids[0], depth + 1, [k for k in keys if not key_bit(k, depth)])
-    right = _without(node.kids[1], depth + 1, [k for k in keys if key_bit(k, depth)])
-    held = left[1] + right[1]
-    if held == 0:
-        return EMPTY, 0
-    if held == 1:
-        return (left if left[1] else right)[0], 1
-    return map_node_hash(left[0], right[0]), 2
 
 
 @dataclass(frozen=True)
