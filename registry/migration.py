@@ -5,8 +5,9 @@ to date without touching a log entry:
 - the log's tables: created if missing; a log of another schema version is refused (entries
   are never converted);
 - the subject chains (`pakta_subject_links`, which came after schema 2): when a non-empty log
-  has none recorded for its last entry, they are recorded from the log, with everything else
-  that is derived (what `pakta fsck --repair` does);
+  has none recorded for its last entry, or they were recorded by an older map version's rule
+  (before the years' window subjects, docs/subject-map.md), they are recorded from the log,
+  with everything else that is derived (what `pakta fsck --repair` does);
 - the read model: the layout of its tables is recorded as a fingerprint; when the tables this
   Pakta defines differ, they are dropped, created again and filled from the log.
 
@@ -45,7 +46,9 @@ def _chains_behind(registry: Registry) -> bool:
         return False
     with registry.engine.connect() as conn:
         last = conn.execute(select(func.max(subjects.links.c.idx))).scalar_one()
-    return last is None or int(last) < size - 1
+        newest = conn.execute(select(func.max(storage.checkpoints.c.size))).scalar_one()
+        current = newest is None or subjects.chains_current(conn, int(newest))
+    return last is None or int(last) < size - 1 or not current
 
 
 def migrate(instance: Instance) -> Migrated:

@@ -20,24 +20,25 @@ from flask import Blueprint, abort, jsonify, request
 from keys.ed25519 import b64
 from keys.note import NoteVerifier, parse_note
 from registry.audit import histories
+from registry.rules.subjects import WINDOW_SUBJECT
 from registry.tlog import merkle
 from registry.tlog.checkpoint import Checkpoint
-from registry.tlog.subjectmap import SubjectMap, root_from_extensions
+from registry.tlog.subjectmap import SubjectMap, map_line
 from registry.write.subjects import chain_indexes, map_at
 from web.api import published
 from web.context import db, service
 from web.guard import int_arg
 
 bp = Blueprint("subjects", __name__, url_prefix="/api/v1")
-_MAPS: OrderedDict[tuple[str, int], SubjectMap] = OrderedDict()
+_MAPS: OrderedDict[tuple[str, int, int], SubjectMap] = OrderedDict()
 _KEPT = 4
 
 
-def _map(size: int) -> SubjectMap:
-    key = (service().instance.database_url, size)
+def _map(size: int, version: int) -> SubjectMap:
+    key = (service().instance.database_url, size, version)
     found = _MAPS.get(key)
     if found is None:
-        found = _MAPS[key] = map_at(db(), size)
+        found = _MAPS[key] = map_at(db(), size, version)
         while len(_MAPS) > _KEPT:
             _MAPS.popitem(last=False)
     _MAPS.move_to_end(key)
@@ -93,10 +94,26 @@ def anchor_fragment(entry_text: str) -> str:
     return f"leaf={merkle.leaf_hash(entry_text.encode()).hex()}&log={log}"
 
 
+def _is_year_subject(subject: str) -> bool:
+    """`window:<year>`, the year as the rules write it (digits, no leading zero)."""
+    year = subject.removeprefix(WINDOW_SUBJECT)
+    return (
+        subject.startswith(WINDOW_SUBJECT)
+        and 0 < len(year) <= 8
+        and year.isascii()
+        and year.isdigit()
+        and year == str(int(year))
+    )
+
+
 @bp.get("/subjects/<subject>/proof")
 def subject_proof(subject: str) -> Any:
-    if not histories.is_agency(subject):
-        abort(404, f"no subject {subject!r}: agency and unit ids are lowercase letters and digits")
+    if not histories.is_agency(subject) and not _is_year_subject(subject):
+        abort(
+            404,
+            f"no subject {subject!r}: agency and unit ids are lowercase letters and digits, "
+            f"a year's windows {WINDOW_SUBJECT}<year>",
+        )
     if "size" in request.args:
         size = int_arg("size")
         note = service().registry.checkpoint(size)
@@ -104,17 +121,17 @@ def subject_proof(subject: str) -> Any:
             abort(404, f"no checkpoint for size {size}")
     else:
         note, size = published()
-    root = root_from_extensions(Checkpoint.parse(parse_note(note).text).extensions)
-    if root is None:
+    line = map_line(Checkpoint.parse(parse_note(note).text).extensions)
+    if line is None:
         abort(404, f"the checkpoint of size {size} commits to no subject map")
-    subject_map = _map(size)
+    version, root = line
+    subject_map = _map(size, version)
     if subject_map.root() != root:
         raise RuntimeError(f"the stored subject chains do not give checkpoint {size}'s map")
     proof = subject_map.prove(subject)
     registry = service().registry
-    entries = [
-        {"index": i, "entry": registry.entry(i)} for i in chain_indexes(db(), subject, size)
-    ]
+    indexes = chain_indexes(db(), subject, size) if proof.state is not None else []
+    entries = [{"index": i, "entry": registry.entry(i)} for i in indexes]
     return jsonify(
         {
             "subject": subject,

@@ -45,7 +45,7 @@ from registry.audit.replay import Replay
 from registry.audit.subjects import SubjectCheckError, check_map_root
 from registry.tlog import merkle, tiles
 from registry.tlog.checkpoint import Checkpoint
-from registry.tlog.subjectmap import MapProof, SubjectState, root_from_extensions
+from registry.tlog.subjectmap import MapProof, SubjectState, first_version, map_line
 
 __all__ = ["AuditError", "Fetch", "Replay", "Report", "Saved", "audit", "source_fetch"]
 AUTO_POOL_MIN = 32 * tiles.TILE_WIDTH  # below this many new entries, starting workers costs more
@@ -205,10 +205,13 @@ def _check_subject_maps(
     implies at its size (docs/subject-map.md): the served one, and each stored
     `checkpoints/<n>` of the sizes this run replayed when the source keeps them."""
     try:
-        check_map_root(replay.chains.map, checkpoint, _served_state(fetch, checkpoint.size))
+        served_version = check_map_root(
+            replay.chains.map, checkpoint, _served_state(fetch, checkpoint.size)
+        )
     except SubjectCheckError as e:
         raise AuditError(str(e)) from None
     kept = replay.roots_at
+    newest = 0  # the highest map version of the checkpoints so far: a log never goes back
     for n in range(max(start, 1), checkpoint.size):
         if kept is not None and n not in kept:
             continue  # the folder does not keep this one: no need to ask for it
@@ -218,16 +221,31 @@ def _check_subject_maps(
             continue  # a source need not keep every checkpoint
         older = verify_checkpoint(note, verifier)
         try:
-            found = root_from_extensions(older.extensions)
+            line = map_line(older.extensions)
         except PaktaError as e:
             raise AuditError(f"checkpoints/{n}: {e}") from None
-        if older.size != n or found is None:
-            continue  # no map line: signed before the subject map (or not what it says)
-        if found != replay.map_roots[n]:
+        if older.size != n:
+            continue  # not what it says
+        version = 0 if line is None else line[0]  # 0: signed before the subject map
+        if version < newest:
+            raise AuditError(
+                f"the checkpoint of size {n} has a version {version} subject map line after "
+                f"a version {newest} one: a log's map never goes back to an older version"
+            )
+        newest = version
+        roots = replay.map_roots[n]
+        if line is None or roots is None:
+            continue
+        if line[1] != roots[version - 1]:
             raise AuditError(
                 f"the checkpoint of size {n} commits to a subject map not the log's"
-                f" ({_first_subject_differing(replay, n, fetch)})"
+                f" ({_first_subject_differing(replay, n, fetch, version)})"
             )
+    if served_version < newest:
+        raise AuditError(
+            f"the checkpoint of size {checkpoint.size} has a version {served_version} subject "
+            f"map line after a version {newest} one: a log's map never goes back"
+        )
 
 
 def _kept_checkpoints(fetch: Fetch) -> set[int] | None:
@@ -250,10 +268,12 @@ def _served_state(fetch: Fetch, size: int) -> Callable[[str], SubjectState | Non
     return served
 
 
-def _first_subject_differing(replay: Replay, size: int, fetch: Fetch) -> str:
+def _first_subject_differing(replay: Replay, size: int, fetch: Fetch, version: int) -> str:
     """Name a subject whose chain the registry serves differently at `size`, if it can."""
     served = _served_state(fetch, size)
     for subject in sorted(replay.chains.chains):
+        if first_version(subject) > version:
+            continue
         try:
             theirs = served(subject)
         except PaktaError:

@@ -33,7 +33,7 @@ from registry.service import Service
 from registry.tlog import merkle
 from registry.tlog.checkpoint import Checkpoint
 from registry.tlog.cosignature import CosignatureVerifier, count_cosigners
-from registry.tlog.subjectmap import EMPTY, root_from_extensions
+from registry.tlog.subjectmap import EMPTY, MAP_VERSION, map_line
 from registry.write import storage
 from registry.write import subjects as subject_links
 from registry.write.readside import Appended
@@ -73,9 +73,9 @@ class Expected:
     rows: Rows
     findings: list[Finding]
     # The subject chains (docs/subject-map.md): (subject, count) -> (idx, link), and the
-    # map root after each size (map_roots[n]: the tree of n entries).
+    # map root of each version after each size (map_roots[n][v]: the tree of n entries).
     links: dict[tuple[str, int], tuple[int, bytes]]
-    map_roots: list[bytes]
+    map_roots: list[dict[int, bytes]]
 
 
 def recompute(service: Service) -> Expected:
@@ -90,7 +90,7 @@ def recompute(service: Service) -> Expected:
     size = 0
     chains = SubjectChains()
     links: dict[tuple[str, int], tuple[int, bytes]] = {}
-    map_roots = [EMPTY]
+    map_roots = [{1: EMPTY, 2: EMPTY}]
     entries = registry.entries()
     while True:
         try:
@@ -124,7 +124,7 @@ def recompute(service: Service) -> Expected:
         for subject in chains.add_outcome(outcome, leaf):
             state = chains.map.states[subject]
             links[(subject, state.count)] = (position, state.head)
-        map_roots.append(chains.root())
+        map_roots.append({v: chains.root(v) for v in (1, 2)})
         prev, size = leaf.hex(), position + 1
     return Expected(
         size, reader.hashes, index, holders, replayer.effects, rows, findings, links, map_roots
@@ -165,6 +165,11 @@ def _checkpoints(service: Service, expected: Expected) -> list[Finding]:
     out = []
     with service.read() as db:
         rows = list(db.execute(select(storage.checkpoints).order_by(storage.checkpoints.c.size)))
+        if rows and not subject_links.chains_current(db, int(rows[-1].size)):
+            out.append(
+                Finding("pakta_meta", "subject_map", f"chains not of map version {MAP_VERSION}")
+            )
+    newest_version = 0
     for row in rows:
         where = f"size {row.size}"
         try:
@@ -179,11 +184,18 @@ def _checkpoints(service: Service, expected: Expected) -> list[Finding]:
             out.append(Finding("pakta_checkpoints", where, "beyond the log's entries"))
         elif checkpoint.root_hash != merkle.tree_hash(row.size, reader):
             out.append(Finding("pakta_checkpoints", where, "root is not the entries' root"))
-        if row.size <= expected.size and root_from_extensions(checkpoint.extensions) not in (
-            expected.map_roots[row.size],
-            None,  # a checkpoint an older Pakta signed, before the subject map
-        ):
-            out.append(Finding("pakta_checkpoints", where, "subject map root is not the log's"))
+        try:
+            line = map_line(checkpoint.extensions)  # None: signed before the subject map
+        except PaktaError as e:
+            out.append(Finding("pakta_checkpoints", where, f"subject map line: {e}"))
+            continue
+        version = 0 if line is None else line[0]
+        if version < newest_version:
+            out.append(Finding("pakta_checkpoints", where, "subject map version goes back"))
+        newest_version = max(newest_version, version)
+        if line is not None and row.size <= expected.size:
+            if expected.map_roots[row.size].get(version) != line[1]:
+                out.append(Finding("pakta_checkpoints", where, "subject map root is not the log's"))
         if len(count_cosigners(row.note, witnesses)) != row.cosigners:
             out.append(Finding("pakta_checkpoints", where, "cosigner count differs from the note"))
     return out
@@ -312,6 +324,7 @@ def repair(service: Service) -> int:
         ]
         for start in range(0, len(chain_rows), 5000):
             session.execute(subject_links.links.insert(), chain_rows[start : start + 5000])
+        subject_links.record_chains_version(session)
     registry.forget()
     service.projector.rebuild()
     return expected.size

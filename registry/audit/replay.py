@@ -24,7 +24,7 @@ from registry.rules.replay import Replayer
 from registry.rules.state import AgencyHead
 from registry.rules.subjects import SubjectChains
 from registry.tlog import merkle
-from registry.tlog.subjectmap import SubjectMap, SubjectState
+from registry.tlog.subjectmap import MAP_VERSION, SubjectMap, SubjectState
 
 
 class Replay:
@@ -43,9 +43,10 @@ class Replay:
         self.transitions: list[Transition] = []
         self.records: list[Record] = []
         self.new_effects: Counter[str] = Counter()  # this run's, by agency
-        # The subject chains (docs/subject-map.md) and the map root after each size.
+        # The subject chains (docs/subject-map.md) and the map roots after each size, of
+        # each map version: map_roots[n][v - 1].
         self.chains = SubjectChains()
-        self.map_roots: list[bytes | None] = [SubjectMap().root()]
+        self.map_roots: list[list[bytes] | None] = [[SubjectMap().root()] * MAP_VERSION]
         # The sizes whose map root this run needs (None: every size); the others stay None.
         self.roots_at: Container[int] | None = None
 
@@ -78,8 +79,9 @@ class Replay:
             {s: list(ix) for s, ix in chains.items()},
             replay.size,
         )
-        replay.map_roots = list(roots)
-        if replay.chains.root() != replay.map_roots[-1] or len(roots) != replay.size + 1:
+        replay.map_roots = [None if r is None else list(r) for r in roots]
+        last = replay.map_roots[-1]
+        if last is None or replay.chains.root() != last[-1] or len(roots) != replay.size + 1:
             raise ValueError("the saved state's subject chains are not its map's")
         return replay
 
@@ -125,7 +127,8 @@ class Replay:
         self.new_effects.update(agency for agency, _ in outcome.effects)
         self.chains.add_outcome(outcome, p.leaf)
         needed = self.roots_at is None or index + 1 in self.roots_at
-        self.map_roots.append(self.chains.root() if needed else None)
+        roots = [self.chains.root(v) for v in range(1, MAP_VERSION + 1)] if needed else None
+        self.map_roots.append(roots)
         self.prev = p.leaf.hex()
         self.received = p.received
         self.leaves.append(p.leaf)

@@ -26,6 +26,8 @@ from registry.tlog.subjectmap import (
     SubjectMap,
     SubjectState,
     chain_states,
+    first_version,
+    map_line,
     root_from_extensions,
     verify_map_proof,
 )
@@ -131,17 +133,29 @@ def check_map_root(
     chains: SubjectMap,
     checkpoint: Checkpoint,
     served: Callable[[str], SubjectState | None] | None = None,
-) -> None:
-    """The checkpoint's map line must be the root of the chains the log implies (the audit).
+) -> int:
+    """The checkpoint's map line must be the root of the chains the log implies (the audit),
+    by the rule of the version the line names; returns that version (0: no line).
 
     When it is not, `served` (a subject's state as the registry proves it, if the source can
     say) names the first subject whose served chain differs from the log's."""
-    found = root_from_extensions(checkpoint.extensions)
-    if found is None or found == chains.root():
-        return
-    where = f"the checkpoint of size {checkpoint.size} commits to a subject map not the log's"
+    try:
+        line = map_line(checkpoint.extensions)
+    except VerificationError as e:
+        raise SubjectCheckError("map", str(e)) from None
+    if line is None:
+        return 0
+    version, found = line
+    if found == chains.root(version):
+        return version
+    where = (
+        f"the checkpoint of size {checkpoint.size} commits to a version {version} subject map "
+        "not the log's"
+    )
     if served is not None:
         for subject in sorted(chains.states):
+            if first_version(subject) > version:
+                continue
             try:
                 theirs = served(subject)
             except PaktaError:

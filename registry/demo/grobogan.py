@@ -212,7 +212,8 @@ def steps(seeds: dict[str, str], key_ids: dict[str, str]) -> list[Step]:
                 "year": 2022,
                 "regulation": "permenpanrb-90-2021",
                 "opens_on": "2022-01-15",
-                "deadline": "2022-05-31",
+                # Before Grobogan's proposal of 20 April: the demo's deadline-missed warning.
+                "deadline": "2022-04-15",
                 "quota_per_agency": 10,
                 "announced_on": "2022-01-10",
             },

@@ -39,7 +39,8 @@ def steps(seeds: dict[str, str], key_ids: dict[str, str]) -> list[Step]:
                 "regulation": "permenpanrb-5-2024",
                 "opens_on": "2026-01-15",
                 "deadline": "2026-05-31",
-                "quota_per_agency": 10,
+                # One unit each: the governor's two-unit letter is the demo's over-quota.
+                "quota_per_agency": 1,
                 "announced_on": "2026-01-12",
             },
             keys=("kemenpanrb-tpn",),

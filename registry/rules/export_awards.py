@@ -9,8 +9,7 @@ types that give scores, their source and body paths, are read off their records 
 on a body that answers every key with its path); which score counts is probed on
 `MemoryFacts`; and every comparison of `shortfalls` and `missing_prerequisites` is probed by
 running it on either side of its boundary, so an export that no longer says what the rules do
-fails here. `deadline-missed` and `over-quota` are not exported: they need the first window of
-the year in the whole log, which no subject chain proves (see the README's unit check).
+fails here. `deadline-missed` and `over-quota` are export_windows.py's.
 """
 
 from __future__ import annotations

@@ -5,10 +5,9 @@ Each entry is generated from the Python rules (registry/rules/warnings.py), neve
 the codes are those the rules raise, the thresholds are the rules' constants, the fields they
 read come from the statement catalog, and every comparison is probed by running the rule
 itself on either side of its boundary, so an export that no longer says what the rule does
-fails here, not in a browser. The proposal and award warnings are export_awards.py's. The
-warnings a page lists that the browser cannot derive from verified chains (a proposal after
-the year's deadline, over its quota: they need the first window of the year in the whole log)
-are not in "checked" and are not compared.
+fails here, not in a browser. The proposal and award warnings are export_awards.py's; a
+proposal after the year's deadline or over its quota, export_windows.py's (the year's first
+window comes from the year's subject chain, map version 2).
 """
 
 from __future__ import annotations
@@ -20,6 +19,7 @@ from events.catalog import CATALOG
 from registry.rules import table as _table  # noqa: F401  (registers the built-in types' rules)
 from registry.rules import warnings as warn
 from registry.rules.export_awards import awards_table
+from registry.rules.export_windows import windows_table
 from registry.rules.records import Attestation, Declaration, Record
 from registry.rules.types import Entry, rules_for
 
@@ -129,8 +129,10 @@ def _unwitnessed() -> dict[str, Any]:
 def warnings_table() -> dict[str, Any]:
     late, backdated, share, unwitnessed = _late(), _backdated(), _share(), _unwitnessed()
     awards = awards_table()  # below the thresholds, prerequisites missing
+    windows = windows_table()  # deadline missed, over the quota
     return {
         **awards,
+        "windows": windows,
         "late": late,
         "backdated": backdated,
         "share": share,
@@ -140,5 +142,6 @@ def warnings_table() -> dict[str, Any]:
             {late["code"], backdated["code"], warn.REVOKED_KEY_WARNING, unwitnessed["code"]}
             | {s["code"] for s in share}
             | {awards["award"]["code"], awards["proposal"]["code"]}
+            | {windows["deadline"], windows["quota"]}
         ),
     }

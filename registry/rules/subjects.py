@@ -13,17 +13,30 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from registry.rules.records import Window
 from registry.rules.replay import Outcome
-from registry.tlog.subjectmap import Hash, SubjectMap, SubjectState, first_state
+from registry.tlog.subjectmap import MAP_VERSION, Hash, SubjectMap, SubjectState, first_state
+
+# The reserved subject of a year's submission windows (map version 2): every entry that
+# announces a window for the year, the records `Facts.window` reads, in log order. The ':'
+# keeps it apart from every agency id (events/fragments.py AGENCY_ID_PATTERN).
+WINDOW_SUBJECT = "window:"
 
 
-def affected(outcome: Outcome) -> tuple[str, ...]:
+def window_subject(year: int) -> str:
+    return f"{WINDOW_SUBJECT}{year}"
+
+
+def affected(outcome: Outcome, version: int = MAP_VERSION) -> tuple[str, ...]:
     """The subjects an accepted entry affects, in a fixed order: its own agency, the
     agencies it is about, the agencies whose state it changed, the agencies whose entries it
-    invalidated; each once."""
+    invalidated, and (map version 2) the year of each submission window it announces; each
+    once."""
     found: list[str] = [*outcome.subjects]
     found += [agency for agency, _ in outcome.effects]
     found += [v.agency for v in outcome.invalidated]
+    if version >= 2:
+        found += [window_subject(r.year) for r in outcome.records if isinstance(r, Window)]
     return tuple(dict.fromkeys(found))
 
 
@@ -54,5 +67,5 @@ class SubjectChains:
     def add_outcome(self, outcome: Outcome, leaf: Hash) -> list[str]:
         return self.add(outcome.index, leaf, affected(outcome))
 
-    def root(self) -> Hash:
-        return self.map.root()
+    def root(self, version: int = MAP_VERSION) -> Hash:
+        return self.map.root(version)

@@ -27,9 +27,20 @@ NO_LINK: Hash = bytes(HASH_SIZE)  # the chain head of a subject with no entries 
 MAP_LEAF = b"\x00"
 MAP_NODE = b"\x01"
 CHAIN_LINK = b"\x02"
-# The checkpoint extension line: "pakta-subject-map <base64 root>" (docs/subject-map.md).
+# The checkpoint extension line names the map's version (docs/subject-map.md): version 1,
+# "pakta-subject-map <base64 root>", holds agency and unit ids only; version 2,
+# "pakta-subject-map-v2 <base64 root>", also the reserved ids (with a ':', which no agency id
+# has) such as a year's submission windows, "window:2026".
 EXTENSION_PREFIX = "pakta-subject-map "
+EXTENSION_PREFIXES = {1: EXTENSION_PREFIX, 2: "pakta-subject-map-v2 "}
+MAP_VERSION = 2  # what a registry writes now
 MAX_INDEX = 2**63 - 1
+
+
+def first_version(subject: str) -> int:
+    """The first map version that holds the subject: 2 for a reserved id (it has a ':',
+    which the agency id grammar excludes), else 1."""
+    return 2 if ":" in subject else 1
 
 
 def subject_key(subject: str) -> Hash:
@@ -104,21 +115,24 @@ def key_bit(key: Hash, depth: int) -> int:
 
 
 class _Leaf:
-    __slots__ = ("hash", "key", "state")
+    __slots__ = ("hash", "key", "later", "state")
 
-    def __init__(self, key: Hash, state: SubjectState) -> None:
+    def __init__(self, key: Hash, state: SubjectState, later: bool = False) -> None:
         self.key, self.state = key, state
         self.hash = map_leaf_hash(key, state)
+        self.later = later  # a subject a version 1 map leaves out
 
 
 class _Branch:
-    """A node with two halves; its hash is None from a change below it until asked for."""
+    """A node with two halves; its hash, and its hash and number of subjects (0, 1, or 2 for
+    two or more) in the version 1 map, are None from a change below it until asked for."""
 
-    __slots__ = ("hash", "kids")
+    __slots__ = ("hash", "kids", "v1")
 
     def __init__(self, kids: list[_Node]) -> None:
         self.kids = kids
         self.hash: Hash | None = None
+        self.v1: tuple[Hash, int] | None = None
 
 
 _Node = _Leaf | _Branch | None
@@ -135,6 +149,26 @@ def _hash(node: _Node) -> Hash:
     return found
 
 
+def _v1(node: _Node) -> tuple[Hash, int]:
+    """The node's hash in the version 1 map, and how many of its subjects that map holds (0,
+    1, or 2 for two or more): its later subjects left out, a lone subject left rising as in
+    `_put`. Cached in each branch until a change below it, like its hash."""
+    if node is None:
+        return EMPTY, 0
+    if isinstance(node, _Leaf):
+        return (EMPTY, 0) if node.later else (node.hash, 1)
+    if node.v1 is None:
+        left, right = _v1(node.kids[0]), _v1(node.kids[1])
+        held = left[1] + right[1]
+        if held == 0:
+            node.v1 = EMPTY, 0
+        elif held == 1:
+            node.v1 = (left if left[1] else right)[0], 1
+        else:
+            node.v1 = map_node_hash(left[0], right[0]), 2
+    return node.v1
+
+
 def _put(node: _Node, leaf: _Leaf, depth: int) -> _Node:
     if node is None or (isinstance(node, _Leaf) and node.key == leaf.key):
         return leaf
@@ -147,7 +181,7 @@ def _put(node: _Node, leaf: _Leaf, depth: int) -> _Node:
         return _put(branch, leaf, depth)
     bit = key_bit(leaf.key, depth)
     node.kids[bit] = _put(node.kids[bit], leaf, depth + 1)
-    node.hash = None
+    node.hash = node.v1 = None
     return node
 
 
@@ -162,6 +196,7 @@ class SubjectMap:
     def __init__(self, states: Mapping[str, SubjectState] | None = None) -> None:
         self._root: _Node = None
         self.states: dict[str, SubjectState] = {}
+        self._later = 0  # how many subjects a version 1 map leaves out
         for subject, state in (states or {}).items():
             self.set(subject, state)
 
@@ -169,8 +204,10 @@ class SubjectMap:
         return len(self.states)
 
     def set(self, subject: str, state: SubjectState) -> None:
+        later = first_version(subject) > 1
+        self._later += later and subject not in self.states
         self.states[subject] = state
-        leaf = _Leaf(subject_key(subject), state)
+        leaf = _Leaf(subject_key(subject), state, later)
         key = leaf.key
         # Down the branches to where the key belongs (what `_put` does, without recursion).
         path: list[tuple[_Branch, int]] = []
@@ -186,12 +223,20 @@ class SubjectMap:
         # or `prove` (so entries replayed between two roots hash a shared branch once).
         for branch, bit in reversed(path):
             branch.kids[bit] = below
-            branch.hash = None
+            branch.hash = branch.v1 = None
             below = branch
         self._root = below
 
-    def root(self) -> Hash:
-        return _hash(self._root)
+    def root(self, version: int = MAP_VERSION) -> Hash:
+        """The root of the map of `version`: version 1 leaves out the reserved subjects (its
+        branch hashes are kept beside the others, so a change costs O(depth) in each)."""
+        if version >= 2 or not self._later:
+            return _hash(self._root)
+        return _v1(self._root)[0]
+
+    def versioned(self, version: int) -> SubjectMap:
+        """A copy holding only the subjects the map of `version` holds (for its proofs)."""
+        return SubjectMap({s: st for s, st in self.states.items() if first_version(s) <= version})
 
     def prove(self, subject: str) -> MapProof:
         """A proof of the subject's state, or of its absence, against `root()`."""
@@ -303,19 +348,30 @@ def verify_map_proof(proof: MapProof, root: Hash) -> SubjectState | None:
     return proof.state
 
 
-def extension_line(root: Hash) -> str:
-    return EXTENSION_PREFIX + base64.b64encode(root).decode()
+def extension_line(root: Hash, version: int = MAP_VERSION) -> str:
+    return EXTENSION_PREFIXES[version] + base64.b64encode(root).decode()
 
 
-def root_from_extensions(extensions: Iterable[str]) -> Hash | None:
-    """The map root a checkpoint's extension lines commit to (None: the checkpoint has none)."""
-    found = [e for e in extensions if e.startswith(EXTENSION_PREFIX)]
+def map_line(extensions: Iterable[str]) -> tuple[int, Hash] | None:
+    """The map version and root a checkpoint's extension lines commit to (None: none)."""
+    found = [
+        (version, e[len(prefix) :])
+        for e in extensions
+        for version, prefix in EXTENSION_PREFIXES.items()
+        if e.startswith(prefix)
+    ]
     if not found:
         return None
     if len(found) > 1:
         raise VerificationError("checkpoint has more than one subject map line", found=len(found))
-    text = found[0][len(EXTENSION_PREFIX) :]
+    version, text = found[0]
     try:
-        return _b64_hash(text)
+        return version, _b64_hash(text)
     except (ValueError, binascii.Error):
         raise VerificationError("subject map line is not the base64 of 32 bytes") from None
+
+
+def root_from_extensions(extensions: Iterable[str]) -> Hash | None:
+    """The map root a checkpoint's extension lines commit to (None: the checkpoint has none)."""
+    found = map_line(extensions)
+    return None if found is None else found[1]

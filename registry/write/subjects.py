@@ -8,13 +8,18 @@ keeps the newest map in memory between appends (O(log subjects) hashing per affe
 when other processes appended since, it applies the rows they wrote; and it trusts the result
 only if the previous checkpoint's map line says so, otherwise it rebuilds the map from the
 table (a process's first append, or after a rollback).
+
+It writes map version 2 lines (with the years' window subjects). After a log whose last
+checkpoint has a version 1 line or none, it appends only once `pakta migrate` / `fsck
+--repair` has recorded every chain by the version 2 rule (`pakta_meta` "subject_map" = "2"),
+so the first version 2 checkpoint commits complete chains.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import BigInteger, Column, LargeBinary, String, Table, and_, func, select
+from sqlalchemy import BigInteger, Column, LargeBinary, String, Table, and_, delete, func, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -24,7 +29,14 @@ from registry.rules.replay import Outcome
 from registry.rules.subjects import advance, affected
 from registry.tlog import merkle
 from registry.tlog.checkpoint import Checkpoint
-from registry.tlog.subjectmap import SubjectMap, SubjectState, extension_line, root_from_extensions
+from registry.tlog.subjectmap import (
+    MAP_VERSION,
+    Hash,
+    SubjectMap,
+    SubjectState,
+    extension_line,
+    map_line,
+)
 from registry.write import storage
 from registry.write.pipe import Write, pipe
 
@@ -86,18 +98,50 @@ def chain_indexes_exist(session: Session | Connection, size: int) -> bool:
     return found is not None
 
 
-def map_at(session: Session | Connection, size: int) -> SubjectMap:
-    return SubjectMap(states_at(session, size))
+def map_at(session: Session | Connection, size: int, version: int = MAP_VERSION) -> SubjectMap:
+    """The map of `version` in the tree of `size` entries."""
+    found = SubjectMap(states_at(session, size))
+    return found if version == MAP_VERSION else found.versioned(version)
 
 
-def committed_root(session: Session | Connection, size: int) -> bytes | None:
-    """The map root in the stored checkpoint of `size` (None: no checkpoint or no line)."""
+def committed_line(session: Session | Connection, size: int) -> tuple[int, Hash] | None:
+    """The map version and root in the stored checkpoint of `size` (None: no checkpoint or
+    no line)."""
     row = session.execute(
         select(storage.checkpoints.c.note).where(storage.checkpoints.c.size == size)
     ).first()
     if row is None:
         return None
-    return root_from_extensions(Checkpoint.parse(parse_note(row.note).text).extensions)
+    return map_line(Checkpoint.parse(parse_note(row.note).text).extensions)
+
+
+_RECORDED = "subject_map"  # pakta_meta: the map version whose rule recorded the chains
+
+
+def record_chains_version(session: Session | Connection) -> None:
+    """The stored chains are every chain of the log by the current map version's rule."""
+    session.execute(delete(storage.meta).where(storage.meta.c.name == _RECORDED))
+    session.execute(storage.meta.insert().values(name=_RECORDED, value=str(MAP_VERSION)))
+
+
+def chains_version(session: Session | Connection) -> int | None:
+    """The map version whose rule the stored chains were recorded by, as `pakta migrate` /
+    `fsck --repair` noted it (None: not noted)."""
+    row = session.execute(
+        select(storage.meta.c.value).where(storage.meta.c.name == _RECORDED)
+    ).first()
+    return None if row is None else int(row.value)
+
+
+def chains_current(session: Session | Connection, size: int) -> bool:
+    """The stored chains follow this Pakta's rule: the checkpoint of `size` has a line of the
+    current version, or the chains were recorded by its rule."""
+    line = committed_line(session, size)
+    return (
+        size == 0
+        or (line is not None and line[0] == MAP_VERSION)
+        or (chains_version(session) == MAP_VERSION)
+    )
 
 
 class SubjectMapKeeper:
@@ -115,16 +159,24 @@ class SubjectMapKeeper:
             # This process wrote the checkpoint of `size` (the registry found the log as its
             # last append left it): the map it kept is the committed one.
             return self._map
-        committed = committed_root(session, size)
-        if committed is None:
-            # A log an older Pakta wrote: its chains are what `pakta fsck --repair` recorded.
-            if not chain_indexes_exist(session, size):
-                raise SubjectMapError(
-                    f"the checkpoint of size {size} commits to no subject map and no subject "
-                    "chains are recorded: run 'pakta migrate' (or 'pakta fsck --repair') once "
-                    "after upgrading"
-                )
+        line = committed_line(session, size)
+        current_line = line is not None and line[0] == MAP_VERSION
+        if not current_line and (
+            chains_version(session) != MAP_VERSION or not chain_indexes_exist(session, size)
+        ):
+            # A log an older Pakta wrote: its chains must be what `pakta fsck --repair`
+            # recorded by this version's rule (a year's windows too).
+            raise SubjectMapError(
+                f"the checkpoint of size {size} commits to "
+                + ("no subject map" if line is None else f"a version {line[0]} subject map")
+                + " and the subject chains are not recorded by this version's rule: run "
+                "'pakta migrate' (or 'pakta fsck --repair') once after upgrading"
+            )
+        if line is None:
             return map_at(session, size)
+        version, committed = line
+        if version > MAP_VERSION:
+            raise SubjectMapError(f"the checkpoint of size {size} has a newer subject map")
         if self._map is not None and self._at == size and self._root == committed:
             return self._map
         if self._map is not None and 0 < self._at < size:
@@ -133,10 +185,10 @@ class SubjectMapKeeper:
             for subject, state in rows_since(session, self._at, size):
                 caught_up.set(subject, state)
             self._map, self._at = None, -1
-            if caught_up.root() == committed:
+            if caught_up.root(version) == committed:
                 return caught_up
         rebuilt = map_at(session, size)
-        if rebuilt.root() != committed:
+        if rebuilt.root(version) != committed:
             raise SubjectMapError(
                 f"the stored subject chains do not give the map root of checkpoint {size}"
             )

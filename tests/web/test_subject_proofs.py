@@ -159,12 +159,30 @@ def test_lies_in_a_bundle_are_refused_at_the_right_step(app: Flask, demo: Instan
         ("/api/v1/subjects/rs-jiwa-sultra/proof?size=-1", 400),
         ("/api/v1/subjects/rs-jiwa-sultra/proof?size=satu", 400),
         ("/api/v1/subjects/" + "a" * 65 + "/proof", 404),
+        ("/api/v1/subjects/window:02026/proof", 404),
+        ("/api/v1/subjects/window:2026x/proof", 404),
+        ("/api/v1/subjects/windows:2026/proof", 404),
     ],
 )
 def test_bad_requests_are_problems(app: Flask, path: str, status: int) -> None:
     r = app.test_client().get(path)
     assert r.status_code == status
     assert r.mimetype == "application/problem+json"
+
+
+def test_a_years_windows_are_proven_present_or_absent(app: Flask, demo: Instance) -> None:
+    """`window:<year>` (map version 2): the demo's 2026 window is its chain; 1999 has none."""
+    client = app.test_client()
+    log_key = NoteVerifier.parse(demo.log_vkey)
+    present = verify_subject_bundle(
+        client.get("/api/v1/subjects/window:2026/proof").get_json(), log_key
+    )
+    kinds = [json.loads(text)["index"] for _, text in present.entries]
+    assert present.state is not None and len(kinds) == 1
+    absent = verify_subject_bundle(
+        client.get("/api/v1/subjects/window:1999/proof").get_json(), log_key
+    )
+    assert absent.state is None and absent.entries == ()
 
 
 def test_the_audit_checks_every_checkpoints_map(demo: Instance, tmp_path: Path) -> None:
@@ -189,9 +207,7 @@ def test_a_registry_that_leaves_a_statement_out_of_a_chain_is_caught(
 ) -> None:
     # The lying registry: statements by others about a unit never reach the unit's chain.
     honest = write_subjects.affected
-    monkeypatch.setattr(
-        write_subjects, "affected", lambda outcome: honest(outcome)[:1]
-    )
+    monkeypatch.setattr(write_subjects, "affected", lambda outcome: honest(outcome)[:1])
     load_fixed_demo(tmp_path / "instance").close()
     monkeypatch.setattr(write_subjects, "affected", honest)
     instance = load_instance(tmp_path / "instance")

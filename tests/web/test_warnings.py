@@ -126,7 +126,8 @@ def test_late_postings_are_one_line_with_a_count_in_both_languages(client: Flask
         text.startswith("Pengusulan unit kerja · bertanggal 20 April 2022, diterima ")
         for _, text in entries
     )
-    assert page.count("<li id=") == 1  # one kind here, not 13 lines
+    # Two kinds here, not 14 lines: late postings, and the proposal after the window's deadline.
+    assert page.count("<li id=") == 2 and 'id="warn-deadline-missed"' in page
     english = kind(section(client, "bps-kabupaten-grobogan", "en"), "late-posting")
     assert "13 statements recorded late (more than 30 days after their date)" in english
     assert "Units proposed · dated April 20, 2022, received " in english

@@ -3,8 +3,10 @@ with rules.json) are the Python rules' (registry/rules/warnings.py `proposal` an
 over `MemoryFacts` fed the records in log order), facts and gaps included, on every page that
 lists them (the proposer's, the awarding agency's, the unit's): on seeded cases on both sides
 of every threshold (each area's floor, the total, the enablers, IPAK and IPKP, each
-prerequisite) and of which scores count (TPN before TPI, the latest, none); the random logs
-and the demo are test_awards_logs_crosslang.py's."""
+prerequisite) and of which scores count (TPN before TPI, the latest, none); the deadline and
+the quota of a proposal on both sides of their boundaries, with and without a window, the
+year's first window against a later one (from the year's chain, window:<year>); the random
+logs and the demo are test_awards_logs_crosslang.py's."""
 
 from __future__ import annotations
 
@@ -20,17 +22,19 @@ import pytest
 
 from events.regulations import AREAS, BPK_OPINIONS, REGULATIONS, RESULTS, SAKIP_GRADES, TARGETS
 from registry.rules.facts import MemoryFacts
+from registry.rules.records import Window
+from registry.rules.subjects import window_subject
 from registry.rules.types import Entry, rules_for
 
 ROOT = Path(__file__).resolve().parents[3]
 VERIFY = ROOT / "web" / "static" / "verify"
 NODE = shutil.which("node")
-CODES = ("below-thresholds", "prerequisites-missing")
+CODES = ("below-thresholds", "prerequisites-missing", "deadline-missed", "over-quota")
 PAGES = ("u", "c", "p", "tpn")  # a unit, its child unit, its parent, the national team
 CENT = Decimal("0.01")
 RUNNER = """
 import { readFileSync } from 'node:fs';
-import { awardChains, awardWarnings } from '%s';
+import { awardChains, awardWarnings, windowChains } from '%s';
 const table = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const cases = JSON.parse(readFileSync(process.argv[3], 'utf8'));
 function chainOf(c, unit) {
@@ -42,6 +46,7 @@ const out = cases.map(function (c) {
     const chain = chainOf(c, unit), others = {};
     try {
       awardChains(table, unit, chain).forEach(function (u) { others[u] = chainOf(c, u); });
+      windowChains(table, unit, chain).forEach(function (y) { others[y] = chainOf(c, y); });
       pages[unit] = awardWarnings(table, unit, chain, others, c.voided || {});
     } catch (e) { pages[unit] = { error: String(e.message) }; }
   });
@@ -53,13 +58,17 @@ process.stdout.write(JSON.stringify(out));
 
 def case(entries: list[dict[str, Any]]) -> dict[str, Any]:
     """A log of (agency, type, body) as entries, with each subject's chain: the statement's
-    agency and those it is about (the rules' `about`)."""
+    agency, those it is about (the rules' `about`) and the year of each window it announces
+    (its records)."""
     out: list[dict[str, Any]] = []
     chains: dict[str, list[int]] = {}
     for index, (agency, type_, body) in enumerate(entries):
         out.append({"index": index, "statement": {"agency": agency, "type": type_, "body": body}})
         st = SimpleNamespace(agency=agency, type=type_, body=body)
-        for subject in dict.fromkeys([agency, *rules_for(type_).about(st)]):  # type: ignore[arg-type]
+        rules = rules_for(type_)
+        records = rules.records(Entry(st, index, 1, lambda _: None))  # type: ignore[arg-type]
+        years = [window_subject(r.year) for r in records if isinstance(r, Window)]
+        for subject in dict.fromkeys([agency, *rules.about(st), *years]):  # type: ignore[arg-type]
             chains.setdefault(subject, []).append(index)
     return {"entries": out, "chains": chains, "pages": list(PAGES)}
 
@@ -250,7 +259,75 @@ def prerequisite_cases() -> list[dict[str, Any]]:
     return out
 
 
+def window(by: str, deadline: str, quota: int = 9, year: int = 2026) -> Any:
+    body = {"year": year, "regulation": "permenpanrb-5-2024", "opens_on": f"{year}-01-15",
+            "deadline": deadline, "quota_per_agency": quota,
+            "announced_on": f"{year}-01-10"}  # fmt: skip
+    return (by, "submission_window.announced", body)
+
+
+def proposing(
+    by: str, on: str, units: int = 1, year: int = 2026, rid: str = "permenpanrb-5-2024"
+) -> Any:
+    body = proposal(by, [(f"n{i}", "WBK") for i in range(units)], rid, GOOD)[2]
+    return (by, "proposal.submitted", body | {"submitted_on": on, "year": year})
+
+
+def window_cases() -> list[dict[str, Any]]:
+    """Each with the p page's expected codes (the deadline and quota warnings are the
+    proposer's only)."""
+    logs: list[list[Any]] = []
+    for rid, reg in sorted(REGULATIONS.items()):  # no window: the regulation's default
+        default = f"2026-{reg.default_deadline}"
+        logs.append([proposing("p", default, rid=rid)])
+        logs.append([proposing("p", default.replace("-31", "-30"), rid=rid)])
+        logs.append([proposing("p", f"2026-{int(default[5:7]) + 1:02d}-01", rid=rid)])
+    logs += [
+        [window("tpn", "2026-03-31"), proposing("p", "2026-03-31")],  # on the window's deadline
+        [window("tpn", "2026-03-31"), proposing("p", "2026-04-01")],  # a day after it
+        [window("tpn", "2026-07-31"), proposing("p", "2026-06-15")],  # after the default only
+        # The first window counts, whoever announced it; a later one does not.
+        [window("tpn", "2026-03-31"), window("tpn2", "2026-04-30"), proposing("p", "2026-04-15")],
+        [window("tpn2", "2026-04-30"), window("tpn", "2026-03-31"), proposing("p", "2026-04-15")],
+        # A window after the proposal does not count for it; another year's does not either.
+        [proposing("p", "2026-04-15"), window("tpn", "2026-03-31")],
+        [window("tpn", "2027-03-31", year=2027), proposing("p", "2026-06-01")],
+        # The quota: p's earlier units of the year count, others' and other years' do not.
+        [
+            window("tpn", "2026-03-31", quota=3),
+            proposing("p", "2026-02-01", 2),
+            proposing("u", "2026-02-01", 3),
+            proposal("u", [("p", "WBK")], "permenpanrb-5-2024", GOOD),  # in p's chain, not p's
+            proposing("p", "2026-02-01", 2, year=2027),
+            proposing("p", "2026-02-02", 1),
+            proposing("p", "2026-02-03", 1),
+        ],  # fmt: skip
+        [window("tpn", "2026-03-31", quota=2), proposing("p", "2026-04-02", 3)],  # both
+        [proposing("p", "2026-02-01", 40)],  # no window: no quota
+    ]
+    out = [case(log) for log in logs]
+    out.append(dict(case(logs[-2]), voided={"1": True}))  # voided: its warnings go
+    return out
+
+
 # -- the tests ---------------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(NODE is None, reason="node is not installed")
+def test_the_deadline_and_the_quota_on_both_sides(tmp_path: Path) -> None:
+    cases = window_cases()
+    want = compare(cases, tmp_path)
+    codes = [[(w["code"], w["index"]) for w in pages["p"]] for pages in want]
+    n = len(REGULATIONS)
+    assert codes[: 3 * n] == [[], [], [("deadline-missed", 0)]] * n
+    missed = [("deadline-missed", 1)]
+    assert codes[3 * n : 3 * n + 5] == [[], missed, [], [("deadline-missed", 2)], []]
+    assert want[3 * n + 3]["p"][0]["facts"]["deadline"] == "2026-03-31"  # the first window's
+    assert codes[3 * n + 5 :] == [
+        [], [("deadline-missed", 1)], [("over-quota", 6)],
+        [("deadline-missed", 1), ("over-quota", 1)], [], [],
+    ]  # fmt: skip
+    assert [w["code"] for w in want[-3]["u"]] == []  # the proposer's warnings only
 
 
 def compare(cases: list[dict[str, Any]], tmp: Path) -> list[dict[str, list[dict[str, Any]]]]:

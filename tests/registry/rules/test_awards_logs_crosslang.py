@@ -1,6 +1,7 @@
 """The proposal and award warnings in the browser (web/static/verify/awards.js, in node) are
 the Python rules' on random logs whose scores and figures sit around the thresholds, written
-with 0, 1 or 2 decimals (test_awards_crosslang.py's cases and sides), and on every page of
+with 0, 1 or 2 decimals, with windows and proposals around the deadlines and quotas
+(test_awards_crosslang.py's cases and sides), and on every page of
 the demo are those the registry stored as it appended."""
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from test_awards_crosslang import (
     proposal,
     tpi,
     tpn,
+    window,
 )
 from test_rules_crosslang import Demo, demo  # noqa: F401  (the demo replayed: a fixture)
 
@@ -77,12 +79,19 @@ def random_given(rnd: random.Random) -> dict[str, Any]:
     }
 
 
+def random_day(rnd: random.Random) -> str:
+    """A day of 2026 around the deadlines (the default one is the end of May)."""
+    month = rnd.randint(2, 7)
+    last = {2: 28, 4: 30, 6: 30}.get(month, 31)
+    return f"2026-{month:02d}-{rnd.choice([1, 15, last - 1, last, last]):02d}"
+
+
 def random_case(rnd: random.Random) -> dict[str, Any]:
     log = []
     for _ in range(rnd.randint(3, 12)):
         rid = rnd.choice(sorted(REGULATIONS))
         unit = rnd.choice(["u", "u", "c", "d"])
-        kind = rnd.randrange(6)
+        kind = rnd.randrange(8)
         if kind == 0:
             by = rnd.choice(["tpi", "tpi", "u"]) if unit != "u" else "tpi"
             log.append(tpi(unit, rid, random_scores(rnd, rid), random_indices(rnd), by=by))
@@ -94,9 +103,16 @@ def random_case(rnd: random.Random) -> dict[str, Any]:
         elif kind in (3, 4):
             by, about = rnd.choice([("tpn", "u"), ("tpn", "c"), ("u", "c"), ("u", "u"), ("p", "u")])
             log.append(award(by, about, rid, rnd.choice(TARGETS)))
-        else:
+        elif kind == 5:
             units = rnd.sample([("u", rnd.choice(TARGETS)), ("c", "WBK"), ("d", "WBBM")], 2)
-            log.append(proposal(rnd.choice(["p", "u"]), units, rid, random_given(rnd)))
+            st = proposal(rnd.choice(["p", "u"]), units, rid, random_given(rnd))
+            st[2]["submitted_on"] = random_day(rnd)
+            st[2]["year"] = rnd.choice([2026, 2026, 2027])
+            log.append(st)
+        else:  # a window for the year, by one of two national teams
+            year = rnd.choice([2026, 2026, 2027])
+            day = random_day(rnd).replace("2026", str(year))
+            log.append(window(rnd.choice(["tpn", "tpn2"]), day, rnd.randint(1, 4), year))
     return case(log)
 
 

@@ -241,7 +241,7 @@ def run_node(tmp: Path, script: str, data: Any) -> Any:
 
 STATEMENTS = """
 import { readFileSync } from 'node:fs';
-import { awardChains, changesOf, unitChanges, interpret, warningsOf } from '%s';
+import { awardChains, windowChains, changesOf, unitChanges, interpret, warningsOf } from '%s';
 const table = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const demo = JSON.parse(readFileSync(process.argv[3], 'utf8'));
 function attempt(f) { try { return f(); } catch (e) { return { error: String(e.message) }; } }
@@ -257,8 +257,8 @@ Object.keys(demo.chains).forEach(function (unit) {
   });
   warned[unit] = attempt(function () {
     const others = {};
-    awardChains(table, unit, chain).forEach(function (u) {
-      others[u] = demo.chains[u].map(function (i) { return demo.entries[i]; });
+    awardChains(table, unit, chain).concat(windowChains(table, unit, chain)).forEach(function (u) {
+      others[u] = (demo.chains[u] || []).map(function (i) { return demo.entries[i]; });
     });
     return warningsOf(table, unit, chain, unitChanges(table, unit, chain), others);
   });
@@ -299,6 +299,8 @@ def test_javascript_derives_the_changes_from_the_statements(tmp_path: Path, demo
         "unwitnessed",
         "below-thresholds",
         "prerequisites-missing",
+        "deadline-missed",
+        "over-quota",
     }, "the demo's"
 
 

@@ -43,6 +43,9 @@ def test_go_example() -> None:
         Checkpoint("pakta.example.id/log", 0, bytes(32)),
         Checkpoint("a", MAX_TREE_SIZE, b"\xff" * 32),
         Checkpoint("pakta.example.id/log", 7, ROOT, ("ext one", "— ext two ü")),
+        # The subject map lines of both versions (docs/subject-map.md) are extension lines.
+        Checkpoint("pakta.example.id/log", 7, ROOT, ("pakta-subject-map-v2 " + SPEC[-45:-1],)),
+        Checkpoint("pakta.example.id/log", 7, ROOT, ("pakta-subject-map " + SPEC[-45:-1],)),
         Checkpoint("origin with spaces+plus", 1, ROOT),
     ],
 )

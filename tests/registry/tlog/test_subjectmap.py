@@ -22,6 +22,7 @@ from registry.tlog.subjectmap import (
     SubjectMap,
     SubjectState,
     extension_line,
+    map_line,
     root_from_extensions,
     subject_key,
     verify_map_proof,
@@ -219,6 +220,11 @@ def test_extension_line_in_a_checkpoint() -> None:
         root_from_extensions([extension_line(root), extension_line(root)])
     with pytest.raises(VerificationError):
         root_from_extensions(["pakta-subject-map AAAA"])
+    # A version 2 line: the same root; one line of each version is two lines.
+    assert map_line([extension_line(root, 2)]) == (2, root)
+    assert map_line([extension_line(root, 1)]) == (1, root)
+    with pytest.raises(VerificationError):
+        map_line([extension_line(root, 1), extension_line(root, 2)])
 
 
 def test_known_answer_vectors() -> None:
@@ -232,12 +238,18 @@ def test_known_answer_vectors() -> None:
             m.set(s, states[s])
         want = data["sizes"][i]
         assert m.root().hex() == want["root"]
+        assert m.root(1).hex() == want["root_v1"] == m.versioned(1).root().hex()
         assert {s: st.to_json() for s, st in states.items()} == want["states"]
     root = bytes.fromhex(data["sizes"][-1]["root"])
     for p in data["proofs_at_full_size"]:
         proof = MapProof.from_json(p)
         assert verify_map_proof(proof, root) == states.get(proof.subject)
         assert m.prove(proof.subject).to_json() == p
+    lines = data["lines_at_full_size"]
+    assert map_line([lines["1"]]) == (1, bytes.fromhex(data["sizes"][-1]["root_v1"]))
+    assert map_line([lines["2"]]) == (2, root)
+    assert lines["1"].startswith("pakta-subject-map ")
+    assert lines["2"].startswith("pakta-subject-map-v2 ")
 
 
 def test_vectors_are_what_the_generator_makes() -> None:

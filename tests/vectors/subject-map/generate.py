@@ -5,10 +5,13 @@
 
 A small generated log: entry i has the leaf hash SHA-256(0x00 || "entry <i>") and affects the
 subjects listed in LOG. For every size the vectors give each subject's chain state and the
-map root, computed by the naive reference in tests/registry/tlog/subjectmap_reference.py
-(written from docs/subject-map.md, not from registry/tlog/subjectmap.py); then, for the full
-size, the JSON proof of every subject and of two absent ones, produced by
-registry/tlog/subjectmap.py and checked against the reference root before anything is written.
+map root of each version (version 2: every subject; version 1: those without a ':', so not
+the years' window subjects), computed by the naive reference in
+tests/registry/tlog/subjectmap_reference.py (written from docs/subject-map.md, not from
+registry/tlog/subjectmap.py); then, for the full size, the JSON proof of every subject and
+of three absent ones, and the checkpoint extension line of each version, produced by
+registry/tlog/subjectmap.py and checked against the reference roots before anything is
+written.
 """
 
 from __future__ import annotations
@@ -42,8 +45,12 @@ LOG: list[list[str]] = [
     ["registrar", "rsud-kudus"],
     ["rsud-kudus", "kemenpan"],
     ["bps-grobogan"],
+    ["kemenpan", "window:2026"],  # a national team's window for 2026 (map version 2)
+    ["tpn-dua", "window:2026"],  # another team's window for the same year
+    ["registrar", "tpn-dua"],
+    ["kemenpan", "window:2027"],
 ]
-ABSENT = ["tidak-terdaftar", "bps-kudus"]
+ABSENT = ["tidak-terdaftar", "bps-kudus", "window:2025"]
 
 
 def entry_leaf(i: int) -> bytes:
@@ -57,16 +64,21 @@ def build() -> dict[str, object]:
         for s in subjects:
             count, head, _ = states.get(s, (0, bytes(32), 0))
             states[s] = (count + 1, ref.link(head, i, entry_leaf(i)), i)
-        leaves = {
-            hashlib.sha256(s.encode()).digest(): ref.leaf(
-                hashlib.sha256(s.encode()).digest(), *st
-            )
-            for s, st in states.items()
-        }
+        roots = {}
+        for version in (1, 2):
+            leaves = {
+                hashlib.sha256(s.encode()).digest(): ref.leaf(
+                    hashlib.sha256(s.encode()).digest(), *st
+                )
+                for s, st in states.items()
+                if version == 2 or ":" not in s
+            }
+            roots[version] = ref.root(leaves).hex()
         sizes.append(
             {
                 "size": i + 1,
-                "root": ref.root(leaves).hex(),
+                "root": roots[2],
+                "root_v1": roots[1],
                 "states": {
                     s: {"count": c, "head": h.hex(), "last_index": last}
                     for s, (c, h, last) in sorted(states.items())
@@ -77,7 +89,8 @@ def build() -> dict[str, object]:
         {s: subjectmap.SubjectState(c, h, last) for s, (c, h, last) in states.items()}
     )
     root = bytes.fromhex(str(sizes[-1]["root"]))
-    if final.root() != root:
+    root_v1 = bytes.fromhex(str(sizes[-1]["root_v1"]))
+    if final.root() != root or final.root(1) != root_v1:
         raise SystemExit("registry/tlog/subjectmap.py disagrees with the reference root")
     proofs = []
     for s in [*sorted(states), *ABSENT]:
@@ -90,6 +103,10 @@ def build() -> dict[str, object]:
         "log": LOG,
         "sizes": sizes,
         "proofs_at_full_size": proofs,
+        "lines_at_full_size": {
+            "1": subjectmap.extension_line(root_v1, 1),
+            "2": subjectmap.extension_line(root, 2),
+        },
     }
 
 

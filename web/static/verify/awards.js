@@ -7,7 +7,14 @@
 //  below-thresholds       on an award, when the awarded unit has no scores in the log before
 //                         it, or its latest scores (TPN before TPI, the latest of each in log
 //                         order, as Facts.latest_scores) fall short of the award's regulation
-//                         (shortfalls).
+//                         (shortfalls);
+//  deadline-missed        on the proposer's own proposal, submitted after the deadline of the
+//                         year's first submission window before it, else after the
+//                         regulation's default deadline (Facts.window);
+//  over-quota             on the proposer's own proposal, when the units it proposed that year
+//                         before (its own chain) plus this one's are over the first window's
+//                         quota. The year's windows are the verified chain of the reserved
+//                         subject "window:<year>" (rules.json "windows", export_windows.py).
 // Scores are decimal strings; every sum and share is exact (BigInt scaled integers, as
 // Python's Decimal), never a float. A cross-language test (tests/registry/rules/
 // test_awards_crosslang.py) requires the same warnings, facts included, as the Python rules.
@@ -127,6 +134,57 @@ export function latestScores(table, unit, chain, before) {
   return null;
 }
 
+// The year subjects (window:<year>) whose chains the deadline and quota warnings of `unit`'s
+// page need: the years of its own proposals.
+export function windowChains(table, unit, chain) {
+  var x = table.warnings.windows, out = {};
+  chain.forEach(function (e) {
+    var st = e.statement;
+    if (st.agency === unit && x.types.indexOf(st.type) >= 0) out[x.subject + at(st.body, x.fields.year)] = true;
+  });
+  return Object.keys(out).sort();
+}
+
+// Facts.window(year) before entry `before`: the first window of the year's verified chain.
+function firstWindow(table, year, chain, before) {
+  var x = table.warnings.windows;
+  for (var i = 0; i < chain.length; i++) {
+    var e = chain[i], rule = x.windows[e.statement.type];
+    if (!rule || e.index >= before || at(e.statement.body, rule.year) !== year) continue;
+    return { deadline: at(e.statement.body, rule.deadline), quota: at(e.statement.body, rule.quota) };
+  }
+  return null;
+}
+
+// Facts.proposals(agency, year) before entry `before`: the units its earlier proposals name.
+function proposed(table, agency, year, chain, before) {
+  var n = 0;
+  chain.forEach(function (e) {
+    var st = e.statement, rule = table.warnings.windows.proposals[st.type];
+    if (rule && st.agency === agency && e.index < before && at(st.body, rule.year) === year) n += at(st.body, rule.units).length;
+  });
+  return n;
+}
+
+// warnings.proposal's deadline and quota warnings of the proposer's own proposal `e`.
+function windowWarnings(table, e, chain, others) {
+  var x = table.warnings.windows, st = e.statement, out = [];
+  var year = at(st.body, x.fields.year), subject = x.subject + year;
+  var windows = (others || {})[subject];
+  if (!windows) throw new Error('the chain of ' + subject + ' is needed');
+  var win = firstWindow(table, year, windows, e.index);
+  var rid = at(st.body, x.fields.regulation);
+  if (!win && !own(x.default_deadline, rid)) throw new Error('unknown regulation ' + rid);
+  var deadline = win ? win.deadline : year + '-' + x.default_deadline[rid];
+  var on = at(st.body, x.fields.submitted_on);
+  if (on > deadline) out.push(warning(x.deadline, e, st.agency, { submitted_on: on, year: year, deadline: deadline }));
+  if (win) {
+    var count = proposed(table, st.agency, year, chain, e.index) + at(st.body, x.fields.units).length;
+    if (count > win.quota) out.push(warning(x.quota, e, st.agency, { count: count, year: year, quota: win.quota }));
+  }
+  return out;
+}
+
 function warning(code, e, subject, facts) {
   return { code: code, index: e.index, agency: e.statement.agency, subject: subject, facts: facts };
 }
@@ -147,12 +205,14 @@ export function awardChains(table, unit, chain) {
 // The proposal and award warnings `unit`'s page lists (its own statements', and others'
 // about it), in log order, as {code, index, agency, subject, facts}: from its verified
 // chain, and for its own awards of other units those units' verified chains (`others`,
-// by unit: awardChains). An entry a compromise voided (`voided[index]`) raises none.
+// by unit: awardChains), and for its own proposals the years' window chains (`others`, by
+// year subject: windowChains). An entry a compromise voided (`voided[index]`) raises none.
 export function awardWarnings(table, unit, chain, others, voided) {
   var w = table.warnings, p = w.proposal, a = w.award, out = [];
   chain.forEach(function (e) {
     var st = e.statement, mine = st.agency === unit;
     if (voided && voided[e.index]) return;
+    if (mine && w.windows.types.indexOf(st.type) >= 0) out = out.concat(windowWarnings(table, e, chain, others));
     if (p.types.indexOf(st.type) >= 0) {
       var rid = at(st.body, p.fields.regulation), given = at(st.body, p.fields.prerequisites);
       at(st.body, p.fields.units).forEach(function (u) {

@@ -166,12 +166,17 @@ export async function openCheckpoint(note, vkey) {
   if (!/^(0|[1-9][0-9]*)$/.test(body[1])) throw new Error(say('bad-size'));
   var root = b64(body[2]);
   if (root.length !== 32) throw new Error(say('bad-root'));
-  // docs/subject-map.md: at most one map line; mapRoot is null without one.
-  var maps = body.slice(3).filter(function (l) { return l.indexOf('pakta-subject-map ') === 0; });
+  // docs/subject-map.md: at most one map line, "pakta-subject-map <root>" (version 1) or
+  // "pakta-subject-map-v2 <root>" (version 2: the years' windows too); mapRoot is null
+  // without one, mapVersion 0.
+  var prefixes = { 1: 'pakta-subject-map ', 2: 'pakta-subject-map-v2 ' }, maps = [];
+  body.slice(3).forEach(function (l) {
+    Object.keys(prefixes).forEach(function (v) { if (l.indexOf(prefixes[v]) === 0) maps.push({ version: +v, text: l.slice(prefixes[v].length) }); });
+  });
   if (maps.length > 1) throw new Error(say('two-maps'));
-  var mapRoot = maps.length ? b64(maps[0].slice('pakta-subject-map '.length)) : null;
+  var mapRoot = maps.length ? b64(maps[0].text) : null;
   if (mapRoot && mapRoot.length !== 32) throw new Error(say('bad-map-root'));
-  return { size: +body[1], root: root, mapRoot: mapRoot, note: note };
+  return { size: +body[1], root: root, mapRoot: mapRoot, mapVersion: maps.length ? maps[0].version : 0, note: note };
 }
 
 

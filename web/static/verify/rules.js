@@ -10,7 +10,7 @@
 import { micros } from './common.js';
 import { awardWarnings } from './awards.js';
 
-export { awardChains } from './awards.js';
+export { awardChains, windowChains } from './awards.js';
 
 function stage(c) {
   var s = { on: c.on, by: c.by, index: c.index };

@@ -16,10 +16,12 @@
 //              the page shows (claims.js), and the warnings the chain proves (late
 //              posting, back-dated fact, pact coverage, revoked key, unwitnessed declaration,
 //              prerequisites missing, awarded below the thresholds: the scores of a unit the
-//              unit's own award names come from that unit's verified chain) with each one's
-//              count and the entries it lists, inline or, when the page lists only the
-//              newest, on every page of its complete list (warning-lists.js); each difference
-//              is highlighted in place.
+//              unit's own award names come from that unit's verified chain; a proposal
+//              after the deadline or over the quota: the year's first window comes from the
+//              verified chain of the year's subject, window:<year>) with each one's count
+//              and the entries it lists, inline or, when the page lists only the newest, on
+//              every page of its complete list (warning-lists.js); each difference is
+//              highlighted in place.
 // The shared checking code (hashes, signatures, checkpoints, key histories, fetching) is
 // common.js.
 import {
@@ -296,6 +298,16 @@ export async function verifyUnit(section, silence) {
     } catch (e) {
       throw new Error(say('rules-failed'));
     }
+    // And the chains of the years the unit's own proposals name (window:<year>: every
+    // window of the year, so the first one; map version 2 only).
+    var years;
+    try {
+      years = rules.windowChains(table, unit, chain);
+    } catch (e) {
+      throw new Error(say('rules-failed'));
+    }
+    if (years.length && tree.mapVersion < 2) throw new Unchecked(say('old-map'));
+    needed = needed.concat(years);
     for (var o = 0; o < needed.length; o++) others[needed[o]] = await verifiedChain(needed[o], tree.size, tree);
     // The unit's changes derived from the verified statements themselves (no history page).
     var derived;

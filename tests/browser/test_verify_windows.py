@@ -1,0 +1,103 @@
+""" "Verify this page" derives a proposal's deadline and quota warnings from the verified
+chain of the year's windows (`window:<year>`, docs/subject-map.md), in real chromium behind a
+lying proxy: in the demo BPS Kabupaten Grobogan proposed itself after the 2022 window's
+deadline, and the governor of Sulawesi Tenggara proposed two units in 2026, over the window's
+quota of one. Each genuine page is verified, having fetched the year's chain; a warning left
+out, made up, or an entry dropped from it fails at the claims step with the warning
+highlighted; and a server hiding the year's first window from the year's chain fails there
+too, naming the year."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from site_support import rewrite_page, watched_page
+from test_verify_awards import ENTRIES, STEPS, listed, run
+
+GROBOGAN = "bps-kabupaten-grobogan"  # deadline-missed (2022)
+GOVERNOR = "pemprov-sulawesi-tenggara"  # over-quota (2026)
+
+
+@pytest.fixture
+def page(browser: Any, life: str) -> Iterator[Any]:
+    with watched_page(browser, life) as opened:
+        yield opened
+
+
+@pytest.mark.parametrize(("agency", "code", "year"), [
+    (GROBOGAN, "deadline-missed", 2022),
+    (GOVERNOR, "over-quota", 2026),
+])  # fmt: skip
+def test_the_genuine_pages_are_verified(page: Any, agency: str, code: str, year: int) -> None:
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url) if "/subjects/" in r.url else None)
+    outcome, states = run(page, agency)
+    assert outcome == "verified", states
+    assert len(listed(page, code)) == 1
+    assert any(f"/subjects/window%3A{year}/proof" in url for url in asked), asked
+
+
+LIES: dict[str, tuple[str, str, str, str]] = {
+    "the deadline-missed warning left out": (
+        GROBOGAN,
+        r'id="warn-deadline-missed"',
+        'id="warn-other"',
+        "section.status .badge",
+    ),
+    "the over-quota entry dropped": (
+        GOVERNOR,
+        ENTRIES.format(code="over-quota") + r"<li>.*?</li>",
+        r"\g<1>",
+        "#warn-over-quota",
+    ),
+    "a deadline-missed warning made up": (
+        GOVERNOR,
+        r'(?s)(<li id="warn-over-quota">.*?</li>\n</ul></details></li>)',
+        r'\g<1><li id="warn-deadline-missed"><strong><span class="badge warn">X</span></strong>'
+        r'<details><summary>1</summary><ul>\n<li><a href="/entries/1">#1</a></li>\n'
+        r"</ul></details></li>",
+        "#warn-deadline-missed",
+    ),
+}
+
+
+@pytest.mark.parametrize("what", sorted(LIES))
+def test_a_changed_warning_fails_the_claims_step(page: Any, what: str) -> None:
+    agency, old, new, where = LIES[what]
+    rewrite_page(page, f"**/agencies/{agency}?*", old, new)
+    outcome, states = run(page, agency)
+    assert outcome == "failed" and states["claims"] == "fail", states
+    assert all(states[s] == "pass" for s in STEPS[:-1]), states
+    assert page.locator(f"{where}.verify-differs").count() >= 1, what
+    detail = page.text_content('#verify-unit li[data-step="claims"] .detail') or ""
+    assert detail.startswith("Yang ditampilkan halaman ini berbeda"), detail
+
+
+def _drop_first_window(route: Any) -> None:
+    response = route.fetch()
+    data = response.json()
+
+    def kind(e: dict[str, Any]) -> str:
+        envelope = json.loads(e["entry"])["envelope"]
+        return str(json.loads(base64.b64decode(envelope["payload"]))["type"])
+
+    windows = [e for e in data["entries"] if kind(e) == "submission_window.announced"]
+    assert windows, "the year has no window to hide"
+    data["entries"] = [e for e in data["entries"] if e is not windows[0]]
+    route.fulfill(response=response, body=json.dumps(data))
+
+
+@pytest.mark.parametrize(("agency", "year"), [(GROBOGAN, 2022), (GOVERNOR, 2026)])
+def test_a_server_hiding_the_years_first_window_fails(page: Any, agency: str, year: int) -> None:
+    """Without the window the page's warning would look made up (Grobogan's proposal was in
+    time for the default deadline) or the quota unknown: only verifying the year's chain
+    against the checkpoint's map catches the server."""
+    page.route(f"**/api/v1/subjects/window%3A{year}/proof*", _drop_first_window)
+    outcome, states = run(page, agency)
+    assert outcome == "failed" and states["claims"] == "fail", states
+    detail = page.text_content('#verify-unit li[data-step="claims"] .detail') or ""
+    assert f"window:{year}" in detail, detail
