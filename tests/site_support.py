@@ -74,6 +74,39 @@ def result_rows(client: Any, query: str) -> list[tuple[str, list[str]]]:
         page += 1
 
 
+# The steps of a unit page's "Verify this page" (web/static/verify/unit-check.js).
+UNIT_STEPS = ["checkpoint", "map", "chain", "signatures", "claims"]
+
+
+def check_unit(page: Any, path: str, timeout: int = 60000) -> tuple[str, dict[str, str]]:
+    """Open the unit page at `path`, run "Verify this page" and return its outcome and the
+    state of each of its steps."""
+    page.goto(path)
+    page.click("#verify-unit-button")
+    page.wait_for_selector("#verify-unit[data-outcome]", timeout=timeout)
+    states = {
+        step: page.get_attribute(f'#verify-unit li[data-step="{step}"]', "data-state") or ""
+        for step in UNIT_STEPS
+    }
+    return page.get_attribute("#verify-unit", "data-outcome") or "", states
+
+
+@contextmanager
+def served(instance: Instance) -> Iterator[str]:
+    """The site of `instance` on a live HTTP server: its URL, until the block ends."""
+    from pakta_support import LiveServer
+
+    from web import close_app
+
+    app = demo_app(instance)
+    server = LiveServer(app)
+    try:
+        yield server.url
+    finally:
+        server.close()
+        close_app(app)
+
+
 def demo_app(instance: Instance) -> Any:
     from web import create_app
 

@@ -15,13 +15,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from site_support import rewrite_page, watched_page
+from site_support import UNIT_STEPS, check_unit, rewrite_page, watched_page
 
 UNIT = "rsud-bahteramas"
 GOVERNOR = "pemprov-sulawesi-tenggara"
 TPN = "kemenpanrb-tpn"
 OTHER = "dpmptsp-sultra"  # awarded WBK above the thresholds
-STEPS = ["checkpoint", "map", "chain", "signatures", "claims"]
+STEPS = UNIT_STEPS
 ENTRIES = r'(?s)(id="warn-{code}">.*?<details><summary>.*?</summary><ul>\n)'
 
 
@@ -32,14 +32,7 @@ def page(browser: Any, life: str) -> Iterator[Any]:
 
 
 def run(page: Any, agency: str) -> tuple[str, dict[str, str]]:
-    page.goto(f"/agencies/{agency}?lang=id")
-    page.click("#verify-unit-button")
-    page.wait_for_selector("#verify-unit[data-outcome]", timeout=60000)
-    states = {
-        step: page.get_attribute(f'#verify-unit li[data-step="{step}"]', "data-state")
-        for step in STEPS
-    }
-    return page.get_attribute("#verify-unit", "data-outcome"), states
+    return check_unit(page, f"/agencies/{agency}?lang=id")
 
 
 def listed(page: Any, code: str) -> list[str]:

@@ -13,12 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pakta_support import PACT_DOCUMENT, Agent, Harness, LiveServer, new_instance, pact_body
-from site_support import demo_app, watched_page
+from pakta_support import PACT_DOCUMENT, Agent, Harness, new_instance, pact_body
+from site_support import served, watched_page
 from test_verify_entry import STEPS, drop_proofs, flip_tile_byte, run, serve_bundle, tile_requests
 
 from keys.ed25519 import generate
-from web import close_app
 
 FILLER = 270
 # Entry 0 registers pemkab-alpha, 1 adds a second key, 2 registers pemkab-beta, whose pacts
@@ -48,11 +47,8 @@ def big(tmp_path_factory: pytest.TempPathFactory, chromium: str) -> Iterator[str
             h.post(beta, "integrity_pact.signed", pact_body(), documents=[PACT_DOCUMENT])
     finally:
         service.close()
-    app = demo_app(instance)
-    server = LiveServer(app)
-    yield server.url
-    server.close()
-    close_app(app)
+    with served(instance) as url:
+        yield url
 
 
 @pytest.fixture

@@ -12,13 +12,18 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from pakta_support import LiveServer
-from site_support import demo_app, demo_instance, english_words, rewrite_page, watched_page
-
-from web import close_app
+from site_support import (
+    UNIT_STEPS,
+    check_unit,
+    demo_instance,
+    english_words,
+    rewrite_page,
+    served,
+    watched_page,
+)
 
 UNIT = "rs-jiwa-sultra"
-STEPS = ["checkpoint", "map", "chain", "signatures", "claims"]
+STEPS = UNIT_STEPS
 PROOF = f"**/api/v1/subjects/{UNIT}/proof*"
 
 
@@ -26,11 +31,8 @@ PROOF = f"**/api/v1/subjects/{UNIT}/proof*"
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The demo with its whole lifecycle (a key revoked from a past moment, TPI results)."""
     instance = demo_instance(tmp_path_factory.mktemp("verify-unit") / "instance", lifecycle=True)
-    app = demo_app(instance)
-    server = LiveServer(app)
-    yield server.url
-    server.close()
-    close_app(app)
+    with served(instance) as url:
+        yield url
 
 
 @pytest.fixture
@@ -41,14 +43,7 @@ def page(browser: Any, site: str) -> Iterator[Any]:
 
 
 def run(page: Any, lang: str = "id") -> tuple[str, dict[str, str]]:
-    page.goto(f"/agencies/{UNIT}?lang={lang}")
-    page.click("#verify-unit-button")
-    page.wait_for_selector("#verify-unit[data-outcome]", timeout=30000)
-    states = {
-        step: page.get_attribute(f'#verify-unit li[data-step="{step}"]', "data-state")
-        for step in STEPS
-    }
-    return page.get_attribute("#verify-unit", "data-outcome"), states
+    return check_unit(page, f"/agencies/{UNIT}?lang={lang}")
 
 
 def lie_json(page: Any, pattern: str, change: Callable[[dict[str, Any]], None]) -> None:

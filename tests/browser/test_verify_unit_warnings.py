@@ -13,13 +13,11 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from pakta_support import LiveServer, new_instance
-from site_support import demo_app, watched_page
+from pakta_support import new_instance
+from site_support import UNIT_STEPS, check_unit, served, watched_page
 from warning_support import FEW, MANY, add_warned_units
 
-from web import close_app
-
-STEPS = ["checkpoint", "map", "chain", "signatures", "claims"]
+STEPS = UNIT_STEPS
 LIST = re.compile(r"/agencies/" + MANY + r"/warnings/late-posting(\?.*)?$")
 PAGE_2 = re.compile(r"/agencies/" + MANY + r"/warnings/late-posting\?page=2$")
 
@@ -28,11 +26,8 @@ PAGE_2 = re.compile(r"/agencies/" + MANY + r"/warnings/late-posting\?page=2$")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     instance = new_instance(tmp_path_factory.mktemp("verify-warnings") / "instance")
     add_warned_units(instance)
-    app = demo_app(instance)
-    server = LiveServer(app)
-    yield server.url
-    server.close()
-    close_app(app)
+    with served(instance) as url:
+        yield url
 
 
 @pytest.fixture
@@ -42,14 +37,7 @@ def page(browser: Any, site: str) -> Iterator[Any]:
 
 
 def run(page: Any, unit: str = MANY) -> tuple[str, dict[str, str]]:
-    page.goto(f"/agencies/{unit}")
-    page.click("#verify-unit-button")
-    page.wait_for_selector("#verify-unit[data-outcome]", timeout=60000)
-    states = {
-        step: page.get_attribute(f'#verify-unit li[data-step="{step}"]', "data-state")
-        for step in STEPS
-    }
-    return page.get_attribute("#verify-unit", "data-outcome"), states
+    return check_unit(page, f"/agencies/{unit}")
 
 
 def lie(page: Any, url: re.Pattern[str], change: Callable[[str], str]) -> None:
