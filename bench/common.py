@@ -166,7 +166,9 @@ def cached_instance(entries: int, agencies: int = 100) -> Instance:
     name = cache_database(entries)
     marker = folder / "built.json"
     if marker.exists() and pg_exec(f"SELECT 1 FROM pg_database WHERE datname = '{name}'"):
-        return load_instance(folder / "inst")
+        instance = load_instance(folder / "inst")
+        migrate(instance)  # a log an older Pakta cached is upgraded, as an operator would
+        return instance
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     pg_exec(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
