@@ -12,19 +12,17 @@ query is by primary key or an index, a page of units at a time (open data, searc
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import fields
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, func, or_, select
+from sqlalchemy import Connection, or_, select
 
 from registry.read import awards as awards_read
 from registry.read.queries import rows
-from registry.read.tables import agencies, declarations, plan, units, witnesses
+from registry.read.tables import agencies, units
 from registry.read.tables import warnings as warnings_t
+from registry.read.warning_lists import computed
 from registry.rules import warnings as rules
-
-_ITEM = tuple(f.name for f in fields(rules.OpenItem))
 
 
 def overdue_and_warnings(
@@ -44,30 +42,13 @@ def overdue_and_warnings(
         for who in {row.agency, row.subject}:
             if who in out:
                 out[who]["warning_kinds"].add(row.code)
-    open_items = select(plan).where(plan.c.unit.in_(wanted), plan.c.state == "open")
-    items = [rules.OpenItem(**{f: i[f] for f in _ITEM}) for i in rows(db, open_items)]
-    found = rules.overdue_items(items, today)
-    for w in found:
-        out[w.agency]["overdue_items"] += 1  # an item's warning: agency = unit, subject = item
-    declared = [
-        (r.idx, r.agency)
-        for r in db.execute(
-            select(declarations.c.idx, declarations.c.agency).where(
-                declarations.c.agency.in_(wanted)
-            )
-        )
-    ]
-    counting = (
-        select(declarations.c.idx, func.count(witnesses.c.idx).label("n"))
-        .join(witnesses, witnesses.c.declaration_hash == declarations.c.hash)
-        .where(declarations.c.agency.in_(wanted))
-        .group_by(declarations.c.idx)
-    )
-    attested = {r.idx: r.n for r in db.execute(counting)}
-    for w in [*found, *rules.unwitnessed(declared, attested)]:
-        for who in {w.agency, w.subject}:
+    # The warnings true today, as the unit page decides them (registry/read/warning_lists.py).
+    for w in computed(db, wanted, today):
+        if w["code"] == rules.OVERDUE_CODE:
+            out[w["agency"]]["overdue_items"] += 1  # an item's: agency = unit, subject = item
+        for who in {w["agency"], w["subject"]}:
             if who in out:
-                out[who]["warning_kinds"].add(w.code)
+                out[who]["warning_kinds"].add(w["code"])
     return {u: dict(v, warning_kinds=sorted(v["warning_kinds"])) for u, v in out.items()}
 
 

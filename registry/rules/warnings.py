@@ -147,6 +147,10 @@ def signed_by_revoked_key(voided: Iterable[Invalidation]) -> list[Warning]:
 # -- warnings true today (never stored) ---------------------------------------------------------
 
 
+# The warning each action-plan item overdue today raises.
+OVERDUE_CODE = "item-overdue"
+
+
 def is_overdue(state: str, due: str, today: date) -> bool:
     """An action-plan item is overdue when it is still open after its current due date."""
     return state == "open" and parse_date(due) < today
@@ -179,7 +183,7 @@ def overdue_items(items: Iterable[OpenItem], today: date) -> list[Warning]:
         out.append(
             Warning(
                 i.plan_index,
-                "item-overdue",
+                OVERDUE_CODE,
                 i.unit,
                 i.item,
                 f"{i.unit} {i.item} ({i.output}) was due {i.due_current}{originally}",
