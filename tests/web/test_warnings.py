@@ -191,6 +191,7 @@ def test_every_kind_the_demo_makes_is_worded_without_english(
 def test_every_code_the_read_model_can_write_has_a_wording(app: Flask) -> None:
     sources = (ROOT / "registry" / "rules" / "warnings.py").read_text()
     codes = set(re.findall(r'Warning\(\s*[\w.]+,\s*"([a-z-]+)"', sources))
+    codes |= set(re.findall(r'^[A-Z_]+ = "([a-z-]+)"$', sources, re.M))  # named codes too
     assert len(codes) >= 9 and codes <= set(warning_words.ORDER), codes
     with app.test_request_context("/?lang=id"):
         app.preprocess_request()
