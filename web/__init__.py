@@ -25,6 +25,7 @@ from registry.write.batcher import GroupCommit
 from registry.write.instance import load_instance
 from web import (
     api,
+    api_warnings,
     awards,
     downloads,
     entries,
@@ -91,6 +92,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(subject_proofs.bp)  # verified views
     app.register_blueprint(awards.bp)  # the yearly "Penerima predikat" lists
     app.register_blueprint(unit_warnings.bp)  # a unit's complete lists of warnings
+    app.register_blueprint(api_warnings.bp)  # the same lists as JSON
     errors.register(app)
     app.teardown_appcontext(close_db)
     app.context_processor(wording_helpers)

@@ -17,6 +17,7 @@ from typing import Any
 from flask import Blueprint, Flask, jsonify
 
 from web.openapi_schemas import HASH_REF, INDEX, SCHEMAS, ref
+from web.warning_words import ORDER
 
 PREFIX = "/api/v1"
 bp = Blueprint("openapi", __name__, url_prefix=PREFIX)
@@ -234,6 +235,30 @@ def paths() -> dict[str, Any]:
             "The entries that reference a document hash",
             _json(ref("DocumentHits"), "the entries"),
             [_path("ref", "a SHA-256, optionally prefixed by 'sha256:'", SHA256_REF)],
+        ),
+        "/agencies/{agency}/warnings": _get(
+            "getAgencyWarningCounts",
+            "How many warnings of each kind a unit's page lists",
+            _json(ref("WarningCounts"), "the counts by kind"),
+            [AGENCY],
+            404,
+        ),
+        "/agencies/{agency}/warnings/{code}": _get(
+            "getAgencyWarnings",
+            "One page of a unit's complete list of one kind of warning, in entry order",
+            _json(ref("WarningPage"), "the page"),
+            [
+                AGENCY,
+                _path("code", "a kind of warning", {"type": "string", "enum": list(ORDER)}),
+                {
+                    "name": "page",
+                    "in": "query",
+                    "required": False,
+                    "description": "the page, from 1 (past the last: the last)",
+                    "schema": {"type": "integer", "minimum": 1},
+                },
+            ],
+            404,
         ),
         # Verified views (docs/subject-map.md).
         "/subjects/{subject}/proof": _get(

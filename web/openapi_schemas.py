@@ -4,9 +4,10 @@
 serves today, field by field: the DSSE envelope a client posts (`keys.dsse`), the receipt
 (`registry.write.submission.Receipt`), a log entry and its statement row (`registry.read`),
 proofs (RFC 9162 hashes in base64, checkpoints as C2SP signed notes), an agency head
-(`registry.rules.state.head_json`), the catalog (`events.catalog_json`), the document look-up,
-the verify bundle, and the RFC 9457 problem every error carries. The schemathesis run in
-tests/api checks every response against them, so they cannot drift from the code unseen.
+(`registry.rules.state.head_json`), a unit's warnings (`web.api_warnings`), the catalog
+(`events.catalog_json`), the document look-up, the verify bundle, and the RFC 9457 problem
+every error carries. The schemathesis run in tests/api checks every response against them, so
+they cannot drift from the code unseen.
 """
 
 from __future__ import annotations
@@ -272,6 +273,39 @@ SCHEMAS: dict[str, Any] = {
                 "description": "absence: the other subject's leaf where the path ends",
             }
         },
+    ),
+    "WarningCounts": obj(
+        {
+            "agency": {"type": "string"},
+            "size": INDEX,
+            "today": {"type": "string", "format": "date"},
+            "counts": {"type": "object", "additionalProperties": INDEX},
+            "per_page": {"type": "integer", "minimum": 1},
+        }
+    ),
+    "WarningPage": obj(
+        {
+            "agency": {"type": "string"},
+            "size": INDEX,
+            "today": {"type": "string", "format": "date"},
+            "code": {"type": "string"},
+            "page": {"type": "integer", "minimum": 1},
+            "pages": {"type": "integer", "minimum": 1},
+            "total": INDEX,
+            "rows": {
+                "type": "array",
+                "items": obj(
+                    {
+                        "idx": INDEX,
+                        "code": {"type": "string"},
+                        "agency": {"type": "string"},
+                        "subject": {"type": "string"},
+                        "message": {"type": "string"},
+                        "facts": {"type": "object"},
+                    }
+                ),
+            },
+        }
     ),
     "SubjectProof": obj(
         {

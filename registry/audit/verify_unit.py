@@ -10,14 +10,19 @@ command line, trusting only the anchors given (or, said out loud, those the serv
 4. The unit's state recomputed with the registry's rules (`registry.rules.replay`) from those
    entries, compared with what the server says (`/api/v1/agencies/<unit>`): status, stages,
    target, plan, predicate, keys. Every difference is named.
-5. Provable silence (docs/provable-silence.md): for each item the verified lifecycle shows
+5. Every warning the unit's page lists, recomputed with the same rules from those chains and
+   the chains the rules judge the unit's own awards and proposals by (the awarded units',
+   `window:<year>`), compared with every entry of the server's lists
+   (`registry.audit.unit_warnings`): kinds, counts, entries, messages and facts.
+6. Provable silence (docs/provable-silence.md): for each item the verified lifecycle shows
    open after its due date, as of the time a quorum of the pinned witnesses (`--witness`,
    `--quorum`) cosigned the checkpoint (`registry.audit.silence`), a line saying so; with no
    witnesses required, that the time is only the registry's word. `--overdue ITEM` fails
    unless that item's lateness is so proven.
 
 The outcome is one of three: verified (exit 0), failed (exit 1, with what does not match), or
-could not be checked (exit 2: the server could not be reached or answered no proof).
+could not be checked (exit 2: the server could not be reached or answered no proof, or its
+lists are of another log size than its checkpoint, or of another day).
 """
 
 from __future__ import annotations
@@ -28,20 +33,24 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from keys.dsse import Envelope
 from keys.errors import PaktaError
 from keys.note import NoteVerifier
+from registry.audit import unit_warnings as warned
 from registry.audit.command import anchors
 from registry.audit.errors import FetchError
 from registry.audit.fetching import Fetch, HttpFetch
+from registry.audit.report import listed
 from registry.audit.silence import AsOf, silent_items, witnessed_time
 from registry.audit.subjects import SubjectCheckError, VerifiedChain, verify_subject_bundle
 from registry.read.projector import decode_entry
-from registry.rules.records import Invalidation
+from registry.rules.records import Invalidation, Record, Warning
 from registry.rules.replay import Replayer
 from registry.rules.signing import check_signatures
 from registry.rules.state import head_json
 from registry.rules.types import rules_for
 from registry.tlog.cosignature import CosignatureVerifier
+from registry.tlog.subjectmap import map_line
 
 VERIFIED, FAILED, UNCHECKED = 0, 1, 2
 COMPARED = ("status", "declared", "designated", "target", "plan", "predicate", "revoked_on")
@@ -55,14 +64,17 @@ class Failed(PaktaError):
     """Something the server serves does not match what its log proves."""
 
 
-def _bundle(fetch: Fetch, subject: str, size: int | None) -> Any:
-    path = f"api/v1/subjects/{subject}/proof" + (f"?size={size}" if size is not None else "")
+def _get(fetch: Fetch, path: str) -> Any:
     try:
         return json.loads(fetch(path))
     except FetchError as e:
         raise Unchecked(f"{path}: {e}") from None
     except ValueError:
         raise Failed(f"{path} is not JSON") from None
+
+
+def _bundle(fetch: Fetch, subject: str, size: int | None) -> Any:
+    return _get(fetch, f"api/v1/subjects/{subject}/proof" + (f"?size={size}" if size else ""))
 
 
 @dataclass(frozen=True)
@@ -90,6 +102,16 @@ def _chain(
         raise Failed(f"{e.step}: {e}") from None
     except PaktaError as e:
         raise Failed(f"witnesses: {e}") from None
+
+
+def _other_chain(
+    fetch: Fetch, subject: str, own: VerifiedChain, log_key: NoteVerifier
+) -> dict[int, tuple[int, str, Envelope, Any]]:
+    """Another subject's complete chain at the unit's checkpoint, its entries decoded."""
+    chain, _ = _chain(fetch, subject, own.checkpoint.size, log_key)
+    if chain.checkpoint != own.checkpoint:
+        raise Failed(f"the chain of {subject!r} is from another checkpoint")
+    return {i: decode_entry(text) for i, text in chain.entries}
 
 
 def cosigning(statement: Any) -> list[str]:
@@ -120,20 +142,38 @@ def verify_unit(
     signers |= {a for _, _, _, st in mine.values() for a in rules_for(st.type).cosigning(st)}
     signers.discard(unit)
     for agency in sorted(signers):
-        chain, _ = _chain(fetch, agency, size, log_key)
-        if chain.checkpoint != own.checkpoint:
-            raise Failed(f"the chain of {agency!r} is from another checkpoint")
         # A signer's own statements are what grant and revoke its keys.
-        for i, text in chain.entries:
-            entry = decode_entry(text)
+        for i, entry in _other_chain(fetch, agency, own, log_key).items():
             if entry[3].agency == agency:
                 decoded[i] = entry
     if signers:
         lines.append(f"ok: complete chains of the {len(signers)} other signers: {sorted(signers)}")
+    # The chains the unit's own awards and proposals are judged by (unit_warnings.needed).
+    units, years = warned.needed(unit, [st for _, _, _, st in mine.values()])
+    line = map_line(own.checkpoint.extensions)
+    if years and (line is None or line[0] < 2):
+        raise Unchecked(
+            "the checkpoint's subject map is version 1, which does not prove the submission "
+            f"windows of {', '.join(map(str, years))} that the unit's proposals are judged by"
+        )
+    facts_from: dict[int, tuple[int, str, Envelope, Any]] = {}
+    for subject in [*units, *warned.window_subjects(years)]:
+        facts_from |= _other_chain(fetch, subject, own, log_key)
+    if units or years:
+        lines.append(
+            "ok: complete chains of what the unit's awards and proposals are judged by: "
+            f"{[*units, *warned.window_subjects(years)]}"
+        )
     replayer = Replayer(registrar_keys)
     signatures = 0
     voided: list[Invalidation] = []
-    for index in sorted(decoded):
+    raised: list[Warning] = []
+    records: list[Record] = []
+    for index in sorted(decoded.keys() | facts_from.keys()):
+        if index not in decoded:
+            _, _, envelope, statement = facts_from[index]
+            replayer.facts.add(warned.facts_of(statement, envelope, index, replayer.find))
+            continue
         _, received, envelope, statement = decoded[index]
         when = datetime.fromisoformat(received.replace("Z", "+00:00"))
         try:
@@ -149,6 +189,8 @@ def verify_unit(
                 signatures += len(found)
             outcome = replayer.step(statement, envelope, index, when, verify=False)
             voided += [v for v in outcome.invalidated if v.agency == unit]
+            raised += outcome.warnings
+            records += outcome.records
         except PaktaError as e:
             raise Failed(f"entry {index} ({statement.type} of {statement.agency}): {e}") from None
     lines.append(
@@ -158,10 +200,12 @@ def verify_unit(
     head = replayer.head(unit)
     if head is None:
         raise Failed(f"the chain of {unit!r} does not register it")
+    listing = _get(fetch, f"api/v1/agencies/{unit}/warnings")
     try:
-        served = json.loads(fetch(f"api/v1/agencies/{unit}"))
-    except FetchError as e:
+        day = warned.check_state(listing, size, date.today())
+    except warned.ServedState as e:
         raise Unchecked(str(e)) from None
+    served = _get(fetch, f"api/v1/agencies/{unit}")
     derived = head_json(head)
     differences = [
         f"{part}: the server says {json.dumps(served.get('lifecycle', {}).get(part))}, the log "
@@ -171,6 +215,11 @@ def verify_unit(
     ]
     if served.get("keys") != derived["keys"]:
         differences.append("keys: the server's key list is not the one the log grants")
+    proven = warned.of_unit(unit, listed(replayer.heads, records, raised, day))
+    found_differences, kinds = warned.compare(
+        lambda path: _get(fetch, path), unit, listing.get("counts") or {}, proven
+    )
+    differences += found_differences
     if differences:
         raise Failed("what the server says differs from the log:\n  " + "\n  ".join(differences))
     for v in voided:
@@ -180,6 +229,11 @@ def verify_unit(
         )
     status = derived["lifecycle"].get("status") or "-"
     lines.append(f"ok: status {status}, stages, plan and keys recomputed and equal to the server's")
+    counted = ", ".join(f"{code} {n}" for code, n in kinds.items()) or "none"
+    lines.append(
+        f"ok: warnings as of {day} recomputed and equal to every entry of the server's lists: "
+        f"{counted}"
+    )
     silent = silent_items(head.lifecycle, as_of.day(date.today()))
     for s in silent:
         lines.append(

@@ -48,7 +48,7 @@ def lying(server: LiveServer, lie: Lie) -> Callable[[str], bytes]:
 
 def edit_json(match: str, change: Callable[[dict[str, Any]], None]) -> Lie:
     def lie(path: str, body: bytes) -> bytes:
-        if not path.startswith(match):
+        if path.split("?", 1)[0] != match:
             return body
         data = json.loads(body)
         change(data)
