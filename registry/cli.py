@@ -107,6 +107,7 @@ def cmd_verify_unit(args: argparse.Namespace) -> int:  # verified views
         witnesses=args.witness or (),
         quorum=args.quorum,
         overdue=args.overdue or (),
+        state_file=args.state,
     )
 
 
@@ -228,6 +229,11 @@ def parser(extra: Sequence[Extra] = ()) -> argparse.ArgumentParser:
     p.add_argument("--quorum", type=int, help="how many --witness must cosign (default: all)")
     p.add_argument(
         "--overdue", action="append", help="fail unless this plan item is proven overdue"
+    )
+    p.add_argument(
+        "--state",
+        help="keep the last verified checkpoint (and the anchors) in this file: the next run "
+        "fails unless the log served then extends it",
     )
     p.set_defaults(func=cmd_verify_unit)
     sub.add_parser("rebuild-read-model", help="rebuild the read model from the log").set_defaults(

@@ -47,6 +47,7 @@ class VerifiedChain:
     checkpoint: Checkpoint
     state: SubjectState | None
     entries: tuple[tuple[int, str], ...]  # (index, exact entry text), in chain order
+    note: str = ""  # the checkpoint's signed note, as served
 
 
 def verify_subject_bundle(
@@ -102,7 +103,7 @@ def verify_subject_bundle(
             f"subject {name!r}: the {len(entries)} entries served do not rebuild the chain the "
             f"checkpoint commits to ({_describe(state)}); an entry was dropped, added or changed",
         )
-    return VerifiedChain(name, checkpoint, state, tuple(entries))
+    return VerifiedChain(name, checkpoint, state, tuple(entries), note)
 
 
 def _describe(state: SubjectState | None) -> str:

@@ -20,6 +20,9 @@ command line, trusting only the anchors given (or, said out loud, those the serv
    witnesses required, that the time is only the registry's word. `--overdue ITEM` fails
    unless that item's lateness is so proven.
 
+With a state file (`--state`, `registry.audit.last_seen`), the checkpoint must also extend the
+last one verified, as the browser checks against the one it remembers.
+
 The outcome is one of three: verified (exit 0), failed (exit 1, with what does not match), or
 could not be checked (exit 2: the server could not be reached or answered no proof, or its
 lists are of another log size than its checkpoint, or of another day).
@@ -28,18 +31,20 @@ lists are of another log size than its checkpoint, or of another day).
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from keys.dsse import Envelope
+from keys.ed25519 import b64
 from keys.errors import PaktaError
 from keys.note import NoteVerifier
 from registry.audit import unit_warnings as warned
 from registry.audit.command import anchors
 from registry.audit.errors import FetchError
 from registry.audit.fetching import Fetch, HttpFetch
+from registry.audit.last_seen import LastSeen, NoProof, Rollback
 from registry.audit.report import listed
 from registry.audit.silence import AsOf, silent_items, witnessed_time
 from registry.audit.subjects import SubjectCheckError, VerifiedChain, verify_subject_bundle
@@ -49,6 +54,7 @@ from registry.rules.replay import Replayer
 from registry.rules.signing import check_signatures
 from registry.rules.state import head_json
 from registry.rules.types import rules_for
+from registry.tlog.checkpoint import Checkpoint
 from registry.tlog.cosignature import CosignatureVerifier
 from registry.tlog.subjectmap import map_line
 
@@ -125,10 +131,14 @@ def verify_unit(
     registrar_keys: dict[str, bytes],
     witnessing: Witnessing = Witnessing(),
     overdue: Sequence[str] = (),
+    kept: Kept | None = None,
 ) -> list[str]:
-    """The lines of a verified report; raises `Failed` or `Unchecked`."""
+    """The lines of a verified report; raises `Failed` or `Unchecked`. `kept` checks the
+    checkpoint against the last one verified and keeps it (`registry.audit.last_seen`)."""
     lines = []
     own, as_of = _chain(fetch, unit, None, log_key, witnessing)
+    if kept is not None and (said := kept(own.checkpoint, own.note)):
+        lines.append(said)
     if own.state is None:
         raise Failed(f"the log has no entry about {unit!r}")
     size = own.checkpoint.size
@@ -246,6 +256,23 @@ def verify_unit(
     return lines
 
 
+Kept = Callable[[Checkpoint, str], str | None]
+
+
+def _keeping(seen: LastSeen, fetch: Fetch, pins: dict[str, Any]) -> Kept:
+    def kept(checkpoint: Checkpoint, note: str) -> str | None:
+        try:
+            return seen.check_and_keep(checkpoint, note, fetch, pins)
+        except Rollback as e:
+            raise Failed(f"checkpoint: {e}") from None
+        except NoProof as e:
+            raise Unchecked(str(e)) from None
+        except OSError as e:
+            raise Unchecked(f"the state file: {e}") from None
+
+    return kept
+
+
 def run_verify_unit(
     url: str,
     unit: str,
@@ -255,12 +282,19 @@ def run_verify_unit(
     witnesses: Sequence[str] = (),
     quorum: int | None = None,
     overdue: Sequence[str] = (),
+    state_file: str | None = None,
     fetch: Fetch | None = None,
 ) -> int:
     fetch = fetch or HttpFetch(url)
     try:
         try:
-            verifier, registrar, notes = anchors(fetch, log_key, registrar_keys, {})
+            seen = LastSeen.load(state_file) if state_file else None
+        except ValueError as e:
+            raise Unchecked(str(e)) from None
+        try:
+            verifier, registrar, notes = anchors(
+                fetch, log_key, registrar_keys, seen.state if seen else {}
+            )
         except (FetchError, ValueError) as e:
             raise Unchecked(f"the anchors: {e}") from None
         for line in notes:
@@ -270,7 +304,9 @@ def run_verify_unit(
         except PaktaError as e:
             raise Failed(f"a --witness key: {e}") from None
         witnessing = Witnessing(keys, len(keys) if quorum is None else quorum)
-        for line in verify_unit(fetch, unit, verifier, registrar, witnessing, overdue):
+        pins = {"log_key": str(verifier), "registrar_keys": [b64(v) for v in registrar.values()]}
+        kept = None if seen is None else _keeping(seen, fetch, pins)
+        for line in verify_unit(fetch, unit, verifier, registrar, witnessing, overdue, kept):
             print(line)
         print(f"verified: {unit}")
         return VERIFIED
