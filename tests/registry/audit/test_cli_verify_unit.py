@@ -211,6 +211,18 @@ def test_with_a_witness_silence_is_as_of_its_cosignature(
     assert "witness" in capsys.readouterr().out
 
 
+def recording(url: str) -> tuple[Callable[[str], bytes], list[str]]:
+    """An honest fetch of `url`, and the paths it was asked for."""
+    asked: list[str] = []
+    honest = HttpFetch(url)
+
+    def fetch(path: str) -> bytes:
+        asked.append(path)
+        return honest(path)
+
+    return fetch, asked
+
+
 def lying_url(url: str, lie: Lie) -> Callable[[str], bytes]:
     honest = HttpFetch(url)
     return lambda path: lie(path, honest(path))

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from pakta_support import LiveServer
-from test_cli_verify_unit import demo, edit_json, lying, server
+from test_cli_verify_unit import demo, edit_json, lying, recording, server
 
 from registry.audit.errors import FetchError
 from registry.audit.fetching import HttpFetch
@@ -75,12 +75,7 @@ def test_an_older_checkpoint_is_extended_by_a_consistency_proof(
 ) -> None:
     state = tmp_path / "state.json"
     older_state(server, state)
-    asked: list[str] = []
-    honest = HttpFetch(server.url)
-
-    def fetch(path: str) -> bytes:
-        asked.append(path)
-        return honest(path)
+    fetch, asked = recording(server.url)
 
     code, out = run(server, demo, state, fetch)
     assert code == VERIFIED, out

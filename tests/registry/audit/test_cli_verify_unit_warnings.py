@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from golden_demo import load_fixed_demo
 from pakta_support import LiveServer, new_instance, served
-from test_cli_verify_unit import demo, edit_json, lying, server
+from test_cli_verify_unit import demo, edit_json, lying, recording, server
 from warning_support import MANY, PACTS, add_warned_units
 from zi_world import SCORES_LOW, World
 
@@ -176,12 +176,7 @@ def many(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServer,
 
 def test_a_list_of_several_pages_is_read_page_by_page(many: tuple[LiveServer, Instance]) -> None:
     live, instance = many
-    asked: list[str] = []
-    honest = HttpFetch(live.url)
-
-    def fetch(path: str) -> bytes:
-        asked.append(path)
-        return honest(path)
+    fetch, asked = recording(live.url)
 
     code, out = check(live, instance, MANY, fetch)
     assert code == VERIFIED, out
