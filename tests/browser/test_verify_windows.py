@@ -5,17 +5,26 @@ deadline, and the governor of Sulawesi Tenggara proposed two units in 2026, over
 quota of one. Each genuine page is verified, having fetched the year's chain; a warning left
 out, made up, or an entry dropped from it fails at the claims step with the warning
 highlighted; and a server hiding the year's first window from the year's chain fails there
-too, naming the year."""
+too, naming the year. Against a checkpoint with a version 1 map line (no year subjects) a
+proposer's page could not be checked, in the page's language."""
 
 from __future__ import annotations
 
 import base64
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from site_support import rewrite_page, watched_page
+from site_support import (
+    check_unit,
+    demo_instance,
+    english_words,
+    rewrite_page,
+    served,
+    watched_page,
+)
 from test_verify_awards import ENTRIES, STEPS, listed, run
 
 GROBOGAN = "bps-kabupaten-grobogan"  # deadline-missed (2022)
@@ -101,3 +110,68 @@ def test_a_server_hiding_the_years_first_window_fails(page: Any, agency: str, ye
     assert outcome == "failed" and states["claims"] == "fail", states
     detail = page.text_content('#verify-unit li[data-step="claims"] .detail') or ""
     assert f"window:{year}" in detail, detail
+
+
+@pytest.fixture(scope="module")
+def old_map(tmp_path_factory: pytest.TempPathFactory, chromium: str) -> Iterator[str]:
+    """The demo with its whole lifecycle as a Pakta of map version 1 left it: every
+    checkpoint signed with a version 1 line, whose map has no year subjects (map_support)."""
+    from map_support import as_an_older_pakta_left_it
+
+    from registry.service import open_service
+
+    instance = demo_instance(tmp_path_factory.mktemp("v1") / "instance", lifecycle=True)
+    service = open_service(instance)
+    try:
+        as_an_older_pakta_left_it(instance, service)
+    finally:
+        service.close()
+    with served(instance) as url:
+        yield url
+
+
+@pytest.mark.parametrize("agency", [GROBOGAN, GOVERNOR])
+def test_a_version_1_map_cannot_check_a_proposals_window(
+    browser: Any, old_map: str, agency: str
+) -> None:
+    """The year's window chain is only in a version 2 map: against a version 1 line the
+    proposer's page could not be checked (never failed, no report offered), in Indonesian
+    only, and no year's chain is asked for."""
+    with watched_page(browser, old_map) as page:
+        asked: list[str] = []
+        page.on("request", lambda r: asked.append(r.url) if "/subjects/" in r.url else None)
+        outcome, states = run(page, agency)
+        assert outcome == "unchecked", states
+        assert states == {s: "unchecked" if s == "claims" else "pass" for s in STEPS}, states
+        assert not any("window%3A" in url for url in asked), asked
+        detail = page.text_content('#verify-unit li[data-step="claims"] .detail') or ""
+        assert detail == (
+            "Titik periksa memakai peta subjek versi lama, sehingga batas waktu dan kuota "
+            "usulan belum dapat diperiksa"
+        ), detail
+        summary = page.locator("#verify-unit .verify-summary")
+        assert summary.get_attribute("data-state") == "unchecked"
+        assert (summary.text_content() or "").startswith("Tidak dapat diperiksa")
+        text = page.inner_text("#verify-unit")
+        assert "gagal" not in text.lower(), text
+        assert not page.locator("#verify-unit .verify-report").is_visible()
+        assert {w.lower() for w in re.findall(r"[A-Za-z]{4,}", text)} & english_words() == set()
+
+
+def test_a_version_1_map_still_verifies_a_page_without_proposals(
+    browser: Any, old_map: str
+) -> None:
+    """Only a proposer's own proposals need the year's chain: a page without them verifies
+    against the same version 1 checkpoint."""
+    with watched_page(browser, old_map) as page:
+        outcome, states = run(page, "rsud-bahteramas")
+        assert outcome == "verified", states
+
+
+def test_a_version_1_map_in_english_says_so_in_english(browser: Any, old_map: str) -> None:
+    """The scan above can fail: the English page's detail line is the English words."""
+    with watched_page(browser, old_map) as page:
+        outcome, _ = check_unit(page, f"/agencies/{GROBOGAN}?lang=en")
+        assert outcome == "unchecked"
+        detail = page.text_content('#verify-unit li[data-step="claims"] .detail') or ""
+        assert {w.lower() for w in re.findall(r"[A-Za-z]{4,}", detail)} & english_words(), detail
