@@ -3,10 +3,11 @@ chain of the year's windows (`window:<year>`, docs/subject-map.md), in real chro
 lying proxy: in the demo BPS Kabupaten Grobogan proposed itself after the 2022 window's
 deadline, and the governor of Sulawesi Tenggara proposed two units in 2026, over the window's
 quota of one. Each genuine page is verified, having fetched the year's chain; a warning left
-out, made up, or an entry dropped from it fails at the claims step with the warning
-highlighted; and a server hiding the year's first window from the year's chain fails there
-too, naming the year. Against a checkpoint with a version 1 map line (no year subjects) a
-proposer's page could not be checked, in the page's language."""
+out, made up, or an entry dropped from it, or its deadline or quota changed, fails at the
+claims step with the warning or the entry highlighted; and a server hiding the year's first
+window from the year's chain fails there too, naming the year. Against a checkpoint with a
+version 1 map line (no year subjects) a proposer's page could not be checked, in the page's
+language."""
 
 from __future__ import annotations
 
@@ -59,7 +60,7 @@ LIES: dict[str, tuple[str, str, str, str]] = {
     ),
     "the over-quota entry dropped": (
         GOVERNOR,
-        ENTRIES.format(code="over-quota") + r"<li>.*?</li>",
+        ENTRIES.format(code="over-quota") + r"<li[^>]*>.*?</li>",
         r"\g<1>",
         "#warn-over-quota",
     ),
@@ -70,6 +71,26 @@ LIES: dict[str, tuple[str, str, str, str]] = {
         r'<details><summary>1</summary><ul>\n<li><a href="/entries/1">#1</a></li>\n'
         r"</ul></details></li>",
         "#warn-deadline-missed",
+    ),
+    # The figures of a warning's detail line (the deadline, the quota), as in
+    # test_verify_awards: in the facts the page carries and in its words.
+    "the deadline changed in the facts and the words": (
+        GROBOGAN,
+        r'("deadline": "2022-04-)15(".*?batas waktu 2022: )15 April',
+        r"\g<1>25\g<2>25 April",
+        "#warn-deadline-missed details li",
+    ),
+    "the deadline's month changed in the words": (
+        GROBOGAN,
+        r"batas waktu 2022: 15 April 2022",
+        "batas waktu 2022: 15 Mei 2022",
+        "#warn-deadline-missed details li",
+    ),
+    "the quota changed in the words": (
+        GOVERNOR,
+        r"untuk 2026, kuota 1<",
+        "untuk 2026, kuota 3<",
+        "#warn-over-quota details li",
     ),
 }
 
@@ -84,6 +105,15 @@ def test_a_changed_warning_fails_the_claims_step(page: Any, what: str) -> None:
     assert page.locator(f"{where}.verify-differs").count() >= 1, what
     detail = page.text_content('#verify-unit li[data-step="claims"] .detail') or ""
     assert detail.startswith("Yang ditampilkan halaman ini berbeda"), detail
+
+
+@pytest.mark.parametrize("agency", [GROBOGAN, GOVERNOR, "rsud-bahteramas"])
+def test_the_english_pages_figures_are_verified(page: Any, agency: str) -> None:
+    """The words checked for the figures are the page's language's (its months)."""
+    outcome, states = check_unit(page, f"/agencies/{agency}?lang=en")
+    assert outcome == "verified", states
+    shown = page.text_content("#warn-deadline-missed details li") if agency == GROBOGAN else ""
+    assert agency != GROBOGAN or "April 15, 2022" in (shown or ""), shown
 
 
 def _drop_first_window(route: Any) -> None:
