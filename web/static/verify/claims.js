@@ -5,7 +5,8 @@
 // and its date, for every item its due date, its state and its days late, and for the
 // overdue-item warning and each warning the chain proves (rules.js warningsOf) its shown
 // count and the entries listed under it: inline, or in its complete list when the page lists
-// only the newest (`complete`, read by warning-lists.js). A date is
+// only the newest (`complete`, read by warning-lists.js), and for the proposal and award
+// warnings each entry's figures (compareFigures: its data-facts and its words). A date is
 // read from its <time datetime> and must also be the date its text shows (day and year).
 // compareClaims returns every difference, each with the element that shows it, which the
 // caller highlights; an empty list means the page says what the log proves.
