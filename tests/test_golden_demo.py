@@ -31,3 +31,16 @@ def test_the_demo_export_is_byte_identical_to_the_golden_one(
     assert sorted(got) == sorted(want)
     for name in want:
         assert got[name] == want[name], f"{name} differs from the golden export"
+
+
+def test_the_provable_silence_example_shows_the_golden_checkpoint() -> None:
+    """docs/provable-silence.md's worked example is checkpoint 80 of this demo, as the code
+    signs it today (its version 2 map line and the log's signature; the witness's line
+    differs in every run)."""
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "provable-silence.md").read_text()
+    golden = (GOLDEN / "checkpoints" / "80").read_text()
+    assert "\npakta-subject-map-v2 " in golden
+    shown = [line.strip() for line in golden.splitlines()]
+    start = doc.index("       golden.pakta/log\n")
+    quoted = [line.strip() for line in doc[start:].splitlines()[: len(shown)]]
+    assert quoted == shown

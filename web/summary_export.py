@@ -3,7 +3,8 @@
 `summaries_table()` writes, for each language of the site, every type's rule from
 web/summary_table.py with its message translated by the site's own catalogs, each parameter's
 spec (the words of a stage or an outcome translated too), the role names, and how dates and
-decimals are written (month names from the same Babel locale `web.dates.day` formats with).
+decimals are written (month names from the same Babel locale `web.dates.day` formats with,
+and the "long" form of a day the warnings' detail lines use, which the unit page's check reads).
 web/static/verify/summary.js renders an entry's sentence from its verified bytes with it.
 
 Why one static file and not a rule inlined in the entry page: the page is what the check
@@ -66,10 +67,23 @@ def _part(part: Part) -> dict[str, Any]:
     return out
 
 
+# A day no part of which is another's digits: {day} 22, {month} November, {year} 2000.
+_PROBE = date(2000, 11, 22)
+
+
+def long_date() -> str:
+    """How the current language writes a day in Babel's "long" form (web.warning_words
+    `readable_date`, the warnings' detail lines), as a template: "{day} {month} {year}"."""
+    text = str(format_date(_PROBE, "long"))
+    month = str(format_date(_PROBE, "MMMM"))
+    return text.replace(month, "{month}").replace("2000", "{year}").replace("22", "{day}")
+
+
 def language_table() -> dict[str, Any]:
     """Every rule and the words it needs in the current request's language."""
     return {
         "months": [format_date(date(2000, m, 1), "MMMM") for m in range(1, 13)],
+        "long_date": long_date(),
         "decimal": {"pattern": DECIMAL_PATTERN, "point": decimal("0.5")[1]},
         "roles": {r: role_name(r) for r in sorted(ROLES)},
         "default": [_part(p) for p in DEFAULT],

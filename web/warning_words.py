@@ -23,6 +23,13 @@ ORDER = (
 )  # fmt: skip
 
 
+# The kinds whose facts an entry's <li> carries as JSON (data-facts, pages/_warning_entry.html)
+# for "Verify this page": the figures of its detail line, which the check derives from the
+# verified chains with exact decimals (web/static/verify/awards.js) and compares, and whose
+# words it requires to show them (claims.js). The codes rules.json gives awards.js.
+FIGURED = frozenset({"below-thresholds", "prerequisites-missing", "deadline-missed", "over-quota"})
+
+
 # -- warnings --------------------------------------------------------------------------------
 
 
@@ -341,7 +348,11 @@ def grouped(
             entry = entries.get(w["idx"])
             day = readable_date(entry["issued_at"]) if entry else ""
             what = entry["type"] if entry else ""
-            items.append({"idx": w["idx"], "date": day, "type": what, "detail": detail(w, entry)})
+            facts = w.get("facts") if code in FIGURED else None
+            items.append(
+                {"idx": w["idx"], "date": day, "type": what, "detail": detail(w, entry)}
+                | {"facts": facts}
+            )
         out.append(kind_words(code, n) | {"items": items, "more": n > len(items)})
     return out
 

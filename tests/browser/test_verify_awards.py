@@ -3,8 +3,9 @@ browser derives from verified chains (web/static/verify/awards.js), in real chro
 a lying proxy: the demo's RSUD Bahteramas was awarded WBK below the thresholds and proposed
 with a prerequisite short, by a governor who proposed two such units in one letter, and the
 national team (TPN) that awarded it lists the award too. Each genuine page is verified; an
-entry dropped from one of these warnings, one added, a warning left out or made up, fails
-at the claims step with the warning highlighted; and the awarding team's page is judged by
+entry dropped from one of these warnings, one added, a warning left out or made up, or a figure of
+its detail line changed (in the facts the page carries or in its words), fails at the claims
+step with the warning or the entry highlighted; and the awarding team's page is judged by
 the awarded unit's own verified chain, so a lie in that chain fails too."""
 
 from __future__ import annotations
@@ -60,13 +61,14 @@ def test_the_genuine_pages_are_verified(page: Any, agency: str) -> None:
 LIES: dict[str, tuple[str, str, str, str]] = {
     "a below-thresholds entry dropped": (
         UNIT,
-        ENTRIES.format(code="below-thresholds") + r"<li>.*?</li>",
+        ENTRIES.format(code="below-thresholds") + r"<li[^>]*>.*?</li>",
         r"\g<1>",
         "#warn-below-thresholds",
     ),
     "a prerequisites-missing entry added": (
         UNIT,
-        ENTRIES.format(code="prerequisites-missing") + r'(<li><a href="[^"]*/)(\d+)(".*?</li>)',
+        ENTRIES.format(code="prerequisites-missing")
+        + r'(<li[^>]*><a href="[^"]*/)(\d+)(".*?</li>)',
         r"\g<1>\g<2>1\g<4>\g<2>\g<3>\g<4>",
         "#warn-prerequisites-missing",
     ),
@@ -78,13 +80,13 @@ LIES: dict[str, tuple[str, str, str, str]] = {
     ),
     "one of the governor's two units dropped": (
         GOVERNOR,
-        ENTRIES.format(code="prerequisites-missing") + r"<li>.*?</li>",
+        ENTRIES.format(code="prerequisites-missing") + r"<li[^>]*>.*?</li>",
         r"\g<1>",
         "#warn-prerequisites-missing",
     ),
     "the TPN's below-thresholds entry dropped": (
         TPN,
-        ENTRIES.format(code="below-thresholds") + r"<li>.*?</li>",
+        ENTRIES.format(code="below-thresholds") + r"<li[^>]*>.*?</li>",
         r"\g<1>",
         "#warn-below-thresholds",
     ),
@@ -95,6 +97,38 @@ LIES: dict[str, tuple[str, str, str, str]] = {
         r'<details><summary>1</summary><ul>\n<li><a href="/entries/75">#75</a></li>\n'
         r"</ul></details></li>",
         "#warn-below-thresholds",
+    ),
+    # The figures of a warning's detail line: the page's facts (data-facts) must be those
+    # the chain proves, and its words must show them; either lie fails on the entry.
+    "a gap figure changed in the words": (
+        UNIT,
+        r"Total 65\.70 ",
+        "Total 75.70 ",
+        "#warn-below-thresholds details li",
+    ),
+    "a gap figure changed in the facts and the words": (
+        UNIT,
+        r'("total", ")65\.70(".*?Total )65\.70',
+        r"\g<1>75.70\g<2>75.70",
+        "#warn-below-thresholds details li",
+    ),
+    "a gap figure changed in the facts, the words genuine": (
+        UNIT,
+        r'"total", "65\.70"',
+        '"total", "75.70"',
+        "#warn-below-thresholds details li",
+    ),
+    "a requirement changed on the awarding team's page": (
+        TPN,
+        r'("ipak", "3\.50", ")3\.60(".*?Indeks IPAK 3\.50 \(minimum )3\.60',
+        r"\g<1>3.40\g<2>3.40",
+        "#warn-below-thresholds details li",
+    ),
+    "a prerequisite's figure changed in the words": (
+        GOVERNOR,
+        r"dpmptsp-sultra, target WBK: tindak lanjut temuan audit 95%",
+        "dpmptsp-sultra, target WBK: tindak lanjut temuan audit 99%",
+        "#warn-prerequisites-missing details li",
     ),
 }
 

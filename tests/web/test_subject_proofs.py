@@ -162,6 +162,8 @@ def test_lies_in_a_bundle_are_refused_at_the_right_step(app: Flask, demo: Instan
         ("/api/v1/subjects/window:02026/proof", 404),
         ("/api/v1/subjects/window:2026x/proof", 404),
         ("/api/v1/subjects/windows:2026/proof", 404),
+        ("/api/v1/subjects/window:/proof", 404),
+        ("/api/v1/subjects/window:-1/proof", 404),
     ],
 )
 def test_bad_requests_are_problems(app: Flask, path: str, status: int) -> None:
@@ -183,6 +185,47 @@ def test_a_years_windows_are_proven_present_or_absent(app: Flask, demo: Instance
         client.get("/api/v1/subjects/window:1999/proof").get_json(), log_key
     )
     assert absent.state is None and absent.entries == ()
+
+
+@pytest.mark.parametrize("migrated", [False, True])
+def test_against_version_1_lines_a_year_is_absent_and_agencies_are_proven(
+    app: Flask, tmp_path: Path, migrated: bool
+) -> None:
+    """The same demo as an older Pakta signed it, with version 1 lines (map_support), before
+    and after `pakta migrate` recorded the years' chains: the route proves every subject in
+    the map the line names, so `window:2026` is absent there (no entries, though the log has
+    its window), and an agency's chain is the one version 2 proves."""
+    from map_support import as_an_older_pakta_left_it
+
+    from registry.migration import migrate
+
+    service = load_fixed_demo(tmp_path / "instance")
+    instance = load_instance(tmp_path / "instance")
+    try:
+        as_an_older_pakta_left_it(instance, service)
+    finally:
+        service.close()
+    if migrated:
+        assert migrate(instance).chains_recorded
+    log_key = NoteVerifier.parse(instance.log_vkey)
+    old = create_app({"TESTING": True, "PAKTA_INSTANCE": str(instance.path)})
+    try:
+        client = old.test_client()
+        size = client.get("/api/v1/log").get_json()["size"]
+        sizes = [n for n in range(1, size + 1) if client.get(f"/checkpoints/{n}").status_code < 300]
+        for n in [sizes[0], sizes[len(sizes) // 2], sizes[-1]]:
+            r = client.get(f"/api/v1/subjects/window:2026/proof?size={n}")
+            assert r.status_code == 200, r.get_data(as_text=True)
+            assert "\npakta-subject-map " in r.get_json()["checkpoint"]
+            year = verify_subject_bundle(r.get_json(), log_key, subject="window:2026")
+            assert year.state is None and year.entries == ()
+        unit = client.get("/api/v1/subjects/rs-jiwa-sultra/proof").get_json()
+    finally:
+        close_app(old)
+    assert verify_subject_bundle(unit, log_key).entries
+    v2 = app.test_client().get("/api/v1/subjects/rs-jiwa-sultra/proof").get_json()
+    assert "\npakta-subject-map-v2 " in v2["checkpoint"]
+    assert unit["entries"] == v2["entries"]
 
 
 def test_the_audit_checks_every_checkpoints_map(demo: Instance, tmp_path: Path) -> None:

@@ -5,6 +5,8 @@ per-kind counts on region pages."""
 
 from __future__ import annotations
 
+import html
+import json
 import re
 from collections import Counter
 from datetime import date
@@ -152,7 +154,9 @@ def test_counts_per_kind_match_the_read_model(app: Flask, client: FlaskClient) -
         for lang in ("id", "en"):
             page = section(client, agency, lang)
             shown = {
-                code: len(re.findall(r'<li><a href="/entries/', kind(page, code)))
+                code: len(
+                    re.findall(r"<li(?: data-facts='[^']*')?><a href=\"/entries/", kind(page, code))
+                )
                 for code in re.findall(r'<li id="warn-([a-z-]+)">', page)
             }
             assert shown == expected, (agency, lang)
@@ -186,6 +190,54 @@ def test_every_kind_the_demo_makes_is_worded_without_english(
     assert "MP-01 (Agen perubahan ditetapkan), jatuh tempo 31 Maret 2025" in overdue
     prereq = kind(section(client, "pemprov-sulawesi-tenggara", "id"), "prerequisites-missing")
     assert "tindak lanjut temuan audit 95% (syarat 100%)" in prereq
+
+
+def test_the_figured_kinds_carry_their_stored_facts(app: Flask, client: FlaskClient) -> None:
+    """Each entry of a proposal or award warning carries the facts the registry stored for it
+    (data-facts, the figures "Verify this page" compares), on every page in both languages;
+    no other kind carries any; the kinds are those rules.json has awards.js derive."""
+    table = json.loads((ROOT / "web" / "static" / "verify" / "rules.json").read_text())["warnings"]
+    derived = {table["award"]["code"], table["proposal"]["code"]}
+    derived |= {table["windows"]["deadline"], table["windows"]["quota"]}
+    assert warning_words.FIGURED == derived
+    feed = read_warnings(app)
+    seen = set()
+    for agency in sorted(a for a in {w["agency"] for w in feed} | {w["subject"] for w in feed}):
+        if not known(app, agency):
+            continue
+        stored = Counter(
+            (w["idx"], json.dumps(w["facts"], sort_keys=True))
+            for w in read_warnings(app, agency)
+            if w["code"] in warning_words.FIGURED
+        )
+        for lang in ("id", "en"):
+            page = section(client, agency, lang)
+            carried = Counter(
+                (int(idx), json.dumps(json.loads(html.unescape(facts)), sort_keys=True))
+                for facts, idx in re.findall(
+                    r"<li data-facts='([^']*)'><a href=\"/entries/(\d+)\"", page
+                )
+            )
+            assert carried == stored, (agency, lang)
+            seen |= {idx for idx, _ in carried}
+    assert len(seen) >= 3
+
+
+def test_the_long_date_the_check_reads_is_the_detail_lines(app: Flask) -> None:
+    """summaries.json's long_date, filled in by claims.js, writes every day as
+    readable_date does in each language (the deadline a detail line shows)."""
+    summaries = ROOT / "web" / "static" / "verify" / "summaries.json"
+    languages = json.loads(summaries.read_text())["languages"]
+    for lang, words_of in languages.items():
+        with app.test_request_context(f"/?lang={lang}"):
+            app.preprocess_request()
+            for month in range(1, 13):
+                for day in (1, 9, 22, 28):
+                    iso = f"2022-{month:02d}-{day:02d}"
+                    filled = words_of["long_date"].format(
+                        day=day, month=words_of["months"][month - 1], year=2022
+                    )
+                    assert filled == warning_words.readable_date(iso), (lang, iso)
 
 
 def test_every_code_the_read_model_can_write_has_a_wording(app: Flask) -> None:

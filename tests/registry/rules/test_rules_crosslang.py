@@ -23,6 +23,7 @@ from registry.rules.export import interpret, rules_table, statement_changes, tab
 from registry.rules.records import Attestation, Declaration, Record, Warning
 from registry.rules.replay import Replayer
 from registry.rules.subjects import affected
+from web.warning_words import FIGURED
 
 ROOT = Path(__file__).resolve().parents[3]
 VERIFY = ROOT / "web" / "static" / "verify"
@@ -318,13 +319,19 @@ def unit_warnings(demo: Demo, unit: str, checked: set[str]) -> list[dict[str, An
                 attested[i] = attested.get(i, 0) + (h == r.declaration)
     today = warn.unwitnessed(declared, attested)  # as registry.read.lifecycle.warnings
     found = [
-        (w.index, w.code)
+        w
         for w in [*demo.warnings, *today]
         if w.code in checked
         and unit in (w.agency, w.subject)
         and (w.index not in demo.voided or w.code in ("signed-by-revoked-key", "unwitnessed"))
     ]
-    return [{"code": c, "index": i} for i, c in sorted(found)]
+    # The proposal and award warnings with their facts (the figures their detail lines say),
+    # which the page carries for the check to compare (web/warning_words.py FIGURED).
+    return [
+        {"code": w.code, "index": w.index}
+        | ({"facts": json.loads(json.dumps(dict(w.facts)))} if w.code in FIGURED else {})
+        for w in sorted(found, key=lambda w: (w.index, w.code))
+    ]
 
 
 WARNINGS = """

@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from map_support import as_an_older_pakta_left_it
 from pakta_support import new_instance, served
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 from zi_world import World
 
 from keys.errors import PaktaError
@@ -89,24 +90,6 @@ def test_a_years_chain_is_every_window_of_the_year_in_log_order(service: Service
         assert subject_map.root(1) != subject_map.root()
     line = newest_line(service)
     assert line is not None and line[0] == 2 and line[1] == subject_map.root()
-
-
-def as_an_older_pakta_left_it(instance: Instance, service: Service) -> None:
-    """Every checkpoint re-signed with the version 1 line of its size, the window rows gone."""
-    signer = instance.log_signer()
-    with service.registry.engine.begin() as conn:
-        for row in conn.execute(select(storage.checkpoints)).all():
-            old = Checkpoint.parse(parse_note(row.note).text)
-            v1 = write_subjects.map_at(conn, old.size, 1).root()
-            body = Checkpoint(old.origin, old.size, old.root_hash, (extension_line(v1, 1),))
-            conn.execute(
-                update(storage.checkpoints)
-                .where(storage.checkpoints.c.size == row.size)
-                .values(note=sign_note(body.to_text(), [signer]))
-            )
-        conn.execute(
-            delete(write_subjects.links).where(write_subjects.links.c.subject.like("window:%"))
-        )
 
 
 def audit_export(instance: Instance, service: Service, folder: Path) -> Any:

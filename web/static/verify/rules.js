@@ -284,7 +284,8 @@ export function unitChanges(table, unit, chain) {
 function daysBetween(from, to) { return Math.round((Date.parse(to) - Date.parse(from)) / 86400000); }
 
 // The warnings a unit page lists that verified chains prove (table.warnings.checked), as
-// {code, index}, from the verified entries and the unit's changes (unitChanges, for the
+// {code, index} (and the proposal and award warnings' `facts`, the figures of their detail
+// lines, as the registry stores them), from the verified entries and the unit's changes (unitChanges, for the
 // entries a compromise voided): late posting and a back-dated fact on the unit's own
 // statements, a count under its share (the pact's signatories), and each voided entry
 // signed by the revoked key, and each declaration no attestation in the chain names (as of
@@ -316,6 +317,6 @@ export function warningsOf(table, unit, chain, changes, others) {
       if (r.type === st.type && st.body[r.part] * r.times < st.body[r.whole]) out.push({ code: r.code, index: e.index });
     });
   });
-  awardWarnings(table, unit, chain, others, voided).forEach(function (x) { out.push({ code: x.code, index: x.index }); });
+  awardWarnings(table, unit, chain, others, voided).forEach(function (x) { out.push({ code: x.code, index: x.index, facts: x.facts }); });
   return out.sort(function (a, b) { return a.index - b.index || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0); });
 }

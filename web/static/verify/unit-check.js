@@ -20,7 +20,9 @@
 //              after the deadline or over the quota: the year's first window comes from the
 //              verified chain of the year's subject, window:<year>) with each one's count
 //              and the entries it lists, inline or, when the page lists only the newest, on
-//              every page of its complete list (warning-lists.js); each difference is
+//              every page of its complete list (warning-lists.js), and for the proposal and
+//              award warnings each entry's figures (its data-facts, and its words showing
+//              them: the gaps, deadlines, counts and quotas); each difference is
 //              highlighted in place.
 // The shared checking code (hashes, signatures, checkpoints, key histories, fetching) is
 // common.js.
@@ -279,6 +281,9 @@ export async function verifyUnit(section, silence) {
 
     current = 'claims';
     var table = await fetchJson(section.dataset.rules);
+    // The page language's words for the days the warnings' figures show (summaries.json).
+    var summaries = await fetchJson(section.dataset.summaries);
+    var words = summaries.languages[document.documentElement.lang] || summaries.languages.id;
     var loaded = await Promise.all([import('./rules.js'), import('./claims.js'), import('./warning-lists.js')])
       .catch(function () { throw new Unchecked(say('no-rules')); });
     var rules = loaded[0], claims = loaded[1];
@@ -328,7 +333,7 @@ export async function verifyUnit(section, silence) {
     // The kinds of warning the page lists only in part: every page of their complete lists
     // (none read when the page lists every entry itself).
     var complete = await loaded[2].completeLists(claims.longLists(document, table));
-    var found = claims.compareClaims(document, table, derived, status, complete);
+    var found = claims.compareClaims(document, table, derived, status, complete, words);
     if (found.length) {
       found.forEach(function (d) { if (d.el) d.el.classList.add('verify-differs'); });
       throw new Error(section.dataset.differs + ': ' + found.map(function (d) {

@@ -5,7 +5,7 @@
 // checked" (Unchecked); a list that is not there (another status, another site, pages
 // running past the count) gives null, which claims.js reports as differing from the chain.
 import { Unchecked, say } from './common.js';
-import { listedEntries } from './claims.js';
+import { listedEntries, listedFacts } from './claims.js';
 
 async function page(url) {
   var response, text;
@@ -24,19 +24,21 @@ async function page(url) {
   return new DOMParser().parseFromString(text, 'text/html');
 }
 
-// {code: [entry index, ...] or null} for each list of `wanted` ([{code, href, count}],
-// claims.js longLists): the entries of all its pages, in the order they are listed.
+// {code: {entries: [entry index, ...], facts: [each one's facts or null, ...]} or null} for
+// each list of `wanted` ([{code, href, count}], claims.js longLists): the entries of all its
+// pages, in the order they are listed, and the facts each carries (claims.js listedFacts).
 export async function completeLists(wanted) {
   var out = {};
   for (var i = 0; i < wanted.length; i++) {
-    var url = new URL(wanted[i].href, window.location.href), seen = {}, found = [];
+    var url = new URL(wanted[i].href, window.location.href), seen = {}, found = { entries: [], facts: [] };
     while (url) {
-      if (url.origin !== window.location.origin || seen[url.href] || found.length > wanted[i].count) { found = null; break; }
+      if (url.origin !== window.location.origin || seen[url.href] || found.entries.length > wanted[i].count) { found = null; break; }
       seen[url.href] = true;
       var doc = await page(url.href);
       var list = doc && doc.getElementById('warning-entries');
       if (!list) { found = null; break; }
-      found = found.concat(listedEntries(list));
+      found.entries = found.entries.concat(listedEntries(list));
+      found.facts = found.facts.concat(listedFacts(list));
       var next = doc.querySelector('nav.pager a[rel="next"]');
       url = next ? new URL(next.getAttribute('href'), url) : null;
     }
