@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from golden_demo import load_fixed_demo
+from map_support import as_an_older_pakta_left_it
 from pakta_support import LiveServer, new_instance, served
 from test_cli_verify_unit import demo, edit_json, lying, recording, server
 from warning_support import MANY, PACTS, add_warned_units
@@ -224,3 +225,31 @@ def test_an_award_is_judged_by_the_awarded_units_chain(
         code = run_verify_unit(live.url, "tpn", log_key=log_key)
     assert code == VERIFIED, out.getvalue()
     assert "judged by: ['dinas-a']" in out.getvalue() and "below-thresholds 1" in out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def old_map(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServer, Instance]]:
+    """The demo as a Pakta of subject map version 1 left it (no year subjects)."""
+    folder = tmp_path_factory.mktemp("v1-map") / "instance"
+    service = load_fixed_demo(folder)
+    try:
+        as_an_older_pakta_left_it(load_instance(folder), service)
+    finally:
+        service.close()
+    with served(folder) as live:
+        yield live, load_instance(folder)
+
+
+@pytest.mark.parametrize(("unit", "code"), [(GROBOGAN, UNCHECKED), (TPN, VERIFIED)])
+def test_a_version_1_map_cannot_prove_a_proposals_window(
+    old_map: tuple[LiveServer, Instance], unit: str, code: int
+) -> None:
+    """A proposer's warnings need the year's window chain, which only a version 2 map proves:
+    could not be checked (not failed); a unit with no proposals of its own still verifies."""
+    live, instance = old_map
+    fetch, asked = recording(live.url)
+    found, out = check(live, instance, unit, fetch)
+    assert found == code, out
+    assert not [p for p in asked if "window" in p], asked
+    if code == UNCHECKED:
+        assert "subject map is version 1" in out and "windows of 2022" in out, out
