@@ -22,7 +22,7 @@ for another until the pool times out.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from eventsourcing.persistence import StoredEvent
@@ -33,9 +33,54 @@ from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
+from registry.write.pipe import pipe
+
 
 class Recorder(SQLAlchemyApplicationRecorder):
     """Inserts events like its base class, without the table lock and the notification."""
+
+    def queue_events(
+        self, session: Session, stored_events: Sequence[StoredEvent]
+    ) -> Callable[[], list[int]]:
+        """Insert `stored_events` in the session's transaction; return a function that gives
+        their notification ids, in the order of the events. On PostgreSQL the insert is queued
+        in the transaction's pipe (registry/write/pipe.py: sent with the append's other rows,
+        no round trip of its own) as one `INSERT ... SELECT` over the events as a JSON array,
+        ordered as given (so the sequence numbers them in that order, as the library's own
+        insert does) and RETURNING the ids with each event's (originator id, version), by
+        which they are mapped back; elsewhere it runs at once."""
+        if session.get_bind().dialect.name != "postgresql":
+            inserted = list(self._insert_stored_events(session, stored_events))
+            return lambda: inserted
+        if not stored_events:
+            return lambda: []
+        sql = getattr(self, "_piped_insert", None)
+        if sql is None:
+            table = self.events_record_cls.__table__.name
+            sql = self._piped_insert = (
+                f"INSERT INTO {table} (originator_id, originator_version, topic, state) "
+                "SELECT p.originator_id, p.originator_version, p.topic, p.state "
+                "FROM json_to_recordset(%(rows)s::JSON) AS p(n BIGINT, originator_id UUID, "
+                "originator_version BIGINT, topic TEXT, state BYTEA) ORDER BY p.n "
+                "RETURNING id, originator_id, originator_version"
+            )
+        rows = [
+            {
+                "n": n,
+                "originator_id": str(e.originator_id),
+                "originator_version": e.originator_version,
+                "topic": e.topic,
+                "state": e.state,
+            }
+            for n, e in enumerate(stored_events)
+        ]
+        returned = pipe(session).ask_json(sql, rows)
+
+        def ids() -> list[int]:
+            found = {(str(i), v): int(n) for n, i, v in returned.rows()}
+            return [found[str(e.originator_id), e.originator_version] for e in stored_events]
+
+        return ids
 
     def _lock_table(self, session: Session) -> None:
         return None  # the append lock serialises writers (an advisory lock on PostgreSQL)

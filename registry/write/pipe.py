@@ -60,6 +60,7 @@ _KEY = "pakta.pipe"
 # renders `?` for positional ones.
 _SQLITE_NAMED = SQLiteDialect_pysqlite(paramstyle="named")
 _POSTGRES = postgresql.psycopg.dialect()  # type: ignore[no-untyped-call]
+PG = _POSTGRES  # for compiling a statement once to the driver SQL `Pipe.ask` takes
 
 Rows = Sequence[Mapping[str, Any]]
 
@@ -148,13 +149,30 @@ def _json_bytes(value: object) -> str:
     raise TypeError(f"a piped row holds a {type(value).__name__}")
 
 
+class Returned:
+    """The rows a statement queued with `Pipe.ask` returns, once its pipe has been sent."""
+
+    __slots__ = ("pipe", "found")
+
+    def __init__(self, pipe: Pipe) -> None:
+        self.pipe = pipe
+        self.found: list[tuple[Any, ...]] | None = None
+
+    def rows(self) -> list[tuple[Any, ...]]:
+        """The statement's rows (sending the pipe first if it is still queued)."""
+        if self.found is None:
+            self.pipe.send()
+        assert self.found is not None
+        return self.found
+
+
 class Pipe:
     """The queued writes of one transaction (see the module's docstring)."""
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self.postgres = conn.dialect.name == "postgresql"
-        self.queued: list[tuple[str, Any]] = []
+        self.queued: list[tuple[str, Any, Returned | None]] = []
 
     def add(self, write: Write, rows: Rows) -> None:
         """Queue `write` over `rows` (all with the first row's keys)."""
@@ -164,9 +182,22 @@ class Pipe:
         sql = _sql(write, self.postgres, names)
         if self.postgres:
             text = json.dumps([dict(r) for r in rows], default=_json_bytes)
-            self.queued.append((sql, {"rows": text}))
+            self.queued.append((sql, {"rows": text}, None))
         else:
-            self.queued.append((sql, list(rows)))
+            self.queued.append((sql, list(rows), None))
+
+    def ask(self, sql: str, params: Mapping[str, Any]) -> Returned:
+        """Queue a statement whose rows are wanted (PostgreSQL only: driver SQL, `%(name)s`
+        parameters), sent with the queued writes in the same round trip; its rows come from
+        `Returned.rows()`, which sends the pipe if it has not been sent yet."""
+        assert self.postgres, "a piped statement with results is for PostgreSQL"
+        found = Returned(self)
+        self.queued.append((sql, params, found))
+        return found
+
+    def ask_json(self, sql: str, rows: Rows) -> Returned:
+        """`ask` for a statement over `rows` sent as one JSON array (`%(rows)s`, as `add`)."""
+        return self.ask(sql, {"rows": json.dumps([dict(r) for r in rows], default=_json_bytes)})
 
     def send(self) -> None:
         """Run what is queued, in order, on the transaction's connection."""
@@ -174,14 +205,22 @@ class Pipe:
             return
         queued, self.queued = self.queued, []
         raw: Any = self.conn.connection.driver_connection
-        sql, params = queued[0]
+        sql, params, _ = queued[0]
         try:
             if self.postgres:
+                asked: list[tuple[Any, Returned]] = []
                 with raw.pipeline(), raw.cursor() as cursor:
-                    for sql, params in queued:
-                        cursor.execute(sql, params)
+                    for sql, params, found in queued:
+                        if found is None:
+                            cursor.execute(sql, params)
+                        else:
+                            asked.append((raw.cursor(), found))
+                            asked[-1][0].execute(sql, params)
+                for own, found in asked:  # the pipeline has synced: every result is here
+                    found.found = [tuple(r) for r in own.fetchall()]
+                    own.close()
             else:
-                for sql, params in queued:
+                for sql, params, _ in queued:
                     raw.executemany(sql, params)
         except self.conn.dialect.loaded_dbapi.Error as e:
             error: Any = exc.DBAPIError.instance(
