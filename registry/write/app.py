@@ -25,7 +25,8 @@ from eventsourcing.utils import TopicError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from keys.dsse import verify_signature
+from keys.dsse import pae, verify_signature
+from keys.ed25519 import verify_libsodium
 from keys.errors import PaktaError
 from keys.note import NoteSigner, sign_note
 from registry.rules.changes import current_form
@@ -126,9 +127,18 @@ class Registry(Application[UUID]):
         except PaktaError as e:
             return e
         pairs = set()
+        message = pae(envelope.payload_type, envelope.payload) if verify_libsodium else b""
         for signature in envelope.signatures:
             raw = self._public_keys.get(signature.keyid)
-            if raw is not None and verify_signature(envelope, signature, raw):
+            if raw is None:
+                continue
+            # libsodium when installed (the auditor's default verifier): what it refuses is
+            # not preverified, so the rules verify it again with `verify_signature`.
+            if verify_libsodium is not None:
+                ok = verify_libsodium(raw, message, signature.sig)
+            else:
+                ok = verify_signature(envelope, signature, raw)
+            if ok:
                 pairs.add((signature.keyid, raw))
         return envelope, statement, Preverified(frozenset(pairs))
 
