@@ -11,20 +11,18 @@ here: the warnings and the lifecycle are the rules'; this only counts and copies
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import any_, bindparam, select
-from sqlalchemy.dialects.postgresql.psycopg import dialect as pg_dialect
+from sqlalchemy import any_, bindparam, column, func, select
 from sqlalchemy.orm import Session
 
 from registry.read import tables as t
 from registry.rules.lifecycle import STATUSES
 from registry.rules.state import EARLY_STATUSES, AgencyHead, agency_status
 from registry.rules.warnings import REVOKED_KEY_WARNING
-from registry.write.pipe import Write, pipe
-
-PG = pg_dialect()  # type: ignore[no-untyped-call]
+from registry.write.pipe import Write, compiled, pipe
 
 # Every status an agency can show, in the order of the lifecycle.
 ALL_STATUSES = (*EARLY_STATUSES, *STATUSES)
@@ -63,10 +61,12 @@ _A, _K = t.agencies, t.agency_warnings
 _NOW_FROM = select(_A.c.agency, _K.c.code, _K.c.n).select_from(
     _A.outerjoin(_K, _K.c.agency == _A.c.agency)
 )
-_NOW = _NOW_FROM.where(_A.c.agency.in_(bindparam("b_whose", expanding=True)))
-# The same on PostgreSQL as driver SQL, asked through the append's pipe (registry/write/pipe.py)
-# so it goes with the rows queued before it, in one round trip.
-_NOW_PG = str(_NOW_FROM.where(_A.c.agency == any_(bindparam("b_whose"))).compile(dialect=PG))
+# As driver SQL, asked through the append's pipe (registry/write/pipe.py: on
+# PostgreSQL in the round trip of the rows queued before it), the ids as an array on
+# PostgreSQL and as a JSON array on SQLite.
+_NOW_PG = compiled(_NOW_FROM.where(_A.c.agency == any_(bindparam("b_whose"))), True)[0]
+_IDS: Any = select(column("value")).select_from(func.json_each(bindparam("b_whose")))
+_NOW_SQLITE = compiled(_NOW_FROM.where(_A.c.agency.in_(_IDS)), False)[0]
 _VOIDED = select(t.warnings.c.agency, t.warnings.c.subject, t.warnings.c.code).where(
     t.warnings.c.idx.in_(bindparam("b_void", expanding=True)),
     t.warnings.c.code != REVOKED_KEY_WARNING,
@@ -94,7 +94,7 @@ def warning_counts(session: Session, added: list[dict[str, Any]], void: set[int]
     if p.postgres:
         found = p.ask(_NOW_PG, {"b_whose": whose}).rows()
     else:
-        found = [tuple(r) for r in conn.execute(_NOW, {"b_whose": whose})]
+        found = p.ask(_NOW_SQLITE, {"b_whose": json.dumps(whose)}).rows()
     now: dict[str, dict[str, int]] = {}
     for agency, code, n in found:
         kinds = now.setdefault(agency, {})

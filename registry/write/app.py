@@ -48,7 +48,7 @@ from registry.write.batch import (
 from registry.write.domain import LOG_ID, Agency, LogEntry, agency_uuid
 from registry.write.instance import Instance
 from registry.write.persistence import Recorder
-from registry.write.pipe import PG, pipe
+from registry.write.pipe import compiled, pipe
 from registry.write.readside import Appended, ReadSide
 from registry.write.storage import StoreError
 from registry.write.subjects import SubjectMapKeeper  # verified views: the subject map
@@ -98,7 +98,7 @@ class Registry(Application[UUID]):
         self._known: dict[str, Agency | None] = {}
         self._known_at = -1  # the log size `_known` is valid for
         self._known_id: int | None = None  # the last notification id this process stored
-        self._last_query: tuple[ReadSide, Any, str, dict[str, Any]] | None = None
+        self._last_query: tuple[ReadSide, str, dict[str, Any]] | None = None
         # Public keys by key id, from the registrar and the heads this process has read, for
         # verifying signatures before the lock (`prepare`).
         self._public_keys: dict[str, bytes] = dict(instance.registrar_keys)
@@ -315,18 +315,15 @@ class Registry(Application[UUID]):
                 .order_by(record.originator_version.desc())
                 .limit(1)
             )
-            compiled = query.compile(dialect=PG)
-            # Built once (see storage._FIND), with its PostgreSQL text for the pipe.
-            self._last_query = (read_side, query, str(compiled), compiled.params)
-        _, query, pg_sql, pg_params = self._last_query
+            postgres = self.engine.dialect.name == "postgresql"
+            # Built once (see storage._FIND), as driver SQL for the pipe.
+            self._last_query = (read_side, *compiled(query, postgres))
+        _, sql, params = self._last_query
         p = pipe(session)
         if p.postgres:
             p.ask(storage.PG_LOCK_SQL, {"k": storage.AppendLock.PG_KEY})
-            found = p.ask(pg_sql, pg_params).rows()
-            row: Any = found[0] if found else None
-        else:
-            self.lock.in_transaction(session)
-            row = session.connection().execute(query).first()
+        found = p.ask(sql, params).rows()
+        row = found[0] if found else None
         if row is None:
             return None, session.execute(select(read_side.last_index())).scalar()
         version, topic, state, rows_last = row

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import Environment
@@ -48,37 +49,55 @@ class Recorder(SQLAlchemyApplicationRecorder):
         no round trip of its own) as one `INSERT ... SELECT` over the events as a JSON array,
         ordered as given (so the sequence numbers them in that order, as the library's own
         insert does) and RETURNING the ids with each event's (originator id, version), by
-        which they are mapped back; elsewhere it runs at once."""
-        if session.get_bind().dialect.name != "postgresql":
-            inserted = list(self._insert_stored_events(session, stored_events))
-            return lambda: inserted
+        which they are mapped back; on SQLite the same pipe runs it with sqlite3 (none of
+        SQLAlchemy's per-row steps)."""
         if not stored_events:
             return lambda: []
-        sql = getattr(self, "_piped_insert", None)
-        if sql is None:
-            table = self.events_record_cls.__table__.name
-            sql = self._piped_insert = (
-                f"INSERT INTO {table} (originator_id, originator_version, topic, state) "
-                "SELECT p.originator_id, p.originator_version, p.topic, p.state "
+        table = self.events_record_cls.__table__.name
+        columns = f"INSERT INTO {table} (originator_id, originator_version, topic, state) "
+        p = pipe(session)
+        if p.postgres:
+            sql = (
+                columns + "SELECT p.originator_id, p.originator_version, p.topic, p.state "
                 "FROM json_to_recordset(%(rows)s::JSON) AS p(n BIGINT, originator_id UUID, "
                 "originator_version BIGINT, topic TEXT, state BYTEA) ORDER BY p.n "
                 "RETURNING id, originator_id, originator_version"
             )
-        rows = [
-            {
-                "n": n,
-                "originator_id": str(e.originator_id),
-                "originator_version": e.originator_version,
-                "topic": e.topic,
-                "state": e.state,
-            }
-            for n, e in enumerate(stored_events)
-        ]
-        returned = pipe(session).ask_json(sql, rows)
+            rows = [
+                {
+                    "n": n,
+                    "originator_id": str(e.originator_id),
+                    "originator_version": e.originator_version,
+                    "topic": e.topic,
+                    "state": e.state,
+                }
+                for n, e in enumerate(stored_events)
+            ]
+            asked = [p.ask_json(sql, rows)]
+        else:
+            # SQLite: rows of one multi-row VALUES (in the order given, as its rowids are
+            # assigned), the id as the UUID's 16 bytes (as the library's column type stores
+            # it), at most 5,000 rows (20,000 parameters) a statement.
+            asked = []
+            for start in range(0, len(stored_events), 5000):
+                part = stored_events[start : start + 5000]
+                values = ",".join(["(?,?,?,?)"] * len(part))
+                sql = columns + f"VALUES {values} RETURNING id, originator_id, originator_version"
+                flat = [
+                    x
+                    for e in part
+                    for x in (e.originator_id.bytes, e.originator_version, e.topic, e.state)  # type: ignore[union-attr]
+                ]
+                asked.append(p.ask(sql, flat))
+        postgres = p.postgres
 
         def ids() -> list[int]:
-            found = {(str(i), v): int(n) for n, i, v in returned.rows()}
-            return [found[str(e.originator_id), e.originator_version] for e in stored_events]
+            found = {
+                (i if postgres else UUID(bytes=i), v): int(n)
+                for returned in asked
+                for n, i, v in returned.rows()
+            }
+            return [found[e.originator_id, e.originator_version] for e in stored_events]
 
         return ids
 

@@ -33,6 +33,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
+from uuid import UUID
 
 from sqlalchemy import (
     BigInteger,
@@ -60,7 +61,6 @@ _KEY = "pakta.pipe"
 # renders `?` for positional ones.
 _SQLITE_NAMED = SQLiteDialect_pysqlite(paramstyle="named")
 _POSTGRES = postgresql.psycopg.dialect()  # type: ignore[no-untyped-call]
-PG = _POSTGRES  # for compiling a statement once to the driver SQL `Pipe.ask` takes
 
 Rows = Sequence[Mapping[str, Any]]
 
@@ -186,11 +186,11 @@ class Pipe:
         else:
             self.queued.append((sql, list(rows), None))
 
-    def ask(self, sql: str, params: Mapping[str, Any]) -> Returned:
-        """Queue a statement whose rows are wanted (PostgreSQL only: driver SQL, `%(name)s`
-        parameters), sent with the queued writes in the same round trip; its rows come from
-        `Returned.rows()`, which sends the pipe if it has not been sent yet."""
-        assert self.postgres, "a piped statement with results is for PostgreSQL"
+    def ask(self, sql: str, params: Mapping[str, Any] | Sequence[Any]) -> Returned:
+        """Queue a statement whose rows are wanted (driver SQL: `%(name)s` parameters on
+        PostgreSQL, `:name` on SQLite; `compiled` makes it), sent after the queued writes, in
+        the same round trip on PostgreSQL; its rows come from `Returned.rows()`, which sends
+        the pipe if it has not been sent yet."""
         found = Returned(self)
         self.queued.append((sql, params, found))
         return found
@@ -220,13 +220,27 @@ class Pipe:
                     found.found = [tuple(r) for r in own.fetchall()]
                     own.close()
             else:
-                for sql, params, _ in queued:
-                    raw.executemany(sql, params)
+                for sql, params, found in queued:
+                    if found is None:
+                        raw.executemany(sql, params)
+                    else:
+                        found.found = [tuple(r) for r in raw.execute(sql, params).fetchall()]
         except self.conn.dialect.loaded_dbapi.Error as e:
             error: Any = exc.DBAPIError.instance(
                 sql, params, e, self.conn.dialect.loaded_dbapi.Error, dialect=self.conn.dialect
             )
             raise error from e
+
+
+def compiled(statement: Any, postgres: bool) -> tuple[str, dict[str, Any]]:
+    """A SQLAlchemy statement (with no expanding parameters) as the driver SQL `Pipe.ask`
+    takes, and its parameters' values (a UUID as the event store's columns hold it: text on
+    PostgreSQL, its 16 bytes on SQLite). Compile once: it costs more than running it."""
+    found = statement.compile(dialect=_POSTGRES if postgres else _SQLITE_NAMED)
+    params = {
+        k: (v.bytes if isinstance(v, UUID) and not postgres else v) for k, v in found.params.items()
+    }
+    return str(found), params
 
 
 def pipe(session: Session) -> Pipe:
