@@ -6,10 +6,13 @@ insert on PostgreSQL, to keep notification ids in commit order for concurrent wr
 a `NOTIFY` after it for subscribers. Pakta's appends are already serialised by the append lock
 (an advisory lock on PostgreSQL: registry/write/storage.py), and nothing subscribes (the read
 model is fed inside the append's own transaction), so this recorder leaves both out: two of the
-round trips of every append on PostgreSQL. It also inserts the stored events with one Core
-`INSERT ... RETURNING id` (executemany, ids in the order of the events) instead of building an
-ORM record per event and flushing the session's unit of work, which cost about 60 % of the
-library's `save()` at 100 events a save: the same table, columns, values and notification ids.
+round trips of every append on PostgreSQL. The append inserts its stored events with
+`queue_events`: one statement through the append's pipe (registry/write/pipe.py), with no
+SQLAlchemy per-row work and, on PostgreSQL, no round trip of its own, instead of an ORM record
+per event and a flush of the session's unit of work (about 60 % of the library's `save()` at
+100 events a save): the same table, columns, values and notification ids, numbered in the
+order of the events. `_insert_stored_events` (one Core `INSERT ... RETURNING id`) serves the
+library's own callers.
 The class is selected with eventsourcing's `PERSISTENCE_MODULE` setting, the library's
 extension point for recorders.
 

@@ -18,12 +18,17 @@ own DBAPI connection:
   (bytes travel as bytea's `\\x` hex text);
 - on SQLite, with sqlite3's own `executemany` (in-process, no round trip to save).
 
-Nothing is weakened: it is the same transaction, committed by the caller as before, so a failed
-write still rolls the whole append back (its error is raised as SQLAlchemy's `DBAPIError` of the
-same kind, an `IntegrityError` still an `IntegrityError`). Values go to the driver as they are:
-the tables written this way hold strings, integers and bytes, which need no SQLAlchemy type
-processing. A reader that must see the queued rows calls `send` first; whatever is still queued
-is sent just before the session commits, and dropped if its transaction rolls back.
+A statement whose rows are wanted (the append's last-entry query, the events insert's
+RETURNING, the warning counts) is queued with `ask` and sent with the writes before it.
+
+Nothing is weakened: it is the same transaction, committed when the caller commits (on
+PostgreSQL the COMMIT rides in the pipeline of the last rows: `_send_before_commit`), so a
+failed write still rolls the whole append back (its error is raised as SQLAlchemy's
+`DBAPIError` of the same kind, an `IntegrityError` still an `IntegrityError`). Values go to the
+driver as they are: the tables written this way hold strings, integers and bytes, which need no
+SQLAlchemy type processing. A reader that must see the queued rows calls `send` first;
+whatever is still queued is sent just before the session commits, and dropped if its
+transaction rolls back.
 """
 
 from __future__ import annotations
@@ -199,8 +204,9 @@ class Pipe:
         """`ask` for a statement over `rows` sent as one JSON array (`%(rows)s`, as `add`)."""
         return self.ask(sql, {"rows": json.dumps([dict(r) for r in rows], default=_json_bytes)})
 
-    def send(self) -> None:
-        """Run what is queued, in order, on the transaction's connection."""
+    def send(self, *, commit: bool = False) -> None:
+        """Run what is queued, in order, on the transaction's connection; with `commit`, on
+        PostgreSQL, then COMMIT in the same round trip (see `_send_before_commit`)."""
         if not self.queued:
             return
         queued, self.queued = self.queued, []
@@ -216,6 +222,9 @@ class Pipe:
                         else:
                             asked.append((raw.cursor(), found))
                             asked[-1][0].execute(sql, params)
+                    if commit:
+                        sql, params = "COMMIT", None
+                        cursor.execute(sql)
                 for own, found in asked:  # the pipeline has synced: every result is here
                     found.found = [tuple(r) for r in own.fetchall()]
                     own.close()
@@ -253,9 +262,15 @@ def pipe(session: Session) -> Pipe:
 
 @event.listens_for(Session, "before_commit")
 def _send_before_commit(session: Session) -> None:
+    """Send what is still queued as the session commits. On PostgreSQL the COMMIT itself goes
+    last in the same pipeline (one round trip for the last rows and the commit, not two), when
+    the session has no ORM objects of its own left to flush after this hook (the append writes
+    through the pipe only): the driver then finds the transaction ended and sends nothing more
+    when SQLAlchemy commits. A failed row aborts the pipeline before its COMMIT, and the error
+    is raised here, so the session rolls back as before."""
     found = session.info.pop(_KEY, None)
     if isinstance(found, Pipe):
-        found.send()
+        found.send(commit=not (session.new or session.dirty or session.deleted))
 
 
 @event.listens_for(Session, "after_transaction_end")
