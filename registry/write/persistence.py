@@ -72,7 +72,7 @@ class Recorder(SQLAlchemyApplicationRecorder):
                     "originator_id": str(e.originator_id),
                     "originator_version": e.originator_version,
                     "topic": e.topic,
-                    "state": e.state,
+                    "state": "\\x" + e.state.hex(),  # bytea's hex input, as the pipe sends bytes
                 }
                 for n, e in enumerate(stored_events)
             ]
