@@ -303,6 +303,33 @@ def _cached_public_key(raw: bytes) -> Ed25519PublicKey:
     return Ed25519PublicKey.from_public_bytes(raw)
 
 
+def _libsodium_verify() -> Callable[[bytes, bytes, bytes], bool] | None:
+    """libsodium's Ed25519 verify through PyNaCl (the `audit` extra), if it is installed."""
+    try:
+        from nacl.bindings import crypto_sign_open
+        from nacl.exceptions import CryptoError
+    except ImportError:
+        return None
+
+    def verify_libsodium(public_key_raw: bytes, message: bytes, signature: bytes) -> bool:
+        # libsodium reads exactly 32 and 64 bytes: check lengths before handing them over.
+        if len(public_key_raw) != PUBLIC_KEY_SIZE or len(signature) != SIGNATURE_SIZE:
+            return False
+        try:
+            crypto_sign_open(signature + message, public_key_raw)
+        except (CryptoError, ValueError, TypeError):
+            return False
+        return True
+
+    return verify_libsodium
+
+
+# libsodium when installed (~1.6x `verify` here), else `verify`. libsodium accepts no signature
+# that `verify` refuses (it also refuses small-order and non-canonical points): a caller that
+# must not refuse what `verify` accepts checks a refusal again with `verify`.
+verify_libsodium: Callable[[bytes, bytes, bytes], bool] | None = _libsodium_verify()
+
+
 def verify(public_key_raw: bytes, message: bytes, signature: bytes) -> bool:
     """Whether `signature` is a valid Ed25519 signature of `message`; never raises."""
     if len(public_key_raw) != PUBLIC_KEY_SIZE or len(signature) != SIGNATURE_SIZE:

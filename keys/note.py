@@ -144,8 +144,13 @@ class NoteSigner:
         return NoteVerifier(self.name, self.key_hash(), public_bytes(self.private_key))
 
     def key_hash(self) -> bytes:
-        typed_key = bytes([ALG_ED25519]) + public_bytes(self.private_key)
-        return _key_hash(self.name, typed_key)
+        # Kept after the first call: deriving the public key costs more than signing a note.
+        found: bytes | None = self.__dict__.get("_key_hash_memo")
+        if found is None:
+            typed_key = bytes([ALG_ED25519]) + public_bytes(self.private_key)
+            found = _key_hash(self.name, typed_key)
+            object.__setattr__(self, "_key_hash_memo", found)
+        return found
 
     def sign(self, msg: bytes) -> bytes:
         """The raw 64-byte Ed25519 signature of `msg` (no key hash)."""

@@ -32,7 +32,7 @@ from typing import Any
 
 from events import Statement, parse_statement
 from keys.dsse import Envelope, pae
-from keys.ed25519 import unb64
+from keys.ed25519 import unb64, verify_libsodium
 from keys.ed25519 import verify as verify_with_cryptography
 from keys.errors import PaktaError, VerificationError
 from registry.rules import table as _table  # noqa: F401  (registers the types' rules here too)
@@ -43,31 +43,11 @@ Keys = tuple[tuple[str, bytes], ...]
 _ENTRY_ERRORS = (PaktaError, ValueError, KeyError, TypeError, AttributeError)
 
 
-def _nacl_verifier() -> Callable[[bytes, bytes, bytes], bool] | None:
-    try:
-        from nacl.bindings import crypto_sign_open
-        from nacl.exceptions import CryptoError
-    except ImportError:
-        return None
-
-    def verify(public_key: bytes, message: bytes, signature: bytes) -> bool:
-        # libsodium reads exactly 32 and 64 bytes: check lengths before handing them over.
-        if len(public_key) != 32 or len(signature) != 64:
-            return False
-        try:
-            crypto_sign_open(signature + message, public_key)
-        except (CryptoError, ValueError, TypeError):
-            return False
-        return True
-
-    return verify
-
-
 VERIFIERS: dict[str, Callable[[bytes, bytes, bytes], bool]] = {
     "cryptography": verify_with_cryptography
 }
-if (_nacl := _nacl_verifier()) is not None:
-    VERIFIERS["pynacl"] = _nacl
+if verify_libsodium is not None:
+    VERIFIERS["pynacl"] = verify_libsodium
 DEFAULT_VERIFIER = "pynacl" if "pynacl" in VERIFIERS else "cryptography"
 
 

@@ -54,8 +54,7 @@ TEXTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "kepmenpanrb-wbk-2022.pdf": (
         "KEPUTUSAN MENTERI PANRB NOMOR 1001/DEMO/2022",
         (
-            "tentang Penetapan Unit Kerja Berpredikat Menuju Wilayah Bebas dari Korupsi "
-            "Tahun 2022",
+            "tentang Penetapan Unit Kerja Berpredikat Menuju Wilayah Bebas dari Korupsi Tahun 2022",
             "Menetapkan: BPS Kabupaten Grobogan berpredikat Menuju WBK, 8 Desember 2022.",
             _NOTE,
         ),
@@ -63,8 +62,7 @@ TEXTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "kepmenpanrb-wbk-2026.pdf": (
         "KEPUTUSAN MENTERI PANRB NOMOR 1002/DEMO/2026",
         (
-            "tentang Penetapan Unit Kerja Berpredikat Menuju Wilayah Bebas dari Korupsi "
-            "Tahun 2026",
+            "tentang Penetapan Unit Kerja Berpredikat Menuju Wilayah Bebas dari Korupsi Tahun 2026",
             "Menetapkan: DPMPTSP Provinsi Sulawesi Tenggara dan RSUD Bahteramas "
             "berpredikat Menuju WBK, 10 Juni 2026.",
             _NOTE,

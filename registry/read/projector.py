@@ -12,6 +12,7 @@ re-validating their schemas: what was accepted stays readable however the schema
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -176,9 +177,9 @@ class ProjectionBatch:
         self.rows.add(appended)
         self.batch.add(appended.outcome.records, appended.outcome.signatures)
 
-    def commit(self, session: Session, position: int) -> None:
+    def commit(self, session: Session, position: Callable[[], int]) -> None:
         self.rows.flush(session)
-        self.projector.track(session, position)
+        self.projector.track(session, position())
 
 
 def _step(replayer: Replayer, text: str) -> tuple[Outcome, Envelope, str]:

@@ -283,8 +283,11 @@ class Rows:
         p.add(_YEARS, [{"year": y, "agency": a} for y, a in sorted(self.years)])
         p.add(_COUNTS, [{"name": n, "value": v} for n, v in sorted(self.counts.items())])
         p.add(_REGIONS, [self.regions[c] for c in sorted(self.regions)])
-        if self.inserts.get(t.warnings) or self.void or self.awards.revoked:
-            p.send()  # the counts and the awards' updates read what this batch wrote
+        # The counts and the awards' updates read what this batch wrote: the counts' query
+        # goes in the pipe after the rows (on PostgreSQL in the same round trip); the rest
+        # is sent first.
+        if self.void or self.awards.revoked:
+            p.send()
         conn = session.connection()
         warning_counts(session, self.inserts.get(t.warnings, []), self.void)
         self.awards.flush(conn, self.void)

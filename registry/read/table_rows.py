@@ -11,17 +11,18 @@ here: the warnings and the lifecycle are the rules'; this only counts and copies
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import any_, bindparam, column, func, select
 from sqlalchemy.orm import Session
 
 from registry.read import tables as t
 from registry.rules.lifecycle import STATUSES
 from registry.rules.state import EARLY_STATUSES, AgencyHead, agency_status
 from registry.rules.warnings import REVOKED_KEY_WARNING
-from registry.write.pipe import Write, pipe
+from registry.write.pipe import Write, compiled, pipe
 
 # Every status an agency can show, in the order of the lifecycle.
 ALL_STATUSES = (*EARLY_STATUSES, *STATUSES)
@@ -57,11 +58,15 @@ def warning_tally(found: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str], i
 # The counts' statements, built once (building them costs SQLAlchemy more than running them).
 _A, _K = t.agencies, t.agency_warnings
 # The agencies among these ids (a warning's subject may be a key instead) and their counts.
-_NOW = (
-    select(_A.c.agency, _K.c.code, _K.c.n)
-    .select_from(_A.outerjoin(_K, _K.c.agency == _A.c.agency))
-    .where(_A.c.agency.in_(bindparam("b_whose", expanding=True)))
+_NOW_FROM = select(_A.c.agency, _K.c.code, _K.c.n).select_from(
+    _A.outerjoin(_K, _K.c.agency == _A.c.agency)
 )
+# As driver SQL, asked through the append's pipe (registry/write/pipe.py: on
+# PostgreSQL in the round trip of the rows queued before it), the ids as an array on
+# PostgreSQL and as a JSON array on SQLite.
+_NOW_PG = compiled(_NOW_FROM.where(_A.c.agency == any_(bindparam("b_whose"))), True)[0]
+_IDS: Any = select(column("value")).select_from(func.json_each(bindparam("b_whose")))
+_NOW_SQLITE = compiled(_NOW_FROM.where(_A.c.agency.in_(_IDS)), False)[0]
 _VOIDED = select(t.warnings.c.agency, t.warnings.c.subject, t.warnings.c.code).where(
     t.warnings.c.idx.in_(bindparam("b_void", expanding=True)),
     t.warnings.c.code != REVOKED_KEY_WARNING,
@@ -85,11 +90,16 @@ def warning_counts(session: Session, added: list[dict[str, Any]], void: set[int]
     whose = sorted({who for (who, _), n in delta.items() if n})
     if not whose:
         return
+    p = pipe(session)
+    if p.postgres:
+        found = p.ask(_NOW_PG, {"b_whose": whose}).rows()
+    else:
+        found = p.ask(_NOW_SQLITE, {"b_whose": json.dumps(whose)}).rows()
     now: dict[str, dict[str, int]] = {}
-    for r in conn.execute(_NOW, {"b_whose": whose}):
-        kinds = now.setdefault(r.agency, {})
-        if r.code is not None:
-            kinds[r.code] = int(r.n)
+    for agency, code, n in found:
+        kinds = now.setdefault(agency, {})
+        if code is not None:
+            kinds[code] = int(n)
     changed: list[dict[str, Any]] = []
     dropped: list[dict[str, Any]] = []
     for (who, code), n in sorted(delta.items()):
@@ -98,7 +108,6 @@ def warning_counts(session: Session, added: list[dict[str, Any]], void: set[int]
             row = {"b_agency": who, "b_code": code} if count <= 0 else None
             changed += [] if row else [{"agency": who, "code": code, "n": count}]
             dropped += [row] if row else []
-    p = pipe(session)
     p.add(_SET, changed)
     p.add(_DROP, dropped)
     totals = [

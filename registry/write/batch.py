@@ -154,17 +154,20 @@ class Batch:
         return found.changes if found is not None else []
 
     def take(self, outcome: Outcome) -> None:
-        """Trigger the agencies' events for an accepted statement."""
+        """Trigger the agencies' events for an accepted statement: `Agency.accept` and
+        `Agency.note`'s events, triggered as those methods do but without their decorator's
+        per-call argument handling (a tenth of an append at 100 a save): the same event
+        classes and attributes, applied by the same method bodies."""
         for name, effect in outcome.effects:
             agency = self._agency(name)
             if isinstance(effect, Advanced):
                 if agency is None:
                     agency = Agency(agency=name, effect=effect.to_json())
                 else:
-                    agency.accept(effect=effect.to_json())
+                    agency.trigger_event(Agency.Accepted, effect=effect.to_json())
             else:
                 assert agency is not None  # replay drops notes to unregistered agencies
-                agency.note(effect=effect.to_json())
+                agency.trigger_event(Agency.Noted, effect=effect.to_json())
             self.changed[name] = agency
         self.pending[outcome.statement.hash] = outcome.ref
         self.statements[outcome.index] = outcome.statement

@@ -18,12 +18,17 @@ own DBAPI connection:
   (bytes travel as bytea's `\\x` hex text);
 - on SQLite, with sqlite3's own `executemany` (in-process, no round trip to save).
 
-Nothing is weakened: it is the same transaction, committed by the caller as before, so a failed
-write still rolls the whole append back (its error is raised as SQLAlchemy's `DBAPIError` of the
-same kind, an `IntegrityError` still an `IntegrityError`). Values go to the driver as they are:
-the tables written this way hold strings, integers and bytes, which need no SQLAlchemy type
-processing. A reader that must see the queued rows calls `send` first; whatever is still queued
-is sent just before the session commits, and dropped if its transaction rolls back.
+A statement whose rows are wanted (the append's last-entry query, the events insert's
+RETURNING, the warning counts) is queued with `ask` and sent with the writes before it.
+
+Nothing is weakened: it is the same transaction, committed when the caller commits (on
+PostgreSQL the COMMIT rides in the pipeline of the last rows: `_send_before_commit`), so a
+failed write still rolls the whole append back (its error is raised as SQLAlchemy's
+`DBAPIError` of the same kind, an `IntegrityError` still an `IntegrityError`). Values go to the
+driver as they are: the tables written this way hold strings, integers and bytes, which need no
+SQLAlchemy type processing. A reader that must see the queued rows calls `send` first;
+whatever is still queued is sent just before the session commits, and dropped if its
+transaction rolls back.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
+from uuid import UUID
 
 from sqlalchemy import (
     BigInteger,
@@ -148,13 +154,30 @@ def _json_bytes(value: object) -> str:
     raise TypeError(f"a piped row holds a {type(value).__name__}")
 
 
+class Returned:
+    """The rows a statement queued with `Pipe.ask` returns, once its pipe has been sent."""
+
+    __slots__ = ("pipe", "found")
+
+    def __init__(self, pipe: Pipe) -> None:
+        self.pipe = pipe
+        self.found: list[tuple[Any, ...]] | None = None
+
+    def rows(self) -> list[tuple[Any, ...]]:
+        """The statement's rows (sending the pipe first if it is still queued)."""
+        if self.found is None:
+            self.pipe.send()
+        assert self.found is not None
+        return self.found
+
+
 class Pipe:
     """The queued writes of one transaction (see the module's docstring)."""
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self.postgres = conn.dialect.name == "postgresql"
-        self.queued: list[tuple[str, Any]] = []
+        self.queued: list[tuple[str, Any, Returned | None]] = []
 
     def add(self, write: Write, rows: Rows) -> None:
         """Queue `write` over `rows` (all with the first row's keys)."""
@@ -164,30 +187,69 @@ class Pipe:
         sql = _sql(write, self.postgres, names)
         if self.postgres:
             text = json.dumps([dict(r) for r in rows], default=_json_bytes)
-            self.queued.append((sql, {"rows": text}))
+            self.queued.append((sql, {"rows": text}, None))
         else:
-            self.queued.append((sql, list(rows)))
+            self.queued.append((sql, list(rows), None))
 
-    def send(self) -> None:
-        """Run what is queued, in order, on the transaction's connection."""
+    def ask(self, sql: str, params: Mapping[str, Any] | Sequence[Any]) -> Returned:
+        """Queue a statement whose rows are wanted (driver SQL: `%(name)s` parameters on
+        PostgreSQL, `:name` on SQLite; `compiled` makes it), sent after the queued writes, in
+        the same round trip on PostgreSQL; its rows come from `Returned.rows()`, which sends
+        the pipe if it has not been sent yet."""
+        found = Returned(self)
+        self.queued.append((sql, params, found))
+        return found
+
+    def ask_json(self, sql: str, rows: Rows) -> Returned:
+        """`ask` for a statement over `rows` sent as one JSON array (`%(rows)s`, as `add`)."""
+        return self.ask(sql, {"rows": json.dumps([dict(r) for r in rows], default=_json_bytes)})
+
+    def send(self, *, commit: bool = False) -> None:
+        """Run what is queued, in order, on the transaction's connection; with `commit`, on
+        PostgreSQL, then COMMIT in the same round trip (see `_send_before_commit`)."""
         if not self.queued:
             return
         queued, self.queued = self.queued, []
         raw: Any = self.conn.connection.driver_connection
-        sql, params = queued[0]
+        sql, params, _ = queued[0]
         try:
             if self.postgres:
+                asked: list[tuple[Any, Returned]] = []
                 with raw.pipeline(), raw.cursor() as cursor:
-                    for sql, params in queued:
-                        cursor.execute(sql, params)
+                    for sql, params, found in queued:
+                        if found is None:
+                            cursor.execute(sql, params)
+                        else:
+                            asked.append((raw.cursor(), found))
+                            asked[-1][0].execute(sql, params)
+                    if commit:
+                        sql, params = "COMMIT", None
+                        cursor.execute(sql)
+                for own, found in asked:  # the pipeline has synced: every result is here
+                    found.found = [tuple(r) for r in own.fetchall()]
+                    own.close()
             else:
-                for sql, params in queued:
-                    raw.executemany(sql, params)
+                for sql, params, found in queued:
+                    if found is None:
+                        raw.executemany(sql, params)
+                    else:
+                        found.found = [tuple(r) for r in raw.execute(sql, params).fetchall()]
         except self.conn.dialect.loaded_dbapi.Error as e:
             error: Any = exc.DBAPIError.instance(
                 sql, params, e, self.conn.dialect.loaded_dbapi.Error, dialect=self.conn.dialect
             )
             raise error from e
+
+
+def compiled(statement: Any, postgres: bool) -> tuple[str, dict[str, Any]]:
+    """A SQLAlchemy statement (with no expanding parameters) as the driver SQL `Pipe.ask`
+    takes, and its parameters' values (a UUID as the event store's columns hold it: text on
+    PostgreSQL, its 16 bytes on SQLite). Compile once: it costs more than running it."""
+    found = statement.compile(dialect=_POSTGRES if postgres else _SQLITE_NAMED)
+    params = {
+        k: (v.bytes if isinstance(v, UUID) and not postgres else v) for k, v in found.params.items()
+    }
+    return str(found), params
 
 
 def pipe(session: Session) -> Pipe:
@@ -200,9 +262,15 @@ def pipe(session: Session) -> Pipe:
 
 @event.listens_for(Session, "before_commit")
 def _send_before_commit(session: Session) -> None:
+    """Send what is still queued as the session commits. On PostgreSQL the COMMIT itself goes
+    last in the same pipeline (one round trip for the last rows and the commit, not two), when
+    the session has no ORM objects of its own left to flush after this hook (the append writes
+    through the pipe only): the driver then finds the transaction ended and sends nothing more
+    when SQLAlchemy commits. A failed row aborts the pipeline before its COMMIT, and the error
+    is raised here, so the session rolls back as before."""
     found = session.info.pop(_KEY, None)
     if isinstance(found, Pipe):
-        found.send()
+        found.send(commit=not (session.new or session.dirty or session.deleted))
 
 
 @event.listens_for(Session, "after_transaction_end")

@@ -8,6 +8,7 @@ written into its entry, its leaf hash), and the batch commits its rows with the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -37,7 +38,11 @@ class ReadBatch(Protocol):
 
     def project(self, appended: Appended) -> None: ...
 
-    def commit(self, session: Session, position: int) -> None: ...
+    def commit(self, session: Session, position: Callable[[], int]) -> None:
+        """Write the batch's rows and record `position()` (the notification id of its last
+        entry, asked for after the rows are queued: on PostgreSQL the id comes back with the
+        first rows sent) as the read side's position."""
+        ...
 
 
 class ReadSide(Protocol):

@@ -103,6 +103,7 @@ _FIND = select(
 _HOLDER = select(key_index.c.agency).where(key_index.c.keyid == bindparam("b_keyid"))
 _HASHES = select(tree.c.id, tree.c.hash).where(tree.c.id.in_(bindparam("b_ids", expanding=True)))
 _CHECKPOINT_NOTE = select(checkpoints.c.note).where(checkpoints.c.size == bindparam("b_size"))
+PG_LOCK_SQL = "SELECT pg_advisory_xact_lock(%(k)s)"  # driver SQL, for the append's pipe
 _PG_LOCK = text("SELECT pg_advisory_xact_lock(:k)")
 # Queued in the append's pipe (registry/write/pipe.py), sent with its other rows.
 INSERT_TREE = Write(tree)
