@@ -6,6 +6,7 @@ which it serves itself; it exits when they all have (so their CPU time counts as
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from multiprocessing.connection import Connection
@@ -15,6 +16,7 @@ from registry.audit.pool import serve
 
 def main(fds: list[int]) -> None:
     pairs = list(zip(fds[::2], fds[1::2], strict=True))
+    gc.freeze()  # the imported modules: no collection walks them again (nor copies their pages)
     children = []
     for i, (inbox, outbox) in enumerate(pairs[:-1]):
         pid = os.fork()  # no thread runs here yet: a fork copies only the imported audit

@@ -18,7 +18,7 @@ from keys.ed25519 import b64, generate, public_bytes, unb64
 from keys.note import NoteVerifier
 from registry.audit.audit import AuditError, Report, audit, source_fetch
 from registry.audit.export import export
-from registry.audit.pool import VERIFIERS, Task, check_bundle
+from registry.audit.pool import VERIFIERS, Task, check_bundle, dumps
 from registry.audit.report import derived
 from registry.service import Service, open_service
 from registry.tlog import merkle, tiles
@@ -189,6 +189,56 @@ def test_a_worker_learns_keys_from_its_own_bundle(log: tuple[Service, Path], nam
     assert checked.bundle_error is None and len(checked.entries) == 256
     assert all(len(p.verified) == 1 for p in checked.entries)
     assert len(checked.learned) == 12 and len(keys) == 13
+
+
+def test_what_a_worker_sends_back_reads_back_equal(log: tuple[Service, Path]) -> None:
+    """A bundle's outcome pickled as a worker sends it (each value as its class called with
+    its fields) is the same outcome once read back, statements, documents and all."""
+    import pickle
+
+    service, folder = log
+    data = (folder / "tile/entries/001").read_bytes()
+    leaves = tuple(merkle.leaf_hash(e) for e in tiles.decode_entry_bundle(data))
+    task = Task("tile/entries/001", 256, 256, data, 0, leaves=leaves)
+    checked = check_bundle(task, dict(service.instance.registrar_keys))
+    assert checked.entries and all(p.statement is not None for p in checked.entries)
+    back = pickle.loads(dumps(checked))
+    assert back == checked
+    assert [p.statement.hash for p in back.entries if p.statement] == [
+        p.statement.hash for p in checked.entries if p.statement
+    ]
+    documented = [p for p in back.entries if p.statement and p.statement.documents]
+    assert documented, "the log has statements with documents"
+    assert documented[0].statement is not None
+    assert documented[0].statement.documents[0].sha256.startswith("sha256:")
+
+
+def test_the_audit_hands_back_what_it_froze_for_the_collector(
+    log: tuple[Service, Path],
+) -> None:
+    """The replay freezes its state after each bundle (`gc.freeze`) and unfreezes it at the
+    end, also when it fails; a process that froze objects itself is left as it was."""
+    import gc
+
+    service, folder = log
+    assert gc.get_freeze_count() == 0
+    assert run(service, folder, 1).size == ENTRIES
+    assert gc.get_freeze_count() == 0
+    broken = folder.parent / "broken-gc"
+    shutil.copytree(folder, broken)
+    data = bytearray((broken / "tile/entries/002").read_bytes())
+    data[len(data) // 2] ^= 0x01
+    (broken / "tile/entries/002").write_bytes(bytes(data))
+    with pytest.raises(AuditError):
+        run(service, broken, 1)
+    assert gc.get_freeze_count() == 0
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        run(service, folder, 1)
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
 
 
 def test_a_folder_is_asked_only_for_the_checkpoints_it_keeps(
