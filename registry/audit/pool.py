@@ -212,14 +212,21 @@ def _by_fields(cls: type) -> Callable[[Any], tuple[type, tuple[Any, ...]]]:
     return lambda obj: (cls, get(obj))
 
 
+_statement_fields = _by_fields(Statement)
+
+
+def _statement(statement: Statement) -> tuple[type, tuple[Any, ...], dict[str, str]]:
+    # With its hash (a cached property): the worker hashes the payload, not the replay.
+    return (*_statement_fields(statement), {"hash": statement.hash})
+
+
 # How a worker pickles what it sends back: each parsed value as its class and its fields'
 # values, rebuilt by calling the class (a dataclass's default pickling rebuilds its
 # `__dict__` through copyreg, ~x2.4 the main process's unpickling time here). A table of
 # this pickler's own, so pickling elsewhere in the process is unchanged.
-_DISPATCH = copyreg.dispatch_table.copy()
-_DISPATCH.update(
-    {cls: _by_fields(cls) for cls in (Parsed, Statement, Document, Envelope, Signature)}
-)
+_DISPATCH: dict[type, Callable[[Any], Any]] = dict(copyreg.dispatch_table)
+_DISPATCH.update({cls: _by_fields(cls) for cls in (Parsed, Document, Envelope, Signature)})
+_DISPATCH[Statement] = _statement
 
 
 def dumps(value: object) -> bytes:

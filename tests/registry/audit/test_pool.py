@@ -193,7 +193,8 @@ def test_a_worker_learns_keys_from_its_own_bundle(log: tuple[Service, Path], nam
 
 def test_what_a_worker_sends_back_reads_back_equal(log: tuple[Service, Path]) -> None:
     """A bundle's outcome pickled as a worker sends it (each value as its class called with
-    its fields) is the same outcome once read back, statements, documents and all."""
+    its fields) is the same outcome once read back, statements (with their hashes),
+    documents and all."""
     import pickle
 
     service, folder = log
@@ -204,6 +205,8 @@ def test_what_a_worker_sends_back_reads_back_equal(log: tuple[Service, Path]) ->
     assert checked.entries and all(p.statement is not None for p in checked.entries)
     back = pickle.loads(dumps(checked))
     assert back == checked
+    # Each statement comes with its hash, computed in the worker (the replay reads it).
+    assert all("hash" in vars(p.statement) for p in back.entries if p.statement)
     assert [p.statement.hash for p in back.entries if p.statement] == [
         p.statement.hash for p in checked.entries if p.statement
     ]
