@@ -38,7 +38,7 @@ from events import parse_statement
 from keys.dsse import Envelope, pae
 from keys.note import NoteVerifier
 from registry.audit.audit import audit, source_fetch
-from registry.audit.pool import DEFAULT_VERIFIER, VERIFIERS, Checked, Task, check_bundle, dumps
+from registry.audit.pool import DEFAULT_VERIFIER, VERIFIERS, Checked, Task, check_bundle
 from registry.audit.replay import Replay
 from registry.tlog import merkle, tiles
 
@@ -73,7 +73,7 @@ def stages(folder: Path, anchors: dict[str, Any]) -> dict[str, Callable[[], int]
         for p in c.entries
         if p.envelope is not None
     ]
-    pickled = [dumps(c) for c in checked]
+    pickled = [pickle.dumps(c, protocol=pickle.HIGHEST_PROTOCOL) for c in checked]
 
     def read() -> int:
         for tile, _ in bundles:
@@ -113,7 +113,7 @@ def stages(folder: Path, anchors: dict[str, Any]) -> dict[str, Callable[[], int]
 
     def hand_over() -> int:
         for c in checked:
-            pickle.loads(dumps(c))
+            pickle.loads(pickle.dumps(c, protocol=pickle.HIGHEST_PROTOCOL))
         return size
 
     def unpickle() -> int:

@@ -16,11 +16,8 @@ holds it to `cryptography`'s answers (the registry's verifier) on good and damag
 
 from __future__ import annotations
 
-import copyreg
-import io
 import json
 import os
-import pickle
 import queue
 import signal
 import subprocess
@@ -28,14 +25,13 @@ import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import datetime
 from multiprocessing.connection import Connection
-from operator import attrgetter
 from typing import Any
 
-from events import Document, Statement, parse_statement
-from keys.dsse import Envelope, Signature, pae
+from events import Statement, parse_statement
+from keys.dsse import Envelope, pae
 from keys.ed25519 import unb64
 from keys.ed25519 import verify as verify_with_cryptography
 from keys.errors import PaktaError, VerificationError
@@ -131,6 +127,7 @@ def parse_entry(raw: bytes, leaf: bytes) -> Parsed:
         stage = "statement"
         envelope = Envelope.from_json(entry["envelope"])
         statement = parse_statement(envelope.payload)
+        statement.hash  # noqa: B018  (cached in the statement, so the replay never hashes it)
     except _ENTRY_ERRORS as e:
         return Parsed(leaf, index, prev, received, error=(stage, str(e) or type(e).__name__))
     return Parsed(leaf, index, prev, received, envelope, statement)
@@ -207,37 +204,6 @@ def check_bundle(task: Task, keys: dict[str, bytes], verifier: str = DEFAULT_VER
     return Checked(task.path, task.start, checked, tuple(learned))
 
 
-def _by_fields(cls: type) -> Callable[[Any], tuple[type, tuple[Any, ...]]]:
-    get = attrgetter(*(f.name for f in fields(cls)))
-    return lambda obj: (cls, get(obj))
-
-
-_statement_fields = _by_fields(Statement)
-
-
-def _statement(statement: Statement) -> tuple[type, tuple[Any, ...], dict[str, str]]:
-    # With its hash (a cached property): the worker hashes the payload, not the replay.
-    return (*_statement_fields(statement), {"hash": statement.hash})
-
-
-# How a worker pickles what it sends back: each parsed value as its class and its fields'
-# values, rebuilt by calling the class (a dataclass's default pickling rebuilds its
-# `__dict__` through copyreg, ~x2.4 the main process's unpickling time here). A table of
-# this pickler's own, so pickling elsewhere in the process is unchanged.
-_DISPATCH: dict[type, Callable[[Any], Any]] = dict(copyreg.dispatch_table)
-_DISPATCH.update({cls: _by_fields(cls) for cls in (Parsed, Document, Envelope, Signature)})
-_DISPATCH[Statement] = _statement
-
-
-def dumps(value: object) -> bytes:
-    """`value` pickled as a worker sends it (`pickle.loads` reads it back)."""
-    out = io.BytesIO()
-    pickler = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
-    pickler.dispatch_table = _DISPATCH
-    pickler.dump(value)
-    return out.getvalue()
-
-
 def bad_entry(error: Exception, first: int) -> int:
     """The entry a tile error names ("entry 12 does not match ..."), else the bundle's first."""
     words = str(error).split()
@@ -266,7 +232,7 @@ def serve(inbox: Connection, outbox: Connection) -> None:
                 task.path, task.start, bundle_error=(f"audit worker failed: {e!r}", task.start)
             )
         try:
-            outbox.send_bytes(dumps(checked))
+            outbox.send(checked)
         except OSError:
             return  # the main process stopped listening (it met a failure, or was stopped)
 
@@ -379,7 +345,7 @@ class Pool:
         while pending:
             w = pending.popleft()
             try:
-                checked: Checked = pickle.loads(self.workers[w].recv.recv_bytes())
+                checked: Checked = self.workers[w].recv.recv()
             except (EOFError, OSError):
                 raise VerificationError("an audit worker process died") from None
             self.pending -= 1

@@ -18,7 +18,7 @@ from keys.ed25519 import b64, generate, public_bytes, unb64
 from keys.note import NoteVerifier
 from registry.audit.audit import AuditError, Report, audit, source_fetch
 from registry.audit.export import export
-from registry.audit.pool import VERIFIERS, Task, check_bundle, dumps
+from registry.audit.pool import VERIFIERS, Task, check_bundle
 from registry.audit.report import derived
 from registry.service import Service, open_service
 from registry.tlog import merkle, tiles
@@ -191,10 +191,9 @@ def test_a_worker_learns_keys_from_its_own_bundle(log: tuple[Service, Path], nam
     assert len(checked.learned) == 12 and len(keys) == 13
 
 
-def test_what_a_worker_sends_back_reads_back_equal(log: tuple[Service, Path]) -> None:
-    """A bundle's outcome pickled as a worker sends it (each value as its class called with
-    its fields) is the same outcome once read back, statements (with their hashes),
-    documents and all."""
+def test_a_worker_sends_each_statement_with_its_hash(log: tuple[Service, Path]) -> None:
+    """What a worker sends back reads back equal, each statement with its hash already
+    computed (the replay in the main process reads it and hashes no payload)."""
     import pickle
 
     service, folder = log
@@ -203,17 +202,9 @@ def test_what_a_worker_sends_back_reads_back_equal(log: tuple[Service, Path]) ->
     task = Task("tile/entries/001", 256, 256, data, 0, leaves=leaves)
     checked = check_bundle(task, dict(service.instance.registrar_keys))
     assert checked.entries and all(p.statement is not None for p in checked.entries)
-    back = pickle.loads(dumps(checked))
+    back = pickle.loads(pickle.dumps(checked, protocol=pickle.HIGHEST_PROTOCOL))
     assert back == checked
-    # Each statement comes with its hash, computed in the worker (the replay reads it).
     assert all("hash" in vars(p.statement) for p in back.entries if p.statement)
-    assert [p.statement.hash for p in back.entries if p.statement] == [
-        p.statement.hash for p in checked.entries if p.statement
-    ]
-    documented = [p for p in back.entries if p.statement and p.statement.documents]
-    assert documented, "the log has statements with documents"
-    assert documented[0].statement is not None
-    assert documented[0].statement.documents[0].sha256.startswith("sha256:")
 
 
 def test_the_audit_hands_back_what_it_froze_for_the_collector(
