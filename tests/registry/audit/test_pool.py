@@ -210,14 +210,16 @@ def test_a_worker_sends_each_statement_with_its_hash(log: tuple[Service, Path]) 
 def test_the_audit_hands_back_what_it_froze_for_the_collector(
     log: tuple[Service, Path],
 ) -> None:
-    """The replay freezes its state after each bundle (`gc.freeze`) and unfreezes it at the
-    end, also when it fails; a process that froze objects itself is left as it was."""
+    """The replay freezes its state after each bundle (`gc.freeze`) and raises the young
+    generation's threshold, and puts both back at the end, also when it fails; a process
+    that froze objects itself is left as it was."""
     import gc
 
     service, folder = log
     assert gc.get_freeze_count() == 0
+    threshold = gc.get_threshold()
     assert run(service, folder, 1).size == ENTRIES
-    assert gc.get_freeze_count() == 0
+    assert gc.get_freeze_count() == 0 and gc.get_threshold() == threshold
     broken = folder.parent / "broken-gc"
     shutil.copytree(folder, broken)
     data = bytearray((broken / "tile/entries/002").read_bytes())
@@ -225,7 +227,7 @@ def test_the_audit_hands_back_what_it_froze_for_the_collector(
     (broken / "tile/entries/002").write_bytes(bytes(data))
     with pytest.raises(AuditError):
         run(service, broken, 1)
-    assert gc.get_freeze_count() == 0
+    assert gc.get_freeze_count() == 0 and gc.get_threshold() == threshold
     gc.freeze()
     try:
         frozen = gc.get_freeze_count()
