@@ -14,7 +14,6 @@ machine would give from CPU alone (as `bench.audit` projects it).
 from __future__ import annotations
 
 import argparse
-import base64
 import json
 import os
 import subprocess
@@ -52,10 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(args.folder) if args.folder else Path(tmp) / "export"
         if not args.folder:
-            anchors = build(folder, args.entries)
-            (folder / "log-key").write_text(anchors["log_key"] + "\n")
-            keys = {k: base64.b64encode(v).decode() for k, v in anchors["registrar"].items()}
-            (folder / "registrar-keys.json").write_text(json.dumps(keys))
+            build(folder, args.entries)  # the export writes log-key and registrar-keys.json
         runs: dict[str, list[tuple[float, ...]]] = {sha: [] for sha, _ in sides}
         for round_ in range(args.rounds):
             for sha, tree in sides:
