@@ -8,7 +8,8 @@ The first error (shallowest field, then type, required, additional, then the res
 `StatementError` with the JSON Pointer of the field. A compiled validator (jsonschema-rs, ~30×
 faster here) runs first as a fast path that may only say "valid": it is given the same
 `pattern` and `format` functions, and anything else it says sends the instance through the
-full jsonschema path, which alone words the error.
+full jsonschema path, which alone words the error. A schema itself is checked against the
+metaschema the same way (`check_schema`: the compiled check may only say "valid").
 """
 
 from __future__ import annotations
@@ -139,9 +140,47 @@ _FAST_FORMATS = {name: _fast_format(name) for name in FORMATS.checkers}
 _FAST: dict[int, tuple[Validator, jsonschema_rs.Validator]] = {}
 
 
+_DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
+
+
+def _regexes(value: object) -> Iterator[str]:
+    """Every string a `pattern` keyword or a `patternProperties` key in `value` could be
+    (some may not be keywords: a superset is only stricter)."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "pattern" and isinstance(item, str):
+                yield item
+            if key == "patternProperties" and isinstance(item, dict):
+                yield from (k for k in item if isinstance(k, str))
+            yield from _regexes(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _regexes(item)
+
+
+def check_schema(schema: Mapping[str, Any]) -> None:
+    """Raise jsonschema's `SchemaError` unless `schema` is a valid draft 2020-12 schema.
+
+    The compiled metaschema check runs first and may only say "valid": it checks no `regex`
+    format, so each pattern is compiled here as jsonschema's check does (`re.compile`), and
+    anything else goes through jsonschema's own check, which alone words the error. The
+    catalog's schemas are checked at every process start (an audit's workers too): ~0.2 s
+    of CPU in jsonschema, under 1 ms compiled."""
+    if "$schema" not in schema:
+        try:
+            fast = jsonschema_rs.meta.is_valid({"$schema": _DRAFT_2020_12, **schema})
+            for pattern in _regexes(dict(schema)) if fast else ():
+                re.compile(pattern)
+        except Exception:  # noqa: BLE001  (a regex, or anything it cannot read: the full check)
+            fast = False
+        if fast:
+            return
+    _Validator.check_schema(dict(schema))
+
+
 def compile_schema(schema: Mapping[str, Any]) -> Validator:
     """A validator for `schema`, after checking the schema itself against the metaschema."""
-    _Validator.check_schema(dict(schema))
+    check_schema(schema)
     validator = _Validator(schema, format_checker=FORMATS)
     try:
         fast = jsonschema_rs.Draft202012Validator(

@@ -15,6 +15,7 @@ its size, or the audit fails naming the subject when the source can say which.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 from collections.abc import Callable, Iterable, Iterator
@@ -180,6 +181,16 @@ def _replay_entries(
                 yield Task(tile.path(), first, tile.width, data, start, root=subtree[tile])
 
     pool = Pool(replay.rules.registrar_keys, workers, signature_verifier) if workers > 1 else None
+    # The replay's state only grows, and every full collection would walk all of it again
+    # (with the bundles in flight, ~19 % of the replay's CPU here): after each bundle what
+    # exists is frozen, so the collector walks only what the next bundle makes, and it is
+    # all handed back at the end. Not when the process froze objects of its own. Between two
+    # freezes a bundle makes fewer than 50,000 containers, so the young collections (which
+    # found nothing: ~8 us an entry) wait for the end too.
+    freeze = gc.isenabled() and gc.get_freeze_count() == 0
+    threshold = gc.get_threshold()
+    if freeze:
+        gc.set_threshold(max(threshold[0], 50_000), *threshold[1:])
     try:
         checked: Iterable[Checked] = (
             pool.check(tasks())
@@ -193,7 +204,12 @@ def _replay_entries(
                 index = bundle.start + offset
                 if index >= start:
                     replay.checked(index, parsed)
+            if freeze:
+                gc.freeze()
     finally:
+        if freeze:
+            gc.set_threshold(*threshold)
+            gc.unfreeze()
         if pool is not None:
             pool.close()
 

@@ -107,6 +107,7 @@ def parse_entry(raw: bytes, leaf: bytes) -> Parsed:
         stage = "statement"
         envelope = Envelope.from_json(entry["envelope"])
         statement = parse_statement(envelope.payload)
+        statement.hash  # noqa: B018  (cached in the statement, so the replay never hashes it)
     except _ENTRY_ERRORS as e:
         return Parsed(leaf, index, prev, received, error=(stage, str(e) or type(e).__name__))
     return Parsed(leaf, index, prev, received, envelope, statement)

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import jsonschema_rs
 import pytest
 from events_samples import json_values
 from hypothesis import given, settings
@@ -135,3 +136,45 @@ def _paths(value: Any) -> Iterator[list[Any]]:
         for i, v in enumerate(value):
             for p in _paths(v):
                 yield [i, *p]
+
+
+BAD_SCHEMAS: list[dict[str, Any]] = [
+    {"type": "invalid_type"},
+    {"minLength": -1},
+    {"properties": {"a": {"required": "x"}}},
+    {"$defs": {"a": {"type": 3}}},
+    {"unevaluatedProperties": 5},
+    # Regexes the compiled metaschema check does not read (its `regex` format is unchecked).
+    {"type": "string", "pattern": "("},
+    {"properties": {"a": {"type": "string", "pattern": "a{2,1}"}}},
+    {"patternProperties": {"[": {"type": "string"}}},
+    {"$schema": "http://json-schema.org/draft-07/schema#", "type": "nonsense"},
+]
+
+
+@pytest.mark.parametrize("schema", BAD_SCHEMAS, ids=range(len(BAD_SCHEMAS)))
+def test_a_bad_schema_is_refused_as_jsonschema_refuses_it(schema: dict[str, Any]) -> None:
+    """The compiled metaschema check may only say "valid": each schema jsonschema refuses
+    is refused with jsonschema's own SchemaError and message."""
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import SchemaError
+
+    with pytest.raises(SchemaError) as theirs:
+        Draft202012Validator.check_schema(schema)
+    with pytest.raises(SchemaError) as ours:
+        schema_module.check_schema(schema)
+    assert str(ours.value) == str(theirs.value)
+    with pytest.raises(SchemaError):
+        schema_module.compile_schema(schema)
+
+
+def test_every_catalog_schema_passes_the_compiled_metaschema_check() -> None:
+    """The fast path is taken for the catalog's schemas (the point of it: every process
+    checks them at start), and jsonschema agrees they are valid."""
+    from jsonschema import Draft202012Validator
+
+    for name in TYPES:
+        body = dict(CATALOG[name].body_schema)
+        Draft202012Validator.check_schema(body)
+        assert jsonschema_rs.meta.is_valid({"$schema": schema_module._DRAFT_2020_12, **body})
+        schema_module.check_schema(body)

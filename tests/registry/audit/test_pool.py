@@ -191,6 +191,52 @@ def test_a_worker_learns_keys_from_its_own_bundle(log: tuple[Service, Path], nam
     assert len(checked.learned) == 12 and len(keys) == 13
 
 
+def test_a_worker_sends_each_statement_with_its_hash(log: tuple[Service, Path]) -> None:
+    """What a worker sends back reads back equal, each statement with its hash already
+    computed (the replay in the main process reads it and hashes no payload)."""
+    import pickle
+
+    service, folder = log
+    data = (folder / "tile/entries/001").read_bytes()
+    leaves = tuple(merkle.leaf_hash(e) for e in tiles.decode_entry_bundle(data))
+    task = Task("tile/entries/001", 256, 256, data, 0, leaves=leaves)
+    checked = check_bundle(task, dict(service.instance.registrar_keys))
+    assert checked.entries and all(p.statement is not None for p in checked.entries)
+    back = pickle.loads(pickle.dumps(checked, protocol=pickle.HIGHEST_PROTOCOL))
+    assert back == checked
+    assert all("hash" in vars(p.statement) for p in back.entries if p.statement)
+
+
+def test_the_audit_hands_back_what_it_froze_for_the_collector(
+    log: tuple[Service, Path],
+) -> None:
+    """The replay freezes its state after each bundle (`gc.freeze`) and raises the young
+    generation's threshold, and puts both back at the end, also when it fails; a process
+    that froze objects itself is left as it was."""
+    import gc
+
+    service, folder = log
+    assert gc.get_freeze_count() == 0
+    threshold = gc.get_threshold()
+    assert run(service, folder, 1).size == ENTRIES
+    assert gc.get_freeze_count() == 0 and gc.get_threshold() == threshold
+    broken = folder.parent / "broken-gc"
+    shutil.copytree(folder, broken)
+    data = bytearray((broken / "tile/entries/002").read_bytes())
+    data[len(data) // 2] ^= 0x01
+    (broken / "tile/entries/002").write_bytes(bytes(data))
+    with pytest.raises(AuditError):
+        run(service, broken, 1)
+    assert gc.get_freeze_count() == 0 and gc.get_threshold() == threshold
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        run(service, folder, 1)
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
+
+
 def test_a_folder_is_asked_only_for_the_checkpoints_it_keeps(
     log: tuple[Service, Path], tmp_path: Path
 ) -> None:
