@@ -26,6 +26,7 @@ from sqlalchemy import event
 
 from registry.service import Service, open_service
 from registry.write.instance import Instance
+from registry.write.pipe import Pipe
 
 from .common import Client, Server, cached_instance, median, percentile, ratio
 
@@ -34,15 +35,27 @@ SENDERS = 48  # client connections: more than the server's threads, so the serve
 
 @contextmanager
 def counting(engine: Any) -> Iterator[list[str]]:
+    """The first word of every SQL statement sent while it lasts: SQLAlchemy's, and those the
+    append's pipe sends on the driver's connection itself (registry/write/pipe.py)."""
     seen: list[str] = []
 
     def before(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
         seen.append(statement.split(None, 1)[0].upper())
 
+    sent = Pipe.send
+
+    def send(self: Pipe, *, commit: bool = False) -> None:
+        seen.extend(sql.split(None, 1)[0].upper() for sql, _, _ in self.queued)
+        if commit and self.postgres and self.queued:
+            seen.append("COMMIT")
+        sent(self, commit=commit)
+
     event.listen(engine, "before_cursor_execute", before)
+    Pipe.send = send  # type: ignore[method-assign]
     try:
         yield seen
     finally:
+        Pipe.send = sent  # type: ignore[method-assign]
         event.remove(engine, "before_cursor_execute", before)
 
 
