@@ -250,6 +250,37 @@ class Server:
         self.close()
 
 
+def _proc_stats() -> dict[int, tuple[int, str, float]]:
+    """pid -> (parent pid, command name, CPU seconds so far) of every process (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat") as f:
+                text = f.read()
+        except OSError:
+            continue  # gone meanwhile
+        comm = text[text.index("(") + 1 : text.rindex(")")]
+        fields = text[text.rindex(")") + 2 :].split()
+        out[int(name)] = (int(fields[1]), comm, (int(fields[11]) + int(fields[12])) / tick)
+    return out
+
+
+def cpu_seconds(root: int) -> tuple[float, float]:
+    """(CPU seconds of process `root` and its descendants, of every PostgreSQL process)."""
+    stats = _proc_stats()
+    tree, grew = {root}, True
+    while grew:
+        found = {pid for pid, (parent, _, _) in stats.items() if parent in tree} - tree
+        grew = bool(found)
+        tree |= found
+    mine = sum(stats[pid][2] for pid in tree if pid in stats)
+    database = sum(cpu for _, comm, cpu in stats.values() if comm.startswith("postgres"))
+    return mine, database
+
+
 def median(values: list[float]) -> float:
     return statistics.median(values) if values else 0.0
 

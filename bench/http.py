@@ -10,6 +10,7 @@ load. A POST answered with anything but 201 is counted as an error (there should
 from __future__ import annotations
 
 import http.client
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -18,7 +19,7 @@ from typing import Any
 from registry.service import open_service
 from registry.write.batcher import GroupCommit
 
-from .common import Client, Server, fresh_instance, median, ratio
+from .common import Client, Server, cpu_seconds, fresh_instance, median, ratio
 
 PATH = "/api/v1/statements"
 
@@ -80,6 +81,23 @@ def _timed(poster: Callable[[int], None], barrier: threading.Barrier, clients: i
     return time.perf_counter() - start
 
 
+def _cpu(server: int) -> tuple[float, float, float]:
+    """CPU seconds so far: (the server's processes, this process's clients, PostgreSQL's)."""
+    mine, database = cpu_seconds(server)
+    return mine, time.process_time(), database
+
+
+def _per_statement(before: tuple[float, float, float], server: int, count: int) -> dict[str, float]:
+    """CPU microseconds per statement since `before`: by the server (the HTTP run's gunicorn
+    processes; in process, this whole process), the clients (this process's posting threads;
+    0 in process, where they are the server), and PostgreSQL."""
+    after = _cpu(server)
+    used = [(a - b) * 1e6 / max(count, 1) for a, b in zip(after, before, strict=True)]
+    if server == os.getpid():
+        return {"server": used[1], "database": used[2]}
+    return {"server": used[0], "clients": used[1], "database": used[2]}
+
+
 def run(rounds: int, per_client: int, clients: tuple[int, ...] = (1, 4, 16)) -> dict[str, Any]:
     runs: dict[str, list[float]] = {}
     errors = 0
@@ -95,11 +113,18 @@ def run(rounds: int, per_client: int, clients: tuple[int, ...] = (1, 4, 16)) -> 
                         # `per_client` per client.
                         each = max(per_client, per_client * max(clients) // (4 * n))
                         work = _envelopes(client, n, each)
+                        used = _cpu(server.process.pid)
                         seconds, ok, bad = post_all(server.port, work)
                         errors += bad
                         runs.setdefault(f"http_{n}", []).append(ok / seconds)
+                        for part, us in _per_statement(used, server.process.pid, ok).items():
+                            runs.setdefault(f"http_{n}_{part}_cpu_us", []).append(us)
                     work = _envelopes(client, max(clients), per_client)
+                    count = sum(len(w) for w in work)
+                    used = _cpu(os.getpid())
                     runs.setdefault("in_process_group", []).append(in_process(writer, work))
+                    for part, us in _per_statement(used, os.getpid(), count).items():
+                        runs.setdefault(f"in_process_{part}_cpu_us", []).append(us)
                     print("    " + ", ".join(f"{k} {v[-1]:.0f}/s" for k, v in runs.items()))
         finally:
             writer.close()
@@ -109,6 +134,13 @@ def run(rounds: int, per_client: int, clients: tuple[int, ...] = (1, 4, 16)) -> 
     figures[f"ratio_http_{top}_to_in_process"] = ratio(
         figures[f"http_{top}"], figures["in_process_group"]
     )
+    # What the machine's cores allow each way: cores / all the CPU a statement costs.
+    cores = os.cpu_count() or 1
+    for name in (f"http_{top}", "in_process"):
+        total = sum(
+            v for k, v in figures.items() if k.startswith(name + "_") and k.endswith("_cpu_us")
+        )
+        figures[f"{name}_cpu_bound_per_s"] = round(cores * 1e6 / total, 1) if total else 0.0
     figures["errors"] = errors
     figures["server"] = "pakta serve (gunicorn, default workers and threads), PostgreSQL"
     figures["rounds"] = {k: [round(x, 1) for x in v] for k, v in runs.items()}
