@@ -45,6 +45,15 @@ def table(r: dict[str, Any]) -> str:
             f"errors: {h['errors']}; target 16 clients >= 1,000/s: {_mark(h['http_16'] >= 1000)}; "
             f">= 0.8 of in-process: {_mark(h['ratio_http_16_to_in_process'] >= 0.8)}"
         )
+        if "http_16_server_cpu_us" in h:
+            add(
+                f"CPU per statement, 16 clients: server {h['http_16_server_cpu_us']:,.0f} us + "
+                f"clients {h['http_16_clients_cpu_us']:,.0f} + PostgreSQL "
+                f"{h['http_16_database_cpu_us']:,.0f} (the cores allow "
+                f"{h['http_16_cpu_bound_per_s']:,.0f}/s); in process "
+                f"{h['in_process_server_cpu_us']:,.0f} + PostgreSQL "
+                f"{h['in_process_database_cpu_us']:,.0f} ({h['in_process_cpu_bound_per_s']:,.0f}/s)"
+            )
     if "audit" in r:
         a = r["audit"]
         add("")
