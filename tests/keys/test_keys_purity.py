@@ -1,4 +1,6 @@
-"""The keys package is pure: it imports only the standard library, cryptography and itself."""
+"""The keys package is pure: it imports only the standard library, cryptography, itself and,
+when it is installed, PyNaCl (libsodium's Ed25519 verify, the optional fast path that the
+audit and the append's early verify use; `keys.ed25519.verify_libsodium` is None without it)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from pathlib import Path
 
 from keys import ed25519
 
-ALLOWED = set(sys.stdlib_module_names) | {"cryptography", "keys"}
+ALLOWED = set(sys.stdlib_module_names) | {"cryptography", "keys", "nacl"}
 
 
 def test_keys_imports_only_stdlib_and_cryptography() -> None:

@@ -232,7 +232,8 @@ def test_the_audit_hands_back_what_it_froze_for_the_collector(
     try:
         frozen = gc.get_freeze_count()
         run(service, folder, 1)
-        assert gc.get_freeze_count() == frozen
+        # Left frozen, nothing more frozen (frozen objects freed meanwhile leave the count).
+        assert 0 < gc.get_freeze_count() <= frozen
     finally:
         gc.unfreeze()
 
