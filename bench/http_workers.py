@@ -1,0 +1,47 @@
+"""Bench: HTTP POSTs from 16 clients against `pakta serve` on PostgreSQL with the default
+workers (one per core, 8 threads each) and with one worker of 16 threads, alternating on one
+database, with every process's CPU per statement (`bench.http`): how much the second writer
+costs. `python -m bench.http_workers [ROUNDS]`."""
+
+from __future__ import annotations
+
+import sys
+
+from registry.service import open_service
+
+from . import http
+from .common import Client, Server, fresh_instance, median
+
+SETUPS = {"default": (), "one worker, 16 threads": ("--workers", "1", "--threads", "16")}
+
+
+def run(rounds: int = 3, per_client: int = 25) -> dict[str, dict[str, float]]:
+    found: dict[str, list[tuple[float, dict[str, float]]]] = {}
+    with fresh_instance("postgres") as instance:
+        service = open_service(instance)
+        client = Client(service, agencies=64)
+        try:
+            for _ in range(rounds):
+                for name, extra in SETUPS.items():
+                    with Server(instance, *extra) as server:
+                        work = http._envelopes(client, 16, per_client)
+                        used = http._cpu(server.process.pid)
+                        seconds, ok, bad = http.post_all(server.port, work)
+                        assert bad == 0, f"{bad} POSTs refused"
+                        cpu = http._per_statement(used, server.process.pid, ok)
+                        found.setdefault(name, []).append((ok / seconds, cpu))
+                        print(f"    {name}: {ok / seconds:.0f}/s, CPU us {cpu}", flush=True)
+        finally:
+            service.close()
+    return {
+        name: {
+            "per_s": round(median([rate for rate, _ in runs]), 1),
+            **{f"{part}_cpu_us": round(median([c[part] for _, c in runs])) for part in runs[0][1]},
+        }
+        for name, runs in found.items()
+    }
+
+
+if __name__ == "__main__":
+    for name, figures in run(int(sys.argv[1]) if len(sys.argv) > 1 else 3).items():
+        print(name, figures)
