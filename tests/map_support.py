@@ -5,9 +5,11 @@ chains of the reserved subjects (`window:<year>`) gone, since version 1 had none
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select, update
+from typing import Any
 
-from keys.note import parse_note, sign_note
+from sqlalchemy import Connection, delete, select, update
+
+from keys.note import NoteSigner, parse_note, sign_note
 from registry.service import Service
 from registry.tlog.checkpoint import Checkpoint
 from registry.tlog.subjectmap import extension_line
@@ -22,14 +24,19 @@ def as_an_older_pakta_left_it(instance: Instance, service: Service) -> None:
     signer = instance.log_signer()
     with service.registry.engine.begin() as conn:
         for row in conn.execute(select(storage.checkpoints)).all():
-            old = Checkpoint.parse(parse_note(row.note).text)
-            v1 = write_subjects.map_at(conn, old.size, 1).root()
-            body = Checkpoint(old.origin, old.size, old.root_hash, (extension_line(v1, 1),))
-            conn.execute(
-                update(storage.checkpoints)
-                .where(storage.checkpoints.c.size == row.size)
-                .values(note=sign_note(body.to_text(), [signer]))
-            )
+            resign_with_v1_line(conn, signer, row)
         conn.execute(
             delete(write_subjects.links).where(write_subjects.links.c.subject.like("window:%"))
         )
+
+
+def resign_with_v1_line(conn: Connection, signer: NoteSigner, row: Any) -> None:
+    """The stored checkpoint `row` signed again with the version 1 line of its size."""
+    old = Checkpoint.parse(parse_note(row.note).text)
+    v1 = write_subjects.map_at(conn, old.size, 1).root()
+    body = Checkpoint(old.origin, old.size, old.root_hash, (extension_line(v1, 1),))
+    conn.execute(
+        update(storage.checkpoints)
+        .where(storage.checkpoints.c.size == row.size)
+        .values(note=sign_note(body.to_text(), [signer]))
+    )

@@ -12,20 +12,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from map_support import as_an_older_pakta_left_it
+from map_support import as_an_older_pakta_left_it, resign_with_v1_line
 from pakta_support import new_instance, served
-from sqlalchemy import select, update
+from sqlalchemy import select
 from zi_world import World
 
 from keys.errors import PaktaError
-from keys.note import NoteVerifier, parse_note, sign_note
+from keys.note import NoteVerifier, parse_note
 from registry.audit.audit import AuditError, audit, source_fetch
 from registry.audit.export import export
 from registry.audit.fsck import fsck
 from registry.migration import migrate
 from registry.service import Service, open_service
 from registry.tlog.checkpoint import Checkpoint
-from registry.tlog.subjectmap import extension_line, map_line
+from registry.tlog.subjectmap import map_line
 from registry.write import storage
 from registry.write import subjects as write_subjects
 from registry.write.instance import Instance
@@ -156,14 +156,7 @@ def test_a_log_that_goes_back_to_a_v1_line_fails(instance: Instance, tmp_path: P
                 select(storage.checkpoints).order_by(storage.checkpoints.c.size.desc())
             ).first()
             assert row is not None
-            old = Checkpoint.parse(parse_note(row.note).text)
-            v1 = write_subjects.map_at(conn, old.size, 1).root()
-            body = Checkpoint(old.origin, old.size, old.root_hash, (extension_line(v1, 1),))
-            conn.execute(
-                update(storage.checkpoints)
-                .where(storage.checkpoints.c.size == row.size)
-                .values(note=sign_note(body.to_text(), [signer]))
-            )
+            resign_with_v1_line(conn, signer, row)
         service.registry.forget()
         with pytest.raises(AuditError, match="never goes back"):
             audit_export(instance, service, tmp_path / "back")
