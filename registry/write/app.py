@@ -20,7 +20,7 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, EventSourcedLog
-from eventsourcing.persistence import IntegrityError, MapperDeserialisationError, StoredEvent
+from eventsourcing.persistence import IntegrityError, MapperDeserialisationError
 from eventsourcing.utils import TopicError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -47,8 +47,8 @@ from registry.write.batch import (
 )
 from registry.write.domain import LOG_ID, Agency, LogEntry, agency_uuid
 from registry.write.instance import Instance
-from registry.write.persistence import Recorder
-from registry.write.pipe import compiled, pipe
+from registry.write.persistence import LastEventQuery, Recorder
+from registry.write.pipe import pipe
 from registry.write.readside import Appended, ReadSide
 from registry.write.storage import StoreError
 from registry.write.subjects import SubjectMapKeeper  # verified views: the subject map
@@ -98,7 +98,7 @@ class Registry(Application[UUID]):
         self._known: dict[str, Agency | None] = {}
         self._known_at = -1  # the log size `_known` is valid for
         self._known_id: int | None = None  # the last notification id this process stored
-        self._last_query: tuple[ReadSide, str, dict[str, Any]] | None = None
+        self._last_query: tuple[ReadSide, LastEventQuery] | None = None
         # Public keys by key id, from the registrar and the heads this process has read, for
         # verifying signatures before the lock (`prepare`).
         self._public_keys: dict[str, bytes] = dict(instance.registrar_keys)
@@ -278,13 +278,11 @@ class Registry(Application[UUID]):
     def _store(
         self, agencies: Sequence[Agency], entries: Sequence[LogEntry], session: Session
     ) -> Callable[[], list[int]]:
-        """`Application.save(*agencies, *entries)` without its per-object `isinstance` checks
-        against runtime-checkable protocols (about a third of save() at 100 a save on Python
-        3.11: `python -m bench.profile`): the agencies' pending events, then the entries, go to
-        the event store in that order, and the agencies to the repository's cache, as save()
-        does. The registry takes no snapshots and nothing subscribes to save()'s notify.
-        Returns a function giving the events' notification ids in that order (on PostgreSQL
-        the insert waits in the append's pipe: persistence.Recorder.queue_events)."""
+        """`Application.save(*agencies, *entries)` without its per-object protocol checks (a
+        third of save() at 100 a save: `python -m bench.profile`): the agencies' events, then
+        the entries, to the event store, and the agencies to the repository's cache (no
+        snapshots; nothing subscribes to save()'s notify). Returns a function giving the
+        events' notification ids in order (the insert waits in the append's pipe)."""
         events = [event for agency in agencies for event in agency.collect_events()]
         domain_events: list[Any] = [*events, *entries]
         stored = [self.mapper.to_stored_event(e) for e in domain_events]
@@ -297,42 +295,18 @@ class Registry(Application[UUID]):
         return ids
 
     def _last_entry(self, session: Session, read_side: ReadSide) -> tuple[LogEntry | None, Any]:
-        """Take the append lock for the transaction (PostgreSQL's advisory lock), then read the
-        log's last entry and the read side's last projected index in one query (so both are
-        read as the lock left them). On PostgreSQL the transaction's BEGIN, the lock and the
-        query go in one round trip (one pipeline: the server runs the query, with its own
-        snapshot, once it holds the lock)."""
+        """Take the append lock (PostgreSQL's advisory lock), then read the log's last entry
+        and the read side's last projected index as the lock left them: on PostgreSQL BEGIN,
+        the lock and the query in one round trip (`persistence.LastEventQuery`)."""
         if self._last_query is None or self._last_query[0] is not read_side:
-            record = self.recorder.events_record_cls  # type: ignore[attr-defined]
-            query = (
-                select(
-                    record.originator_version,
-                    record.topic,
-                    record.state,
-                    read_side.last_index().label("rows_last"),
-                )
-                .where(record.originator_id == LOG_ID)
-                .order_by(record.originator_version.desc())
-                .limit(1)
-            )
-            postgres = self.engine.dialect.name == "postgresql"
-            # Built once (see storage._FIND), as driver SQL for the pipe.
-            self._last_query = (read_side, *compiled(query, postgres))
-        _, sql, params = self._last_query
+            query = LastEventQuery(self.recorder, LOG_ID, read_side.last_index(), self.engine)
+            self._last_query = (read_side, query)
         p = pipe(session)
         if p.postgres:
             p.ask(storage.PG_LOCK_SQL, {"k": storage.AppendLock.PG_KEY})
-        found = p.ask(sql, params).rows()
-        row = found[0] if found else None
-        if row is None:
+        stored, rows_last = self._last_query[1].read(p)
+        if stored is None:
             return None, session.execute(select(read_side.last_index())).scalar()
-        version, topic, state, rows_last = row
-        stored = StoredEvent(
-            originator_id=LOG_ID,
-            originator_version=version,
-            topic=topic,
-            state=bytes(state) if isinstance(state, memoryview) else state,
-        )
         last = self.mapper.to_domain_event(stored)
         assert isinstance(last, LogEntry)
         return last, rows_last

@@ -34,10 +34,10 @@ from eventsourcing.utils import Environment
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from registry.write.pipe import pipe
+from registry.write.pipe import Pipe, compiled, pipe
 
 
 class Recorder(SQLAlchemyApplicationRecorder):
@@ -150,3 +150,33 @@ class Factory(SQLAlchemyFactory):
 
             self.datastore_class = datastore  # type: ignore[assignment]
         super().__init__(env)
+
+
+class LastEventQuery:
+    """An originator's last stored event and the value of one more column (`also`, read in the
+    same statement, so both as the append lock left them), built once as driver SQL and read
+    through the append's pipe, after what it has queued (on PostgreSQL the lock: one round
+    trip)."""
+
+    def __init__(self, recorder: Any, originator_id: UUID, also: Any, engine: Any) -> None:
+        record = recorder.events_record_cls
+        query = (
+            select(record.originator_version, record.topic, record.state, also.label("also"))
+            .where(record.originator_id == originator_id)
+            .order_by(record.originator_version.desc())
+            .limit(1)
+        )
+        self.originator_id = originator_id
+        self.sql, self.params = compiled(query, engine.dialect.name == "postgresql")
+
+    def read(self, p: Pipe) -> tuple[StoredEvent | None, Any]:
+        """(the last stored event or None, the other column's value if there is an event)."""
+        found = p.ask(self.sql, self.params).rows()
+        if not found:
+            return None, None
+        version, topic, state, also = found[0]
+        state = bytes(state) if isinstance(state, memoryview) else state
+        stored = StoredEvent(
+            originator_id=self.originator_id, originator_version=version, topic=topic, state=state
+        )
+        return stored, also
