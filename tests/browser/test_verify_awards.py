@@ -133,9 +133,10 @@ LIES: dict[str, tuple[str, str, str, str]] = {
 }
 
 
-@pytest.mark.parametrize("what", sorted(LIES))
-def test_a_changed_warning_fails_the_claims_step(page: Any, what: str) -> None:
-    agency, old, new, where = LIES[what]
+def fails_at_claims(page: Any, lie: tuple[str, str, str, str], what: str) -> None:
+    """The agency's page rewritten (`old` to `new`) fails at the claims step alone, with
+    `where` highlighted, in Indonesian."""
+    agency, old, new, where = lie
     rewrite_page(page, f"**/agencies/{agency}?*", old, new)
     outcome, states = run(page, agency)
     assert outcome == "failed" and states["claims"] == "fail", states
@@ -143,6 +144,11 @@ def test_a_changed_warning_fails_the_claims_step(page: Any, what: str) -> None:
     assert page.locator(f"{where}.verify-differs").count() >= 1, what
     detail = page.text_content('#verify-unit li[data-step="claims"] .detail') or ""
     assert detail.startswith("Yang ditampilkan halaman ini berbeda"), detail
+
+
+@pytest.mark.parametrize("what", sorted(LIES))
+def test_a_changed_warning_fails_the_claims_step(page: Any, what: str) -> None:
+    fails_at_claims(page, LIES[what], what)
 
 
 def _drop_national_evaluation(route: Any) -> None:

@@ -22,11 +22,10 @@ from site_support import (
     check_unit,
     demo_instance,
     english_words,
-    rewrite_page,
     served,
     watched_page,
 )
-from test_verify_awards import ENTRIES, STEPS, listed, run
+from test_verify_awards import ENTRIES, STEPS, fails_at_claims, listed, run
 
 GROBOGAN = "bps-kabupaten-grobogan"  # deadline-missed (2022)
 GOVERNOR = "pemprov-sulawesi-tenggara"  # over-quota (2026)
@@ -97,14 +96,7 @@ LIES: dict[str, tuple[str, str, str, str]] = {
 
 @pytest.mark.parametrize("what", sorted(LIES))
 def test_a_changed_warning_fails_the_claims_step(page: Any, what: str) -> None:
-    agency, old, new, where = LIES[what]
-    rewrite_page(page, f"**/agencies/{agency}?*", old, new)
-    outcome, states = run(page, agency)
-    assert outcome == "failed" and states["claims"] == "fail", states
-    assert all(states[s] == "pass" for s in STEPS[:-1]), states
-    assert page.locator(f"{where}.verify-differs").count() >= 1, what
-    detail = page.text_content('#verify-unit li[data-step="claims"] .detail') or ""
-    assert detail.startswith("Yang ditampilkan halaman ini berbeda"), detail
+    fails_at_claims(page, LIES[what], what)
 
 
 @pytest.mark.parametrize("agency", [GROBOGAN, GOVERNOR, "rsud-bahteramas"])
