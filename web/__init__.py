@@ -22,6 +22,7 @@ from flask_babel import Babel
 
 from registry.service import open_service
 from registry.write.batcher import GroupCommit
+from registry.write.relay import Relay
 from registry.write.instance import load_instance
 from web import (
     api,
@@ -76,11 +77,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     app.extensions["pakta"] = service
     service.witnessing.start()  # cosignatures are collected in the background, never in a POST
-    app.extensions["pakta_writer"] = GroupCommit(
+    own_writer = GroupCommit(
         service.registry,
         window=float(app.config.get("BATCH_WINDOW_MS", 2.0)) / 1000,
         max_items=int(app.config.get("BATCH_MAX", 200)),
     )
+    # The processes serving this folder on this host append through one of them.
+    app.extensions["pakta_writer"] = Relay.for_instance(service.instance.path, own_writer)
     # Catalogs live in web/translations; `make translations` compiles them (pybabel).
     Babel(app, locale_selector=select_locale)
     guard.init_app(app)  # the bounded `int` converter must be in place before any route

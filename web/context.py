@@ -13,7 +13,7 @@ from flask import abort, current_app, g
 from sqlalchemy import Connection
 
 from registry.service import Service
-from registry.write.batcher import GroupCommit
+from registry.write.relay import Relay
 
 
 def today() -> date:
@@ -27,9 +27,9 @@ def service() -> Service:
     return found
 
 
-def writer() -> GroupCommit:
-    """This process's group-commit writer: POSTs are pooled into one append."""
-    found: GroupCommit = current_app.extensions["pakta_writer"]
+def writer() -> Relay:
+    """The way into the log: POSTs are pooled into one append by the host's writer."""
+    found: Relay = current_app.extensions["pakta_writer"]
     return found
 
 

@@ -54,6 +54,8 @@ class GroupCommit:
         self.window = window
         self.max_items = max_items
         self.batches = 0  # appended so far (for tests and metrics)
+        self._closed = False
+        self._gate = threading.Lock()  # nothing is queued after close()'s stop mark
         self._queue: queue.Queue[_Item | None] = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="pakta-writer", daemon=True)
         self._thread.start()
@@ -65,7 +67,10 @@ class GroupCommit:
         if isinstance(prepared, PaktaError):
             raise prepared
         answer: Future[Receipt | PaktaError] = Future()
-        self._queue.put(_Item(prepared, answer))
+        with self._gate:
+            if self._closed:  # nothing would take it: say so rather than wait for ever
+                raise WriterError("the registry is shutting down; try again")
+            self._queue.put(_Item(prepared, answer))
         result = answer.result()
         if isinstance(result, PaktaError):
             raise result
@@ -73,7 +78,9 @@ class GroupCommit:
 
     def close(self) -> None:
         """Finish what is queued, then stop the writer."""
-        self._queue.put(None)
+        with self._gate:
+            self._closed = True
+            self._queue.put(None)
         self._thread.join()
 
     def _run(self) -> None:

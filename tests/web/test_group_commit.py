@@ -5,7 +5,9 @@ linear log that audits clean; two servers on one database too."""
 
 from __future__ import annotations
 
+import fcntl
 import json
+import shutil
 import socket
 import subprocess
 import sys
@@ -24,7 +26,7 @@ from pakta_support import PACT_DOCUMENT, Agent, Harness, envelope_bytes, pact_bo
 from keys.note import NoteVerifier
 from registry.audit.audit import audit, source_fetch
 from registry.service import open_service
-from registry.write.instance import Instance
+from registry.write.instance import Instance, load_instance
 
 
 def free_port() -> int:
@@ -163,6 +165,8 @@ def scenario(instance: Instance, urls: list[str]) -> None:
 def test_32_clients_on_two_gunicorn_workers(instance: Instance) -> None:
     with pakta_serve(instance) as url:
         scenario(instance, [url])
+        assert held(instance)  # one worker leads, the other hands it its POSTs
+    assert not held(instance)
 
 
 @pytest.mark.integration
@@ -173,6 +177,20 @@ def test_two_servers_on_one_database_make_one_linear_log(
 ) -> None:
     if not instance.database_url.startswith("postgresql"):
         pytest.skip("two hosts share a PostgreSQL database")
-    with pakta_serve(instance) as first, pakta_serve(instance) as second:
+    # Each host has its own copy of the instance folder, so its own writer (run/writer.lock):
+    # two writers, sequenced only by the database's advisory lock.
+    other_host = load_instance(shutil.copytree(instance.path, tmp_path / "other-host"))
+    with pakta_serve(instance) as first, pakta_serve(other_host) as second:
         scenario(instance, [first, second])
+        assert held(instance) and held(other_host)
 
+
+def held(instance: Instance) -> bool:
+    """Whether a process holds the folder's writer lock (it leads that host's writes)."""
+    with open(instance.path / "run" / "writer.lock", "rb") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(f, fcntl.LOCK_UN)
+        return False
