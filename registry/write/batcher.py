@@ -2,13 +2,14 @@
 
 Each HTTP request (a gunicorn thread) parses its submission itself, hands it to the process's
 `GroupCommit` and waits for its own answer. One writer thread takes the first waiting item,
-collects more for at most `window` seconds (or until `max_items`), and appends them all with
-`Registry.submit_parsed`: one transaction, one checkpoint, one commit. So a client waits no
+collects more until `window` seconds after that item came (or until `max_items`), and appends
+them all with `Registry.submit_parsed`: one transaction, one checkpoint, one commit. So a client waits no
 longer than the window plus one append, and under load the batch fills while the previous one
 is written. Each item gets its own receipt or its own error; if the append of a batch fails as
 a whole (a database error), the batch is split and retried item by item, so one bad item never
 fails the others. Several processes and hosts can each run one: the append lock (an advisory
-lock on PostgreSQL) stays the single sequencer.
+lock on PostgreSQL) stays the single sequencer; `relay` lets one process of a host append for
+the host's others, so their batches are whole.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ class WriterError(PaktaError):
 class _Item:
     prepared: Prepared
     answer: Future[Receipt | PaktaError]
+    queued_at: float  # time.monotonic()
 
 
 class GroupCommit:
@@ -70,7 +72,7 @@ class GroupCommit:
         with self._gate:
             if self._closed:  # nothing would take it: say so rather than wait for ever
                 raise WriterError("the registry is shutting down; try again")
-            self._queue.put(_Item(prepared, answer))
+            self._queue.put(_Item(prepared, answer, time.monotonic()))
         result = answer.result()
         if isinstance(result, PaktaError):
             raise result
@@ -89,7 +91,9 @@ class GroupCommit:
             if first is None:
                 return
             items = [first]
-            deadline = time.monotonic() + self.window
+            # The window counts from when the first item came: one that waited out the last
+            # append has waited long enough, and goes with whatever queued meanwhile.
+            deadline = first.queued_at + self.window
             stop = False
             while len(items) < self.max_items:
                 try:

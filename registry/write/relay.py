@@ -102,6 +102,7 @@ class Relay:
         self._listener: Listener | None = None
         self._served: set[Connection] = set()
         run_dir.mkdir(mode=0o700, exist_ok=True)
+        run_dir.chmod(0o700)  # whatever made it before: only this account may reach the socket
         self._lock_file = os.open(run_dir / "writer.lock", os.O_RDWR | os.O_CREAT, 0o600)
         self._thread = threading.Thread(target=self._elect, name="pakta-relay", daemon=True)
         self._thread.start()
@@ -215,6 +216,9 @@ class Relay:
             except (OSError, EOFError, AuthenticationError):  # closed, or a peer that failed
                 if self._closed.is_set():
                     return
+                continue
+            except Exception:  # never let the host's followers wait on a dead accept loop
+                log.exception("a peer of the host's writer could not be accepted")
                 continue
             if self._closed.is_set():
                 conn.close()

@@ -1,0 +1,126 @@
+"""The process's group-commit writer (`registry.write.batcher.GroupCommit`) on a real SQLite
+registry: concurrent submissions share appends and each gets its own answer; a submission that
+waited out another append goes at once (the window counts from when it came); after `close`, a
+submission is refused, never left waiting."""
+
+from __future__ import annotations
+
+import fcntl
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from pakta_support import PACT_DOCUMENT, Agent, Harness, envelope_bytes, new_instance, pact_body
+
+from registry.rules.errors import ConflictError
+from registry.service import Service, open_service
+from registry.write.batcher import GroupCommit, WriterError
+
+
+@pytest.fixture
+def service(tmp_path: Path) -> Iterator[Service]:
+    instance = new_instance(tmp_path / "instance", f"sqlite:///{tmp_path / 'pakta.sqlite3'}")
+    found = open_service(instance)
+    yield found
+    found.close()
+
+
+def pacts(service: Service, agencies: int, each: int) -> list[list[bytes]]:
+    h = Harness(service.registry)
+    out = []
+    for i in range(agencies):
+        agent = Agent(f"pemkab-b{i}")
+        h.register(agent)
+        chain = []
+        for _ in range(each):
+            payload = agent.statement(
+                "integrity_pact.signed", pact_body(), documents=[PACT_DOCUMENT]
+            )
+            agent.accepted(payload)
+            chain.append(envelope_bytes(payload, agent.key))
+        out.append(chain)
+    return out
+
+
+def test_concurrent_submissions_share_appends_and_get_their_own_answers(
+    service: Service,
+) -> None:
+    chains = pacts(service, 8, 3)
+    writer = GroupCommit(service.registry, window=0.05)
+    try:
+
+        def post(chain: list[bytes]) -> list[object]:
+            answers: list[object] = []
+            for data in [*chain, chain[0]]:  # the last is a duplicate of the first
+                try:
+                    answers.append(writer.submit(data))
+                except ConflictError as e:
+                    answers.append(e.code)
+            return answers
+
+        with ThreadPoolExecutor(8) as pool:
+            results = list(pool.map(post, chains))
+        for i, answers in enumerate(results):
+            assert [getattr(r, "agency", r) for r in answers] == [f"pemkab-b{i}"] * 3 + [
+                "duplicate"
+            ]
+            assert [getattr(r, "seq", None) for r in answers[:3]] == [1, 2, 3]
+        assert writer.batches < 24  # 24 appended statements, fewer appends
+    finally:
+        writer.close()
+
+
+def test_a_submission_that_waited_out_an_append_goes_at_once(service: Service) -> None:
+    """The window (1.5 s here) counts from when a submission came, not from when the writer
+    got to it: the second one, queued while the first waited for the append lock longer than
+    the window, is appended as soon as the lock is free, not a window later."""
+    chains = pacts(service, 2, 1)
+    writer = GroupCommit(service.registry, window=1.5)
+    lock_path = service.instance.lock_path
+    assert lock_path is not None
+    done: dict[int, float] = {}
+
+    def post(i: int) -> None:
+        writer.submit(chains[i][0])
+        done[i] = time.monotonic()
+
+    try:
+        with open(lock_path, "a+b") as held:
+            fcntl.flock(held, fcntl.LOCK_EX)  # another process appending, for a while
+            first = threading.Thread(target=post, args=(0,))
+            first.start()
+            time.sleep(1.7)  # the writer's window for the first is over: it waits for the lock
+            second = threading.Thread(target=post, args=(1,))
+            second.start()
+            time.sleep(1.7)  # the second has waited longer than the window
+            released = time.monotonic()
+            fcntl.flock(held, fcntl.LOCK_UN)
+        first.join(10)
+        second.join(10)
+        assert done[1] - released < 1.0, done[1] - released  # not a further 1.5 s window
+        assert writer.batches == 2
+    finally:
+        writer.close()
+
+
+def test_a_closed_writer_refuses_rather_than_waits(service: Service) -> None:
+    chains = pacts(service, 1, 1)
+    writer = GroupCommit(service.registry)
+    writer.close()
+    size = service.registry.size()
+    refused: list[BaseException] = []
+
+    def post() -> None:
+        try:
+            writer.submit(chains[0][0])
+        except WriterError as e:
+            refused.append(e)
+
+    late = threading.Thread(target=post, daemon=True)
+    late.start()
+    late.join(10)
+    assert not late.is_alive() and "shutting down" in str(refused[0])
+    assert service.registry.size() == size
