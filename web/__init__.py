@@ -22,8 +22,8 @@ from flask_babel import Babel
 
 from registry.service import open_service
 from registry.write.batcher import GroupCommit
-from registry.write.relay import Relay
 from registry.write.instance import load_instance
+from registry.write.relay import Relay
 from web import (
     api,
     api_warnings,
