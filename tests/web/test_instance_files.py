@@ -51,7 +51,7 @@ def test_init_makes_the_folder_and_every_file_private(tmp_path: Path, wide_umask
     instance.witness_quorum = 0
     instance.save()
     assert mode(folder / "config.json") == 0o600
-    create_app({"PAKTA_INSTANCE": str(folder)}).extensions["pakta"].close()
+    close_app(create_app({"PAKTA_INSTANCE": str(folder)}))
 
 
 def test_init_makes_a_named_sqlite_file_private_too(tmp_path: Path, wide_umask: None) -> None:
