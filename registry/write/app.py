@@ -132,8 +132,8 @@ class Registry(Application[UUID]):
             raw = self._public_keys.get(signature.keyid)
             if raw is None:
                 continue
-            # libsodium when installed (the auditor's default verifier): what it refuses is
-            # not preverified, so the rules verify it again with `verify_signature`.
+            # libsodium when installed (the auditor's default); what it refuses, the rules
+            # verify again, and refuse too: both apply keys.strict (one verdict for both).
             if verify_libsodium is not None:
                 ok = verify_libsodium(raw, message, signature.sig)
             else:
