@@ -32,7 +32,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from keys import pbes2
 from keys.errors import EncodingError, KeyFileError, PassphraseError
-from keys.strict import signature_refusal
+from keys.strict import public_key_refusal, signature_refusal
 
 __all__ = [
     "KEY_ID_PREFIX",
@@ -260,6 +260,9 @@ def parse_public_key(text: str, where: str = "public key") -> bytes:
         raise KeyFileError(f"{where} is neither base64 of a raw key nor PEM") from None
     if len(raw) != PUBLIC_KEY_SIZE:
         raise KeyFileError(f"{where}: an Ed25519 public key is 32 bytes, got {len(raw)}")
+    weak = public_key_refusal(raw)  # no signature by it would verify (keys/strict.py)
+    if weak is not None:
+        raise KeyFileError(f"{where}: {weak}")
     if len(parts) == 2:
         if _KEY_ID_RE.fullmatch(parts[1]) is None:
             raise KeyFileError(f"{where}: {parts[1]!r} is not a key id (ed25519:<32 hex>)")
