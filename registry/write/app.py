@@ -296,8 +296,8 @@ class Registry(Application[UUID]):
 
     def _last_entry(self, session: Session, read_side: ReadSide) -> tuple[LogEntry | None, Any]:
         """Take the append lock (PostgreSQL's advisory lock), then read the log's last entry
-        and the read side's last projected index as the lock left them: on PostgreSQL BEGIN,
-        the lock and the query in one round trip (`persistence.LastEventQuery`)."""
+        and the read side's last projected index as the lock left them: on PostgreSQL the lock
+        and the query in one round trip, after psycopg's own for BEGIN (test_round_trips.py)."""
         if self._last_query is None or self._last_query[0] is not read_side:
             query = LastEventQuery(self.recorder, LOG_ID, read_side.last_index(), self.engine)
             self._last_query = (read_side, query)
