@@ -7,17 +7,18 @@ order, or by a public key encoded with x = 0 and its sign bit set, all of which 
 refuses (tests/keys/test_ed25519_edge_cases.py). A transparency log must give one verdict
 whoever checks it, so Pakta accepts only what both accept, and says so once, here, for both
 verifiers (`keys.ed25519.verify` and `verify_libsodium`): S must be below L (RFC 8032 §5.1.7,
-"check the range 0 <= s < L"); R and the public key must be canonical encodings (§5.1.3: y
-below p, and no sign bit on x = 0) of points that are not of small order (none of the eight
-points of the torsion subgroup). Past these checks both libraries evaluate the same
+"an integer S, in the range 0 <= s < L"); R and the public key must be canonical encodings
+(§5.1.3: y below p, and no sign bit on x = 0) of points that are not of small order (none of
+the eight points of the torsion subgroup). Past these checks both libraries evaluate the same
 cofactorless equation and compare R byte for byte, so they agree. `public_key_refusal` is the
 same rule for a key being granted: anyone can make "signatures" that verify with a key of
-small order, so it speaks for no one.
+small order, so it speaks for no one. The browser's check applies the same rule
+(`refusedEd25519` in web/static/verify/common.js; tests/web/test_ed25519_node.py).
 """
 
 from __future__ import annotations
 
-__all__ = ["public_key_refusal", "signature_refusal"]
+__all__ = ["SMALL_ORDER_Y", "public_key_refusal", "signature_refusal"]
 
 P = 2**255 - 19  # RFC 8032 §5.1: the field GF(p)
 L = 2**252 + 27742317777372353535851937790883648493  # RFC 8032 §5.1: the group's prime order
@@ -30,7 +31,7 @@ _ORDER_8_Y = 0x05FC536D880238B13933C6D305ACDFD5F098EFF289F4C345B027B2C28F95E826
 SMALL_ORDER_Y = frozenset({1, P - 1, 0, _ORDER_8_Y, P - _ORDER_8_Y})
 
 
-def point_refusal(encoded: bytes, what: str) -> str | None:
+def _point_refusal(encoded: bytes, what: str) -> str | None:
     """Why the 32 bytes `encoded` are not a point Pakta accepts (None: they may be)."""
     if len(encoded) != 32:
         return f"{what} is 32 bytes, got {len(encoded)}"
@@ -48,7 +49,7 @@ def point_refusal(encoded: bytes, what: str) -> str | None:
 def public_key_refusal(public_key_raw: bytes) -> str | None:
     """Why a raw public key cannot speak for anyone (None: it may; whether it is on the curve
     at all is left to the library that decodes it)."""
-    return point_refusal(public_key_raw, "the Ed25519 public key")
+    return _point_refusal(public_key_raw, "the Ed25519 public key")
 
 
 def signature_refusal(public_key_raw: bytes, signature: bytes) -> str | None:
@@ -58,4 +59,4 @@ def signature_refusal(public_key_raw: bytes, signature: bytes) -> str | None:
         return f"an Ed25519 signature is 64 bytes, got {len(signature)}"
     if int.from_bytes(signature[32:], "little") >= L:
         return "the signature's S is not below L (RFC 8032 §5.1.7)"
-    return point_refusal(signature[:32], "the signature's R") or public_key_refusal(public_key_raw)
+    return _point_refusal(signature[:32], "the signature's R") or public_key_refusal(public_key_raw)
