@@ -3,9 +3,10 @@
 A real registry (SQLite and PostgreSQL) with a real agency whose key is granted receives
 statements signed by that key with signatures OpenSSL accepts and libsodium refuses (R the
 identity point), or that both refuse (S + L): the write path refuses them with the rules'
-bad-signature error, whichever verifier looked first, appends nothing, and the log audits clean
-with both audit verifiers. A log that holds such a signature anyway (what a registry without
-this rule would have written) fails both audits, and a key of small order is never granted.
+bad-signature error, whichever verifier looked first (`Registry.submit`, `submit_many`, the
+web's `GroupCommit`), appends nothing, and the log audits clean with both audit verifiers. A
+log that holds such a signature anyway (what a registry without this rule would have written)
+fails both audits, and a key of small order is never granted.
 """
 
 from __future__ import annotations
@@ -102,6 +103,25 @@ def test_an_edge_case_signature_is_refused_and_nothing_is_appended(
     export(registry, tmp_path / "export")
     for verifier in ("cryptography", "pynacl"):
         assert audit_with(service, tmp_path / "export", verifier) == size + 2
+
+
+def test_the_web_writer_refuses_it_too(service: Service) -> None:
+    """`GroupCommit`, the web's writer thread (prepare in the caller's thread, then the batch)."""
+    from registry.write.batcher import GroupCommit
+
+    registry = service.registry
+    h = Harness(registry)
+    agent = Agent("pemkab-web")
+    h.register(agent)
+    writer = GroupCommit(registry, window=0.0)
+    try:
+        payload = agent.statement("integrity_pact.signed", pact_body(), documents=[PACT_DOCUMENT])
+        with pytest.raises(RuleError) as caught:
+            writer.submit(edge_envelope(payload, agent, EDGES["R the identity"](agent)))
+        assert caught.value.code == "bad-signature" and registry.size() == 1
+        assert writer.submit(envelope_bytes(payload, agent.key)).seq == 1
+    finally:
+        writer.close()
 
 
 def test_the_refusal_says_why_when_the_encoding_is_the_reason(service: Service) -> None:
