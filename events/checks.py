@@ -2,7 +2,8 @@
 
 Each raises `StatementError("rule:<name>")` with the JSON Pointer of the offending field: a
 document hash required, a date not after the day of `issued_at`, values listed once, no
-personal ID numbers where an office is meant, LKE scores within their regulation's weights.
+personal ID numbers where an office is meant, no public key that speaks for no one, LKE scores
+within their regulation's weights.
 Rules that need the log (who holds which key, what came before) are the registry's
 (`registry/rules/`), not these.
 """
@@ -12,6 +13,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from decimal import Decimal
+
+from keys.ed25519 import unb64
+from keys.strict import public_key_refusal
 
 from .dates import parse_date
 from .errors import StatementError
@@ -80,6 +84,17 @@ def refuse_id_number(text: str, field: str) -> None:
             "rule:personal-id-number",
             "looks like a personal ID number (NIK/NIP); name the office, not the person",
             field=field,
+        )
+
+
+def refuse_weak_key(public_key: str, field: str) -> None:
+    """Refuse a public key (base64, as the schema checked it) that is not a canonical
+    encoding or is of small order (`keys.strict`): anyone can make signatures that verify
+    with a key of small order, and verifiers disagree about them."""
+    refusal = public_key_refusal(unb64(public_key))
+    if refusal is not None:
+        raise StatementError(
+            "rule:weak-public-key", f"{refusal}: it cannot be granted", field=field
         )
 
 

@@ -27,7 +27,7 @@ from keys.ed25519 import b64, key_id, public_bytes, unb64, verify
 from keys.errors import VerificationError
 
 from .canonical import canonical_json, strict_loads
-from .checks import refuse_id_number
+from .checks import refuse_id_number, refuse_weak_key
 from .dates import format_datetime
 from .errors import StatementError
 from .fragments import AGENCY_ID, DATE_TIME, KEY_ID, KEY_ROLE, LINE, PUBLIC_KEY, closed
@@ -155,6 +155,7 @@ def parse_request(data: bytes | object) -> KeyRequest:
         raise StatementError("not-an-object", "a key request is a JSON object")
     validate(_VALIDATOR, obj, "")
     public_key = unb64(obj["public_key"])
+    refuse_weak_key(obj["public_key"], "/public_key")
     if obj["keyid"] != key_id(public_key):
         raise StatementError(
             "bad-value",

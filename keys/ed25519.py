@@ -32,6 +32,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from keys import pbes2
 from keys.errors import EncodingError, KeyFileError, PassphraseError
+from keys.strict import public_key_refusal, signature_refusal
 
 __all__ = [
     "KEY_ID_PREFIX",
@@ -259,6 +260,9 @@ def parse_public_key(text: str, where: str = "public key") -> bytes:
         raise KeyFileError(f"{where} is neither base64 of a raw key nor PEM") from None
     if len(raw) != PUBLIC_KEY_SIZE:
         raise KeyFileError(f"{where}: an Ed25519 public key is 32 bytes, got {len(raw)}")
+    weak = public_key_refusal(raw)  # no signature by it would verify (keys/strict.py)
+    if weak is not None:
+        raise KeyFileError(f"{where}: {weak}")
     if len(parts) == 2:
         if _KEY_ID_RE.fullmatch(parts[1]) is None:
             raise KeyFileError(f"{where}: {parts[1]!r} is not a key id (ed25519:<32 hex>)")
@@ -312,8 +316,8 @@ def _libsodium_verify() -> Callable[[bytes, bytes, bytes], bool] | None:
         return None
 
     def verify_libsodium(public_key_raw: bytes, message: bytes, signature: bytes) -> bool:
-        # libsodium reads exactly 32 and 64 bytes: check lengths before handing them over.
-        if len(public_key_raw) != PUBLIC_KEY_SIZE or len(signature) != SIGNATURE_SIZE:
+        # The lengths too: libsodium reads exactly 32 and 64 bytes.
+        if signature_refusal(public_key_raw, signature) is not None:
             return False
         try:
             crypto_sign_open(signature + message, public_key_raw)
@@ -324,15 +328,16 @@ def _libsodium_verify() -> Callable[[bytes, bytes, bytes], bool] | None:
     return verify_libsodium
 
 
-# libsodium when installed (~1.6x `verify` here), else `verify`. libsodium accepts no signature
-# that `verify` refuses (it also refuses small-order and non-canonical points): a caller that
-# must not refuse what `verify` accepts checks a refusal again with `verify`.
+# libsodium's verify when PyNaCl is installed (~1.6x `verify` here), else None. Both apply
+# `keys.strict` first, so they give the same verdict on every edge case RFC 8032 leaves open
+# (tests/keys/test_ed25519_edge_cases.py): either may stand for the other.
 verify_libsodium: Callable[[bytes, bytes, bytes], bool] | None = _libsodium_verify()
 
 
 def verify(public_key_raw: bytes, message: bytes, signature: bytes) -> bool:
-    """Whether `signature` is a valid Ed25519 signature of `message`; never raises."""
-    if len(public_key_raw) != PUBLIC_KEY_SIZE or len(signature) != SIGNATURE_SIZE:
+    """Whether `signature` is a valid Ed25519 signature of `message` by a key that may sign
+    (`keys.strict`: what both OpenSSL and libsodium accept); never raises."""
+    if signature_refusal(public_key_raw, signature) is not None:
         return False
     try:
         _cached_public_key(bytes(public_key_raw)).verify(bytes(signature), bytes(message))

@@ -10,7 +10,7 @@ only look at one statement.
 from __future__ import annotations
 
 from ..catalog import StatementType, register
-from ..checks import not_after_issue, refuse_id_number, refuse_repeats
+from ..checks import not_after_issue, refuse_id_number, refuse_repeats, refuse_weak_key
 from ..errors import StatementError
 from ..fragments import (
     AGENCY_ID,
@@ -63,7 +63,9 @@ EXAMPLE_KEY = "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="  # RFC 8032 §7.1 t
 
 
 def _agency_profile(statement: Statement) -> None:
-    """Not its own parent; each public key once; key holders named by office."""
+    """Not its own parent; each public key once, none of small order; holders named by office.
+
+    A key of small order (or not canonically encoded) speaks for no one: `refuse_weak_key`."""
     body = statement.body
     if body["parent"] == statement.agency:
         raise StatementError(
@@ -80,11 +82,13 @@ def _agency_profile(statement: Statement) -> None:
     grants = (g["public_key"] for g in keys)
     refuse_repeats(grants, "rule:duplicate-public-key", "public key", "/body/keys/{i}/public_key")
     for i, grant in enumerate(keys):
+        refuse_weak_key(grant["public_key"], f"/body/keys/{i}/public_key")
         refuse_id_number(grant["holder"], f"/body/keys/{i}/holder")
 
 
-def _holder(statement: Statement) -> None:
-    """The key holder is named by office, never by a personal ID number."""
+def _grant(statement: Statement) -> None:
+    """The key is not of small order; its holder is named by office, not by an ID number."""
+    refuse_weak_key(statement.body["public_key"], "/body/public_key")
     refuse_id_number(statement.body["holder"], "/body/holder")
 
 
@@ -128,7 +132,7 @@ register(
         title={"id": "Penambahan kunci", "en": "Key added"},
         body_schema=KEY_GRANT,
         signer_roles=frozenset({"agency_head", "registrar"}),
-        rules=(_holder,),
+        rules=(_grant,),
         registry_rules=(
             "the key is not already granted to this agency",
             "roles tpn, tpi and witness need the registrar: signed by the registrar, or the "
@@ -220,6 +224,7 @@ register(
         },
     )
 )
+
 
 def _role_change(statement: Statement) -> None:
     """A withdrawal names no scope; a new scope is a TPI's, checked as a grant's is."""

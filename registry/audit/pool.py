@@ -9,9 +9,9 @@ statements it and its peers parse; the main process passes on what peers learned
 worker verified is handed back as (key id, public key) pairs and the rules accept them
 (`registry.rules.signing.Verified`) only if they chose that key themselves; a signature no
 worker could pre-verify is verified by the rules as usual. Every error keeps its stage, so
-the main process raises it where the sequential order would have. libsodium is known as the
-stricter Ed25519 verifier (it also refuses small-order keys and non-canonical points); a test
-holds it to `cryptography`'s answers (the registry's verifier) on good and damaged signatures.
+the main process raises it where the sequential order would have. Both verifiers put
+`keys.strict` first (refusing the Ed25519 edge cases on which OpenSSL and libsodium disagree),
+so they give one verdict: tests/keys/test_ed25519_edge_cases.py holds them to it.
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ from datetime import datetime
 
 from events import Statement, get_type
 from keys.dsse import Envelope, verify_signature
+from keys.strict import signature_refusal
 from registry.rules.errors import RuleError
 from registry.rules.records import Invalidation, Signature
 from registry.rules.state import AgencyHead, KeyGrant
@@ -75,7 +76,10 @@ def check_signatures(
                 roles.add(role)
                 authorised = authorised or role in allowed_roles
         if (index, kid, raw) not in verified and not verify_signature(envelope, signature, raw):
-            raise RuleError("bad-signature", f"signature by {kid} does not verify")
+            why = signature_refusal(raw, signature.sig)  # an edge case both verifiers refuse
+            raise RuleError(
+                "bad-signature", f"signature by {kid} does not verify" + (f": {why}" if why else "")
+            )
         out.append(Signature(index, statement.agency, kid, owner, statement.issued_at))
     if not authorised and withdrawn & allowed_roles:
         raise RuleError(

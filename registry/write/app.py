@@ -132,8 +132,8 @@ class Registry(Application[UUID]):
             raw = self._public_keys.get(signature.keyid)
             if raw is None:
                 continue
-            # libsodium when installed (the auditor's default verifier): what it refuses is
-            # not preverified, so the rules verify it again with `verify_signature`.
+            # libsodium when installed (the auditor's default); what it refuses, the rules
+            # verify again, and refuse too: both apply keys.strict (one verdict for both).
             if verify_libsodium is not None:
                 ok = verify_libsodium(raw, message, signature.sig)
             else:
@@ -296,8 +296,8 @@ class Registry(Application[UUID]):
 
     def _last_entry(self, session: Session, read_side: ReadSide) -> tuple[LogEntry | None, Any]:
         """Take the append lock (PostgreSQL's advisory lock), then read the log's last entry
-        and the read side's last projected index as the lock left them: on PostgreSQL BEGIN,
-        the lock and the query in one round trip (`persistence.LastEventQuery`)."""
+        and the read side's last projected index as the lock left them: on PostgreSQL the lock
+        and the query in one round trip, after psycopg's own for BEGIN (test_round_trips.py)."""
         if self._last_query is None or self._last_query[0] is not read_side:
             query = LastEventQuery(self.recorder, LOG_ID, read_side.last_index(), self.engine)
             self._last_query = (read_side, query)

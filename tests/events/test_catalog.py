@@ -149,6 +149,20 @@ RULES: list[tuple[str, str, list[tuple[str, Any]], list[tuple[str, Any]], str]] 
         ],
         "/body/keys/1/public_key",
     ),
+    (  # a key of small order speaks for no one (keys/strict.py): here the identity point
+        "rule:weak-public-key",
+        "agency.registered",
+        [("/body/keys/0/public_key", "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=")],
+        [("/body/keys/0/public_key", "AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")],
+        "/body/keys/0/public_key",
+    ),
+    (  # x = 0 with its sign bit set: not a canonical encoding (RFC 8032 §5.1.3)
+        "rule:weak-public-key",
+        "key.added",
+        [("/body/public_key", "PUAXw+hDiVqStwqnTRt+vJyYLM8uxJaMwM1V8Sr0Zgw=")],
+        [("/body/public_key", "AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAIA=")],
+        "/body/public_key",
+    ),
     (
         "rule:personal-id-number",
         "agency.registered",

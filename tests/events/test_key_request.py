@@ -129,3 +129,14 @@ def test_requests_that_are_not_json_objects_are_refused() -> None:
     for data in (b"[]", b"not json", b'{"a": 1, "a": 2}', b"x" * 9000):
         with pytest.raises(StatementError):
             parse_request(data)
+
+
+def test_a_request_for_a_key_of_small_order_is_refused_as_such() -> None:
+    """A key of small order (here the identity point) proves nothing: it is refused before
+    its "proof of possession" (which OpenSSL alone would accept: keys/strict.py) is read."""
+    weak = bytes([1]) + bytes(31)
+    document = {**request(), "public_key": b64(weak), "keyid": key_id(weak)}
+    with pytest.raises(StatementError) as caught:
+        parse_request(json.dumps(document).encode())
+    assert (caught.value.code, caught.value.field) == ("rule:weak-public-key", "/public_key")
+    assert "small order" in caught.value.message

@@ -237,12 +237,14 @@ def test_load_public_key_rejections(tmp_path: Path) -> None:
         "short.pub": ed25519.b64(b"\x00" * 31) + "\n",
         "junk.pub": "not base64!\n",
         "pem.pub": "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n",
+        "identity.pub": ed25519.b64(b"\x01" + b"\x00" * 31) + "\n",  # of small order
     }
     for name, content in cases.items():
         path = tmp_path / name
         path.write_text(content)
-        with pytest.raises(KeyFileError):
+        with pytest.raises(KeyFileError) as caught:
             ed25519.load_public_key(path)
+        assert name != "identity.pub" or "small order" in str(caught.value)
     ec_pem = tmp_path / "ec.pem"
     ec_pem.write_bytes(
         generate_private_key(SECP256R1())

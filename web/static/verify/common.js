@@ -102,9 +102,30 @@ export async function sha256(data) {
   return new Uint8Array(await crypto.subtle.digest('SHA-256', data));
 }
 
+// Ed25519's edge cases: what OpenSSL and libsodium both accept, as the registry and the audit
+// do (keys/strict.py, the same rule: S below L; R and the key canonical, y below p, and not of
+// small order, whose y values these are). tests/web/test_ed25519_node.py holds it to Python's.
+var P25519 = (1n << 255n) - 19n;
+var L25519 = (1n << 252n) + 27742317777372353535851937790883648493n;
+var Y8 = 0x05fc536d880238b13933c6d305acdfd5f098eff289f4c345b027b2c28f95e826n;
+var SMALL_ORDER_Y = [0n, 1n, P25519 - 1n, Y8, P25519 - Y8];
+function littleEndian(bytes) {
+  var n = 0n;
+  for (var i = bytes.length - 1; i >= 0; i--) n = (n << 8n) | BigInt(bytes[i]);
+  return n;
+}
+function refusedPoint(bytes) {  // x = 0 with its sign bit set is y = 1 or p - 1: small order too
+  var y = littleEndian(bytes) & ((1n << 255n) - 1n);
+  return y >= P25519 || SMALL_ORDER_Y.indexOf(y) >= 0;
+}
+export function refusedEd25519(pub, sig) {
+  return pub.length !== 32 || sig.length !== 64 || littleEndian(sig.slice(32)) >= L25519 ||
+    refusedPoint(sig.slice(0, 32)) || refusedPoint(pub);
+}
+
 var webcryptoEd25519 = null;  // unknown until tried
 export async function ed25519(pub, msg, sig) {
-  if (pub.length !== 32 || sig.length !== 64) return false;
+  if (refusedEd25519(pub, sig)) return false;
   if (webcryptoEd25519 !== false && !(typeof window !== 'undefined' && window.__paktaNoWebCryptoEd25519)) {
     try {
       var key = await crypto.subtle.importKey('raw', pub, { name: 'Ed25519' }, false, ['verify']);
@@ -116,7 +137,8 @@ export async function ed25519(pub, msg, sig) {
       webcryptoEd25519 = false;  // not supported here: the vendored code from now on
     }
   }
-  return (await fallbackEd25519()).verify(sig, msg, pub);
+  // RFC 8032's strict decoding, not ZIP 215's (noble's default), which accepts more.
+  return (await fallbackEd25519()).verify(sig, msg, pub, { zip215: false });
 }
 export async function keyId(raw) {
   var h = await sha256(concat(te.encode('pakta-keyid-v1'), [0], raw));

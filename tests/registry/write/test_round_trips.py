@@ -1,0 +1,141 @@
+"""The round trips of an append on PostgreSQL, counted at the driver, are the README's figure.
+
+libpq's own protocol trace (`PQtrace`, which psycopg exposes as `PGconn.trace`) of every
+connection the append takes from the engine's pool records each message sent and received. A
+round trip is a turn the driver waits for: each ends with the server's ReadyForQuery, the answer
+to a Sync (the end of a pipeline, or of one statement in the extended protocol) or to a simple
+Query. The COMMIT rides in the last pipeline (registry/write/pipe.py `_send_before_commit`),
+so no turn of its own is sent for it; a batch of statements (group commit) takes no more turns
+than one statement.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pakta_support import PACT_DOCUMENT, Agent, Harness, database, envelope_bytes, pact_body
+from sqlalchemy import event
+
+from registry.service import Service, open_service
+
+pytestmark = pytest.mark.postgres
+README = Path(__file__).parents[3] / "README.md"
+
+
+@pytest.fixture
+def service(tmp_path: Path) -> Iterator[Service]:
+    from pakta_support import new_instance
+
+    with database("postgres", tmp_path) as url:
+        svc = open_service(new_instance(tmp_path / "instance", url))
+        yield svc
+        svc.close()
+
+
+class Trace:
+    """libpq's trace of the connections the engine hands out while it is entered."""
+
+    def __init__(self, service: Service) -> None:
+        self.engine = service.registry.engine
+        self.file = tempfile.TemporaryFile()
+        self.traced: list[Any] = []
+        self.messages: list[tuple[str, str, str]] = []  # (F or B, message type, its fields)
+
+    def _checkout(self, dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        import psycopg
+
+        pgconn = dbapi_connection.pgconn
+        pgconn.trace(self.file.fileno())
+        pgconn.set_trace_flags(psycopg.pq.Trace.SUPPRESS_TIMESTAMPS)
+        self.traced.append(pgconn)
+
+    def __enter__(self) -> Trace:
+        event.listen(self.engine, "checkout", self._checkout)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        event.remove(self.engine, "checkout", self._checkout)
+        for pgconn in self.traced:
+            pgconn.untrace()  # flushes libpq's buffered trace
+        self.file.seek(0)
+        with self.file:
+            text = self.file.read().decode("utf-8", "replace")
+        # One message a line, "F|B <tab> length <tab> type <tab> fields"; a statement's text
+        # may hold newlines, which continue the line before.
+        for line in re.split(r"\n(?=[FB]\t)", text.strip()):
+            direction, _, kind, *fields = line.split("\t", 3) + [""]
+            self.messages.append((direction, kind, fields[0].strip()))
+
+    def round_trips(self) -> int:
+        answered = sum(1 for d, kind, _ in self.messages if (d, kind) == ("B", "ReadyForQuery"))
+        asked = sum(1 for d, kind, _ in self.messages if d == "F" and kind in ("Sync", "Query"))
+        assert asked == answered, self.messages  # every turn the driver took was answered
+        return answered
+
+    def turns(self) -> list[list[str]]:
+        """The statements (their first words) sent in each round trip, in order."""
+        out: list[list[str]] = [[]]
+        for direction, kind, fields in self.messages:
+            if direction == "F" and kind in ("Parse", "Query"):
+                text = fields.split('"')[3] if kind == "Parse" else fields.strip('"')
+                out[-1].append(" ".join(text.split()[:3]))
+            elif (direction, kind) == ("B", "ReadyForQuery"):
+                out.append([])
+        return out[:-1]
+
+
+def documented() -> int:
+    """The round trips per append that the README's Performance section states."""
+    text = README.read_text("utf-8")
+    performance = text[text.index("## Performance") :]
+    found = re.findall(r"(\d+) round trips per append", performance)
+    assert found, "the README's Performance section names no 'N round trips per append'"
+    return int(found[-1])
+
+
+def pacts(agent: Agent, count: int) -> list[bytes]:
+    out = []
+    for _ in range(count):
+        payload = agent.statement("integrity_pact.signed", pact_body(), documents=[PACT_DOCUMENT])
+        agent.accepted(payload)
+        out.append(envelope_bytes(payload, agent.key))
+    return out
+
+
+def test_one_append_takes_the_documented_round_trips(service: Service) -> None:
+    registry = service.registry
+    h = Harness(registry)
+    agent = Agent("pemkab-rt")
+    h.register(agent)
+    registry.submit(pacts(agent, 1)[0])  # caches warm: the append as it runs all day
+    with Trace(service) as trace:
+        receipt = registry.submit(pacts(agent, 1)[0])
+    assert receipt.seq == 2 and registry.size() == 3
+    assert len(trace.traced) == 1  # one connection, one transaction
+    assert trace.round_trips() == documented()
+    turns = trace.turns()
+    # psycopg waits for an implicit BEGIN on its own before the first pipeline (psycopg 3.3,
+    # `_start_query` syncs the pipeline after it); the lock and the last entry go together;
+    # the COMMIT goes last in the last pipeline, and nothing is sent after it.
+    assert turns[0] == ["BEGIN"]
+    assert turns[1][0].startswith("SELECT pg_advisory_xact_lock")
+    assert turns[-1][-1] == "COMMIT"
+    assert all("COMMIT" not in t for turn in turns[:-1] for t in turn)
+
+
+def test_a_group_commit_takes_no_more_round_trips_than_one_append(service: Service) -> None:
+    registry = service.registry
+    h = Harness(registry)
+    agent = Agent("pemkab-grup")
+    h.register(agent)
+    registry.submit(pacts(agent, 1)[0])
+    with Trace(service) as trace:
+        results = registry.submit_many(pacts(agent, 25))
+    assert not any(isinstance(r, Exception) for r in results)
+    assert registry.size() == 27
+    assert trace.round_trips() == documented()
