@@ -1,7 +1,8 @@
 """Bench: HTTP POSTs from 16 clients against `pakta serve` on PostgreSQL with the default
-workers (one per core, 8 threads each) and with one worker of 16 threads, alternating on one
-database, with every process's CPU per statement (`bench.http`): how much the second writer
-costs. `python -m bench.http_workers [ROUNDS]`."""
+workers (one per core, 8 threads each) and `pakta writer` beside them, without the writer
+process (a worker appends for the others), and as one worker of 16 threads, alternating on one
+database, with every process's CPU per statement (`bench.http`). `python -m bench.http_workers
+[ROUNDS]`."""
 
 from __future__ import annotations
 
@@ -12,7 +13,13 @@ from registry.service import open_service
 from . import http
 from .common import Client, Server, fresh_instance, median
 
-SETUPS = {"default": (), "one worker, 16 threads": ("--workers", "1", "--threads", "16")}
+SETUPS = {
+    "default (2 workers, a writer process)": (),
+    "2 workers, no writer process": ("--no-writer-process",),
+    "1 worker of 16 threads, no writer process": (
+        *("--workers", "1", "--threads", "16", "--no-writer-process"),
+    ),
+}
 
 
 def run(rounds: int = 3, per_client: int = 25) -> dict[str, dict[str, float]]:

@@ -33,3 +33,23 @@ accesslog = os.environ.get("PAKTA_ACCESS_LOG") or None
 errorlog = "-"
 loglevel = "info"
 proc_name = "pakta"
+
+# One process beside the workers that only appends (web/writer.py, `pakta writer`): the workers
+# hand it their POSTs, so the append has a core of its own. If it stops, a worker takes over.
+_writer = None
+
+
+def on_starting(server):  # type: ignore[no-untyped-def]
+    global _writer
+    from pathlib import Path
+
+    from web.writer import start_writer
+
+    _writer = start_writer(Path(os.environ.get("PAKTA_INSTANCE", "instance")))
+
+
+def on_exit(server):  # type: ignore[no-untyped-def]
+    from web.writer import stop_writer
+
+    if _writer is not None:
+        stop_writer(_writer)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -229,3 +230,22 @@ def served(instance_path: Any) -> Iterator[LiveServer]:
     finally:
         server.close()
         close_app(app)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def held(instance: Any) -> bool:
+    """Whether a process holds the folder's writer lock (it leads that host's writes)."""
+    import fcntl
+
+    with open(instance.path / "run" / "writer.lock", "rb") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(f, fcntl.LOCK_UN)
+        return False

@@ -20,6 +20,8 @@ from gunicorn.app.base import BaseApplication
 from registry.cli import Extra, instance_path
 from registry.write.instance import load_instance
 from web import create_app
+from web.writer import COMMANDS as writer_commands
+from web.writer import add_batch_options, start_writer, stop_writer
 
 
 class Server(BaseApplication):  # type: ignore[misc]
@@ -43,16 +45,14 @@ def add_serve(p: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]
     p.add_argument("--port", type=int, help="shorthand for --bind 127.0.0.1:PORT")
     p.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="default: CPUs")
     p.add_argument("--threads", type=int, default=8, help="requests each worker serves at once")
+    add_batch_options(p)
     p.add_argument(
-        "--batch-window-ms",
-        type=float,
-        default=2.0,
-        help="how long a worker's writer waits to pool concurrent POSTs (default 2 ms)",
+        "--writer-process",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="start `pakta writer` beside the workers to append for them (default: yes)",
     )
-    p.add_argument("--batch-max", type=int, default=200, help="statements a batch holds at most")
-    p.add_argument(
-        "--access-log", action="store_true", help="log every request to standard output"
-    )
+    p.add_argument("--access-log", action="store_true", help="log every request to standard output")
     p.add_argument(
         "--dev",
         action="store_true",
@@ -85,10 +85,20 @@ def add_serve(p: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]
             "graceful_timeout": 30,
             "accesslog": "-" if args.access_log else None,
         }
-        Server(config, options).run()
+        writer = None
+        if args.writer_process:
+            writer = start_writer(instance_path(args), args.batch_window_ms, args.batch_max)
+        try:
+            Server(config, options).run()
+        finally:
+            if writer is not None:
+                stop_writer(writer)
         return 0
 
     return serve
 
 
-COMMANDS: tuple[Extra, ...] = (("serve", "serve the site and API (gunicorn)", add_serve),)
+COMMANDS: tuple[Extra, ...] = (
+    ("serve", "serve the site and API (gunicorn)", add_serve),
+    *writer_commands,
+)

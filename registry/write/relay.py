@@ -153,28 +153,33 @@ class Relay:
                 return None
             try:
                 conn.send_bytes(data)
-                break
-            except OSError:  # that leader is gone and nothing was sent: so are its peers
+                if not conn.poll(ANSWER_TIMEOUT):
+                    raise TimeoutError("no answer from the host's writer")
+                answer = _unpack(conn.recv())
+            except (BrokenPipeError, ConnectionResetError):
+                # That leader was gone before it read this (a Unix socket resets only when
+                # its peer closes with data unread), and so are its other connections here.
                 conn.close()
-                with self._pool_lock:
-                    stale, self._idle = self._idle, []
-                for old in stale:
-                    old.close()
-        else:
-            return None
-        try:
-            if not conn.poll(ANSWER_TIMEOUT):
-                raise TimeoutError("no answer from the host's writer")
-            answer = _unpack(conn.recv())
-        except (OSError, EOFError, TimeoutError) as e:
-            # Sent, but the leader died or stalled: it may or may not be in the log.
-            conn.close()
-            log.warning("the host's writer did not answer: %s", e)
-            return WriterError("the registry could not confirm the append; check the log, retry")
-        self.forwarded += 1
+                self._drop_idle()
+                continue
+            except (OSError, EOFError, TimeoutError) as e:
+                # It read it, then died or stalled: it may or may not be in the log.
+                conn.close()
+                log.warning("the host's writer did not answer: %s", e)
+                return WriterError(
+                    "the registry could not confirm the append; check the log, retry"
+                )
+            self.forwarded += 1
+            with self._pool_lock:
+                self._idle.append(conn)
+            return answer
+        return None
+
+    def _drop_idle(self) -> None:
         with self._pool_lock:
-            self._idle.append(conn)
-        return answer
+            stale, self._idle = self._idle, []
+        for old in stale:
+            old.close()
 
     def _connection(self) -> Connection | None:
         with self._pool_lock:

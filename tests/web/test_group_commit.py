@@ -5,10 +5,8 @@ linear log that audits clean; two servers on one database too."""
 
 from __future__ import annotations
 
-import fcntl
 import json
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -21,18 +19,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pakta_support import PACT_DOCUMENT, Agent, Harness, envelope_bytes, pact_body
+from pakta_support import (
+    PACT_DOCUMENT,
+    Agent,
+    Harness,
+    envelope_bytes,
+    free_port,
+    held,
+    pact_body,
+)
 
 from keys.note import NoteVerifier
 from registry.audit.audit import audit, source_fetch
 from registry.service import open_service
 from registry.write.instance import Instance, load_instance
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @contextmanager
@@ -183,14 +183,3 @@ def test_two_servers_on_one_database_make_one_linear_log(
     with pakta_serve(instance) as first, pakta_serve(other_host) as second:
         scenario(instance, [first, second])
         assert held(instance) and held(other_host)
-
-
-def held(instance: Instance) -> bool:
-    """Whether a process holds the folder's writer lock (it leads that host's writes)."""
-    with open(instance.path / "run" / "writer.lock", "rb") as f:
-        try:
-            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return True
-        fcntl.flock(f, fcntl.LOCK_UN)
-        return False

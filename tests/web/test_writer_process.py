@@ -1,0 +1,182 @@
+"""`pakta writer` beside the workers (web/writer.py): `pakta serve` and gunicorn with
+deploy/gunicorn.conf.py start one, it holds the host's writer lock and appends the workers'
+POSTs; killed, a worker takes over and POSTs still land; it never outlives its server."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from pakta_support import (
+    PACT_DOCUMENT,
+    Agent,
+    Harness,
+    envelope_bytes,
+    free_port,
+    held,
+    new_instance,
+    pact_body,
+)
+
+from registry.service import open_service
+from registry.write.instance import Instance
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def sqlite_instance(tmp_path: Path) -> Instance:
+    return new_instance(tmp_path / "instance", f"sqlite:///{tmp_path / 'pakta.sqlite3'}")
+
+
+def children(pid: int) -> dict[int, str]:
+    """pid -> command line of every process whose parent is `pid`."""
+    found = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{name}/stat").read_text()
+            command = Path(f"/proc/{name}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:  # gone meanwhile
+            continue
+        if int(stat.rpartition(")")[2].split()[1]) == pid:
+            found[int(name)] = command
+    return found
+
+
+def writers(pid: int) -> list[int]:
+    return [p for p, command in children(pid).items() if " writer " in command + " "]
+
+
+def gone(pid: int, within: float = 10.0) -> bool:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+        except OSError:
+            return True
+        if state == "Z":  # exited, not yet reaped by its parent
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@contextmanager
+def running(
+    command: list[str], env: dict[str, str], port: int
+) -> Iterator[subprocess.Popen[bytes]]:
+    process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
+    try:
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/log", timeout=2).read()
+                break
+            except OSError:
+                assert process.poll() is None, "the server exited"
+                time.sleep(0.1)
+        yield process
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+
+
+def serve(instance: Instance, port: int, *extra: str) -> list[str]:
+    command = [sys.executable, "-m", "web", "--instance", str(instance.path), "serve"]
+    return [*command, "--bind", f"127.0.0.1:{port}", "--workers", "2", *extra]
+
+
+def pacts(instance: Instance, count: int) -> list[bytes]:
+    service = open_service(instance)
+    try:
+        agents = [Agent(f"pemkab-w{i}") for i in range(count)]
+        for agent in agents:
+            Harness(service.registry).register(agent)
+    finally:
+        service.close()
+    out = []
+    for agent in agents:
+        payload = agent.statement("integrity_pact.signed", pact_body(), documents=[PACT_DOCUMENT])
+        out.append(envelope_bytes(payload, agent.key))
+    return out
+
+
+def post(port: int, data: bytes) -> int:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/api/v1/statements",
+        data=data,
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:
+        json.load(response)
+        return int(response.status)
+
+
+@pytest.mark.integration
+@pytest.mark.slow
+def test_pakta_serve_appends_through_its_writer_and_survives_losing_it(
+    sqlite_instance: Instance,
+) -> None:
+    port = free_port()
+    work = pacts(sqlite_instance, 9)
+    with running(serve(sqlite_instance, port), dict(os.environ), port) as server:
+        (writer,) = writers(server.pid)
+        assert held(sqlite_instance)
+        with ThreadPoolExecutor(8) as pool:
+            assert list(pool.map(lambda d: post(port, d), work[:8])) == [201] * 8
+        os.kill(writer, signal.SIGKILL)  # a crash: a worker takes the lock
+        assert gone(writer)
+        assert post(port, work[8]) == 201
+        assert held(sqlite_instance)
+    assert gone(writer) and not held(sqlite_instance)
+
+
+@pytest.mark.integration
+@pytest.mark.slow
+def test_the_writer_never_outlives_its_server(sqlite_instance: Instance) -> None:
+    port = free_port()
+    with running(serve(sqlite_instance, port), dict(os.environ), port) as server:
+        (writer,) = writers(server.pid)
+        for worker in children(server.pid):
+            if worker != writer:
+                os.kill(worker, signal.SIGKILL)
+        server.kill()  # no chance to stop it: the writer sees its parent go
+        assert gone(writer)
+
+
+@pytest.mark.integration
+@pytest.mark.slow
+def test_without_a_writer_process_a_worker_appends(sqlite_instance: Instance) -> None:
+    port = free_port()
+    (data,) = pacts(sqlite_instance, 1)
+    command = serve(sqlite_instance, port, "--no-writer-process")
+    with running(command, dict(os.environ), port) as server:
+        assert writers(server.pid) == [] and held(sqlite_instance)
+        assert post(port, data) == 201
+
+
+@pytest.mark.integration
+@pytest.mark.slow
+def test_gunicorn_with_the_deploy_config_starts_and_stops_a_writer(
+    sqlite_instance: Instance,
+) -> None:
+    port = free_port()
+    (data,) = pacts(sqlite_instance, 1)
+    env = dict(os.environ, PAKTA_INSTANCE=str(sqlite_instance.path))
+    env.update(PAKTA_BIND=f"127.0.0.1:{port}", PAKTA_WORKERS="2")
+    gunicorn = str(Path(sys.executable).parent / "gunicorn")
+    command = [gunicorn, "--config", str(ROOT / "deploy" / "gunicorn.conf.py")]
+    with running(command, env, port) as server:
+        (writer,) = writers(server.pid)
+        assert post(port, data) == 201
+    assert gone(writer)
