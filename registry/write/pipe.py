@@ -34,6 +34,7 @@ transaction rolls back.
 from __future__ import annotations
 
 import json
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -60,6 +61,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import Pool
 
 _KEY = "pakta.pipe"
 # sqlite3 takes named parameters (`:name`) from a mapping; SQLAlchemy's own SQLite dialect
@@ -68,6 +70,7 @@ _SQLITE_NAMED = SQLiteDialect_pysqlite(paramstyle="named")
 _POSTGRES = postgresql.psycopg.dialect()  # type: ignore[no-untyped-call]
 
 Rows = Sequence[Mapping[str, Any]]
+_IDLE = 0  # psycopg.pq.TransactionStatus.IDLE: connected, in no transaction
 
 
 @dataclass(frozen=True)
@@ -214,8 +217,11 @@ class Pipe:
         sql, params, _ = queued[0]
         try:
             if self.postgres:
+                begin = _begin_in_pipeline(raw)
                 asked: list[tuple[Any, Returned]] = []
                 with raw.pipeline(), raw.cursor() as cursor:
+                    if begin:
+                        cursor.execute("BEGIN")
                     for sql, params, found in queued:
                         if found is None:
                             cursor.execute(sql, params)
@@ -239,6 +245,34 @@ class Pipe:
                 sql, params, e, self.conn.dialect.loaded_dbapi.Error, dialect=self.conn.dialect
             )
             raise error from e
+
+
+# The driver connections `_begin_in_pipeline` put in autocommit, until they go back to the pool.
+_OWN_BEGIN: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
+def _begin_in_pipeline(raw: Any) -> bool:
+    """Whether this pipeline opens the transaction itself. psycopg 3.3 sends its implicit BEGIN
+    before a pipeline's first statement and waits for its answer (a round trip for BEGIN
+    alone: tests/registry/write/test_round_trips.py), so when nothing has run in the
+    transaction yet (the connection idle, out of any transaction), the driver is put in
+    autocommit (it then sends no BEGIN) and the pipeline's first statement is BEGIN: the same
+    transaction, one round trip fewer. Commit and rollback go by the server's transaction
+    status, not by autocommit, so they end it as before; `_reset_autocommit` turns autocommit
+    off again when the connection goes back to the pool."""
+    if raw.autocommit or raw.pgconn.transaction_status != _IDLE:
+        return False
+    raw.autocommit = True
+    _OWN_BEGIN.add(raw)
+    return True
+
+
+@event.listens_for(Pool, "checkin")
+def _reset_autocommit(dbapi_connection: Any, record: Any) -> None:
+    if dbapi_connection is not None and dbapi_connection in _OWN_BEGIN:
+        _OWN_BEGIN.discard(dbapi_connection)
+        if not dbapi_connection.closed:  # idle again: the pool's reset rolled back
+            dbapi_connection.autocommit = False
 
 
 def compiled(statement: Any, postgres: bool) -> tuple[str, dict[str, Any]]:

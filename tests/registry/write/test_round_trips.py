@@ -44,6 +44,7 @@ class Trace:
         self.engine = service.registry.engine
         self.file = tempfile.TemporaryFile()
         self.traced: list[Any] = []
+        self.connections: list[Any] = []  # the driver's connections, as the pool hands them
         self.messages: list[tuple[str, str, str]] = []  # (F or B, message type, its fields)
 
     def _checkout(self, dbapi_connection: Any, record: Any, proxy: Any) -> None:
@@ -53,6 +54,7 @@ class Trace:
         pgconn.trace(self.file.fileno())
         pgconn.set_trace_flags(psycopg.pq.Trace.SUPPRESS_TIMESTAMPS)
         self.traced.append(pgconn)
+        self.connections.append(dbapi_connection)
 
     def __enter__(self) -> Trace:
         event.listen(self.engine, "checkout", self._checkout)
@@ -119,13 +121,16 @@ def test_one_append_takes_the_documented_round_trips(service: Service) -> None:
     assert len(trace.traced) == 1  # one connection, one transaction
     assert trace.round_trips() == documented()
     turns = trace.turns()
-    # psycopg waits for an implicit BEGIN on its own before the first pipeline (psycopg 3.3,
-    # `_start_query` syncs the pipeline after it); the lock and the last entry go together;
-    # the COMMIT goes last in the last pipeline, and nothing is sent after it.
-    assert turns[0] == ["BEGIN"]
-    assert turns[1][0].startswith("SELECT pg_advisory_xact_lock")
+    # The BEGIN opens the first pipeline (psycopg's own would be a turn of its own: psycopg
+    # 3.3's `_start_query` syncs the pipeline after it), the lock and the last entry go with
+    # it, so the lock is the transaction's; the COMMIT goes last in the last pipeline, and
+    # nothing is sent after it.
+    assert turns[0][0] == "BEGIN" and turns[0][1].startswith("SELECT pg_advisory_xact_lock")
+    assert sum(t == "BEGIN" for turn in turns for t in turn) == 1
     assert turns[-1][-1] == "COMMIT"
     assert all("COMMIT" not in t for turn in turns[:-1] for t in turn)
+    # The connection went back to the pool as it came: not in autocommit.
+    assert [c.autocommit for c in trace.connections] == [False]
 
 
 def test_a_group_commit_takes_no_more_round_trips_than_one_append(service: Service) -> None:
