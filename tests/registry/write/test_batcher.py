@@ -5,24 +5,19 @@ submission is refused, never left waiting."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
-from pakta_support import PACT_DOCUMENT, Agent, Harness, envelope_bytes, new_instance, pact_body
+from pakta_support import PACT_DOCUMENT, Agent, Harness, envelope_bytes, pact_body
 
 from registry.rules.errors import ConflictError
-from registry.service import Service, open_service
+from registry.service import Service
 from registry.write.batcher import GroupCommit, WriterError
 
 
 @pytest.fixture
-def service(tmp_path: Path) -> Iterator[Service]:
-    instance = new_instance(tmp_path / "instance", f"sqlite:///{tmp_path / 'pakta.sqlite3'}")
-    found = open_service(instance)
-    yield found
-    found.close()
+def service(sqlite_service: Service) -> Service:
+    return sqlite_service
 
 
 def pacts(service: Service, agencies: int, each: int) -> list[list[bytes]]:

@@ -9,26 +9,22 @@ import subprocess
 import sys
 import textwrap
 import time
-from collections.abc import Iterator
 from multiprocessing.connection import Client
 from pathlib import Path
 
 import pytest
-from pakta_support import PACT_DOCUMENT, Agent, Harness, envelope_bytes, new_instance, pact_body
+from pakta_support import PACT_DOCUMENT, Agent, Harness, envelope_bytes, pact_body
 
 from keys.errors import EnvelopeError
 from registry.rules.errors import ConflictError
-from registry.service import Service, open_service
+from registry.service import Service
 from registry.write.batcher import GroupCommit
 from registry.write.relay import Relay, socket_address
 
 
 @pytest.fixture
-def service(tmp_path: Path) -> Iterator[Service]:
-    instance = new_instance(tmp_path / "instance", f"sqlite:///{tmp_path / 'pakta.sqlite3'}")
-    found = open_service(instance)
-    yield found
-    found.close()
+def service(sqlite_service: Service) -> Service:
+    return sqlite_service
 
 
 def relay(service: Service) -> Relay:
