@@ -35,21 +35,12 @@ loglevel = "info"
 proc_name = "pakta"
 
 # One process beside the workers that only appends (web/writer.py, `pakta writer`): the workers
-# hand it their POSTs, so the append has a core of its own. If it stops, a worker takes over.
-_writer = None
+# hand it their POSTs, so the append has a core of its own. Started with gunicorn, started again
+# on `systemctl reload pakta` (so new code appends after an upgrade), stopped on exit; if it
+# stops, a worker takes over.
+from web.writer import WriterHooks  # noqa: E402
 
-
-def on_starting(server):  # type: ignore[no-untyped-def]
-    global _writer
-    from pathlib import Path
-
-    from web.writer import start_writer
-
-    _writer = start_writer(Path(os.environ.get("PAKTA_INSTANCE", "instance")))
-
-
-def on_exit(server):  # type: ignore[no-untyped-def]
-    from web.writer import stop_writer
-
-    if _writer is not None:
-        stop_writer(_writer)
+_writer = WriterHooks()
+on_starting = _writer.on_starting
+on_reload = _writer.on_reload
+on_exit = _writer.on_exit

@@ -21,7 +21,7 @@ from registry.cli import Extra, instance_path
 from registry.write.instance import load_instance
 from web import create_app
 from web.writer import COMMANDS as writer_commands
-from web.writer import add_batch_options, start_writer, stop_writer
+from web.writer import WriterHooks, add_batch_options
 
 
 class Server(BaseApplication):  # type: ignore[misc]
@@ -85,14 +85,10 @@ def add_serve(p: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]
             "graceful_timeout": 30,
             "accesslog": "-" if args.access_log else None,
         }
-        writer = None
         if args.writer_process:
-            writer = start_writer(instance_path(args), args.batch_window_ms, args.batch_max)
-        try:
-            Server(config, options).run()
-        finally:
-            if writer is not None:
-                stop_writer(writer)
+            hooks = WriterHooks(instance_path(args), args.batch_window_ms, args.batch_max)
+            options.update(hooks.options())
+        Server(config, options).run()
         return 0
 
     return serve

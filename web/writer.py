@@ -6,7 +6,7 @@ serving requests of its own, and its request threads and its writer thread take 
 interpreter lock. This process holds the lock and does nothing else, so the append runs on
 its own core while the workers parse HTTP: `python -m bench.http_workers` measured x1.3 the
 statements per second with 16 clients. `pakta serve` starts one beside gunicorn unless told
-`--no-writer-process`; deploy/gunicorn.conf.py starts one from gunicorn's `on_starting` hook.
+`--no-writer-process`, and so does deploy/gunicorn.conf.py, both through `WriterHooks`.
 If it stops, a worker takes the lock within a tenth of a second: it is a saving, never a
 single point of failure.
 """
@@ -85,6 +85,43 @@ def stop_writer(process: subprocess.Popen[str]) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+# The writer this gunicorn master started. Module-wide, not the hooks' own: a reload reads the
+# config file again, and the new file's hooks must stop the writer the old one started.
+_running: list[subprocess.Popen[str]] = []
+
+
+class WriterHooks:
+    """gunicorn server hooks keeping one `pakta writer` beside the workers: started with the
+    server, started again on a reload (SIGHUP: so new code appends after an upgrade, as the new
+    workers serve), stopped on exit. If gunicorn exits without its hook, the writer sees its
+    parent go and stops itself."""
+
+    def __init__(self, folder: Path | None = None, window_ms: float = 2.0, max_items: int = 200):
+        self.folder = folder
+        self.window_ms = window_ms
+        self.max_items = max_items
+
+    def on_starting(self, server: object) -> None:
+        folder = self.folder or Path(os.environ.get("PAKTA_INSTANCE", "instance"))
+        _running.append(start_writer(folder, self.window_ms, self.max_items))
+
+    def on_reload(self, server: object) -> None:
+        self.on_exit(server)
+        self.on_starting(server)
+
+    def on_exit(self, server: object) -> None:
+        while _running:
+            stop_writer(_running.pop())
+
+    def options(self) -> dict[str, object]:
+        """The hooks as gunicorn settings."""
+        return {
+            "on_starting": self.on_starting,
+            "on_reload": self.on_reload,
+            "on_exit": self.on_exit,
+        }
 
 
 def add_batch_options(p: argparse.ArgumentParser) -> None:

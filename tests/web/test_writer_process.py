@@ -180,3 +180,29 @@ def test_gunicorn_with_the_deploy_config_starts_and_stops_a_writer(
         (writer,) = writers(server.pid)
         assert post(port, data) == 201
     assert gone(writer)
+
+
+@pytest.mark.integration
+@pytest.mark.slow
+def test_a_reload_starts_a_new_writer_in_place_of_the_old(sqlite_instance: Instance) -> None:
+    """After an upgrade, `systemctl reload pakta` (gunicorn's SIGHUP) must leave new code
+    appending: the old writer stops and a new one takes the lock, with the deploy config
+    (which gunicorn reads again on a reload) as with `pakta serve`."""
+    port = free_port()
+    work = pacts(sqlite_instance, 2)
+    env = dict(os.environ, PAKTA_INSTANCE=str(sqlite_instance.path))
+    env.update(PAKTA_BIND=f"127.0.0.1:{port}", PAKTA_WORKERS="2")
+    gunicorn = str(Path(sys.executable).parent / "gunicorn")
+    command = [gunicorn, "--config", str(ROOT / "deploy" / "gunicorn.conf.py")]
+    with running(command, env, port) as server:
+        (old,) = writers(server.pid)
+        assert post(port, work[0]) == 201
+        server.send_signal(signal.SIGHUP)
+        assert gone(old)
+        deadline = time.monotonic() + 30
+        while not (found := writers(server.pid)) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        (new,) = found
+        assert new != old
+        assert post(port, work[1]) == 201
+    assert gone(new)
