@@ -35,6 +35,10 @@ class WriterError(PaktaError):
     """The registry could not append (a database failure, not a refusal of the statement)."""
 
 
+class ShuttingDown(WriterError):
+    """The writer was closed: it appended nothing of this submission (another may)."""
+
+
 @dataclass(frozen=True)
 class _Item:
     prepared: Prepared
@@ -70,7 +74,7 @@ class GroupCommit:
         answer: Future[Receipt | PaktaError] = Future()
         with self._gate:
             if self._closed:  # nothing would take it: say so rather than wait for ever
-                raise WriterError("the registry is shutting down; try again")
+                raise ShuttingDown("the registry is shutting down; try again")
             self._queue.put(_Item(prepared, answer))
         result = answer.result()
         if isinstance(result, PaktaError):

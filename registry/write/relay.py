@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from keys.errors import PaktaError
-from registry.write.batcher import GroupCommit, WriterError
+from registry.write.batcher import GroupCommit, ShuttingDown, WriterError
 from registry.write.submission import Receipt
 
 log = logging.getLogger(__name__)
@@ -78,10 +78,13 @@ def _unpack(answer: Any) -> Receipt | PaktaError:
 
 
 def _wake(conn: Connection) -> None:
-    """Shut a connection down, waking a thread waiting in recv on it (a close would not)."""
+    """Shut a connection's reading down, waking a thread waiting in recv on it (a close would
+    not). Its writing stays open: a submission already on its way is still read, refused as
+    ShuttingDown and answered, and one unread when it closes resets the sender's socket, so
+    either way its sender knows nothing was appended and takes it to the next leader."""
     try:
         with socket.fromfd(conn.fileno(), socket.AF_UNIX, socket.SOCK_STREAM) as s:
-            s.shutdown(socket.SHUT_RDWR)
+            s.shutdown(socket.SHUT_RD)
     except OSError:  # already closed
         pass
 
@@ -123,8 +126,8 @@ class Relay:
         return result
 
     def close(self) -> None:
-        """Stop leading (the next process takes the lock), drop the connections, then finish
-        what this process's own writer holds and stop it."""
+        """Stop taking submissions, finish those this process's writer holds (their answers
+        still go back), then drop the connections and the lock (the next process leads)."""
         self._closed.set()
         self._thread.join()
         listener, self._listener = self._listener, None
@@ -136,18 +139,20 @@ class Relay:
             except (OSError, EOFError):
                 pass
             listener.close()  # and removes the socket file
+        # What arrives from now on is refused as ShuttingDown, which its sender takes to the
+        # next leader.
+        self.local.close()
         with self._pool_lock:
             for conn in [*self._idle, *self._served]:
                 _wake(conn)
             self._idle.clear()
         os.close(self._lock_file)  # releases the lock: the next process leads
-        self.local.close()
 
     # The follower's side.
 
     def _forward(self, data: bytes) -> Receipt | PaktaError | None:
         """The leader's answer; None when no leader took the submission (append it here)."""
-        for _ in range(2):
+        for _ in range(3):
             conn = self._connection()
             if conn is None:
                 return None
@@ -169,6 +174,11 @@ class Relay:
                 return WriterError(
                     "the registry could not confirm the append; check the log, retry"
                 )
+            if isinstance(answer, ShuttingDown):  # it read it but appended nothing: go on
+                conn.close()
+                self._drop_idle()
+                time.sleep(ELECT_EVERY)  # the time the next leader takes to get the lock
+                continue
             self.forwarded += 1
             with self._pool_lock:
                 self._idle.append(conn)

@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -189,20 +190,43 @@ def test_a_reload_starts_a_new_writer_in_place_of_the_old(sqlite_instance: Insta
     appending: the old writer stops and a new one takes the lock, with the deploy config
     (which gunicorn reads again on a reload) as with `pakta serve`."""
     port = free_port()
-    work = pacts(sqlite_instance, 2)
+    work = pacts(sqlite_instance, 300)
     env = dict(os.environ, PAKTA_INSTANCE=str(sqlite_instance.path))
     env.update(PAKTA_BIND=f"127.0.0.1:{port}", PAKTA_WORKERS="2")
     gunicorn = str(Path(sys.executable).parent / "gunicorn")
     command = [gunicorn, "--config", str(ROOT / "deploy" / "gunicorn.conf.py")]
     with running(command, env, port) as server:
         (old,) = writers(server.pid)
-        assert post(port, work[0]) == 201
-        server.send_signal(signal.SIGHUP)
-        assert gone(old)
-        deadline = time.monotonic() + 30
-        while not (found := writers(server.pid)) and time.monotonic() < deadline:
-            time.sleep(0.1)
+        # POSTs go on, from 4 clients, while the writer is replaced: none of them fails.
+        stop = threading.Event()
+        answers: list[tuple[float, int]] = []
+        queue = iter(work)
+        lock = threading.Lock()
+
+        def client() -> None:
+            while not stop.is_set():
+                with lock:
+                    data = next(queue, None)
+                if data is None:
+                    return
+                answers.append((time.monotonic(), post(port, data)))
+
+        with ThreadPoolExecutor(4) as pool:
+            for _ in range(4):
+                pool.submit(client)
+            time.sleep(0.3)
+            reloaded = time.monotonic()
+            server.send_signal(signal.SIGHUP)
+            assert gone(old)
+            deadline = time.monotonic() + 30
+            while not (found := writers(server.pid)) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            replaced = time.monotonic()
+            time.sleep(0.3)
+            stop.set()
         (new,) = found
         assert new != old
-        assert post(port, work[1]) == 201
+        assert [status for _, status in answers] == [201] * len(answers)
+        assert any(reloaded < t < replaced for t, _ in answers)  # some landed meanwhile
+        assert len(answers) < len(work)  # the clients were still posting at the end
     assert gone(new)

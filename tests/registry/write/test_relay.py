@@ -88,6 +88,25 @@ def test_the_next_process_leads_when_the_leader_closes(service: Service) -> None
         second.close()
 
 
+def test_a_leader_shutting_down_sends_the_submission_on_not_back(service: Service) -> None:
+    """A leader whose writer has closed refuses as ShuttingDown (it appended nothing); the
+    follower does not hand that to its client: it tries again, and with no other leader to
+    reach, appends the submission itself."""
+    agent = Agent("pemkab-shutdown")
+    Harness(service.registry).register(agent)
+    first = relay(service)
+    assert leads(first)
+    second = relay(service)
+    try:
+        first.local.close()  # closing: its listener still answers for a moment
+        size = service.registry.size()
+        receipt = second.submit(pact(agent))
+        assert receipt.index == size and second.forwarded == 0
+    finally:
+        second.close()
+        first.close()
+
+
 def test_a_peer_without_the_instance_key_is_refused(service: Service) -> None:
     agent = Agent("pemkab-auth")
     Harness(service.registry).register(agent)
