@@ -127,7 +127,10 @@ class Relay:
 
     def close(self) -> None:
         """Stop taking submissions, finish those this process's writer holds (their answers
-        still go back), then drop the connections and the lock (the next process leads)."""
+        still go back), then drop the connections and the lock (the next process leads).
+        Closing again does nothing."""
+        if self._closed.is_set():
+            return
         self._closed.set()
         self._thread.join()
         listener, self._listener = self._listener, None

@@ -97,6 +97,14 @@ def serve(instance: Instance, port: int, *extra: str) -> list[str]:
     return [*command, "--bind", f"127.0.0.1:{port}", "--workers", "2", *extra]
 
 
+def deploy_gunicorn(instance: Instance, port: int) -> tuple[list[str], dict[str, str]]:
+    """gunicorn with deploy/gunicorn.conf.py, as systemd runs it: (command, environment)."""
+    env = dict(os.environ, PAKTA_INSTANCE=str(instance.path))
+    env.update(PAKTA_BIND=f"127.0.0.1:{port}", PAKTA_WORKERS="2")
+    gunicorn = str(Path(sys.executable).parent / "gunicorn")
+    return [gunicorn, "--config", str(ROOT / "deploy" / "gunicorn.conf.py")], env
+
+
 def pacts(instance: Instance, count: int) -> list[bytes]:
     service = open_service(instance)
     try:
@@ -173,11 +181,7 @@ def test_gunicorn_with_the_deploy_config_starts_and_stops_a_writer(
 ) -> None:
     port = free_port()
     (data,) = pacts(sqlite_instance, 1)
-    env = dict(os.environ, PAKTA_INSTANCE=str(sqlite_instance.path))
-    env.update(PAKTA_BIND=f"127.0.0.1:{port}", PAKTA_WORKERS="2")
-    gunicorn = str(Path(sys.executable).parent / "gunicorn")
-    command = [gunicorn, "--config", str(ROOT / "deploy" / "gunicorn.conf.py")]
-    with running(command, env, port) as server:
+    with running(*deploy_gunicorn(sqlite_instance, port), port) as server:
         (writer,) = writers(server.pid)
         assert post(port, data) == 201
     assert gone(writer)
@@ -191,11 +195,7 @@ def test_a_reload_starts_a_new_writer_in_place_of_the_old(sqlite_instance: Insta
     (which gunicorn reads again on a reload) as with `pakta serve`."""
     port = free_port()
     work = pacts(sqlite_instance, 300)
-    env = dict(os.environ, PAKTA_INSTANCE=str(sqlite_instance.path))
-    env.update(PAKTA_BIND=f"127.0.0.1:{port}", PAKTA_WORKERS="2")
-    gunicorn = str(Path(sys.executable).parent / "gunicorn")
-    command = [gunicorn, "--config", str(ROOT / "deploy" / "gunicorn.conf.py")]
-    with running(command, env, port) as server:
+    with running(*deploy_gunicorn(sqlite_instance, port), port) as server:
         (old,) = writers(server.pid)
         # POSTs go on, from 4 clients, while the writer is replaced: none of them fails.
         stop = threading.Event()

@@ -9,6 +9,8 @@ import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from multiprocessing.connection import Client
 from pathlib import Path
 
@@ -41,15 +43,25 @@ def pact(agent: Agent) -> bytes:
     return envelope_bytes(payload, agent.key)
 
 
-def test_a_second_relay_forwards_to_the_leader_and_gets_its_own_answers(
-    service: Service,
-) -> None:
-    agent = Agent("pemkab-relay")
+@contextmanager
+def leader_and_follower(service: Service, agency: str) -> Iterator[tuple[Agent, Relay, Relay]]:
+    """A registered agency, a relay that leads and a second that follows, on one folder."""
+    agent = Agent(agency)
     Harness(service.registry).register(agent)
     first = relay(service)
     assert leads(first)
     second = relay(service)
     try:
+        yield agent, first, second
+    finally:
+        second.close()
+        first.close()
+
+
+def test_a_second_relay_forwards_to_the_leader_and_gets_its_own_answers(
+    service: Service,
+) -> None:
+    with leader_and_follower(service, "pemkab-relay") as (agent, first, second):
         assert not leads(second, 0.3)  # the lock is taken: it follows
         data = pact(agent)
         receipt = second.submit(data)
@@ -66,45 +78,27 @@ def test_a_second_relay_forwards_to_the_leader_and_gets_its_own_answers(
         # The leader's own submissions never touch the socket.
         first.submit(pact(agent))
         assert first.forwarded == 0
-    finally:
-        second.close()
-        first.close()
 
 
 def test_the_next_process_leads_when_the_leader_closes(service: Service) -> None:
-    agent = Agent("pemkab-handover")
-    Harness(service.registry).register(agent)
-    first = relay(service)
-    assert leads(first)
-    second = relay(service)
-    try:
+    with leader_and_follower(service, "pemkab-handover") as (agent, first, second):
         second.submit(pact(agent))  # through the first, so the second holds a connection
         first.close()
         assert leads(second)
         size = service.registry.size()
         receipt = second.submit(pact(agent))
         assert receipt.index == size and second.forwarded == 1
-    finally:
-        second.close()
 
 
 def test_a_leader_shutting_down_sends_the_submission_on_not_back(service: Service) -> None:
     """A leader whose writer has closed refuses as ShuttingDown (it appended nothing); the
     follower does not hand that to its client: it tries again, and with no other leader to
     reach, appends the submission itself."""
-    agent = Agent("pemkab-shutdown")
-    Harness(service.registry).register(agent)
-    first = relay(service)
-    assert leads(first)
-    second = relay(service)
-    try:
+    with leader_and_follower(service, "pemkab-shutdown") as (agent, first, second):
         first.local.close()  # closing: its listener still answers for a moment
         size = service.registry.size()
         receipt = second.submit(pact(agent))
         assert receipt.index == size and second.forwarded == 0
-    finally:
-        second.close()
-        first.close()
 
 
 def test_a_peer_without_the_instance_key_is_refused(service: Service) -> None:
