@@ -2,7 +2,7 @@
 workers (one per core, 8 threads each) and `pakta writer` beside them, without the writer
 process (a worker appends for the others), and as one worker of 16 threads, alternating on one
 database, with every process's CPU per statement (`bench.http`). `python -m bench.http_workers
-[ROUNDS]`."""
+[ROUNDS [PER_CLIENT]]` (3 and 25 by default)."""
 
 from __future__ import annotations
 
@@ -50,5 +50,6 @@ def run(rounds: int = 3, per_client: int = 25) -> dict[str, dict[str, float]]:
 
 
 if __name__ == "__main__":
-    for name, figures in run(int(sys.argv[1]) if len(sys.argv) > 1 else 3).items():
+    args = [int(a) for a in sys.argv[1:3]]
+    for name, figures in run(*args).items():
         print(name, figures)

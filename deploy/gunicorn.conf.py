@@ -3,9 +3,9 @@
 Run by deploy/systemd/pakta.service as `gunicorn --config /etc/pakta/gunicorn.conf.py`, with
 `PAKTA_INSTANCE` naming the instance folder (`pakta init` made it; on PostgreSQL its
 `config.json` holds the database URL). Each worker opens the registry itself (no preloading):
-its own database pool; the worker holding the instance's `run/writer.lock` appends what every
-worker of this host is sent (registry/write/relay.py), and several hosts share one PostgreSQL
-database, sequenced by its advisory lock. Check with
+its own database pool; `pakta writer`, started by the hooks at the end, holds the instance's
+`run/writer.lock` and appends what every worker of this host is sent (registry/write/relay.py),
+and several hosts share one PostgreSQL database, sequenced by its advisory lock. Check with
 `gunicorn --check-config --config deploy/gunicorn.conf.py`.
 """
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import socket
@@ -240,8 +241,6 @@ def free_port() -> int:
 
 def held(instance: Any) -> bool:
     """Whether a process holds the folder's writer lock (it leads that host's writes)."""
-    import fcntl
-
     with open(instance.path / "run" / "writer.lock", "rb") as f:
         try:
             fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -21,7 +21,6 @@ from flask import Flask, g, request
 from flask_babel import Babel
 
 from registry.service import open_service
-from registry.write.batcher import GroupCommit
 from registry.write.instance import load_instance
 from registry.write.relay import Relay
 from web import (
@@ -77,13 +76,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     app.extensions["pakta"] = service
     service.witnessing.start()  # cosignatures are collected in the background, never in a POST
-    own_writer = GroupCommit(
+    # The processes serving this folder on this host append through one of them.
+    app.extensions["pakta_writer"] = Relay.open(
         service.registry,
-        window=float(app.config.get("BATCH_WINDOW_MS", 2.0)) / 1000,
+        window_ms=float(app.config.get("BATCH_WINDOW_MS", 2.0)),
         max_items=int(app.config.get("BATCH_MAX", 200)),
     )
-    # The processes serving this folder on this host append through one of them.
-    app.extensions["pakta_writer"] = Relay.for_instance(service.instance.path, own_writer)
     # Catalogs live in web/translations; `make translations` compiles them (pybabel).
     Babel(app, locale_selector=select_locale)
     guard.init_app(app)  # the bounded `int` converter must be in place before any route

@@ -2,7 +2,7 @@
 
 By default it runs `--workers` processes (the CPU count) of gunicorn's threaded worker, each
 opening the registry itself (no preloading: every worker has its own database pool), bound to
-`--bind`; one of them appends every worker's POSTs (`registry.write.relay`). `--dev` runs
+`--bind`, and `pakta writer` beside them appends every worker's POSTs (`web.writer`). `--dev` runs
 Werkzeug's development server instead, with its reloader and debugger; that is the only way to
 debug mode: nothing in the environment switches it on. The same app runs under any WSGI server:
 `gunicorn 'web:create_app()'` with `PAKTA_INSTANCE` set.

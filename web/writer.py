@@ -3,12 +3,12 @@
 The server processes of one instance folder hand their POSTs to whichever of them holds the
 host's writer lock (`registry.write.relay`). A gunicorn worker that holds it appends between
 serving requests of its own, and its request threads and its writer thread take turns on one
-interpreter lock. This process holds the lock and does nothing else, so the append runs on
-its own core while the workers parse HTTP: `python -m bench.http_workers` measured x1.3 the
-statements per second with 16 clients. `pakta serve` starts one beside gunicorn unless told
-`--no-writer-process`, and so does deploy/gunicorn.conf.py, both through `WriterHooks`.
-If it stops, a worker takes the lock within a tenth of a second: it is a saving, never a
-single point of failure.
+interpreter lock. This process holds the lock and does nothing else, so the append runs on its
+own core while the workers parse HTTP: x1.17-1.30 the statements per second of a worker
+leading, with 16 clients (`python -m bench.http_workers ROUNDS PER_CLIENT`; README). `pakta
+serve` starts one beside gunicorn unless told `--no-writer-process`, and so does
+deploy/gunicorn.conf.py, both through `WriterHooks`. If it stops, a worker takes the lock
+within a tenth of a second: it is a saving, never a single point of failure.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from pathlib import Path
 
 from registry.cli import Extra, instance_path
 from registry.service import open_service
-from registry.write.batcher import GroupCommit
 from registry.write.instance import load_instance
 from registry.write.relay import Relay
 
@@ -36,10 +35,7 @@ def run_writer(folder: Path, window_ms: float, max_items: int, stop: threading.E
     """Append for this host's server processes until `stop` is set or the parent goes."""
     service = open_service(load_instance(folder), connections=8)
     service.witnessing.start()
-    relay = Relay.for_instance(
-        service.instance.path,
-        GroupCommit(service.registry, window=window_ms / 1000, max_items=max_items),
-    )
+    relay = Relay.open(service.registry, window_ms, max_items)
     parent = os.getppid()
     try:
         announced = False

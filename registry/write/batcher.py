@@ -2,10 +2,10 @@
 
 Each HTTP request (a gunicorn thread) parses its submission itself, hands it to the process's
 `GroupCommit` and waits for its own answer. One writer thread takes the first waiting item,
-collects more for at most `window` seconds (or until `max_items`), and appends
-them all with `Registry.submit_parsed`: one transaction, one checkpoint, one commit. So a
-client waits no longer than the window plus one append, and under load the batch fills while
-the previous one is written. Each item gets its own receipt or its own error; if the append of
+collects more for at most `window` seconds (or until `max_items`), and appends them all
+with `Registry.submit_parsed`: one transaction, one checkpoint, one commit. So a client waits
+no longer than the window plus one append, and under load the batch fills while the previous
+one is written. Each item gets its own receipt or its own error; if the append of
 a batch fails as a whole (a database error), the batch is split and retried item by item, so
 one bad item never fails the others. Several processes and hosts can each run one: the append
 lock (an advisory lock on PostgreSQL) stays the single sequencer; `relay` lets one process of a

@@ -271,7 +271,7 @@ def _begin_in_pipeline(raw: Any) -> bool:
 def _reset_autocommit(dbapi_connection: Any, record: Any) -> None:
     if dbapi_connection is not None and dbapi_connection in _OWN_BEGIN:
         _OWN_BEGIN.discard(dbapi_connection)
-        if not dbapi_connection.closed:  # idle again: the pool's reset rolled back
+        if not dbapi_connection.closed:  # idle: committed, or rolled back by the pool's reset
             dbapi_connection.autocommit = False
 
 

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from keys.errors import PaktaError
+from registry.write.app import Registry
 from registry.write.batcher import GroupCommit, ShuttingDown, WriterError
 from registry.write.submission import Receipt
 
@@ -94,7 +95,6 @@ class Relay:
 
     def __init__(self, run_dir: Path, authkey: bytes, local: GroupCommit) -> None:
         self.local = local
-        self.run_dir = run_dir
         self.address = socket_address(run_dir)
         self.authkey = authkey
         self.leading = threading.Event()
@@ -111,10 +111,13 @@ class Relay:
         self._thread.start()
 
     @classmethod
-    def for_instance(cls, instance_path: Path, local: GroupCommit) -> Relay:
-        secret = (instance_path / "keys" / "log.key").read_bytes()
+    def open(cls, registry: Registry, window_ms: float = 2.0, max_items: int = 200) -> Relay:
+        """The relay of the registry's instance folder, with this process's own writer."""
+        folder = registry.instance.path
+        secret = (folder / "keys" / "log.key").read_bytes()
         authkey = hashlib.sha256(b"pakta writer relay\0" + secret).digest()
-        return cls(instance_path / "run", authkey, local)
+        local = GroupCommit(registry, window=window_ms / 1000, max_items=max_items)
+        return cls(folder / "run", authkey, local)
 
     def submit(self, data: bytes) -> Receipt:
         """Append one submission through the host's writer; its receipt, or its error."""

@@ -11,6 +11,7 @@ import textwrap
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from multiprocessing import AuthenticationError
 from multiprocessing.connection import Client
 from pathlib import Path
 
@@ -20,7 +21,6 @@ from pakta_support import PACT_DOCUMENT, Agent, Harness, envelope_bytes, pact_bo
 from keys.errors import EnvelopeError
 from registry.rules.errors import ConflictError
 from registry.service import Service
-from registry.write.batcher import GroupCommit
 from registry.write.relay import Relay, socket_address
 
 
@@ -30,7 +30,7 @@ def service(sqlite_service: Service) -> Service:
 
 
 def relay(service: Service) -> Relay:
-    return Relay.for_instance(service.instance.path, GroupCommit(service.registry))
+    return Relay.open(service.registry)
 
 
 def leads(r: Relay, within: float = 3.0) -> bool:
@@ -108,7 +108,7 @@ def test_a_peer_without_the_instance_key_is_refused(service: Service) -> None:
     try:
         assert leads(leader)
         size = service.registry.size()
-        with pytest.raises(Exception, match="digest"):
+        with pytest.raises(AuthenticationError, match="digest"):
             Client(leader.address, family="AF_UNIX", authkey=b"not the instance key")
         assert service.registry.size() == size
         other = relay(service)  # who knows the key is still served
@@ -135,11 +135,10 @@ LEADER = textwrap.dedent(
     import sys
     from pathlib import Path
     from registry.service import open_service
-    from registry.write.batcher import GroupCommit
     from registry.write.instance import load_instance
     from registry.write.relay import Relay
     service = open_service(load_instance(Path(sys.argv[1])))
-    relay = Relay.for_instance(service.instance.path, GroupCommit(service.registry))
+    relay = Relay.open(service.registry)
     relay.leading.wait()
     print("leading", flush=True)
     sys.stdin.read()

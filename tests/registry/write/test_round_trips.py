@@ -144,3 +144,23 @@ def test_a_group_commit_takes_no_more_round_trips_than_one_append(service: Servi
     assert not any(isinstance(r, Exception) for r in results)
     assert registry.size() == 27
     assert trace.round_trips() == documented()
+
+
+def test_a_rolled_back_pipe_leaves_its_connection_out_of_autocommit(service: Service) -> None:
+    """The BEGIN the pipe sends itself puts the driver in autocommit for that transaction; a
+    transaction that ends in a rollback (no COMMIT in the pipe) is still one transaction, and
+    its connection goes back to the pool as it came, or the next reader would run without a
+    transaction."""
+    from psycopg.pq import TransactionStatus
+    from sqlalchemy.orm import Session
+
+    from registry.write.pipe import pipe
+
+    with Session(service.registry.engine) as session:
+        raw = session.connection().connection.driver_connection
+        assert pipe(session).ask("SELECT 1", {}).rows() == [(1,)]
+        assert raw.autocommit  # the pipe's own BEGIN
+        assert raw.pgconn.transaction_status == TransactionStatus.INTRANS  # in a transaction
+        session.rollback()
+    assert raw.pgconn.transaction_status == TransactionStatus.IDLE
+    assert raw.autocommit is False
