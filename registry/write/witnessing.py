@@ -79,8 +79,10 @@ class Witnessing:
         return how many trusted cosignatures it now has."""
         with self._lock:
             witnesses = self.instance().witnesses
+            if not witnesses:  # nothing to ask: no read of the newest checkpoint either
+                return 0
             note = self.registry.checkpoint()
-            if note is None or not witnesses:
+            if note is None:
                 return 0
             size = Checkpoint.parse(note[: note.index("\n\n") + 1]).size
             verifiers = {w["url"]: CosignatureVerifier.parse(w["vkey"]) for w in witnesses}

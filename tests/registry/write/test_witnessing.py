@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from pakta_support import Agent, Harness, envelope_bytes, registration
+from sqlalchemy import event
 
 from keys.ed25519 import generate
 from keys.note import NoteVerifier
@@ -164,3 +165,22 @@ def test_witness_add_takes_effect_while_the_server_runs_and_checkpoint_keeps_ans
 
 
 pytestmark = pytest.mark.integration
+
+
+def test_with_no_witness_configured_a_round_asks_the_database_nothing(
+    instance: Instance,
+) -> None:
+    """The writer pokes the collector after every append: with no witness to ask, a round
+    costs no query (not even for the newest checkpoint), so it takes nothing from appends."""
+    service = open_service(load_instance(instance.path))
+    try:
+        Harness(service.registry).register(Agent("pemkab-sepi"))
+        sent: list[str] = []
+        engine = service.registry.engine
+        event.listen(engine, "before_cursor_execute", lambda *a: sent.append(a[2]))
+        assert service.witnessing.collect() == 0
+        assert sent == []
+        assert service.registry.checkpoint() is not None  # the listener does hear queries
+        assert sent
+    finally:
+        service.close()
