@@ -151,3 +151,42 @@ def test_many_rows_are_one_write(engine: Engine) -> None:
         pipe(session).add(Write(pairs), many)
     assert len(rows(engine, pairs)) == 2500
     assert sum(r[2] for r in rows(engine, pairs)) == sum(range(2500))
+
+
+def test_writes_to_other_tables_share_a_statement_and_each_sees_what_came_before(
+    engine: Engine,
+) -> None:
+    """On PostgreSQL a run of writes to different tables is one statement (pipe.py
+    `_statements`); a write to a table already in the run, and an ask, start the next, so
+    each sees every write queued before it, as when they went one by one."""
+    with Session(engine) as session, session.begin():
+        p = pipe(session)
+        p.add(Write(things), ODD[:1])
+        p.add(Write(pairs), [{"a": "x", "b": "1", "n": 1}, {"a": "y", "b": "1", "n": 5}])
+        p.add(Write(pairs, ("a", "b"), op="update"), [{"b_a": "x", "b_b": "1", "n": 2}])
+        p.add(Write(things, ("id",), op="delete"), [{"b_id": ODD[0]["id"]}])
+        p.add(Write(things), ODD[1:])
+        total = p.ask_json(
+            "SELECT sum(n) FROM t_pairs WHERE a IN (SELECT piped.a FROM json_to_recordset("
+            "%(rows)s::JSON) AS piped(a TEXT))"
+            if p.postgres
+            else "SELECT sum(n) FROM t_pairs WHERE a IN "
+            "(SELECT json_extract(value, '$.a') FROM json_each(:rows))",
+            [{"a": "x"}, {"a": "y"}],
+        )
+        p.add(Write(pairs, ("a", "b"), op="delete"), [{"b_a": "y", "b_b": "1"}])
+        assert total.rows() == [(7,)]
+    assert rows(engine, pairs) == [("x", "1", 2)]
+    assert rows(engine, things) == sorted(tuple(r.values()) for r in ODD[1:])
+
+
+def test_a_failed_part_of_a_shared_statement_keeps_nothing(engine: Engine) -> None:
+    with Session(engine) as session, session.begin():
+        pipe(session).add(Write(pairs), [{"a": "x", "b": "1", "n": 1}])
+    with pytest.raises(IntegrityError):
+        with Session(engine) as session, session.begin():
+            p = pipe(session)
+            p.add(Write(things), ODD)
+            p.add(Write(pairs), [{"a": "x", "b": "1", "n": 2}])  # the primary key again
+    assert rows(engine, pairs) == [("x", "1", 1)]
+    assert rows(engine, things) == []
