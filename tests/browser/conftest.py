@@ -62,6 +62,19 @@ def life(tmp_path_factory: pytest.TempPathFactory, chromium: str) -> Iterator[st
     close_app(app)
 
 
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """For the workbench tests (workbench_support.py): a demo registry of the module's own,
+    served, with a folder for key files and downloads (test_workbench_qr.py has its own)."""
+    folder = tmp_path_factory.mktemp("workbench")
+    instance = demo_instance(folder / "instance")
+    app = demo_app(instance)
+    server = LiveServer(app)
+    yield {"url": server.url, "instance": instance.path, "folder": folder}
+    server.close()
+    close_app(app)
+
+
 @pytest.fixture(scope="session")
 def browser(chromium: str) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright

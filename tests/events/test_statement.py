@@ -153,7 +153,8 @@ CASES: list[tuple[str, str, list[tuple[str, Any]], str, str | None]] = [
         "/body/public_key",
     ),
     ("keyid", "key.revoked", [("/body/keyid", "ed25519:XYZ")], "bad-value", "/body/keyid"),
-    # No keys is refused by a rule unless from a public source (test_catalog.py: keys-or-source).
+    # No keys is refused by a rule unless from a public source (test_catalog_rules.py:
+    # keys-or-source).
     (
         "too many keys",
         "agency.registered",
