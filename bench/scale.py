@@ -26,7 +26,7 @@ from sqlalchemy import event
 
 from registry.service import Service, open_service
 from registry.write.instance import Instance
-from registry.write.pipe import Pipe, _statements
+from registry.write.pipe import Pipe, statements
 
 from .common import Client, Server, cached_instance, median, percentile, ratio
 
@@ -45,12 +45,8 @@ def counting(engine: Any) -> Iterator[list[str]]:
     sent = Pipe.send
 
     def send(self: Pipe, *, commit: bool = False) -> None:
-        sql_sent = (
-            [sql for sql, _, _ in _statements(self.queued)]
-            if self.postgres
-            else [sql for sql, *_ in self.queued]
-        )
-        seen.extend(sql.split(None, 1)[0].upper() for sql in sql_sent)
+        sent_now = statements(self.queued, self.postgres)
+        seen.extend(sql.split(None, 1)[0].upper() for sql, _, _ in sent_now)
         if commit and self.postgres and self.queued:
             seen.append("COMMIT")
         sent(self, commit=commit)

@@ -14,8 +14,8 @@ own DBAPI connection:
   the C `json` encoder) that `json_to_recordset` turns back into typed rows
   (`INSERT ... SELECT ... FROM json_to_recordset(%(rows)s::JSON) AS piped(a BIGINT, ...)`,
   `UPDATE ... FROM json_to_recordset(...)`), so a batch of 100 statements costs the driver a
-  dozen statements, not a thousand row executions, and none of psycopg's per-value Python
-  (bytes travel as bytea's `\\x` hex text);
+  few statements (fewer still: see below), not a thousand row executions, and none of
+  psycopg's per-value Python (bytes travel as bytea's `\\x` hex text);
 - on SQLite, with sqlite3's own `executemany` (in-process, no round trip to save).
 
 A statement whose rows are wanted (the append's last-entry query, the events insert's
@@ -79,6 +79,8 @@ _SQLITE_NAMED = SQLiteDialect_pysqlite(paramstyle="named")
 _POSTGRES = postgresql.psycopg.dialect()  # type: ignore[no-untyped-call]
 
 Rows = Sequence[Mapping[str, Any]]
+# A queued statement: driver SQL, its parameters, where its rows go if asked, the table written.
+Queued = tuple[str, Any, "Returned | None", str]
 _IDLE = 0  # psycopg.pq.TransactionStatus.IDLE: connected, in no transaction
 
 
@@ -189,8 +191,7 @@ class Pipe:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self.postgres = conn.dialect.name == "postgresql"
-        # (driver SQL, its parameters, where its rows go if asked, the table a write writes)
-        self.queued: list[tuple[str, Any, Returned | None, str]] = []
+        self.queued: list[Queued] = []
 
     def add(self, write: Write, rows: Rows) -> None:
         """Queue `write` over `rows` (all with the first row's keys)."""
@@ -232,7 +233,7 @@ class Pipe:
                 with raw.pipeline(), raw.cursor() as cursor:
                     if begin:
                         cursor.execute("BEGIN")
-                    for sql, params, found in _statements(queued):
+                    for sql, params, found in statements(queued, True):
                         if found is None:
                             cursor.execute(sql, params)
                         else:
@@ -245,7 +246,7 @@ class Pipe:
                     found.found = [tuple(r) for r in own.fetchall()]
                     own.close()
             else:
-                for sql, params, found, _ in queued:
+                for sql, params, found in statements(queued, False):
                     if found is None:
                         raw.executemany(sql, params)
                     else:
@@ -257,38 +258,31 @@ class Pipe:
             raise error from e
 
 
-def _statements(
-    queued: list[tuple[str, Any, Returned | None, str]],
-) -> list[tuple[str, Any, Returned | None]]:
-    """The PostgreSQL statements that run what is queued, in its order: each run of writes
-    to different tables as one statement of data-modifying `WITH` queries (see the module's
-    docstring), every `ask` as itself."""
-    out: list[tuple[str, Any, Returned | None]] = []
-    run: list[tuple[str, Any]] = []
-    tables: set[str] = set()
-
-    def close_run() -> None:
-        if len(run) == 1:
-            out.append((*run[0], None))
-        elif run:
-            parts, params = [], {}
-            for k, (sql, one) in enumerate(run):
-                parts.append(f"w{k} AS ({sql.replace('%(rows)s', f'%(rows_{k})s')})")
-                params[f"rows_{k}"] = one["rows"]
-            out.append(("WITH " + ", ".join(parts) + " SELECT 1", params, None))
-        run.clear()
-        tables.clear()
-
-    for sql, params, found, table in queued:
-        if found is not None or table in tables:
-            close_run()
-        if found is not None:
-            out.append((sql, params, found))
+def statements(queued: Sequence[Queued], postgres: bool) -> list[tuple[str, Any, Returned | None]]:
+    """What `Pipe.send` runs for `queued`, in its order: on PostgreSQL each run of writes to
+    different tables as one statement of data-modifying `WITH` queries (see the module's
+    docstring) and every `ask` as itself; on SQLite each as itself."""
+    if not postgres:
+        return [(sql, params, found) for sql, params, found, _ in queued]
+    runs: list[list[Queued]] = []
+    for item in queued:
+        last = runs[-1] if runs else None
+        if last and item[2] is None and last[0][2] is None and item[3] not in {q[3] for q in last}:
+            last.append(item)
         else:
-            run.append((sql, params))
-            tables.add(table)
-    close_run()
-    return out
+            runs.append([item])
+    return [_one_statement(run) for run in runs]
+
+
+def _one_statement(run: list[Queued]) -> tuple[str, Any, Returned | None]:
+    """One run of `statements` as the statement that runs it."""
+    if len(run) == 1:
+        return run[0][:3]
+    parts = [
+        f"w{k} AS ({sql.replace('%(rows)s', f'%(rows_{k})s')})" for k, (sql, *_) in enumerate(run)
+    ]
+    params = {f"rows_{k}": one["rows"] for k, (_, one, *_) in enumerate(run)}
+    return "WITH " + ", ".join(parts) + " SELECT 1", params, None
 
 
 # The driver connections `_begin_in_pipeline` put in autocommit, until they go back to the pool.

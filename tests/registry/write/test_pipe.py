@@ -157,7 +157,7 @@ def test_writes_to_other_tables_share_a_statement_and_each_sees_what_came_before
     engine: Engine,
 ) -> None:
     """On PostgreSQL a run of writes to different tables is one statement (pipe.py
-    `_statements`); a write to a table already in the run, and an ask, start the next, so
+    `statements`); a write to a table already in the run, and an ask, start the next, so
     each sees every write queued before it, as when they went one by one."""
     with Session(engine) as session, session.begin():
         p = pipe(session)

@@ -133,7 +133,7 @@ def test_one_append_takes_the_documented_round_trips(service: Service) -> None:
     # The connection went back to the pool as it came: not in autocommit.
     assert [c.autocommit for c in trace.connections] == [False]
     # The dozen writes of the read model and the log's tables go as a few statements of
-    # data-modifying WITH queries (pipe.py `_statements`), not one statement each.
+    # data-modifying WITH queries (pipe.py `statements`), not one statement each.
     assert sum(len(turn) for turn in turns) == documented("statements")
     assert sum(t.startswith("WITH w0") for turn in turns for t in turn) >= 2
 
