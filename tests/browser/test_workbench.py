@@ -26,6 +26,7 @@ from workbench_support import (
     _context,
     choose_stored_key,
     field,
+    fill_pact,
     key_request,
     new_page,
     open_form,
@@ -92,14 +93,8 @@ def test_the_whole_journey_with_keys_in_the_browser(
     registrar_ctx.close()
 
     # The head signs the integrity pact, with the signed PDF hashed in the page.
-    open_form(page, AGENCY, "Penandatanganan Pakta Integritas")
-    page.get_by_label("Tanggal penandatanganan").fill(DAY)
-    page.get_by_label("Jumlah penanda tangan").fill("118")
-    page.get_by_label("Jumlah pegawai").fill("120")
-    page.get_by_label("Cakupan").fill("Seluruh pegawai Kantor Imigrasi Yogyakarta")
-    page.locator('[data-pointer="/documents"] >> button.wb-add').click()
-    page.locator('[data-pointer="/documents/0/sha256"] input[type="file"]').set_input_files(
-        {"name": "pakta-integritas.pdf", "mimeType": "application/pdf", "buffer": PDF}
+    fill_pact(
+        page, AGENCY, 118, 120, "Seluruh pegawai Kantor Imigrasi Yogyakarta", "pakta-integritas.pdf"
     )
     expect(field(page, "/documents/0/sha256")).to_have_value(
         "sha256:" + __import__("hashlib").sha256(PDF).hexdigest()

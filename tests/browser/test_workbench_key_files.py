@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives import serialization
 from playwright.sync_api import expect
-from workbench_support import DAY, PAKTA, PDF, _context, key_request, new_page, open_form, register
+from workbench_support import DAY, PAKTA, _context, fill_pact, key_request, new_page, register
 
 from events import build_statement
 from keys.dsse import sign
@@ -98,15 +98,7 @@ def test_with_webcrypto_ed25519_removed_an_encrypted_key_file(
     seed = key.private_bytes(
         serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
     )
-    open_form(page, agency, "Penandatanganan Pakta Integritas")
-    page.get_by_label("Tanggal penandatanganan").fill(DAY)
-    page.get_by_label("Jumlah penanda tangan").fill("10")
-    page.get_by_label("Jumlah pegawai").fill("42")
-    page.get_by_label("Cakupan").fill("Seluruh pegawai")
-    page.locator('[data-pointer="/documents"] >> button.wb-add').click()
-    page.locator('[data-pointer="/documents/0/sha256"] input[type="file"]').set_input_files(
-        {"name": "pakta.pdf", "mimeType": "application/pdf", "buffer": PDF}
-    )
+    fill_pact(page, agency, 10, 42, "Seluruh pegawai", "pakta.pdf")
     page.get_by_label("Berkas kunci", exact=True).set_input_files(str(key_path))
     page.get_by_label("Kata sandi berkas kunci").fill("salah sekali kata sandinya")
     page.get_by_role("button", name="Buka kunci").click()

@@ -130,6 +130,20 @@ def open_form(page: Any, agency: str, type_title: str) -> None:
     page.get_by_label("Jenis pernyataan").select_option(label=type_title)
 
 
+def fill_pact(page: Any, agency: str, signers: int, staff: int, scope: str, pdf: str) -> None:
+    """Open the integrity pact's form and fill it in, the signed PDF (`PDF`, named `pdf`)
+    attached to its first document."""
+    open_form(page, agency, "Penandatanganan Pakta Integritas")
+    page.get_by_label("Tanggal penandatanganan").fill(DAY)
+    page.get_by_label("Jumlah penanda tangan").fill(str(signers))
+    page.get_by_label("Jumlah pegawai").fill(str(staff))
+    page.get_by_label("Cakupan").fill(scope)
+    page.locator('[data-pointer="/documents"] >> button.wb-add').click()
+    page.locator('[data-pointer="/documents/0/sha256"] input[type="file"]').set_input_files(
+        {"name": pdf, "mimeType": "application/pdf", "buffer": PDF}
+    )
+
+
 def field(page: Any, pointer: str) -> Any:
     box = page.locator(f'[data-pointer="{pointer}"]')
     return box.locator('input:not([type="file"]), select').first
