@@ -289,6 +289,18 @@ def _tables(rows: Rows) -> dict[Table, dict[tuple[Any, ...], dict[str, Any]]]:
         for (a, c), n in tally.items()
         if a in rows.new_agencies
     }
+    # Each agency's total and its codes in code order, as the database works them out
+    # (registry/read/table_rows.py), here from the tally.
+    kinds: dict[str, list[tuple[str, int]]] = {}
+    for (a, c), n in sorted(tally.items()):
+        kinds.setdefault(a, []).append((c, n))
+    for (a,), row in out.get(t.agencies, {}).items():
+        mine = kinds.get(a, [])
+        totals = {
+            "warnings": sum(n for _, n in mine),
+            "warning_kinds": " ".join(c for c, _ in mine),
+        }
+        out[t.agencies][a,] = row | totals
     return out
 
 

@@ -12,13 +12,14 @@ re-validating their schemas: what was accepted stays readable however the schema
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.utils import get_topic
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyTrackingRecorder
-from sqlalchemy import func, select
+from sqlalchemy import BigInteger, Table, Text, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from events import load_statement
@@ -31,7 +32,7 @@ from registry.rules.replay import Outcome, Replayer
 from registry.tlog import merkle
 from registry.write.app import Registry
 from registry.write.domain import LogEntry
-from registry.write.pipe import Write, pipe
+from registry.write.pipe import Write, pipe, piped, piped_sql
 from registry.write.readside import Appended
 
 PAGE = 500
@@ -55,6 +56,11 @@ class Projector:
         )
         # The position is one row per application: set by an upsert queued in the pipe.
         self._track = Write(self.view.tracking_table, ("application_name",), "replace")
+        events: Table = registry.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
+        self._events = events.name
+        self._track_event = _track_event_sql(
+            self.view.tracking_table, events, registry.engine.dialect.name == "postgresql"
+        )
 
     def create_tables(self) -> None:
         self.view.create_table()
@@ -87,6 +93,21 @@ class Projector:
         `insert_tracking` costs a check, a select and a flush)."""
         row = {"application_name": self.registry.name, "notification_id": position}
         pipe(session).add(self._track, [row])
+
+    def track_event(self, session: Session, originator_id: UUID, version: int) -> None:
+        """Record as the position the notification id of the event stored with this
+        originator id and version, which the database looks up as it writes the position (so
+        an append reads nothing back before its commit): queued in the pipe, after the
+        events' insert."""
+        p = pipe(session)
+        row = {
+            "application_name": self.registry.name,
+            "originator_id": str(originator_id) if p.postgres else originator_id.bytes,
+            "originator_version": version,
+        }
+        p.add_sql(
+            self._track_event, [row], self.view.tracking_table.name, frozenset({self._events})
+        )
 
     # -- catching up and rebuilding -------------------------------------------------------
 
@@ -177,9 +198,26 @@ class ProjectionBatch:
         self.rows.add(appended)
         self.batch.add(appended.outcome.records, appended.outcome.signatures)
 
-    def commit(self, session: Session, position: Callable[[], int]) -> None:
+    def commit(self, session: Session, last: tuple[UUID, int]) -> None:
         self.rows.flush(session)
-        self.projector.track(session, position())
+        self.projector.track_event(session, *last)
+
+
+def _track_event_sql(tracking: Table, events: Table, postgres: bool) -> str:
+    """The upsert of the position from the piped (application name, originator id, version):
+    the notification id of that stored event."""
+    kinds = {"application_name": Text, "originator_id": events.c.originator_id.type}
+    rows = piped(kinds | {"originator_version": BigInteger}, postgres)
+    e = events.c
+    found = select(rows.c.application_name, e.id).where(
+        e.originator_id == rows.c.originator_id, e.originator_version == rows.c.originator_version
+    )
+    stmt = (postgresql if postgres else sqlite).insert(tracking)
+    stmt = stmt.from_select(["application_name", "notification_id"], found)
+    moved = {"notification_id": stmt.excluded.notification_id}
+    return piped_sql(
+        stmt.on_conflict_do_update(index_elements=["application_name"], set_=moved), postgres
+    )
 
 
 def _step(replayer: Replayer, text: str) -> tuple[Outcome, Envelope, str]:

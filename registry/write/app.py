@@ -252,8 +252,8 @@ class Registry(Application[UUID]):
             )
             if rows is not None:
                 # The read side's position: the notification id of the last entry (the last
-                # event stored), asked for only once the rows are queued.
-                rows.commit(session, lambda: ids()[-1])
+                # event stored), which the database looks up as it writes it.
+                rows.commit(session, (LOG_ID, size))
             root = merkle.tree_hash(size, reader)
             # Verified views: the subject chains of these entries and the map's root line.
             ext = self.subject_map.extensions(session, [a[1:] for a in accepted], trusted=ours)

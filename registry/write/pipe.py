@@ -19,7 +19,10 @@ own DBAPI connection:
 - on SQLite, with sqlite3's own `executemany` (in-process, no round trip to save).
 
 A statement whose rows are wanted (the append's last-entry query, the events insert's
-RETURNING, the warning counts) is queued with `ask` and sent with the writes before it.
+RETURNING) is queued with `ask` and sent with the writes before it. A write whose values the
+database works out from other tables (the agencies' warning counts, the read side's position
+from the events' ids) is queued with `add_sql`, naming the tables it reads, so that nothing
+need be read back before the commit.
 
 On PostgreSQL, consecutive writes to different tables go as ONE statement, each a
 data-modifying `WITH` query (`WITH w0 AS (INSERT ...), w1 AS (UPDATE ...) SELECT 1`): the
@@ -27,8 +30,9 @@ server runs every one of them, in one parse, plan and execution, and the driver 
 call, not a dozen (per statement psycopg's pipeline costs ~20 us of Python and a send
 syscall, and the server a message round of its own: a single append's dozen writes were most
 of its driver and server CPU). Parts of one statement share its snapshot and cannot see each
-other's rows, so a write to a table already written in the run, and every `ask` (it may read
-what the writes before it wrote), starts a new statement, after which all before it are seen.
+other's rows, so a write to a table already written in the run, a write that reads one
+(`add_sql`'s `reads`) and every `ask` (it may read what the writes before it wrote) starts a
+new statement, after which all before it are seen.
 
 Nothing is weakened: it is the same transaction, committed when the caller commits (on
 PostgreSQL the COMMIT rides in the pipeline of the last rows: `_send_before_commit`), so a
@@ -79,8 +83,10 @@ _SQLITE_NAMED = SQLiteDialect_pysqlite(paramstyle="named")
 _POSTGRES = postgresql.psycopg.dialect()  # type: ignore[no-untyped-call]
 
 Rows = Sequence[Mapping[str, Any]]
-# A queued statement: driver SQL, its parameters, where its rows go if asked, the table written.
-Queued = tuple[str, Any, "Returned | None", str]
+# A queued statement: driver SQL, its parameters, where its rows go if asked, the table written
+# and the tables it reads.
+Queued = tuple[str, Any, "Returned | None", str, frozenset[str]]
+_NONE: frozenset[str] = frozenset()
 _IDLE = 0  # psycopg.pq.TransactionStatus.IDLE: connected, in no transaction
 
 
@@ -138,9 +144,7 @@ def _sql(write: Write, postgres: bool, names: tuple[str, ...]) -> str:
         binds: dict[str, Any] = {n: bindparam(n) for n in names if not n.startswith("b_")}
         return str(update(t).where(where).values(binds).compile(dialect=_SQLITE_NAMED))
     # PostgreSQL: the rows as one JSON array, turned back into typed rows by the server.
-    columns = [column(n, _BASE[type(t.c[_column(write, n)].type).__name__]) for n in names]
-    found = func.json_to_recordset(bindparam("rows", type_=postgresql.JSON))
-    rows = found.table_valued(*columns).render_derived(name="piped", with_types=True)
+    rows = piped({n: _BASE[type(t.c[_column(write, n)].type).__name__] for n in names}, True)
     if write.op == "insert":
         source = select(*(rows.c[n] for n in names))
         return str(_insert(write, _POSTGRES, names, source).compile(dialect=_POSTGRES))
@@ -149,6 +153,24 @@ def _sql(write: Write, postgres: bool, names: tuple[str, ...]) -> str:
         return str(delete(t).where(where).compile(dialect=_POSTGRES))
     values: dict[str, Any] = {n: rows.c[n] for n in names if not n.startswith("b_")}
     return str(update(t).where(where).values(values).compile(dialect=_POSTGRES))
+
+
+def piped(columns: Mapping[str, Any], postgres: bool) -> Any:
+    """The rows of a piped statement as a source to select from, named `piped`, with these
+    columns and types: on PostgreSQL the JSON array `%(rows)s` as typed rows, on SQLite one
+    row of `:name` parameters (sqlite3's executemany runs the statement once a row)."""
+    if postgres:
+        found = func.json_to_recordset(bindparam("rows", type_=postgresql.JSON))
+        typed = [column(n, kind) for n, kind in columns.items()]
+        return found.table_valued(*typed).render_derived(name="piped", with_types=True)
+    return select(*(bindparam(n, type_=kind).label(n) for n, kind in columns.items())).subquery(
+        "piped"
+    )
+
+
+def piped_sql(statement: Any, postgres: bool) -> str:
+    """A statement over `piped` rows as the driver SQL `Pipe.add_sql` takes."""
+    return str(statement.compile(dialect=_POSTGRES if postgres else _SQLITE_NAMED))
 
 
 # The types a column's JSON value is read as (the column's own constraints apply on writing).
@@ -199,11 +221,20 @@ class Pipe:
             return
         names = tuple(rows[0])
         sql = _sql(write, self.postgres, names)
+        self.add_sql(sql, rows, write.table.name)
+
+    def add_sql(self, sql: str, rows: Rows, table: str, reads: frozenset[str] = _NONE) -> None:
+        """Queue driver SQL that writes `table` over `rows`, as `add` does (its rows as one
+        JSON array, `%(rows)s`, on PostgreSQL; run once per row with `:name` parameters on
+        SQLite: `piped` makes the rows' source for either), reading the tables `reads` too:
+        it then goes in a statement after every write to them queued before it."""
+        if not rows:
+            return
         if self.postgres:
             text = json.dumps([dict(r) for r in rows], default=_json_bytes)
-            self.queued.append((sql, {"rows": text}, None, write.table.name))
+            self.queued.append((sql, {"rows": text}, None, table, reads))
         else:
-            self.queued.append((sql, list(rows), None, write.table.name))
+            self.queued.append((sql, list(rows), None, table, reads))
 
     def ask(self, sql: str, params: Mapping[str, Any] | Sequence[Any]) -> Returned:
         """Queue a statement whose rows are wanted (driver SQL: `%(name)s` parameters on
@@ -211,7 +242,7 @@ class Pipe:
         the same round trip on PostgreSQL; its rows come from `Returned.rows()`, which sends
         the pipe if it has not been sent yet."""
         found = Returned(self)
-        self.queued.append((sql, params, found, ""))
+        self.queued.append((sql, params, found, "", _NONE))
         return found
 
     def ask_json(self, sql: str, rows: Rows) -> Returned:
@@ -263,14 +294,18 @@ def statements(queued: Sequence[Queued], postgres: bool) -> list[tuple[str, Any,
     different tables as one statement of data-modifying `WITH` queries (see the module's
     docstring) and every `ask` as itself; on SQLite each as itself."""
     if not postgres:
-        return [(sql, params, found) for sql, params, found, _ in queued]
+        return [item[:3] for item in queued]
     runs: list[list[Queued]] = []
+    written: set[str] = set()  # the tables the last run writes
     for item in queued:
         last = runs[-1] if runs else None
-        if last and item[2] is None and last[0][2] is None and item[3] not in {q[3] for q in last}:
+        _, _, found, table, reads = item
+        if last and found is None and last[0][2] is None and not ({table} | reads) & written:
             last.append(item)
         else:
             runs.append([item])
+            written = set()
+        written.add(table)
     return [_one_statement(run) for run in runs]
 
 

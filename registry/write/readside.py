@@ -8,9 +8,9 @@ written into its entry, its leaf hash), and the batch commits its rows with the 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
+from uuid import UUID
 
 from sqlalchemy.orm import Session
 
@@ -38,10 +38,9 @@ class ReadBatch(Protocol):
 
     def project(self, appended: Appended) -> None: ...
 
-    def commit(self, session: Session, position: Callable[[], int]) -> None:
-        """Write the batch's rows and record `position()` (the notification id of its last
-        entry, asked for after the rows are queued: on PostgreSQL the id comes back with the
-        first rows sent) as the read side's position."""
+    def commit(self, session: Session, last: tuple[UUID, int]) -> None:
+        """Write the batch's rows and record as the read side's position the notification id
+        of the event stored with this (originator id, version): its last entry's."""
         ...
 
 
