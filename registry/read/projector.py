@@ -12,13 +12,13 @@ re-validating their schemas: what was accepted stays readable however the schema
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
-from uuid import UUID
 
 from eventsourcing.utils import get_topic
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyTrackingRecorder
-from sqlalchemy import BigInteger, Table, Text, func, select
+from sqlalchemy import Table, Text, func, select, true
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -26,6 +26,7 @@ from events import load_statement
 from keys.dsse import Envelope
 from registry.read.facts import BatchFacts, SqlFacts
 from registry.read.rows import Rows
+from registry.read.table_rows import Prefetched, prefetch_counts
 from registry.read.tables import TABLES, metadata, statements
 from registry.rules.facts import MemoryFacts
 from registry.rules.replay import Outcome, Replayer
@@ -57,10 +58,9 @@ class Projector:
         # The position is one row per application: set by an upsert queued in the pipe.
         self._track = Write(self.view.tracking_table, ("application_name",), "replace")
         events: Table = registry.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
-        self._events = events.name
-        self._track_event = _track_event_sql(
-            self.view.tracking_table, events, registry.engine.dialect.name == "postgresql"
-        )
+        self._events = frozenset({events.name})
+        postgres = registry.engine.dialect.name == "postgresql"
+        self._track_last = _track_last_sql(self.view.tracking_table, events, postgres)
 
     def create_tables(self) -> None:
         self.view.create_table()
@@ -79,10 +79,15 @@ class Projector:
         same query as the log's last entry)."""
         return select(func.max(statements.c.idx)).scalar_subquery()
 
-    def begin_at(self, session: Session, size: int, last: int | None) -> ProjectionBatch | None:
+    def prefetch(self, session: Session, agencies: Sequence[str]) -> Prefetched:
+        return prefetch_counts(session, agencies)
+
+    def begin_at(
+        self, session: Session, size: int, last: int | None, prefetched: Any = None
+    ) -> ProjectionBatch | None:
         if not ((last is None and size == 0) or last == size - 1):
             return None
-        return ProjectionBatch(self, SqlFacts(session))
+        return ProjectionBatch(self, SqlFacts(session), prefetched)
 
     def facts(self, session: Session) -> SqlFacts:
         return SqlFacts(session)
@@ -94,20 +99,13 @@ class Projector:
         row = {"application_name": self.registry.name, "notification_id": position}
         pipe(session).add(self._track, [row])
 
-    def track_event(self, session: Session, originator_id: UUID, version: int) -> None:
-        """Record as the position the notification id of the event stored with this
-        originator id and version, which the database looks up as it writes the position (so
-        an append reads nothing back before its commit): queued in the pipe, after the
-        events' insert."""
+    def track_last(self, session: Session) -> None:
+        """`track` the last event stored, whose notification id the database looks up as it
+        writes the position (so the append need not wait for the events' ids before it
+        commits). Under the append lock, the last event stored is the append's own."""
+        row = {"application_name": self.registry.name}
         p = pipe(session)
-        row = {
-            "application_name": self.registry.name,
-            "originator_id": str(originator_id) if p.postgres else originator_id.bytes,
-            "originator_version": version,
-        }
-        p.add_sql(
-            self._track_event, [row], self.view.tracking_table.name, frozenset({self._events})
-        )
+        p.add_sql(self._track_last, [row], self.view.tracking_table.name, self._events)
 
     # -- catching up and rebuilding -------------------------------------------------------
 
@@ -188,9 +186,9 @@ class ProjectionBatch:
     """The read model's side of one append: the facts the rules ask, answered from the tables
     and the batch so far, and the batch's rows, written when it commits."""
 
-    def __init__(self, projector: Projector, stored: SqlFacts) -> None:
+    def __init__(self, projector: Projector, stored: SqlFacts, prefetched: Any = None) -> None:
         self.projector = projector
-        self.rows = Rows()
+        self.rows = Rows(prefetched)
         self.batch = MemoryFacts()
         self.facts = BatchFacts(stored, self.batch)
 
@@ -198,26 +196,22 @@ class ProjectionBatch:
         self.rows.add(appended)
         self.batch.add(appended.outcome.records, appended.outcome.signatures)
 
-    def commit(self, session: Session, last: tuple[UUID, int]) -> None:
+    def commit(self, session: Session) -> None:
         self.rows.flush(session)
-        self.projector.track_event(session, *last)
+        self.projector.track_last(session)
 
 
-def _track_event_sql(tracking: Table, events: Table, postgres: bool) -> str:
-    """The upsert of the position from the piped (application name, originator id, version):
-    the notification id of that stored event."""
-    kinds = {"application_name": Text, "originator_id": events.c.originator_id.type}
-    rows = piped(kinds | {"originator_version": BigInteger}, postgres)
-    e = events.c
-    found = select(rows.c.application_name, e.id).where(
-        e.originator_id == rows.c.originator_id, e.originator_version == rows.c.originator_version
-    )
+def _track_last_sql(tracking: Table, events: Table, postgres: bool) -> str:
+    """The upsert of the position, for the piped application name: the last event's id."""
+    rows = piped({"application_name": Text}, postgres)
+    last = select(func.max(events.c.id)).scalar_subquery()
+    # WHERE: SQLite reads an upsert's SELECT ... FROM ... ON as a join without it.
+    found = select(rows.c.application_name, last).where(true())
     stmt = (postgresql if postgres else sqlite).insert(tracking)
     stmt = stmt.from_select(["application_name", "notification_id"], found)
     moved = {"notification_id": stmt.excluded.notification_id}
-    return piped_sql(
-        stmt.on_conflict_do_update(index_elements=["application_name"], set_=moved), postgres
-    )
+    upsert = stmt.on_conflict_do_update(index_elements=["application_name"], set_=moved)
+    return piped_sql(upsert, postgres)
 
 
 def _step(replayer: Replayer, text: str) -> tuple[Outcome, Envelope, str]:

@@ -22,7 +22,7 @@ from registry.read import tables as t
 from registry.read import words
 from registry.read.award_rows import AwardRows
 from registry.read.record_rows import RECORDS, json_text
-from registry.read.table_rows import table_columns, warning_counts
+from registry.read.table_rows import Prefetched, table_columns, warning_counts
 from registry.rules.changes import Advanced, Built, Quarantined
 from registry.rules.state import AgencyHead, agency_status
 from registry.rules.warnings import REVOKED_KEY_WARNING
@@ -35,7 +35,8 @@ Row = dict[str, Any]
 class Rows:
     """The read-model rows of one append transaction (or one page of a catch-up)."""
 
-    def __init__(self) -> None:
+    def __init__(self, prefetched: Prefetched | None = None) -> None:
+        self.prefetched = prefetched  # the warning counts the append read after its lock
         self.inserts: dict[Table, list[Row]] = {}
         self.agencies: dict[str, Row] = {}  # existing agencies: their last values
         self.units: dict[str, Row] = {}  # every unit touched: its last values (upserted)
@@ -289,7 +290,8 @@ class Rows:
         if self.void or self.awards.revoked:
             p.send()
         conn = session.connection()
-        warning_counts(session, self.inserts.get(t.warnings, []), self.void)
+        added = self.inserts.get(t.warnings, [])
+        warning_counts(session, added, self.void, self.prefetched, set(self.new_agencies))
         self.awards.flush(conn, self.void)
         for write, rows in (
             (_AGENCIES, self.agencies),

@@ -11,31 +11,19 @@ here: the warnings and the lifecycle are the rules'; this only counts and copies
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from functools import cache
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import (
-    BigInteger,
-    Text,
-    and_,
-    bindparam,
-    delete,
-    exists,
-    func,
-    literal_column,
-    select,
-    update,
-)
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy import any_, bindparam, column, func, select
 from sqlalchemy.orm import Session
 
 from registry.read import tables as t
 from registry.rules.lifecycle import STATUSES
 from registry.rules.state import EARLY_STATUSES, AgencyHead, agency_status
 from registry.rules.warnings import REVOKED_KEY_WARNING
-from registry.write.pipe import pipe, piped, piped_sql
+from registry.write.pipe import Pipe, Returned, Write, compiled, pipe
 
 # Every status an agency can show, in the order of the lifecycle.
 ALL_STATUSES = (*EARLY_STATUSES, *STATUSES)
@@ -68,87 +56,106 @@ def warning_tally(found: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str], i
     return out
 
 
-# The counts' statements, built once (building them costs SQLAlchemy more than running them),
-# for PostgreSQL and SQLite. They are queued in the append's pipe (registry/write/pipe.py
-# `add_sql`), and the database works the counts out from what it holds: nothing is read back
-# before the commit. Each reads what the one before it wrote (the pipe orders them so).
+# The counts' statements, built once (building them costs SQLAlchemy more than running them).
 _A, _K = t.agencies, t.agency_warnings
-_KINDS = {"agency": Text, "code": Text, "n": BigInteger}
-
-
-@cache
-def _add(postgres: bool) -> str:
-    """Add each (agency, code, n) to the stored count, for the ids that are agencies (a
-    warning's subject may be a key instead)."""
-    rows = piped(_KINDS, postgres)
-    known = exists().where(_A.c.agency == rows.c.agency)
-    found = select(rows.c.agency, rows.c.code, rows.c.n).where(known)
-    stmt = (postgresql if postgres else sqlite).insert(_K).from_select(list(_KINDS), found)
-    added = {"n": _K.c.n + stmt.excluded.n}
-    return piped_sql(
-        stmt.on_conflict_do_update(index_elements=["agency", "code"], set_=added), postgres
-    )
-
-
-def _concerned(postgres: bool) -> Any:
-    """Whether a row's agency is one of the piped ones."""
-    return select(piped({"agency": Text}, postgres).c.agency)
-
-
-@cache
-def _drop(postgres: bool) -> str:
-    """Drop the kinds no longer counted for the piped agencies."""
-    gone = delete(_K).where(_K.c.n <= literal_column("0"), _K.c.agency.in_(_concerned(postgres)))
-    return piped_sql(gone, postgres)
-
-
-@cache
-def _totals(postgres: bool) -> str:
-    """Set the piped agencies' total and their codes (sorted, space-separated) from the counts:
-    on PostgreSQL `string_agg` in code order; on SQLite (no ordered aggregate before 3.44) the
-    running `group_concat` over the window in code order, taken at the last code."""
-    # Constants as SQL text: the pipe sends no parameters but the rows.
-    constants: list[Any] = [literal_column(v) for v in ("0", "1", "''", "' '")]
-    zero, one, empty, space = constants
-    mine = and_(_K.c.agency == _A.c.agency, _K.c.n > zero)
-    total = select(func.coalesce(func.sum(_K.c.n), zero)).where(mine).scalar_subquery()
-    if postgres:
-        code = _K.c.code.collate("C")
-        kinds: Any = select(func.string_agg(_K.c.code, aggregate_order_by(space, code)))
-    else:
-        running = func.group_concat(_K.c.code, space).over(order_by=_K.c.code)
-        kinds = select(running).order_by(_K.c.code.desc()).limit(one).offset(zero)
-    codes = func.coalesce(kinds.where(mine).scalar_subquery(), empty)
-    them = _A.c.agency.in_(_concerned(postgres))
-    return piped_sql(update(_A).where(them).values(warnings=total, warning_kinds=codes), postgres)
-
-
+# The agencies among these ids (a warning's subject may be a key instead) and their counts.
+_NOW_FROM = select(_A.c.agency, _K.c.code, _K.c.n).select_from(
+    _A.outerjoin(_K, _K.c.agency == _A.c.agency)
+)
+# As driver SQL, asked through the append's pipe (registry/write/pipe.py: on
+# PostgreSQL in the round trip of the rows queued before it), the ids as an array on
+# PostgreSQL and as a JSON array on SQLite.
+_NOW_PG = compiled(_NOW_FROM.where(_A.c.agency == any_(bindparam("b_whose"))), True)[0]
+_IDS: Any = select(column("value")).select_from(func.json_each(bindparam("b_whose")))
+_NOW_SQLITE = compiled(_NOW_FROM.where(_A.c.agency.in_(_IDS)), False)[0]
 _VOIDED = select(t.warnings.c.agency, t.warnings.c.subject, t.warnings.c.code).where(
     t.warnings.c.idx.in_(bindparam("b_void", expanding=True)),
     t.warnings.c.code != REVOKED_KEY_WARNING,
 )
+_SET = Write(_K, ("agency", "code"), "replace")  # a kind's new count
+_DROP = Write(_K, ("agency", "code"), op="delete")  # a kind no longer counted
+_TOTALS = Write(_A, ("agency",), op="update")
 
 
-def warning_counts(session: Session, added: list[dict[str, Any]], void: set[int]) -> None:
+@dataclass(frozen=True)
+class Prefetched:
+    """The stored counts of the agencies an append expects its warnings to be about (its
+    statements' own and the units they name), asked in its first round trip, right after its
+    lock (registry/write/app.py): then `warning_counts` need not ask in the middle of it."""
+
+    asked: frozenset[str]
+    found: Returned
+
+
+def prefetch_counts(session: Session, agencies: Sequence[str]) -> Prefetched:
+    """Queue the read of these agencies' counts (sent with what is queued before it)."""
+    return Prefetched(frozenset(agencies), _ask(pipe(session), sorted(set(agencies))))
+
+
+def _ask(p: Pipe, whose: list[str]) -> Returned:
+    """The agencies among these ids and their counts: (agency, code, n) rows, (agency, None,
+    None) for an agency with none."""
+    if p.postgres:
+        return p.ask(_NOW_PG, {"b_whose": whose})
+    return p.ask(_NOW_SQLITE, {"b_whose": json.dumps(whose)})
+
+
+def warning_counts(
+    session: Session,
+    added: list[dict[str, Any]],
+    void: set[int],
+    prefetched: Prefetched | None = None,
+    new: set[str] | frozenset[str] = frozenset(),
+) -> None:
     """Apply a batch's stored warnings, and the stored ones its compromise voids (call before
-    they are deleted), to the counts of the agencies they are about: each (agency, code)'s
-    change is added to its stored count, the kinds no longer counted are dropped, and the
-    totals of the agencies concerned are set from their counts, all queued in the
-    transaction's pipe (registry/write/pipe.py) as statements the database works out."""
+    they are deleted), to the counts of the agencies they are about: the counts of the
+    agencies concerned are read (`prefetched` after the append's lock, if they were all
+    asked there; else now), and only the kinds that changed are written, queued in the
+    transaction's pipe (registry/write/pipe.py) with the agencies' totals. `new`: the agencies
+    this batch registers (none was there to prefetch; they have no counts yet)."""
     delta = warning_tally(added)
+    conn = session.connection()
     if void:
-        gone = session.connection().execute(_VOIDED, {"b_void": sorted(void)})
+        gone = conn.execute(_VOIDED, {"b_void": sorted(void)})
         for key, n in warning_tally([dict(r._mapping) for r in gone]).items():
             delta[key] = delta.get(key, 0) - n
-    changed: list[dict[str, Any]] = [
-        {"agency": w, "code": c, "n": n} for (w, c), n in sorted(delta.items()) if n
-    ]
-    if not changed:
+    whose = sorted({who for (who, _), n in delta.items() if n})
+    if not whose:
         return
     p = pipe(session)
-    postgres = p.postgres
-    whose = [{"agency": w} for w in sorted({row["agency"] for row in changed})]
-    p.add_sql(_add(postgres), changed, _K.name, frozenset({_A.name}))
-    if any(row["n"] < 0 for row in changed):
-        p.add_sql(_drop(postgres), whose, _K.name)
-    p.add_sql(_totals(postgres), whose, _A.name, frozenset({_K.name}))
+    if (
+        prefetched is not None
+        and not void
+        and all(w in prefetched.asked or w in new for w in whose)
+    ):
+        # An id asked after the lock and not found is no agency, unless this batch registers
+        # it: only a registration adds one, and registrations append under the same lock.
+        wanted = set(whose)
+        found = [r for r in prefetched.found.rows() if r[0] in wanted]
+        found += [(w, None, None) for w in sorted(wanted & new)]
+    else:
+        found = _ask(p, whose).rows()
+    now: dict[str, dict[str, int]] = {}
+    for agency, code, n in found:
+        kinds = now.setdefault(agency, {})
+        if code is not None:
+            kinds[code] = int(n)
+    changed: list[dict[str, Any]] = []
+    dropped: list[dict[str, Any]] = []
+    for (who, code), n in sorted(delta.items()):
+        if who in now and n:
+            count = now[who][code] = now[who].get(code, 0) + n
+            row = {"b_agency": who, "b_code": code} if count <= 0 else None
+            changed += [] if row else [{"agency": who, "code": code, "n": count}]
+            dropped += [row] if row else []
+    p.add(_SET, changed)
+    p.add(_DROP, dropped)
+    totals = [
+        {
+            "b_agency": who,
+            "warnings": sum(n for n in kinds.values() if n > 0),
+            "warning_kinds": " ".join(c for c, n in sorted(kinds.items()) if n > 0),
+        }
+        for who, kinds in sorted(now.items())
+    ]
+    p.add(_TOTALS, totals)

@@ -33,6 +33,7 @@ from registry.rules.changes import current_form
 from registry.rules.errors import AgencyNotFound, ConflictError
 from registry.rules.replay import Outcome, check, replay
 from registry.rules.state import AgencyHead
+from registry.rules.types import rules_for
 from registry.tlog import merkle
 from registry.tlog.checkpoint import Checkpoint
 from registry.write import storage
@@ -175,7 +176,9 @@ class Registry(Application[UUID]):
         if read_side is None:
             raise RuntimeError("the registry has no read side: open it with open_service")
         with self.datastore.transaction(commit=True) as session:
-            last, rows_last = self._last_entry(session, read_side)  # under the append lock
+            # Under the append lock, in its round trip: the log's last entry, and what the read
+            # side will want for these statements' agencies.
+            last, rows_last, prefetched = self._last_entry(session, read_side, _agencies(prepared))
             size = 0 if last is None else last.originator_version
             prev = merkle.leaf_hash(last.entry.encode()).hex() if last is not None else None
             received_at = receive_time(self.clock(), last.entry if last is not None else None)
@@ -196,7 +199,7 @@ class Registry(Application[UUID]):
             batch = Batch(self, session, self._known)
             # A read model left behind (cleared, restored, being rebuilt elsewhere) is not
             # written here: its catch-up replays these entries after the commit.
-            rows = read_side.begin_at(session, size, rows_last)
+            rows = read_side.begin_at(session, size, rows_last, prefetched)
             behind = rows is None
             facts = rows.facts if rows is not None else read_side.facts(session)
             results: list[Receipt | PaktaError | None] = []
@@ -251,9 +254,9 @@ class Registry(Application[UUID]):
                 session, [o.ref for *_, o in accepted], [o.statement.hash for *_, o in accepted]
             )
             if rows is not None:
-                # The read side's position: the notification id of the last entry (the last
-                # event stored), which the database looks up as it writes it.
-                rows.commit(session, (LOG_ID, size))
+                # The rows, and the read side's position: the notification id of the last
+                # entry (the last event stored), which the database looks up as it writes it.
+                rows.commit(session)
             root = merkle.tree_hash(size, reader)
             # Verified views: the subject chains of these entries and the map's root line.
             ext = self.subject_map.extensions(session, [a[1:] for a in accepted], trusted=ours)
@@ -294,22 +297,26 @@ class Registry(Application[UUID]):
                 cache.put(agency.id, agency)
         return ids
 
-    def _last_entry(self, session: Session, read_side: ReadSide) -> tuple[LogEntry | None, Any]:
+    def _last_entry(
+        self, session: Session, read_side: ReadSide, agencies: Sequence[str]
+    ) -> tuple[LogEntry | None, Any, Any]:
         """Take the append lock (PostgreSQL's advisory lock), then read the log's last entry
-        and the read side's last projected index as the lock left them: on PostgreSQL the lock
-        and the query in one round trip, after psycopg's own for BEGIN (test_round_trips.py)."""
+        and the read side's last projected index as the lock left them, and queue the read
+        side's prefetch for these agencies: on PostgreSQL all in one round trip, with the
+        BEGIN (test_round_trips.py)."""
         if self._last_query is None or self._last_query[0] is not read_side:
             query = LastEventQuery(self.recorder, LOG_ID, read_side.last_index(), self.engine)
             self._last_query = (read_side, query)
         p = pipe(session)
         if p.postgres:
             p.ask(storage.PG_LOCK_SQL, {"k": storage.AppendLock.PG_KEY})
+        prefetched = read_side.prefetch(session, agencies)  # queued after the lock
         stored, rows_last = self._last_query[1].read(p)
         if stored is None:
-            return None, session.execute(select(read_side.last_index())).scalar()
+            return None, session.execute(select(read_side.last_index())).scalar(), prefetched
         last = self.mapper.to_domain_event(stored)
         assert isinstance(last, LogEntry)
-        return last, rows_last
+        return last, rows_last, prefetched
 
     def _forget_foreign(self, session: Session, size: int) -> None:
         """Drop from `_known` the agencies whose events other writers stored after this
@@ -397,3 +404,15 @@ class Registry(Application[UUID]):
 
     def hash_reader(self) -> storage.ReadOnlyHashReader:
         return storage.ReadOnlyHashReader(self.engine)
+
+
+def _agencies(prepared: Sequence[Prepared]) -> list[str]:
+    """The agencies these statements are by or about (the rules' `about`), whose warnings
+    the read side will count."""
+    out: dict[str, None] = {}
+    for item in prepared:
+        if not isinstance(item, PaktaError):
+            statement = item[1]
+            out[statement.agency] = None
+            out.update(dict.fromkeys(rules_for(statement.type).about(statement)))
+    return list(out)

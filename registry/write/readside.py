@@ -8,9 +8,9 @@ written into its entry, its leaf hash), and the batch commits its rows with the 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
-from uuid import UUID
 
 from sqlalchemy.orm import Session
 
@@ -38,9 +38,10 @@ class ReadBatch(Protocol):
 
     def project(self, appended: Appended) -> None: ...
 
-    def commit(self, session: Session, last: tuple[UUID, int]) -> None:
+    def commit(self, session: Session) -> None:
         """Write the batch's rows and record as the read side's position the notification id
-        of the event stored with this (originator id, version): its last entry's."""
+        of the last event stored, which is its last entry's (the append lock orders every
+        event's insert), worked out by the database as it writes it."""
         ...
 
 
@@ -56,8 +57,16 @@ class ReadSide(Protocol):
         for the append to read with the log's last entry in one query."""
         ...
 
-    def begin_at(self, session: Session, size: int, last_index: int | None) -> ReadBatch | None:
-        """`begin`, given what `last_index` read in this transaction."""
+    def prefetch(self, session: Session, agencies: Sequence[str]) -> Any:
+        """Queue, in the append's first round trip (after its lock), the reads the rows of
+        statements by or about these agencies will want; what it returns goes to
+        `begin_at`."""
+        ...
+
+    def begin_at(
+        self, session: Session, size: int, last_index: int | None, prefetched: Any = None
+    ) -> ReadBatch | None:
+        """`begin`, given what `last_index` read in this transaction (and `prefetch` queued)."""
         ...
 
     def facts(self, session: Session) -> Facts:

@@ -14,7 +14,7 @@ from pakta_support import Agent, Harness
 from sqlalchemy import select
 
 from registry.read import tables as t
-from registry.read.table_rows import warning_counts
+from registry.read.table_rows import prefetch_counts, warning_counts
 from registry.service import Service, open_service
 from registry.write.instance import Instance
 from registry.write.pipe import Write, pipe
@@ -118,3 +118,27 @@ def test_a_count_that_falls_to_zero_is_dropped(service: Service) -> None:
         warning_counts(session, [], {7, 8})
     totals, kinds = counts(service)
     assert totals == {"dinas-a": (1, "y")} and kinds == {("dinas-a", "y"): 1}
+
+
+def test_counts_read_after_the_lock_serve_when_they_cover_every_agency(service: Service) -> None:
+    """What the append read in its first round trip (`prefetch_counts`) is used when it asked
+    for every agency concerned; an agency it did not ask for is read when counted, one it
+    asked for and did not find is none (a key), unless the batch registers it."""
+    registered(service, "dinas-a", "dinas-b")
+    apply(service, [warned("dinas-a", "x")])
+    with service.read() as db:
+        row = dict(db.execute(select(t.agencies)).first()._mapping)  # type: ignore[union-attr]
+    new = row | {"agency": "dinas-baru", "name": "Dinas Baru"}
+    with service.registry.datastore.transaction(commit=True) as session:
+        known = prefetch_counts(session, ["dinas-a", "ed25519-kunci", "dinas-baru"])
+        pipe(session).add(Write(t.agencies), [new])
+        added = [
+            warned("dinas-a", "y", subject="ed25519-kunci"),
+            warned("dinas-baru", "x"),
+        ]
+        warning_counts(session, added, set(), known, {"dinas-baru"})
+        # dinas-b was not asked for: read now, in the same transaction.
+        warning_counts(session, [warned("dinas-b", "z")], set(), known, set())
+    totals, kinds = counts(service)
+    assert totals == {"dinas-a": (2, "x y"), "dinas-b": (1, "z"), "dinas-baru": (1, "x")}
+    assert ("ed25519-kunci", "y") not in kinds
