@@ -18,11 +18,11 @@ own DBAPI connection:
   psycopg's per-value Python (bytes travel as bytea's `\\x` hex text);
 - on SQLite, with sqlite3's own `executemany` (in-process, no round trip to save).
 
-A statement whose rows are wanted (the append's last-entry query, the events insert's
-RETURNING) is queued with `ask` and sent with the writes before it. A write whose values the
-database works out from other tables (the agencies' warning counts, the read side's position
-from the events' ids) is queued with `add_sql`, naming the tables it reads, so that nothing
-need be read back before the commit.
+A statement whose rows are wanted (the append's last-entry query and the warning counts
+read with it, the events insert's RETURNING) is queued with `ask` and sent with the writes
+before it. A write whose values the database works out from other tables (the read side's
+position, from the events' ids) is queued with `add_sql`, naming the tables it reads, so
+that nothing need be read back before the commit.
 
 On PostgreSQL, consecutive writes to different tables go as ONE statement, each a
 data-modifying `WITH` query (`WITH w0 AS (INSERT ...), w1 AS (UPDATE ...) SELECT 1`): the

@@ -20,12 +20,15 @@ from sqlalchemy import (
     Table,
     Text,
     create_engine,
+    func,
+    insert,
+    literal_column,
     select,
 )
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from registry.write.pipe import Write, pipe
+from registry.write.pipe import Write, pipe, piped, piped_sql, statements
 
 metadata = MetaData()
 things = Table(
@@ -134,15 +137,25 @@ def test_a_rolled_back_transaction_drops_what_it_queued(engine: Engine) -> None:
     assert rows(engine, pairs) == [("y", "1", 1)]
 
 
-def test_a_failed_write_is_an_integrity_error_and_keeps_nothing(engine: Engine) -> None:
+@pytest.mark.parametrize("shared", [False, True], ids=["own-statement", "shared-statement"])
+def test_a_failed_write_is_an_integrity_error_and_keeps_nothing(
+    engine: Engine, shared: bool
+) -> None:
+    """A write that fails keeps nothing of its transaction: a write before it to the same
+    table (its own statement) or, on PostgreSQL, to another table in the same shared
+    statement (pipe.py `statements`)."""
     with Session(engine) as session, session.begin():
         pipe(session).add(Write(pairs), [{"a": "x", "b": "1", "n": 1}])
     with pytest.raises(IntegrityError):
         with Session(engine) as session, session.begin():
             p = pipe(session)
-            p.add(Write(pairs), [{"a": "q", "b": "1", "n": 1}])
+            if shared:
+                p.add(Write(things), ODD)
+            else:
+                p.add(Write(pairs), [{"a": "q", "b": "1", "n": 1}])
             p.add(Write(pairs), [{"a": "x", "b": "1", "n": 2}])  # the primary key again
     assert rows(engine, pairs) == [("x", "1", 1)]
+    assert rows(engine, things) == []
 
 
 def test_many_rows_are_one_write(engine: Engine) -> None:
@@ -180,13 +193,24 @@ def test_writes_to_other_tables_share_a_statement_and_each_sees_what_came_before
     assert rows(engine, things) == sorted(tuple(r.values()) for r in ODD[1:])
 
 
-def test_a_failed_part_of_a_shared_statement_keeps_nothing(engine: Engine) -> None:
+def test_a_write_that_reads_a_table_written_before_it_sees_its_rows(engine: Engine) -> None:
+    """`add_sql` names the tables a write reads: a write to one of them queued before it is
+    sent first (on PostgreSQL, in an earlier statement, not as a part of the same one), so the
+    database works out its values from those rows too."""
     with Session(engine) as session, session.begin():
-        pipe(session).add(Write(pairs), [{"a": "x", "b": "1", "n": 1}])
-    with pytest.raises(IntegrityError):
-        with Session(engine) as session, session.begin():
-            p = pipe(session)
-            p.add(Write(things), ODD)
-            p.add(Write(pairs), [{"a": "x", "b": "1", "n": 2}])  # the primary key again
-    assert rows(engine, pairs) == [("x", "1", 1)]
-    assert rows(engine, things) == []
+        p = pipe(session)
+        postgres = p.postgres
+        source = piped({"id": BigInteger}, postgres)
+        counted = select(func.count()).select_from(pairs).scalar_subquery()
+        copied = select(source.c.id, literal_column("'pairs'"), counted)
+        sql = piped_sql(insert(things).from_select(["id", "name", "n"], copied), postgres)
+        p.add(Write(pairs), [{"a": "x", "b": "1", "n": 1}, {"a": "y", "b": "1", "n": 5}])
+        p.add_sql(sql, [{"id": 1}, {"id": 2}], things.name, frozenset({pairs.name}))
+        queued = list(p.queued)
+    assert [r[:2] for r in rows(engine, things)] == [(1, "pairs"), (2, "pairs")]
+    assert [r[3] for r in rows(engine, things)] == [2, 2]  # both pairs seen
+    # Named as read, it starts a statement of its own; unnamed, it would share the first.
+    sent = statements(queued, postgres)
+    assert len(sent) == 2
+    unnamed = [queued[0], queued[1][:4] + (frozenset(),)]
+    assert len(statements(unnamed, postgres)) == (1 if postgres else 2)
