@@ -65,7 +65,7 @@ def life(tmp_path_factory: pytest.TempPathFactory, chromium: str) -> Iterator[st
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """For the workbench tests (workbench_support.py): a demo registry of the module's own,
-    served, with a folder for key files and downloads (test_workbench_qr.py has its own)."""
+    served, with a folder for key files and downloads (test_workbench_qr.py has a `qr_world`)."""
     folder = tmp_path_factory.mktemp("workbench")
     instance = demo_instance(folder / "instance")
     app = demo_app(instance)

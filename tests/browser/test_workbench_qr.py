@@ -35,7 +35,7 @@ PASSPHRASE = "serabi notosuman solo pagi"
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+def qr_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """A demo registry where a unit with a head and an operator key has a one-item plan."""
     folder = tmp_path_factory.mktemp("qr")
     instance = demo_instance(folder / "instance")
@@ -93,8 +93,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     close_app(app)
 
 
-def context(browser: Any, world: dict[str, Any]) -> Any:
-    ctx = browser.new_context(base_url=world["url"], locale="id-ID", accept_downloads=True)
+def context(browser: Any, qr_world: dict[str, Any]) -> Any:
+    ctx = browser.new_context(base_url=qr_world["url"], locale="id-ID", accept_downloads=True)
     ctx.seen = []
     ctx.on("request", lambda r: ctx.seen.append((r.url, r.post_data_buffer or b"")))
     return ctx
@@ -137,37 +137,37 @@ def decoded_qr(page: Any) -> str:
 
 
 def test_a_two_signer_draft_handed_over_by_qr_code_is_countersigned_and_posted(
-    browser: Any, world: dict[str, Any]
+    browser: Any, qr_world: dict[str, Any]
 ) -> None:
-    operator = context(browser, world)
+    operator = context(browser, qr_world)
     page = operator.new_page()
     report = {"item": "MP-01", "reported_on": date.today().isoformat(), "percent": 100,
               "status": "done", "note": "SK agen perubahan ditandatangani"}  # fmt: skip
     evidence = [{"name": "sk-agen-perubahan.pdf", "sha256": "sha256:" + "e" * 64,
                  "media_type": "application/pdf"}]  # fmt: skip
-    draft(page, "action_item.progress_reported", report, world["keys"]["operator"], evidence)
+    draft(page, "action_item.progress_reported", report, qr_world["keys"]["operator"], evidence)
     expect(page.locator("#wb-draft-qr-box")).to_be_visible()
     expect(page.locator("#wb-draft-qr-too-big")).to_be_hidden()
     url = decoded_qr(page)
     assert url == page.locator("#wb-draft-qr").get_attribute("data-url")
     assert url == page.locator("#wb-draft-link").get_attribute("href")
-    assert url.startswith(world["url"] + "/workbench/cosign#z=")
+    assert url.startswith(qr_world["url"] + "/workbench/cosign#z=")
     fragment = url.split("#", 1)[1]
     operator.close()
 
-    head = context(browser, world)
+    head = context(browser, qr_world)
     page = head.new_page()
     page.goto(url)
     expect(page.locator("#wb-signed")).to_contain_text("Operator Tim Kerja ZI Surakarta")
     expect(page.locator("#wb-needed")).to_contain_text("Kepala unit kerja")
-    open_key(page, world["keys"]["head"])
+    open_key(page, qr_world["keys"]["head"])
     page.get_by_role("button", name="Tambahkan tanda tangan saya").click()
     expect(page.locator("#wb-signed li")).to_have_count(2)
     expect(page.locator("#wb-needed")).to_contain_text("Tanda tangan sudah cukup")
     page.get_by_role("button", name="Kirim ke registri").click()
     expect(page.locator("#wb-receipt")).to_be_visible(timeout=20000)
     index = int((page.text_content("#wb-receipt-index") or "#-1").lstrip("#"))
-    with urllib.request.urlopen(f"{world['url']}/api/v1/entries/{index}") as r:  # noqa: S310
+    with urllib.request.urlopen(f"{qr_world['url']}/api/v1/entries/{index}") as r:  # noqa: S310
         entry = json.loads(json.loads(r.read())["entry"])
     statement = json.loads(base64.b64decode(entry["envelope"]["payload"]))
     assert statement["type"] == "action_item.progress_reported" and statement["body"] == report
@@ -179,9 +179,9 @@ def test_a_two_signer_draft_handed_over_by_qr_code_is_countersigned_and_posted(
 
 
 def test_a_draft_too_big_for_one_qr_code_says_so_and_keeps_the_link(
-    browser: Any, world: dict[str, Any]
+    browser: Any, qr_world: dict[str, Any]
 ) -> None:
-    ctx = context(browser, world)
+    ctx = context(browser, qr_world)
     page = ctx.new_page()
     plan = dict(get_type("action_plan.published").example or {})
     item = plan["items"][0]
@@ -189,7 +189,7 @@ def test_a_draft_too_big_for_one_qr_code_says_so_and_keeps_the_link(
     items = [{**item, "id": f"MP-{i:02d}", "output": secrets.token_hex(40),
               "evidence": secrets.token_hex(30)} for i in range(1, 61)]  # fmt: skip
     body = {**plan, "year": date.today().year + 1, "published_on": DAY, "items": items}
-    draft(page, "action_plan.published", body, world["keys"]["head"])
+    draft(page, "action_plan.published", body, qr_world["keys"]["head"])
     expect(page.locator("#wb-draft-qr-too-big")).to_be_visible()
     expect(page.locator("#wb-draft-qr-too-big")).to_contain_text("terlalu besar")
     expect(page.locator("#wb-draft-qr-box")).to_be_hidden()
@@ -202,9 +202,9 @@ def test_a_draft_too_big_for_one_qr_code_says_so_and_keeps_the_link(
 
 
 def test_the_declaration_form_offers_only_the_recorded_declarations_not_yet_confirmed(
-    browser: Any, world: dict[str, Any]
+    browser: Any, qr_world: dict[str, Any]
 ) -> None:
-    ctx = context(browser, world)
+    ctx = context(browser, qr_world)
     page = ctx.new_page()
     page.goto(f"/workbench?agency={AGENCY}&type=zi.declared")
     expect(page.locator("#wb-agency-info")).to_contain_text("nomor urut berikutnya")
@@ -214,7 +214,7 @@ def test_the_declaration_form_offers_only_the_recorded_declarations_not_yet_conf
     picker.focus()
     options = picker.locator("option")
     expect(options).to_have_count(2)  # "choose", and the one record left to confirm
-    second = world["recorded"][1]
+    second = qr_world["recorded"][1]
     assert json.loads(options.nth(1).get_attribute("value") or "") == [
         second["seq"],
         second["hash"],
