@@ -5,9 +5,10 @@ its award statement names) or had revoked (and the year revoked), from its lifec
 `warning_counts` keeps, for each agency, how many warnings the log records about it by code
 (`rm_agency_warnings`) and their total and codes on `rm_agencies`, in step with the warning
 rows a batch stores and those a compromise voids (`prefetch_counts` reads the counts an
-append will want in its first round trip, after its lock). A warning counts for its agency and for its
-subject, as an agency page lists it (`registry.read.lifecycle.warnings`). Nothing is decided
-here: the warnings and the lifecycle are the rules'; this only counts and copies.
+append will want in its first round trip, after its lock). A warning counts for its agency
+and for its subject, as an agency page lists it (`registry.read.lifecycle.warnings`).
+Nothing is decided here: the warnings and the lifecycle are the rules'; this only counts and
+copies.
 """
 
 from __future__ import annotations

@@ -11,7 +11,8 @@ own DBAPI connection:
 
 - on PostgreSQL, in one psycopg pipeline (one round trip for all of them), each `Write` as ONE
   statement over its rows whatever their number: the rows travel as one JSON array (made by
-  the C `json` encoder) that `json_to_recordset` turns back into typed rows
+  orjson, ~10x the standard library's encoder on these rows) that `json_to_recordset` turns
+  back into typed rows
   (`INSERT ... SELECT ... FROM json_to_recordset(%(rows)s::JSON) AS piped(a BIGINT, ...)`,
   `UPDATE ... FROM json_to_recordset(...)`), so a batch of 100 statements costs the driver a
   few statements (fewer still: see below), not a thousand row executions, and none of
@@ -46,7 +47,6 @@ transaction rolls back.
 
 from __future__ import annotations
 
-import json
 import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -54,6 +54,7 @@ from functools import cache
 from typing import Any
 from uuid import UUID
 
+import orjson
 from sqlalchemy import (
     BigInteger,
     Integer,
@@ -183,6 +184,15 @@ _BASE: dict[str, Any] = {
 }
 
 
+def _dumps(rows: Rows) -> str:
+    """The rows as one JSON array: a few microseconds a write with the standard library's
+    encoder (its set-up per call, and a Python call back for every bytes value), well under
+    one with orjson."""
+    listed = [r if type(r) is dict else dict(r) for r in rows]
+    # Keys may be a str subclass (SQLAlchemy's quoted_name, from a row's mapping).
+    return orjson.dumps(listed, default=_json_bytes, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
 def _json_bytes(value: object) -> str:
     """bytes as PostgreSQL's bytea input reads them from text; nothing else is expected."""
     if isinstance(value, bytes | bytearray | memoryview):
@@ -231,7 +241,7 @@ class Pipe:
         if not rows:
             return
         if self.postgres:
-            text = json.dumps([dict(r) for r in rows], default=_json_bytes)
+            text = _dumps(rows)
             self.queued.append((sql, {"rows": text}, None, table, reads))
         else:
             self.queued.append((sql, list(rows), None, table, reads))
@@ -247,7 +257,7 @@ class Pipe:
 
     def ask_json(self, sql: str, rows: Rows) -> Returned:
         """`ask` for a statement over `rows` sent as one JSON array (`%(rows)s`, as `add`)."""
-        return self.ask(sql, {"rows": json.dumps([dict(r) for r in rows], default=_json_bytes)})
+        return self.ask(sql, {"rows": _dumps(rows)})
 
     def send(self, *, commit: bool = False) -> None:
         """Run what is queued, in order, on the transaction's connection; with `commit`, on
