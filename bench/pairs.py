@@ -37,6 +37,7 @@ def one() -> dict[str, float]:
         client = Client(service, agencies=64)
         writer = GroupCommit(service.registry)
         try:
+            before = service.registry.size()
             in_process(writer, _envelopes(client, 16, 10))
             group = in_process(writer, _envelopes(client, 16, 60))
             singles = [client.next_for(client.names[i % 64]) for i in range(150)]
@@ -44,6 +45,10 @@ def one() -> dict[str, float]:
             for body in singles:
                 service.registry.submit(body)
             single = len(singles) / (time.perf_counter() - start)
+            # A refused statement ends its poster thread quietly: count what was appended.
+            appended = service.registry.size() - before
+            if appended != 16 * 70 + len(singles):
+                raise RuntimeError(f"{appended} statements appended of {16 * 70 + 150}")
         finally:
             writer.close()
             service.close()

@@ -74,3 +74,20 @@ def test_tiny_bench_has_every_figure(tmp_path: Path) -> None:
                 assert point["failures"] == 0, (rate, page, size)
                 assert point["requests"] > 0 and 0 < point["p50_ms"] <= point["p99_ms"]
     assert "| HTTP clients |" in done.stdout and "target" in done.stdout
+
+
+def test_one_run_of_bench_pairs_reports_both_rates() -> None:
+    """`python -m bench.pairs --one` (each side of a pair): both rates are real measurements
+    of this tree, and every statement it sent was appended (it counts them)."""
+    if not os.environ.get("PAKTA_TEST_POSTGRES"):
+        pytest.skip("PAKTA_TEST_POSTGRES is not set")
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.pairs", "--one"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    assert set(found) == {"group", "single"} and all(v > 0 for v in found.values())
