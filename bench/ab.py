@@ -85,8 +85,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("commits", nargs="+", help="BASE, then the commits to compare")
     parser.add_argument("--only", default="plain,http")
     parser.add_argument("--rounds", type=int, default=3)
-    # --full: the full bench's sizes (longer runs, less noise; `python -m bench` with no mode).
-    parser.add_argument("--mode", default="--quick", choices=["--quick", "--tiny", "--full"])
+    # full: the full bench's sizes (longer runs, less noise: `python -m bench` with no flag).
+    parser.add_argument("--mode", default="quick", choices=["quick", "tiny", "full"])
     parser.add_argument("--out", default=".bench/ab.json")
     args = parser.parse_args(argv)
     root = Path(".bench/ab").resolve()
@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         for sha, folder in sides:
             out = folder / ".bench" / f"ab-{round_}.json"
             env = dict(os.environ, PYTHONPATH=str(folder))
-            mode = [] if args.mode == "--full" else [args.mode]
+            mode = [] if args.mode == "full" else [f"--{args.mode}"]
             command = [sys.executable, "-m", "bench", *mode, "--only", args.only]
             subprocess.run([*command, "--out", str(out)], cwd=folder, env=env, check=True)
             result = json.loads(out.read_text())

@@ -24,7 +24,7 @@ from .common import Client, Server, cpu_seconds, fresh_instance, median, ratio
 PATH = "/api/v1/statements"
 
 
-def _envelopes(client: Client, threads: int, per_thread: int) -> list[list[bytes]]:
+def envelopes(client: Client, threads: int, per_thread: int) -> list[list[bytes]]:
     """`per_thread` envelopes for each thread, each thread on its own agencies."""
     out: list[list[bytes]] = [[] for _ in range(threads)]
     for t in range(threads):
@@ -112,14 +112,14 @@ def run(rounds: int, per_client: int, clients: tuple[int, ...] = (1, 4, 16)) -> 
                         # The same number of statements at every concurrency, at least
                         # `per_client` per client.
                         each = max(per_client, per_client * max(clients) // (4 * n))
-                        work = _envelopes(client, n, each)
+                        work = envelopes(client, n, each)
                         used = _cpu(server.process.pid)
                         seconds, ok, bad = post_all(server.port, work)
                         errors += bad
                         runs.setdefault(f"http_{n}", []).append(ok / seconds)
                         for part, us in _per_statement(used, server.process.pid, ok).items():
                             runs.setdefault(f"http_{n}_{part}_cpu_us", []).append(us)
-                    work = _envelopes(client, max(clients), per_client)
+                    work = envelopes(client, max(clients), per_client)
                     count = sum(len(w) for w in work)
                     used = _cpu(os.getpid())
                     runs.setdefault("in_process_group", []).append(in_process(writer, work))

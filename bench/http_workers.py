@@ -31,7 +31,7 @@ def run(rounds: int = 3, per_client: int = 25) -> dict[str, dict[str, float]]:
             for _ in range(rounds):
                 for name, extra in SETUPS.items():
                     with Server(instance, *extra) as server:
-                        work = http._envelopes(client, 16, per_client)
+                        work = http.envelopes(client, 16, per_client)
                         used = http._cpu(server.process.pid)
                         seconds, ok, bad = http.post_all(server.port, work)
                         assert bad == 0, f"{bad} POSTs refused"

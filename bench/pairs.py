@@ -18,28 +18,26 @@ import sys
 import time
 from pathlib import Path
 
+from registry.service import open_service
+from registry.write.batcher import GroupCommit
+
 from .ab import unpack
-from .common import median
+from .common import Client, fresh_instance, median
+from .http import envelopes, in_process
 
 FIGURES = ("group", "single")
 
 
 def one() -> dict[str, float]:
     """One run in this tree: statements/s of the group commit and of single submits."""
-    from registry.service import open_service
-    from registry.write.batcher import GroupCommit
-
-    from .common import Client, fresh_instance
-    from .http import _envelopes, in_process
-
     with fresh_instance("postgres") as instance:
         service = open_service(instance)
         client = Client(service, agencies=64)
         writer = GroupCommit(service.registry)
         try:
             before = service.registry.size()
-            in_process(writer, _envelopes(client, 16, 10))
-            group = in_process(writer, _envelopes(client, 16, 60))
+            in_process(writer, envelopes(client, 16, 10))
+            group = in_process(writer, envelopes(client, 16, 60))
             singles = [client.next_for(client.names[i % 64]) for i in range(150)]
             start = time.perf_counter()
             for body in singles:

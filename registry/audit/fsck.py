@@ -273,7 +273,7 @@ def _read_model(service: Service, expected: Expected) -> list[Finding]:
 def _tables(rows: Rows) -> dict[Table, dict[tuple[Any, ...], dict[str, Any]]]:
     """The rows a whole-log `Rows` batch would write, by table and primary key."""
     from registry.read import tables as t
-    from registry.read.table_rows import warning_tally
+    from registry.read.table_rows import warning_tally, warning_totals
 
     out: dict[Table, dict[tuple[Any, ...], dict[str, Any]]] = {}
     for table, inserted in rows.inserts.items():
@@ -289,18 +289,12 @@ def _tables(rows: Rows) -> dict[Table, dict[tuple[Any, ...], dict[str, Any]]]:
         for (a, c), n in tally.items()
         if a in rows.new_agencies
     }
-    # Each agency's total and its codes in code order, as the database works them out
-    # (registry/read/table_rows.py), here from the tally.
-    kinds: dict[str, list[tuple[str, int]]] = {}
-    for (a, c), n in sorted(tally.items()):
-        kinds.setdefault(a, []).append((c, n))
+    # Each agency's total and codes, from the whole log's tally.
+    kinds: dict[str, dict[str, int]] = {}
+    for (a, c), n in tally.items():
+        kinds.setdefault(a, {})[c] = n
     for (a,), row in out.get(t.agencies, {}).items():
-        mine = kinds.get(a, [])
-        totals = {
-            "warnings": sum(n for _, n in mine),
-            "warning_kinds": " ".join(c for c, _ in mine),
-        }
-        out[t.agencies][a,] = row | totals
+        out[t.agencies][a,] = row | warning_totals(kinds.get(a, {}))
     return out
 
 

@@ -22,11 +22,11 @@ from sqlalchemy import Table, Text, func, select, true
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from events import load_statement
+from events import Statement, load_statement
 from keys.dsse import Envelope
 from registry.read.facts import BatchFacts, SqlFacts
 from registry.read.rows import Rows
-from registry.read.table_rows import Prefetched, prefetch_counts
+from registry.read.table_rows import Prefetched, concerned, prefetch_counts
 from registry.read.tables import TABLES, metadata, statements
 from registry.rules.facts import MemoryFacts
 from registry.rules.replay import Outcome, Replayer
@@ -79,8 +79,8 @@ class Projector:
         same query as the log's last entry)."""
         return select(func.max(statements.c.idx)).scalar_subquery()
 
-    def prefetch(self, session: Session, agencies: Sequence[str]) -> Prefetched:
-        return prefetch_counts(session, agencies)
+    def prefetch(self, session: Session, statements: Sequence[Statement]) -> Prefetched:
+        return prefetch_counts(session, concerned(statements))
 
     def begin_at(
         self, session: Session, size: int, last: int | None, prefetched: Any = None

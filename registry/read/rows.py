@@ -291,7 +291,7 @@ class Rows:
             p.send()
         conn = session.connection()
         added = self.inserts.get(t.warnings, [])
-        warning_counts(session, added, self.void, self.prefetched, set(self.new_agencies))
+        warning_counts(session, added, self.void, self.prefetched, self.new_agencies.keys())
         self.awards.flush(conn, self.void)
         for write, rows in (
             (_AGENCIES, self.agencies),

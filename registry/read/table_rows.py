@@ -15,15 +15,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import any_, bindparam, column, func, select
 from sqlalchemy.orm import Session
 
+from events import Statement
 from registry.read import tables as t
 from registry.rules.lifecycle import STATUSES
 from registry.rules.state import EARLY_STATUSES, AgencyHead, agency_status
+from registry.rules.types import rules_for
 from registry.rules.warnings import REVOKED_KEY_WARNING
 from registry.write.pipe import Pipe, Returned, Write, compiled, pipe
 
@@ -89,9 +92,19 @@ class Prefetched:
     found: Returned
 
 
-def prefetch_counts(session: Session, agencies: Sequence[str]) -> Prefetched:
+def concerned(statements: Sequence[Statement]) -> set[str]:
+    """The agencies these statements are by or about (the rules' `about`): those their
+    warnings may count for."""
+    agencies = {s.agency for s in statements}
+    for s in statements:
+        agencies.update(rules_for(s.type).about(s))
+    return agencies
+
+
+def prefetch_counts(session: Session, agencies: Iterable[str]) -> Prefetched:
     """Queue the read of these agencies' counts (sent with what is queued before it)."""
-    return Prefetched(frozenset(agencies), _ask(pipe(session), sorted(set(agencies))))
+    asked = frozenset(agencies)
+    return Prefetched(asked, _ask(pipe(session), sorted(asked)))
 
 
 def _ask(p: Pipe, whose: list[str]) -> Returned:
@@ -107,7 +120,7 @@ def warning_counts(
     added: list[dict[str, Any]],
     void: set[int],
     prefetched: Prefetched | None = None,
-    new: set[str] | frozenset[str] = frozenset(),
+    new: AbstractSet[str] = frozenset(),
 ) -> None:
     """Apply a batch's stored warnings, and the stored ones its compromise voids (call before
     they are deleted), to the counts of the agencies they are about: the counts of the
@@ -152,12 +165,14 @@ def warning_counts(
             dropped += [row] if row else []
     p.add(_SET, changed)
     p.add(_DROP, dropped)
-    totals = [
-        {
-            "b_agency": who,
-            "warnings": sum(n for n in kinds.values() if n > 0),
-            "warning_kinds": " ".join(c for c, n in sorted(kinds.items()) if n > 0),
-        }
-        for who, kinds in sorted(now.items())
-    ]
-    p.add(_TOTALS, totals)
+    p.add(_TOTALS, [{"b_agency": who} | warning_totals(now[who]) for who in sorted(now)])
+
+
+def warning_totals(kinds: Mapping[str, int]) -> dict[str, Any]:
+    """An agency's row columns from its count by code: the total, and the codes counted,
+    in code order, space-separated."""
+    counted = sorted((c, n) for c, n in kinds.items() if n > 0)
+    return {
+        "warnings": sum(n for _, n in counted),
+        "warning_kinds": " ".join(c for c, _ in counted),
+    }

@@ -25,22 +25,18 @@ from eventsourcing.utils import TopicError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from keys.dsse import pae, verify_signature
-from keys.ed25519 import verify_libsodium
 from keys.errors import PaktaError
 from keys.note import NoteSigner, sign_note
 from registry.rules.changes import current_form
 from registry.rules.errors import AgencyNotFound, ConflictError
 from registry.rules.replay import Outcome, check, replay
 from registry.rules.state import AgencyHead
-from registry.rules.types import rules_for
 from registry.tlog import merkle
 from registry.tlog.checkpoint import Checkpoint
 from registry.write import storage
 from registry.write.batch import (
     Batch,
     Prepared,
-    Preverified,
     entry_text,
     receipt,
     receive_time,
@@ -50,10 +46,11 @@ from registry.write.domain import LOG_ID, Agency, LogEntry, agency_uuid
 from registry.write.instance import Instance
 from registry.write.persistence import LastEventQuery, Recorder
 from registry.write.pipe import pipe
+from registry.write.preverify import KnownKeys
 from registry.write.readside import Appended, ReadSide
 from registry.write.storage import StoreError
 from registry.write.subjects import SubjectMapKeeper  # verified views: the subject map
-from registry.write.submission import Receipt, parse_submission
+from registry.write.submission import Receipt
 
 log = logging.getLogger(__name__)
 
@@ -100,9 +97,7 @@ class Registry(Application[UUID]):
         self._known_at = -1  # the log size `_known` is valid for
         self._known_id: int | None = None  # the last notification id this process stored
         self._last_query: tuple[ReadSide, LastEventQuery] | None = None
-        # Public keys by key id, from the registrar and the heads this process has read, for
-        # verifying signatures before the lock (`prepare`).
-        self._public_keys: dict[str, bytes] = dict(instance.registrar_keys)
+        self.known_keys = KnownKeys(instance.registrar_keys)  # for `prepare`, before the lock
         self.subject_map = SubjectMapKeeper()  # verified views: docs/subject-map.md
         # The registry's time for received_at; a test may fix it (tests/golden_demo.py).
         self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
@@ -120,37 +115,13 @@ class Registry(Application[UUID]):
         return self.submit_parsed([self.prepare(data) for data in items])
 
     def prepare(self, data: bytes) -> Prepared:
-        """A submission parsed once (or the error that refused it) and its signatures verified
-        with the keys this process knows for their key ids, outside the append lock, ready for
-        `submit_parsed`."""
-        try:
-            envelope, statement = parse_submission(data)
-        except PaktaError as e:
-            return e
-        pairs = set()
-        message = pae(envelope.payload_type, envelope.payload) if verify_libsodium else b""
-        for signature in envelope.signatures:
-            raw = self._public_keys.get(signature.keyid)
-            if raw is None:
-                continue
-            # libsodium when installed (the auditor's default); what it refuses, the rules
-            # verify again, and refuse too: both apply keys.strict (one verdict for both).
-            if verify_libsodium is not None:
-                ok = verify_libsodium(raw, message, signature.sig)
-            else:
-                ok = verify_signature(envelope, signature, raw)
-            if ok:
-                pairs.add((signature.keyid, raw))
-        return envelope, statement, Preverified(frozenset(pairs))
+        """A submission parsed once and its signatures verified with the keys this process
+        knows, outside the append lock, ready for `submit_parsed` (registry/write/preverify.py)."""
+        return self.known_keys.prepare(data)
 
     def learn_keys(self, agency: Agency | None) -> None:
-        """Remember the public keys an agency's head grants, by key id, for `prepare`."""
-        if agency is None:
-            return
-        if len(self._public_keys) > 100_000:
-            self._public_keys = dict(self.instance.registrar_keys)
-        for grant in agency.head.keys.values():
-            self._public_keys[grant.keyid] = grant.public_key
+        """Remember the public keys an agency's head grants, for `prepare`."""
+        self.known_keys.learn(agency)
 
     def submit_parsed(self, prepared: Sequence[Prepared]) -> list[Receipt | PaktaError]:
         """`submit_many` for submissions already parsed (`prepare`, outside the lock)."""
@@ -178,7 +149,7 @@ class Registry(Application[UUID]):
         with self.datastore.transaction(commit=True) as session:
             # Under the append lock, in its round trip: the log's last entry, and what the read
             # side will want for these statements' agencies.
-            last, rows_last, prefetched = self._last_entry(session, read_side, _agencies(prepared))
+            last, rows_last, prefetched = self._last_entry(session, read_side, prepared)
             size = 0 if last is None else last.originator_version
             prev = merkle.leaf_hash(last.entry.encode()).hex() if last is not None else None
             received_at = receive_time(self.clock(), last.entry if last is not None else None)
@@ -298,11 +269,11 @@ class Registry(Application[UUID]):
         return ids
 
     def _last_entry(
-        self, session: Session, read_side: ReadSide, agencies: Sequence[str]
+        self, session: Session, read_side: ReadSide, prepared: Sequence[Prepared]
     ) -> tuple[LogEntry | None, Any, Any]:
         """Take the append lock (PostgreSQL's advisory lock), then read the log's last entry
         and the read side's last projected index as the lock left them, and queue the read
-        side's prefetch for these agencies: on PostgreSQL all in one round trip, with the
+        side's prefetch for these statements: on PostgreSQL all in one round trip, with the
         BEGIN (test_round_trips.py)."""
         if self._last_query is None or self._last_query[0] is not read_side:
             query = LastEventQuery(self.recorder, LOG_ID, read_side.last_index(), self.engine)
@@ -310,7 +281,8 @@ class Registry(Application[UUID]):
         p = pipe(session)
         if p.postgres:
             p.ask(storage.PG_LOCK_SQL, {"k": storage.AppendLock.PG_KEY})
-        prefetched = read_side.prefetch(session, agencies)  # queued after the lock
+        statements = [item[1] for item in prepared if not isinstance(item, PaktaError)]
+        prefetched = read_side.prefetch(session, statements)  # queued after the lock
         stored, rows_last = self._last_query[1].read(p)
         if stored is None:
             return None, session.execute(select(read_side.last_index())).scalar(), prefetched
@@ -404,15 +376,3 @@ class Registry(Application[UUID]):
 
     def hash_reader(self) -> storage.ReadOnlyHashReader:
         return storage.ReadOnlyHashReader(self.engine)
-
-
-def _agencies(prepared: Sequence[Prepared]) -> list[str]:
-    """The agencies these statements are by or about (the rules' `about`), whose warnings
-    the read side will count."""
-    out: dict[str, None] = {}
-    for item in prepared:
-        if not isinstance(item, PaktaError):
-            statement = item[1]
-            out[statement.agency] = None
-            out.update(dict.fromkeys(rules_for(statement.type).about(statement)))
-    return list(out)

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
+from events import Statement
 from keys.dsse import Envelope
 from registry.rules.facts import Facts
 from registry.rules.replay import Outcome
@@ -57,10 +58,9 @@ class ReadSide(Protocol):
         for the append to read with the log's last entry in one query."""
         ...
 
-    def prefetch(self, session: Session, agencies: Sequence[str]) -> Any:
+    def prefetch(self, session: Session, statements: Sequence[Statement]) -> Any:
         """Queue, in the append's first round trip (after its lock), the reads the rows of
-        statements by or about these agencies will want; what it returns goes to
-        `begin_at`."""
+        these statements will want; what it returns goes to `begin_at`."""
         ...
 
     def begin_at(

@@ -313,7 +313,7 @@ def test_a_read_model_left_behind_catches_up_to_the_rows_the_live_path_writes(
         def last_index(self) -> Any:
             return null()
 
-        def prefetch(self, session: Any, agencies: Any) -> None:
+        def prefetch(self, session: Any, statements: Any) -> None:
             return None
 
         def begin_at(
