@@ -19,7 +19,7 @@ from gunicorn.app.base import BaseApplication
 
 from registry.cli import Extra, instance_path
 from registry.write.instance import load_instance
-from web import create_app
+from web import create_app, freeze_startup
 from web.writer import COMMANDS as writer_commands
 from web.writer import WriterHooks, add_batch_options
 
@@ -84,6 +84,7 @@ def add_serve(p: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]
             "timeout": 60,
             "graceful_timeout": 30,
             "accesslog": "-" if args.access_log else None,
+            "post_worker_init": freeze_startup,
         }
         if args.writer_process:
             hooks = WriterHooks(instance_path(args), args.batch_window_ms, args.batch_max)

@@ -26,6 +26,7 @@ from registry.cli import Extra, instance_path
 from registry.service import open_service
 from registry.write.instance import load_instance
 from registry.write.relay import Relay
+from web import freeze_startup
 
 READY = "pakta writer: appending for this host\n"
 READY_WITHIN = 30.0  # seconds `start_writer` waits for the line above before going on
@@ -36,6 +37,7 @@ def run_writer(folder: Path, window_ms: float, max_items: int, stop: threading.E
     service = open_service(load_instance(folder), connections=8)
     service.witnessing.start()
     relay = Relay.open(service.registry, window_ms, max_items)
+    freeze_startup()
     parent = os.getppid()
     try:
         announced = False
