@@ -2,7 +2,8 @@
 (`web.freeze_startup`): gunicorn runs it in every worker (`pakta serve` and
 deploy/gunicorn.conf.py), `pakta writer` once its writer is open. Without it a full collection
 walked every module, schema and cache of the worker, ~80 ms with all its request threads
-stopped on a 100k log: the pages' p99."""
+waiting, on a 100k log. The writer's call is not tested here: nothing outside its process
+can see its collector."""
 
 from __future__ import annotations
 
