@@ -33,6 +33,9 @@ accesslog = os.environ.get("PAKTA_ACCESS_LOG") or None
 errorlog = "-"
 loglevel = "info"
 proc_name = "pakta"
+# systemctl manages the server (reload, stop), not gunicorn's control socket (25.1+), which
+# would sit in the account's home: ProtectHome in deploy/systemd/pakta.service hides it.
+control_socket_disable = True
 
 # One process beside the workers that only appends (web/writer.py, `pakta writer`): the workers
 # hand it their POSTs, so the append has a core of its own. Started with gunicorn, started again

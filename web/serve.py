@@ -85,6 +85,9 @@ def add_serve(p: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]
             "graceful_timeout": 30,
             "accesslog": "-" if args.access_log else None,
             "post_worker_init": freeze_startup,
+            # Not gunicorn's control socket (25.1+): one path per account, ~/.gunicorn, that a
+            # second server on the host would take from the first.
+            "control_socket_disable": True,
         }
         if args.writer_process:
             hooks = WriterHooks(instance_path(args), args.batch_window_ms, args.batch_max)

@@ -189,6 +189,31 @@ def test_gunicorn_with_the_deploy_config_starts_and_stops_a_writer(
 
 @pytest.mark.integration
 @pytest.mark.slow
+def test_no_server_makes_a_control_socket_in_the_accounts_home(
+    sqlite_instance: Instance, tmp_path: Path
+) -> None:
+    """gunicorn 25.1+ opens a control socket at ~/.gunicorn/gunicorn.ctl, one path for every
+    gunicorn of the account: a second server on the host takes it from the first, and under
+    systemd's ProtectHome it cannot be made. Neither `pakta serve` nor the deploy config opens
+    one (systemctl manages the server). Two instances: one host's servers of one instance
+    would share its writer, and the second would wait for the first's."""
+    home = tmp_path / "home"
+    home.mkdir()
+    other = new_instance(tmp_path / "other", f"sqlite:///{tmp_path / 'other.sqlite3'}")
+    first, second = free_port(), free_port()
+    command, env = deploy_gunicorn(other, second)
+    env = {k: v for k, v in env.items() if k != "XDG_RUNTIME_DIR"} | {"HOME": str(home)}
+    serve_env = {k: v for k, v in os.environ.items() if k != "XDG_RUNTIME_DIR"}
+    with running(serve(sqlite_instance, first), serve_env | {"HOME": str(home)}, first):
+        with running(command, env, second):
+            for port in (first, second):
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/log") as found:
+                    assert found.status == 200
+            assert list(home.iterdir()) == []
+
+
+@pytest.mark.integration
+@pytest.mark.slow
 def test_a_reload_starts_a_new_writer_in_place_of_the_old(sqlite_instance: Instance) -> None:
     """After an upgrade, `systemctl reload pakta` (gunicorn's SIGHUP) must leave new code
     appending: the old writer stops and a new one takes the lock, with the deploy config
