@@ -281,6 +281,16 @@ def cpu_seconds(root: int) -> tuple[float, float]:
     return mine, database
 
 
+def steal_seconds() -> float:
+    """CPU time the hypervisor gave to other machines so far (/proc/stat's steal; 0 where
+    the kernel does not count it): the share of a run's stalls that no code here caused."""
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    except OSError:
+        return 0.0
+    return int(fields[7]) / os.sysconf("SC_CLK_TCK") if len(fields) > 7 else 0.0
+
+
 def median(values: list[float]) -> float:
     return statistics.median(values) if values else 0.0
 

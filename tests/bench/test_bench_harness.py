@@ -73,6 +73,8 @@ def test_tiny_bench_has_every_figure(tmp_path: Path) -> None:
                 point = s["reads"][rate][page][size]
                 assert point["failures"] == 0, (rate, page, size)
                 assert point["requests"] > 0 and 0 < point["p50_ms"] <= point["p99_ms"]
+                # one pass in --tiny; the pooled p99 is that pass's own
+                assert point["p99_ms_by_pass"] == [point["p99_ms"]] and point["steal_ms"] >= 0
     assert "| HTTP clients |" in done.stdout and "target" in done.stdout
 
 
