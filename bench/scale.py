@@ -239,7 +239,7 @@ def run(
                         steal.append(steal_seconds() - stolen)
                         failed[page, n] = failed.get((page, n), 0) + failures
             for (page, n), (all_of, passes, steal) in pooled.items():
-                point = summary(all_of, failed[page, n])
+                point: dict[str, Any] = dict(summary(all_of, failed[page, n]))
                 point |= {"p99_ms_by_pass": passes, "steal_ms": round(sum(steal) * 1000)}
                 reads.setdefault(f"{rate:g}/s", {}).setdefault(page, {})[str(n)] = point
                 print(f"    {rate:g}/s {page} at {n}: {point}", flush=True)
