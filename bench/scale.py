@@ -8,9 +8,13 @@ For each size, a PostgreSQL registry of real signed statements (the large one bu
 - the read latency of the home page, a search, an agency page and an entry page under
   `pakta serve`, at fixed offered rates (open loop: requests are sent on a schedule, and each
   latency counts from the time its request was due, so a server that falls behind is charged
-  for the queue it builds). Both servers run at once and the sizes alternate page by page;
-  `rounds` passes over them, each point's p50/p99 over the requests of all its passes, with
-  each pass's own p99 and the CPU time the hypervisor stole meanwhile (`steal_ms`) beside it.
+  for the queue it builds). Both servers run at once and each page is loaded at both sizes
+  at the same time, each at the offered rate, their schedules interleaved request by request:
+  a stall of this shared machine (CPU stolen by the hypervisor, a neighbour's burst) then
+  lands on both sizes alike instead of on whichever ran in that second, so the p99 ratio
+  compares the log's sizes, not two moments of the machine. `rounds` passes over the pages,
+  each point's p50/p99 over the requests of all its passes, with each pass's own p99 and the
+  CPU time the hypervisor stole meanwhile (`steal_ms`, the same for both sizes) beside it.
 """
 
 from __future__ import annotations
@@ -116,8 +120,11 @@ def summary(latencies: list[float], failures: int) -> dict[str, float]:
     }
 
 
-def offered_latencies(port: int, path: str, rate: float, seconds: float) -> tuple[list[float], int]:
-    """`offered_load`'s latencies in seconds (from when each request was due), and failures."""
+def offered_latencies(
+    port: int, path: str, rate: float, seconds: float, start: float | None = None
+) -> tuple[list[float], int]:
+    """`offered_load`'s latencies in seconds (from when each request was due), and failures;
+    the first request is due at `start` (a `time.perf_counter()` time; default: now)."""
     due: queue.Queue[float | None] = queue.Queue()
     latencies: list[float] = []
     failures = [0]
@@ -149,7 +156,8 @@ def offered_latencies(port: int, path: str, rate: float, seconds: float) -> tupl
     threads = [threading.Thread(target=sender, daemon=True) for _ in range(SENDERS)]
     for thread in threads:
         thread.start()
-    start = time.perf_counter() + 0.05
+    if start is None:
+        start = time.perf_counter() + 0.05
     total = max(1, round(rate * seconds))
     for i in range(total):
         due.put(start + i / rate)
@@ -158,6 +166,27 @@ def offered_latencies(port: int, path: str, rate: float, seconds: float) -> tupl
     for thread in threads:
         thread.join()
     return latencies, failures[0]
+
+
+def offered_together(
+    targets: list[tuple[int, str]], rate: float, seconds: float
+) -> list[tuple[list[float], int]]:
+    """`offered_latencies` for each (port, path) at once, each at `rate` with its own senders
+    (a slow server holds none of the others' connections), the schedules staggered so that
+    the targets' requests alternate: each target's latencies and failures, in order."""
+    start = time.perf_counter() + 0.1
+    found: list[tuple[list[float], int]] = [([], 0)] * len(targets)
+
+    def load(k: int) -> None:
+        port, path = targets[k]
+        found[k] = offered_latencies(port, path, rate, seconds, start + k / (rate * len(targets)))
+
+    threads = [threading.Thread(target=load, args=(k,)) for k in range(len(targets))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return found
 
 
 def service_time(port: int, path: str, count: int) -> float:
@@ -229,14 +258,18 @@ def run(
             failed: dict[tuple[str, int], int] = {}
             for _ in range(rounds):
                 for page in ("home", "search", "agency", "entry"):
-                    for n, server in servers.items():
-                        path = pages(instances[n], actual[n])[page]
-                        stolen = steal_seconds()
-                        latencies, failures = offered_latencies(server.port, path, rate, seconds)
+                    sizes_now = list(servers)
+                    targets = [
+                        (servers[n].port, pages(instances[n], actual[n])[page]) for n in sizes_now
+                    ]
+                    stolen = steal_seconds()
+                    found = offered_together(targets, rate, seconds)
+                    stolen = steal_seconds() - stolen
+                    for n, (latencies, failures) in zip(sizes_now, found, strict=True):
                         all_of, passes, steal = pooled.setdefault((page, n), ([], [], []))
                         all_of.extend(latencies)
                         passes.append(round(percentile(latencies, 99) * 1000, 1))
-                        steal.append(steal_seconds() - stolen)
+                        steal.append(stolen)
                         failed[page, n] = failed.get((page, n), 0) + failures
             for (page, n), (all_of, passes, steal) in pooled.items():
                 point: dict[str, Any] = dict(summary(all_of, failed[page, n]))
