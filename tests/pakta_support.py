@@ -176,6 +176,13 @@ PACT_DOCUMENT = {
 }
 
 
+def pact_envelope(agent: Agent) -> bytes:
+    """The agent's next pact, signed, as the bytes a client posts (the agent moves on)."""
+    payload = agent.statement("integrity_pact.signed", pact_body(), documents=[PACT_DOCUMENT])
+    agent.accepted(payload)
+    return envelope_bytes(payload, agent.key)
+
+
 def append_pacts(registry: Any, agency: str, key: Ed25519PrivateKey, count: int) -> int:
     """Append `count` pacts for `agency`, rebuilding on every conflict as a real client does.
 

@@ -30,9 +30,7 @@ NETWORK = (
 
 
 def impure(module: str) -> bool:
-    return top(module) in IMPURE or any(
-        module == n or module.startswith(n + ".") for n in NETWORK
-    )
+    return top(module) in IMPURE or any(module == n or module.startswith(n + ".") for n in NETWORK)
 
 
 def modules() -> dict[str, Path]:

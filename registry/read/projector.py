@@ -12,7 +12,6 @@ re-validating their schemas: what was accepted stays readable however the schema
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -22,11 +21,10 @@ from sqlalchemy import Table, Text, func, select, true
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from events import Statement, load_statement
+from events import load_statement
 from keys.dsse import Envelope
 from registry.read.facts import BatchFacts, SqlFacts
 from registry.read.rows import Rows
-from registry.read.table_rows import Prefetched, concerned, prefetch_counts
 from registry.read.tables import TABLES, metadata, statements
 from registry.rules.facts import MemoryFacts
 from registry.rules.replay import Outcome, Replayer
@@ -79,15 +77,10 @@ class Projector:
         same query as the log's last entry)."""
         return select(func.max(statements.c.idx)).scalar_subquery()
 
-    def prefetch(self, session: Session, statements: Sequence[Statement]) -> Prefetched:
-        return prefetch_counts(session, concerned(statements))
-
-    def begin_at(
-        self, session: Session, size: int, last: int | None, prefetched: Any = None
-    ) -> ProjectionBatch | None:
+    def begin_at(self, session: Session, size: int, last: int | None) -> ProjectionBatch | None:
         if not ((last is None and size == 0) or last == size - 1):
             return None
-        return ProjectionBatch(self, SqlFacts(session), prefetched)
+        return ProjectionBatch(self, SqlFacts(session))
 
     def facts(self, session: Session) -> SqlFacts:
         return SqlFacts(session)
@@ -186,9 +179,9 @@ class ProjectionBatch:
     """The read model's side of one append: the facts the rules ask, answered from the tables
     and the batch so far, and the batch's rows, written when it commits."""
 
-    def __init__(self, projector: Projector, stored: SqlFacts, prefetched: Any = None) -> None:
+    def __init__(self, projector: Projector, stored: SqlFacts) -> None:
         self.projector = projector
-        self.rows = Rows(prefetched)
+        self.rows = Rows()
         self.batch = MemoryFacts()
         self.facts = BatchFacts(stored, self.batch)
 

@@ -22,7 +22,7 @@ from registry.read import tables as t
 from registry.read import words
 from registry.read.award_rows import AwardRows
 from registry.read.record_rows import RECORDS, json_text
-from registry.read.table_rows import Prefetched, table_columns, warning_counts
+from registry.read.table_rows import table_columns, warning_counts
 from registry.rules.changes import Advanced, Built, Quarantined
 from registry.rules.state import AgencyHead, agency_status
 from registry.rules.warnings import REVOKED_KEY_WARNING
@@ -35,8 +35,7 @@ Row = dict[str, Any]
 class Rows:
     """The read-model rows of one append transaction (or one page of a catch-up)."""
 
-    def __init__(self, prefetched: Prefetched | None = None) -> None:
-        self.prefetched = prefetched  # the warning counts the append read after its lock
+    def __init__(self) -> None:
         self.inserts: dict[Table, list[Row]] = {}
         self.agencies: dict[str, Row] = {}  # existing agencies: their last values
         self.units: dict[str, Row] = {}  # every unit touched: its last values (upserted)
@@ -291,7 +290,7 @@ class Rows:
             p.send()
         conn = session.connection()
         added = self.inserts.get(t.warnings, [])
-        warning_counts(session, added, self.void, self.prefetched, self.new_agencies.keys())
+        warning_counts(session, added, self.void)
         self.awards.flush(conn, self.void)
         for write, rows in (
             (_AGENCIES, self.agencies),

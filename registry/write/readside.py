@@ -8,13 +8,11 @@ written into its entry, its leaf hash), and the batch commits its rows with the 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
-from events import Statement
 from keys.dsse import Envelope
 from registry.rules.facts import Facts
 from registry.rules.replay import Outcome
@@ -58,15 +56,8 @@ class ReadSide(Protocol):
         for the append to read with the log's last entry in one query."""
         ...
 
-    def prefetch(self, session: Session, statements: Sequence[Statement]) -> Any:
-        """Queue, in the append's first round trip (after its lock), the reads the rows of
-        these statements will want; what it returns goes to `begin_at`."""
-        ...
-
-    def begin_at(
-        self, session: Session, size: int, last_index: int | None, prefetched: Any = None
-    ) -> ReadBatch | None:
-        """`begin`, given what `last_index` read in this transaction (and `prefetch` queued)."""
+    def begin_at(self, session: Session, size: int, last_index: int | None) -> ReadBatch | None:
+        """`begin`, given what `last_index` read in this transaction."""
         ...
 
     def facts(self, session: Session) -> Facts:

@@ -7,7 +7,9 @@ checkpoint's map can be rebuilt and any subject's chain listed (the proof route)
 keeps the newest map in memory between appends (O(log subjects) hashing per affected subject);
 when other processes appended since, it applies the rows they wrote; and it trusts the result
 only if the previous checkpoint's map line says so, otherwise it rebuilds the map from the
-table (a process's first append, or after a rollback).
+table (a process's first append). An append's map is kept once it has committed; one that did
+not commit has its subjects set back to the states it started from (`_roll_back`), unless it
+added a subject (then the map is rebuilt when next needed).
 
 It writes map version 2 lines (with the years' window subjects). After a log whose last
 checkpoint has a version 1 line or none, it appends only once `pakta migrate` / `fsck
@@ -144,6 +146,10 @@ def chains_current(session: Session | Connection, size: int) -> bool:
     )
 
 
+# A map, its size and root; the size and root it started from, and its subjects' states then.
+_Pending = tuple[SubjectMap, int, Hash, int, Hash, dict[str, SubjectState] | None]
+
+
 class SubjectMapKeeper:
     """The hook: record the subject chains of an append and give the checkpoint's map line."""
 
@@ -151,6 +157,9 @@ class SubjectMapKeeper:
         self._map: SubjectMap | None = None
         self._at = -1
         self._root = b""
+        # The last `extensions` until its append commits (`committed`): its map, size and root,
+        # and how to put back the map it started from (`_roll_back`).
+        self._pending: _Pending | None = None
 
     def _current(self, session: Session, size: int, trusted: bool) -> SubjectMap:
         if size == 0:
@@ -201,15 +210,20 @@ class SubjectMapKeeper:
         in log order and at least one; return the checkpoint's map line. `trusted`: the log
         is at the size this process's last committed append left it (no other writer since),
         so the map kept from that append is used without reading its checkpoint back."""
+        self._roll_back()  # the last append did not commit
         old_size = accepted[0][0]
         current = self._current(session, old_size, trusted)
         self._map, self._at = None, -1  # until this append's checkpoint is the stored one
+        old_root = current.root()  # the committed one, already hashed (`_current` checked it)
         rows = []
         size = old_size
+        before: dict[str, SubjectState | None] = {}
         for index, entry, outcome in accepted:
             leaf = merkle.leaf_hash(entry.encode())
             for subject in affected(outcome):
-                state = advance(current.states.get(subject), index, leaf)
+                was = current.states.get(subject)
+                before.setdefault(subject, was)
+                state = advance(was, index, leaf)
                 current.set(subject, state)
                 rows.append(
                     {"subject": subject, "count": state.count, "idx": index, "link": state.head}
@@ -218,5 +232,30 @@ class SubjectMapKeeper:
         if rows:
             pipe(session).add(_INSERT_LINKS, rows)  # sent with the append's other rows
         root = current.root()
-        self._map, self._at, self._root = current, size, root
+        # A subject this append adds cannot be taken out of the map again: then no undo.
+        undo = {subject: was for subject, was in before.items() if was is not None}
+        whole = len(undo) == len(before)
+        self._pending = (current, size, root, old_size, old_root, undo if whole else None)
         return (extension_line(root),)
+
+    def committed(self) -> None:
+        """The append `extensions` last wrote for has committed: its map is the stored one,
+        which the next append may use without reading it back (`trusted`)."""
+        if self._pending is not None:
+            self._map, self._at, self._root = self._pending[:3]
+            self._pending = None
+
+    def _roll_back(self) -> None:
+        """The last append did not commit (another writer appended first, say): put back
+        the map it started from, the committed one, by setting its subjects' states back (a
+        map with a subject that append added is not kept: it is read again when needed)."""
+        if self._pending is None:
+            return
+        current, _, _, old_size, old_root, undo = self._pending
+        self._pending = None
+        if undo is None:
+            return
+        for subject, state in undo.items():
+            current.set(subject, state)
+        if current.root() == old_root:
+            self._map, self._at, self._root = current, old_size, old_root

@@ -15,7 +15,6 @@ import pytest
 pytestmark = pytest.mark.browser
 
 
-
 def _shown(page: Any) -> list[str]:
     links = page.locator(".results-table tbody th a")
     return [

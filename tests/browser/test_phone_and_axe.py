@@ -39,7 +39,6 @@ PAGES = [
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
-
 def check(browser: Any, site: str, lang: str, device: str) -> list[str]:
     width, height = VIEWPORTS[device]
     context = browser.new_context(

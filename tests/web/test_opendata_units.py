@@ -36,9 +36,7 @@ def _files(client: FlaskClient) -> tuple[list[dict[str, str]], list[dict[str, An
     return table, data["units"]
 
 
-def test_every_unit_row_says_what_its_page_and_the_api_say(
-    app: Flask, client: FlaskClient
-) -> None:
+def test_every_unit_row_says_what_its_page_and_the_api_say(app: Flask, client: FlaskClient) -> None:
     table, units = _files(client)
     assert [r["unit"] for r in table] == [u["unit"] for u in units]
     size = app.extensions["pakta"].registry.size()

@@ -40,8 +40,9 @@ def register(instance: Instance, service: Any, agency: str, body: dict[str, Any]
         {
             "parent": None,
             **body,
-            "keys": [{"public_key": b64(public_bytes(key)), "role": "agency_head",
-                      "holder": "Kepala"}],
+            "keys": [
+                {"public_key": b64(public_bytes(key)), "role": "agency_head", "holder": "Kepala"}
+            ],
         },
     )
     registrar = load_private_key(instance.registrar_key_path())
@@ -59,19 +60,36 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Instance:
     try:
         DemoLoader(service.registry, instance.path, lifecycle=True).load()
         grobogan = {"kemendagri": "33.15", "bps": "3315", "name": "Kabupaten Grobogan"}
-        register(instance, service, "dinas-uji-grobogan",
-                 {"name": HOSTILE, "kind": "perangkat_daerah", "region": grobogan})
-        register(instance, service, "puskesmas-uji",
-                 {"name": "Puskesmas Uji", "kind": "unit_kerja", "parent": "dinas-uji-grobogan",
-                  "region": grobogan})
-        register(instance, service, "dinas-palu",
-                 {"name": "Dinas Kota Palu", "kind": "perangkat_daerah",
-                  "region": {"kemendagri": "72.71", "bps": "7271", "name": "Palu <i>kota</i>"}})
+        register(
+            instance,
+            service,
+            "dinas-uji-grobogan",
+            {"name": HOSTILE, "kind": "perangkat_daerah", "region": grobogan},
+        )
+        register(
+            instance,
+            service,
+            "puskesmas-uji",
+            {
+                "name": "Puskesmas Uji",
+                "kind": "unit_kerja",
+                "parent": "dinas-uji-grobogan",
+                "region": grobogan,
+            },
+        )
+        register(
+            instance,
+            service,
+            "dinas-palu",
+            {
+                "name": "Dinas Kota Palu",
+                "kind": "perangkat_daerah",
+                "region": {"kemendagri": "72.71", "bps": "7271", "name": "Palu <i>kota</i>"},
+            },
+        )
     finally:
         service.close()
     return instance
-
-
 
 
 def get(client: FlaskClient, url: str, lang: str = "id") -> str:
@@ -82,8 +100,13 @@ def get(client: FlaskClient, url: str, lang: str = "id") -> str:
 
 def item(page: str, name: str) -> str:
     """The row of one agency in a results table."""
-    found = re.search(r"<tr[^>]*><th scope=\"row\"><a href=\"/agencies/[^\"]+\"><strong>"
-                      + re.escape(name) + r"</strong></a>.*?</tr>", page, re.S)
+    found = re.search(
+        r"<tr[^>]*><th scope=\"row\"><a href=\"/agencies/[^\"]+\"><strong>"
+        + re.escape(name)
+        + r"</strong></a>.*?</tr>",
+        page,
+        re.S,
+    )
     assert found, name
     return found.group(0)
 
@@ -161,12 +184,8 @@ def test_region_feed_link_works(client: FlaskClient) -> None:
     assert list(root.iter(ATOM + "entry"))
 
 
-@pytest.mark.parametrize(
-    "code", ["99", "33.99", "9999", "33.1", "abc", '<script>x"', "33.15.01"]
-)
-def test_unknown_region_codes_are_404_with_a_clear_message(
-    client: FlaskClient, code: str
-) -> None:
+@pytest.mark.parametrize("code", ["99", "33.99", "9999", "33.1", "abc", '<script>x"', "33.15.01"])
+def test_unknown_region_codes_are_404_with_a_clear_message(client: FlaskClient, code: str) -> None:
     response = client.get(f"/regions/{code}")
     assert response.status_code == 404
     page = response.data.decode()
@@ -194,8 +213,10 @@ def test_agency_page_links_its_regions_and_says_where_it_does_not_belong(
     client: FlaskClient,
 ) -> None:
     page = get(client, "/agencies/bps-kabupaten-grobogan")
-    assert ('<a href="/regions/33.15">Kabupaten Grobogan</a>, '
-            '<a href="/regions/33">Provinsi Jawa Tengah</a>') in page
+    assert (
+        '<a href="/regions/33.15">Kabupaten Grobogan</a>, '
+        '<a href="/regions/33">Provinsi Jawa Tengah</a>'
+    ) in page
     assert "bukan bagian dari pemerintah daerahnya" in page
     assert "bukan bagian dari pemerintah daerahnya" not in get(client, "/agencies/pemkab-sukoharjo")
     english = get(client, "/agencies/bps-kabupaten-grobogan", "en")
@@ -212,7 +233,7 @@ def test_status_filter_offers_every_lifecycle_status_in_both_languages(
         page = get(client, "/agencies", lang)
         for code, title in STATUS_TITLES.items():
             box = rf'<input type="checkbox" name="status" value="{code}"> '
-            assert re.search(box + rf'{re.escape(title[lang])} \(\d+\)</label>', page), (lang, code)
+            assert re.search(box + rf"{re.escape(title[lang])} \(\d+\)</label>", page), (lang, code)
     chosen = get(client, "/agencies?status=revoked&status=wbk", "en")
     assert 'value="revoked" checked> Predicate revoked (1)</label>' in chosen
     assert 'value="wbk" checked> Awarded Towards WBK' in chosen
@@ -252,8 +273,12 @@ def test_status_badges_use_the_lifecycle_titles(client: FlaskClient) -> None:
 
 def test_regional_government_follows_parents(app: Flask) -> None:
     with app.extensions["pakta"].read() as db:
-        rows = [a for a in queries.find_agencies(db) if a["agency"] in
-                {"puskesmas-uji", "itama-bps", "bps-kabupaten-grobogan", "rsud-bahteramas"}]
+        rows = [
+            a
+            for a in queries.find_agencies(db)
+            if a["agency"]
+            in {"puskesmas-uji", "itama-bps", "bps-kabupaten-grobogan", "rsud-bahteramas"}
+        ]
         found = places.regional_government(db, rows)
     assert found == {
         "puskesmas-uji": True,  # a unit of a regional office

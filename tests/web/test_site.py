@@ -66,8 +66,9 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Instance:
                 "kind": "perangkat_daerah",
                 "parent": None,
                 "region": {"kemendagri": "33.11", "bps": "3311", "name": "Kabupaten Sukoharjo"},
-                "keys": [{"public_key": b64(public_bytes(key)), "role": "agency_head",
-                          "holder": HOSTILE}],
+                "keys": [
+                    {"public_key": b64(public_bytes(key)), "role": "agency_head", "holder": HOSTILE}
+                ],
             },
         )
         registrar = load_private_key(instance.registrar_key_path())
@@ -99,8 +100,6 @@ def correct_the_pact(service: Any, instance: Instance) -> None:
     )
     key = load_private_key(instance.path / "demo-keys" / f"{agency}.key")
     service.registry.submit(envelope_bytes(payload, key))
-
-
 
 
 def size(client: FlaskClient) -> int:
@@ -144,8 +143,14 @@ def test_user_strings_are_escaped_everywhere(client: FlaskClient) -> None:
     search = client.get("/agencies?q=<script>alert(1)</script>").data
     assert b"<script>alert(1)</script>" not in search and b"&lt;script&gt;" in search
     hostile = client.get("/api/v1/agencies/dinas-uji").get_json()["head"]["index"]
-    for url in ["/agencies?q=dinas", "/agencies/dinas-uji", "/", f"/entries/{hostile}",
-                "/regions/33.11", "/regions/33"]:
+    for url in [
+        "/agencies?q=dinas",
+        "/agencies/dinas-uji",
+        "/",
+        f"/entries/{hostile}",
+        "/regions/33.11",
+        "/regions/33",
+    ]:
         page = client.get(url).data
         assert b"<script>alert" not in page and b"<b>" not in page, url
         assert b"&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page, url
@@ -184,7 +189,9 @@ def search_filters(db: Any) -> None:
     assert [r["agency"] for r in regency["rows"]] == ["bps-kabupaten-grobogan"]
     year = search(db, Filters(year="2020"))
     assert {r["agency"] for r in year["rows"]} == {
-        "bps-kabupaten-grobogan", "ombudsman-jawa-tengah", "pemkab-kuantan-singingi"
+        "bps-kabupaten-grobogan",
+        "ombudsman-jawa-tengah",
+        "pemkab-kuantan-singingi",
     }
     kind = search(db, Filters(kind="pemerintah_kabupaten", status=("declared",)))
     assert [r["agency"] for r in kind["rows"]] == ["pemkab-kuantan-singingi", "pemkab-sukoharjo"]
@@ -244,8 +251,11 @@ def test_verify_bundle_checks_out_in_python(app: Flask, client: FlaskClient) -> 
     )
     for h in history:
         merkle.verify_inclusion(
-            merkle.leaf_hash(h["entry"].encode()), h["index"], tree.size,
-            [base64.b64decode(p) for p in h["proof"]], tree.root_hash,
+            merkle.leaf_hash(h["entry"].encode()),
+            h["index"],
+            tree.size,
+            [base64.b64decode(p) for p in h["proof"]],
+            tree.root_hash,
         )
     assert client.get("/api/v1/verify/entries/999").status_code == 404
 

@@ -60,10 +60,10 @@ def test_a_units_path_plan_scores_and_warnings(client: FlaskClient) -> None:
 
 def test_a_redated_item_and_scores_that_meet_the_thresholds(client: FlaskClient) -> None:
     grobogan = page(client, "bps-kabupaten-grobogan")
-    assert "31 Maret 2021 <span class=\"muted\">(semula 31 Oktober 2020)</span>" in grobogan
+    assert '31 Maret 2021 <span class="muted">(semula 31 Oktober 2020)</span>' in grobogan
     assert "6 butir, 6 selesai, 0 terlambat" in grobogan
     dpmptsp = page(client, "dpmptsp-sultra")
-    assert "<strong>88,30</strong> <span class=\"badge ok\">memenuhi</span>" in dpmptsp
+    assert '<strong>88,30</strong> <span class="badge ok">memenuhi</span>' in dpmptsp
     awarded = (
         '<li class="done outcome">Berpredikat Menuju WBK '
         '<a href="/entries/75">10 Juni 2026</a></li>'

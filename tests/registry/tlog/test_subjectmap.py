@@ -63,8 +63,9 @@ def flips(proof: MapProof) -> list[MapProof]:
             bad[b // 8] ^= 1 << (b % 8)
             s = list(proof.siblings)
             s[d] = bytes(bad)
-            out.append(MapProof(proof.subject, proof.state, tuple(s), proof.other_key,
-                                proof.other_state))
+            out.append(
+                MapProof(proof.subject, proof.state, tuple(s), proof.other_key, proof.other_state)
+            )
     for attr in ("state", "other_state"):
         st = getattr(proof, attr)
         if st is None:
@@ -74,19 +75,28 @@ def flips(proof: MapProof) -> list[MapProof]:
             head[b // 8] ^= 1 << (b % 8)
             variants = [SubjectState(st.count, bytes(head), st.last_index)]
             if b < 62:
-                variants.append(SubjectState(st.count ^ (1 << b) or 1 << 62, st.head,
-                                             st.last_index))
+                variants.append(
+                    SubjectState(st.count ^ (1 << b) or 1 << 62, st.head, st.last_index)
+                )
                 variants.append(SubjectState(st.count, st.head, st.last_index ^ (1 << b)))
             for v in variants:
                 kw = {"state": proof.state, "other_state": proof.other_state, attr: v}
-                out.append(MapProof(proof.subject, kw["state"], proof.siblings, proof.other_key,
-                                    kw["other_state"]))
+                out.append(
+                    MapProof(
+                        proof.subject,
+                        kw["state"],
+                        proof.siblings,
+                        proof.other_key,
+                        kw["other_state"],
+                    )
+                )
     if proof.other_key is not None:
         for b in range(256):
             k = bytearray(proof.other_key)
             k[b // 8] ^= 1 << (b % 8)
-            out.append(MapProof(proof.subject, proof.state, proof.siblings, bytes(k),
-                                proof.other_state))
+            out.append(
+                MapProof(proof.subject, proof.state, proof.siblings, bytes(k), proof.other_state)
+            )
     return out
 
 
@@ -99,8 +109,11 @@ def test_every_proof_at_every_size_of_a_generated_log() -> None:
     for i, subjects in enumerate(log):
         for s in subjects:
             prev = states.get(s)
-            states[s] = (subjectmap.first_state(i, leaf_of(i)) if prev is None
-                         else prev.extend(i, leaf_of(i)))
+            states[s] = (
+                subjectmap.first_state(i, leaf_of(i))
+                if prev is None
+                else prev.extend(i, leaf_of(i))
+            )
             m.set(s, states[s])
         root = m.root()
         assert root == reference_root(states)
@@ -108,8 +121,9 @@ def test_every_proof_at_every_size_of_a_generated_log() -> None:
         for s in everyone:
             proof = m.prove(s)
             assert verify_map_proof(proof, root) == states.get(s)
-            assert verify_map_proof(MapProof.from_json(json.loads(json.dumps(proof.to_json()))),
-                                    root) == states.get(s)
+            assert verify_map_proof(
+                MapProof.from_json(json.loads(json.dumps(proof.to_json()))), root
+            ) == states.get(s)
             kinds.add("present" if proof.state else "other" if proof.other_key else "empty")
             # A proof for another subject, or against another size's root, fails.
             if i and s in states:
@@ -124,8 +138,11 @@ def test_every_bit_flip_of_every_proof_fails() -> None:
     states: dict[str, SubjectState] = {}
     for i, subjects in enumerate(log):
         for s in subjects:
-            states[s] = (subjectmap.first_state(i, leaf_of(i)) if s not in states
-                         else states[s].extend(i, leaf_of(i)))
+            states[s] = (
+                subjectmap.first_state(i, leaf_of(i))
+                if s not in states
+                else states[s].extend(i, leaf_of(i))
+            )
             m.set(s, states[s])
     root = m.root()
     checked = 0
@@ -137,16 +154,28 @@ def test_every_bit_flip_of_every_proof_fails() -> None:
             checked += 1
         # A present subject cannot be proven absent, and the reverse.
         with pytest.raises(VerificationError):
-            verify_map_proof(MapProof(s, None, proof.siblings) if proof.state else
-                             MapProof(s, SubjectState(1, bytes(32), 0), proof.siblings), root)
+            verify_map_proof(
+                MapProof(s, None, proof.siblings)
+                if proof.state
+                else MapProof(s, SubjectState(1, bytes(32), 0), proof.siblings),
+                root,
+            )
         # Dropping or adding a level fails.
         if proof.siblings:
             with pytest.raises(VerificationError):
-                verify_map_proof(MapProof(s, proof.state, proof.siblings[1:], proof.other_key,
-                                          proof.other_state), root)
+                verify_map_proof(
+                    MapProof(
+                        s, proof.state, proof.siblings[1:], proof.other_key, proof.other_state
+                    ),
+                    root,
+                )
         with pytest.raises(VerificationError):
-            verify_map_proof(MapProof(s, proof.state, (bytes(32), *proof.siblings),
-                                      proof.other_key, proof.other_state), root)
+            verify_map_proof(
+                MapProof(
+                    s, proof.state, (bytes(32), *proof.siblings), proof.other_key, proof.other_state
+                ),
+                root,
+            )
     assert checked > 10_000
 
 
@@ -177,14 +206,18 @@ def test_empty_map_and_single_subject() -> None:
         {"subject": 1, "state": None, "siblings": []},
         {"subject": "a", "state": None, "siblings": ["AAAA"]},
         {"subject": "a", "state": None, "siblings": [123]},
-        {"subject": "a", "state": {"count": 0, "head": "00" * 32, "last_index": 0},
-         "siblings": []},
-        {"subject": "a", "state": {"count": 1, "head": "AA" * 32, "last_index": 0},
-         "siblings": []},
-        {"subject": "a", "state": {"count": 1, "head": "00" * 32, "last_index": -1},
-         "siblings": []},
-        {"subject": "a", "state": {"count": True, "head": "00" * 32, "last_index": 0},
-         "siblings": []},
+        {"subject": "a", "state": {"count": 0, "head": "00" * 32, "last_index": 0}, "siblings": []},
+        {"subject": "a", "state": {"count": 1, "head": "AA" * 32, "last_index": 0}, "siblings": []},
+        {
+            "subject": "a",
+            "state": {"count": 1, "head": "00" * 32, "last_index": -1},
+            "siblings": [],
+        },
+        {
+            "subject": "a",
+            "state": {"count": True, "head": "00" * 32, "last_index": 0},
+            "siblings": [],
+        },
         {"subject": "a", "state": None, "siblings": [], "other": {"key": "00"}},
     ],
 )
@@ -233,8 +266,11 @@ def test_known_answer_vectors() -> None:
     states: dict[str, SubjectState] = {}
     for i, subjects in enumerate(data["log"]):
         for s in subjects:
-            states[s] = (subjectmap.first_state(i, leaf_of(i)) if s not in states
-                         else states[s].extend(i, leaf_of(i)))
+            states[s] = (
+                subjectmap.first_state(i, leaf_of(i))
+                if s not in states
+                else states[s].extend(i, leaf_of(i))
+            )
             m.set(s, states[s])
         want = data["sizes"][i]
         assert m.root().hex() == want["root"]

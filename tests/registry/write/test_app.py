@@ -313,12 +313,7 @@ def test_a_read_model_left_behind_catches_up_to_the_rows_the_live_path_writes(
         def last_index(self) -> Any:
             return null()
 
-        def prefetch(self, session: Any, statements: Any) -> None:
-            return None
-
-        def begin_at(
-            self, session: Any, size: int, last_index: int | None, prefetched: Any = None
-        ) -> None:
+        def begin_at(self, session: Any, size: int, last_index: int | None) -> None:
             return None
 
         def facts(self, session: Any) -> MemoryFacts:

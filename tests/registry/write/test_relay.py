@@ -16,7 +16,7 @@ from multiprocessing.connection import Client
 from pathlib import Path
 
 import pytest
-from pakta_support import PACT_DOCUMENT, Agent, Harness, envelope_bytes, pact_body
+from pakta_support import Agent, Harness, pact_envelope
 
 from keys.errors import EnvelopeError
 from registry.rules.errors import ConflictError
@@ -35,12 +35,6 @@ def relay(service: Service) -> Relay:
 
 def leads(r: Relay, within: float = 3.0) -> bool:
     return r.leading.wait(within)
-
-
-def pact(agent: Agent) -> bytes:
-    payload = agent.statement("integrity_pact.signed", pact_body(), documents=[PACT_DOCUMENT])
-    agent.accepted(payload)
-    return envelope_bytes(payload, agent.key)
 
 
 @contextmanager
@@ -63,7 +57,7 @@ def test_a_second_relay_forwards_to_the_leader_and_gets_its_own_answers(
 ) -> None:
     with leader_and_follower(service, "pemkab-relay") as (agent, first, second):
         assert not leads(second, 0.3)  # the lock is taken: it follows
-        data = pact(agent)
+        data = pact_envelope(agent)
         receipt = second.submit(data)
         assert second.forwarded == 1 and receipt.agency == "pemkab-relay"
         assert service.registry.entry(receipt.index) is not None
@@ -76,17 +70,17 @@ def test_a_second_relay_forwards_to_the_leader_and_gets_its_own_answers(
         assert bad.value.field is not None and bad.value.code
         assert second.forwarded == 3
         # The leader's own submissions never touch the socket.
-        first.submit(pact(agent))
+        first.submit(pact_envelope(agent))
         assert first.forwarded == 0
 
 
 def test_the_next_process_leads_when_the_leader_closes(service: Service) -> None:
     with leader_and_follower(service, "pemkab-handover") as (agent, first, second):
-        second.submit(pact(agent))  # through the first, so the second holds a connection
+        second.submit(pact_envelope(agent))  # through the first, so the second holds a connection
         first.close()
         assert leads(second)
         size = service.registry.size()
-        receipt = second.submit(pact(agent))
+        receipt = second.submit(pact_envelope(agent))
         assert receipt.index == size and second.forwarded == 1
 
 
@@ -97,7 +91,7 @@ def test_a_leader_shutting_down_sends_the_submission_on_not_back(service: Servic
     with leader_and_follower(service, "pemkab-shutdown") as (agent, first, second):
         first.local.close()  # closing: its listener still answers for a moment
         size = service.registry.size()
-        receipt = second.submit(pact(agent))
+        receipt = second.submit(pact_envelope(agent))
         assert receipt.index == size and second.forwarded == 0
 
 
@@ -113,7 +107,7 @@ def test_a_peer_without_the_instance_key_is_refused(service: Service) -> None:
         assert service.registry.size() == size
         other = relay(service)  # who knows the key is still served
         try:
-            other.submit(pact(agent))
+            other.submit(pact_envelope(agent))
             assert other.forwarded == 1 and service.registry.size() == size + 1
         finally:
             other.close()
@@ -160,13 +154,15 @@ def test_another_process_appends_what_this_one_forwards(service: Service) -> Non
             assert leader.stdout is not None and leader.stdout.readline() == "leading\n"
             follower = relay(service)
             try:
-                receipts = [follower.submit(pact(agent)) for _ in range(3)]
+                receipts = [follower.submit(pact_envelope(agent)) for _ in range(3)]
                 assert follower.forwarded == 3 and not follower.leading.is_set()
                 assert [r.seq for r in receipts] == [1, 2, 3]
                 leader.kill()  # a crash: the kernel drops its lock
                 leader.wait(timeout=10)
                 started = time.monotonic()
-                receipt = follower.submit(pact(agent))  # its connection is dead: it appends
+                receipt = follower.submit(
+                    pact_envelope(agent)
+                )  # its connection is dead: it appends
                 assert receipt.seq == 4 and time.monotonic() - started < 5
                 assert leads(follower)
             finally:
