@@ -115,15 +115,15 @@ def warning_counts(session: Session, added: list[dict[str, Any]], void: set[int]
         gone = session.connection().execute(_VOIDED, {"b_void": sorted(void)})
         for key, n in warning_tally([dict(r._mapping) for r in gone]).items():
             delta[key] = delta.get(key, 0) - n
-    changes = [{"agency": a, "code": c, "n": n} for (a, c), n in sorted(delta.items()) if n]
-    if not changes:
+    changed = sorted((key, n) for key, n in delta.items() if n)
+    if not changed:
         return
-    delta = {k: n for k, n in delta.items() if n}
-    whose = [{"b_agency": a} for a in sorted({a for a, _ in delta})]
-    add, drop, totals = _counts_sql(pipe(session).postgres)
+    changes = [{"agency": a, "code": c, "n": n} for (a, c), n in changed]
+    whose = [{"b_agency": a} for a in sorted({a for (a, _), _ in changed})]
     p = pipe(session)
+    add, drop, totals = _counts_sql(p.postgres)
     p.add_sql(add, changes, _K.name, reads=frozenset({_A.name}))
-    if any(n < 0 for n in delta.values()):  # only a compromise's voided warnings come off
+    if any(n < 0 for _, n in changed):  # only a compromise's voided warnings come off
         p.add_sql(drop, whose, _K.name)
     p.add_sql(totals, whose, _A.name, reads=frozenset({_K.name}))
 

@@ -10,8 +10,9 @@ statement index, records the read side's position and signs one checkpoint for t
 entries, tree hashes, read-model rows and checkpoint commit together or not at all, and several
 statements can share the transaction (group commit). When the log is as this process's last
 append left it, the transaction works from what that append left in memory and takes the lock
-as it sends its writes, with a check that nothing was appended since (`_unmoved`): one round
-trip, and a transaction that commits only what the lock would have given.
+as it sends its writes, with a check that nothing was appended since
+(registry/write/loghead.py): one round trip, and a transaction that commits only what the
+lock would have given.
 """
 
 from __future__ import annotations
@@ -47,7 +48,8 @@ from registry.write.batch import (
 )
 from registry.write.domain import LOG_ID, Agency, LogEntry, agency_uuid
 from registry.write.instance import Instance
-from registry.write.persistence import LastEventQuery, Recorder, UnmovedGuard
+from registry.write.loghead import LogHead, UnmovedGuard
+from registry.write.persistence import Recorder
 from registry.write.pipe import pipe
 from registry.write.preverify import KnownKeys
 from registry.write.readside import Appended, ReadSide
@@ -99,13 +101,9 @@ class Registry(Application[UUID]):
         self._known: dict[str, Agency | None] = {}
         self._known_at = -1  # the log size `_known` is valid for
         self._known_id: int | None = None  # the last notification id this process stored
-        self._last_query: tuple[ReadSide, LastEventQuery] | None = None
-        self._guard: tuple[ReadSide, UnmovedGuard] | None = None
-        # The last entry this process appended, while its next append may skip the first round
-        # trip (`_unmoved`): kept only when that append found the log as this process had left
-        # it and wrote the read side's rows too.
-        self._last_written: LogEntry | None = None
-        self._attempt: tuple[int, Batch] | None = None  # the size the last append started at
+        self.log_head = LogHead(self)  # where an append starts from (registry/write/loghead.py)
+        # The size the append under way started from, and its batch, until it commits.
+        self._attempt: tuple[int, Batch] | None = None
         self.known_keys = KnownKeys(instance.registrar_keys)  # for `prepare`, before the lock
         self.subject_map = SubjectMapKeeper()  # verified views: docs/subject-map.md
         # The registry's time for received_at; a test may fix it (tests/golden_demo.py).
@@ -160,7 +158,7 @@ class Registry(Application[UUID]):
         self, prepared: Sequence[Prepared], optimistic: bool = False
     ) -> tuple[list[Receipt | PaktaError], bool]:
         """Append in one transaction; also say whether the read model was left behind.
-        `optimistic`: skip the first round trip if this process may (`_unmoved`)."""
+        `optimistic`: skip the first round trip if this process may (`LogHead.remembered`)."""
         read_side = self.read_side
         if read_side is None:
             raise RuntimeError("the registry has no read side: open it with open_service")
@@ -168,8 +166,9 @@ class Registry(Application[UUID]):
             # Under the append lock, in its round trip: the log's last entry and the read side's
             # last index; or, if the log is as this process left it, both from memory, checked
             # under the lock in the append's one round trip.
-            found = self._unmoved(session, read_side) if optimistic else None
-            last, rows_last = found or self._last_entry(session, read_side)
+            head = self.log_head
+            found = head.remembered(session, read_side, self._known_at) if optimistic else None
+            last, rows_last = found or head.read(session, read_side)
             size = 0 if last is None else last.originator_version
             prev = merkle.leaf_hash(last.entry.encode()).hex() if last is not None else None
             received_at = receive_time(self.clock(), last.entry if last is not None else None)
@@ -239,7 +238,7 @@ class Registry(Application[UUID]):
             if not new_events:
                 self._known_at = size
                 if not ours:
-                    self._last_written = None
+                    self.log_head.last_written = None
                 return [r for r in results if r is not None], behind
             ids = self._store(list(batch.changed.values()), new_events, session)
             reader.flush()
@@ -271,7 +270,8 @@ class Registry(Application[UUID]):
             self.learn_keys(agency)
         self._known_at = size
         self._known_id = max(ids())
-        self._last_written = new_events[-1] if ours and rows is not None else None
+        self.log_head.last_written = new_events[-1] if ours and rows is not None else None
+        self._attempt = None
         return [r for r in results if r is not None], behind
 
     def _store(
@@ -292,47 +292,6 @@ class Registry(Application[UUID]):
             for agency in agencies:
                 cache.put(agency.id, agency)
         return ids
-
-    def _last_entry(
-        self, session: Session, read_side: ReadSide
-    ) -> tuple[LogEntry | None, int | None]:
-        """Take the append lock (PostgreSQL's advisory lock), then read the log's last entry
-        and the read side's last projected index as the lock left them: on PostgreSQL in one
-        round trip, with the BEGIN (test_round_trips.py)."""
-        if self._last_query is None or self._last_query[0] is not read_side:
-            query = LastEventQuery(self.recorder, LOG_ID, read_side.last_index(), self.engine)
-            self._last_query = (read_side, query)
-        p = pipe(session)
-        if p.postgres:
-            p.ask(storage.PG_LOCK_SQL, {"k": storage.AppendLock.PG_KEY})
-        stored, rows_last = self._last_query[1].read(p)
-        if stored is None:
-            return None, session.execute(select(read_side.last_index())).scalar()
-        last = self.mapper.to_domain_event(stored)
-        assert isinstance(last, LogEntry)
-        return last, rows_last
-
-    def _unmoved(self, session: Session, read_side: ReadSide) -> tuple[LogEntry, int] | None:
-        """On PostgreSQL, when this process's last append found the log as it had left it
-        (one writer, the usual case) and wrote the read side's rows: the last entry and the
-        read side's last index from memory, with the lock and `UnmovedGuard` queued first in
-        the append's pipe, so the whole append is one round trip. Whatever the append reads
-        before the pipe is sent (an agency not cached, a duplicate lookup) is read without the
-        lock, which is safe: the guard then fails the transaction, and nothing is written,
-        unless no other append committed since this process's last (every append adds an
-        entry; a read model cleared or rebuilt elsewhere moves its last index). None: read
-        them under the lock (`_last_entry`)."""
-        last = self._last_written
-        p = pipe(session)
-        if last is None or not p.postgres or self._known_at != last.originator_version:
-            return None
-        if self._guard is None or self._guard[0] is not read_side:
-            guard = UnmovedGuard(self.recorder, LOG_ID, read_side.last_index(), self.engine)
-            self._guard = (read_side, guard)
-        size = last.originator_version
-        p.ask(storage.PG_LOCK_SQL, {"k": storage.AppendLock.PG_KEY})
-        self._guard[1].ask(p, size, size - 1)
-        return last, size - 1
 
     def _forget_attempt(self) -> None:
         """After an append refused by `UnmovedGuard` (nothing written): the agencies it changed
@@ -364,7 +323,7 @@ class Registry(Application[UUID]):
         next append reads and checks what is stored (after a repair)."""
         self._hash_memo.clear()
         self._known, self._known_at, self._known_id = {}, -1, None
-        self._last_written = None
+        self.log_head.last_written = None
 
     # -- reading -------------------------------------------------------------------------
 

@@ -34,7 +34,7 @@ from eventsourcing.utils import Environment
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
-from sqlalchemy import Integer, and_, bindparam, case, cast, func, insert, literal_column, select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from registry.write.pipe import Pipe, compiled, pipe
@@ -180,40 +180,3 @@ class LastEventQuery:
             originator_id=self.originator_id, originator_version=version, topic=topic, state=state
         )
         return stored, also
-
-
-class UnmovedGuard:
-    """The check that lets an append skip its first round trip (registry/write/app.py
-    `_unmoved`): sent right after the append lock, in the append's one round trip, it fails the
-    transaction unless the originator's last version and the value of `also` (the read
-    side's last index) are still the ones this process's last append left. Its error is a
-    cast that cannot succeed (PostgreSQL's SQL has no RAISE; the CASE keeps it from being
-    folded at planning time), which the pipe raises as a `DataError` naming `MOVED`."""
-
-    MOVED = "pakta: the log moved on since this process appended"
-
-    def __init__(self, recorder: Any, originator_id: UUID, also: Any, engine: Any) -> None:
-        record = recorder.events_record_cls
-        last = (
-            select(func.max(record.originator_version))
-            .where(record.originator_id == originator_id)
-            .scalar_subquery()
-        )
-        unmoved = and_(last == bindparam("b_size"), also == bindparam("b_also"))
-        verdict = case((unmoved, literal_column("'1'")), else_=literal_column(f"'{self.MOVED}'"))
-        query = select(cast(verdict, Integer))
-        self.sql, self.params = compiled(query, engine.dialect.name == "postgresql")
-
-    def ask(self, p: Pipe, size: int, also: int) -> None:
-        """Queue the check that the log still has `size` entries and `also` is unchanged."""
-        p.ask(self.sql, self.params | {"b_size": size, "b_also": also})
-
-    @classmethod
-    def refused(cls, error: BaseException) -> bool:
-        """Whether `error` (or what it wraps) is this guard's refusal."""
-        seen: BaseException | None = error
-        while seen is not None:
-            if cls.MOVED in str(seen):
-                return True
-            seen = seen.__cause__ or seen.__context__
-        return False

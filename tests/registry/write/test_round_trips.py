@@ -127,8 +127,8 @@ def test_one_append_takes_the_documented_round_trips(service: Service) -> None:
     # The BEGIN opens the pipeline (psycopg's own would be a turn of its own: psycopg 3.3's
     # `_start_query` syncs the pipeline after it), the lock goes with it, so the lock is the
     # transaction's, and the check that the log is as this process left it right after the
-    # lock (registry/write/app.py `_unmoved`), before any write; the COMMIT goes last, and
-    # nothing is sent after it.
+    # lock (registry/write/loghead.py `LogHead.remembered`), before any write; the COMMIT goes
+    # last, and nothing is sent after it.
     assert turns[0][:2] == ["BEGIN", "SELECT pg_advisory_xact_lock($1)"]
     assert turns[0][2].startswith("SELECT CAST(CASE WHEN")
     assert sum(t == "BEGIN" for turn in turns for t in turn) == 1

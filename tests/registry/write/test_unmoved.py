@@ -1,7 +1,8 @@
-"""The append that skips its first round trip (registry/write/app.py `_unmoved`): taken only
-when the log is as this process's last append left it, refused under the lock when another
-writer appended since (or the read model moved), and then retried reading what is stored, so
-the log stays linear, the subject map and the read model right, and every receipt correct."""
+"""The append that skips its first round trip (registry/write/loghead.py `LogHead.remembered`):
+taken only when the log is as this process's last append left it, refused under the lock when
+another writer appended since (or the read model moved), and then retried reading what is
+stored, so the log stays linear, the subject map and the read model right, and every receipt
+correct."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from registry.rules.errors import ConflictError
 from registry.service import Service
 from registry.write import subjects
 from registry.write.instance import Instance
-from registry.write.persistence import UnmovedGuard
+from registry.write.loghead import UnmovedGuard
 
 
 class Refusals:
