@@ -250,6 +250,12 @@ class Registry(Application[UUID]):
                 # The rows, and the read side's position: the notification id of the last
                 # entry (the last event stored), which the database looks up as it writes it.
                 rows.commit(session)
+            if ours:
+                # The log's and the read model's rows go to the database now, and it writes
+                # them while this process works out the root, the checkpoint and the receipts
+                # (the rest follows with the COMMIT, which waits for every answer). Not when
+                # the subject map is read back first: that read would wait for them anyway.
+                pipe(session).send_ahead()
             root = merkle.tree_hash(size, reader)
             # Verified views: the subject chains of these entries and the map's root line.
             ext = self.subject_map.extensions(session, [a[1:] for a in accepted], trusted=ours)

@@ -73,11 +73,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import Pool
 
 _KEY = "pakta.pipe"
+_OPEN = "pakta.open_pipeline"  # in a connection's info while `send_ahead`'s pipeline is open
 # sqlite3 takes named parameters (`:name`) from a mapping; SQLAlchemy's own SQLite dialect
 # renders `?` for positional ones.
 _SQLITE_NAMED = SQLiteDialect_pysqlite(paramstyle="named")
@@ -224,6 +225,12 @@ class Pipe:
         self.conn = conn
         self.postgres = conn.dialect.name == "postgresql"
         self.queued: list[Queued] = []
+        # On PostgreSQL, between `send_ahead` and the next `send`: the psycopg pipeline its
+        # statements went into, the cursor of the writes, and the cursors of the asks.
+        self._open: Any = None
+        self._info: dict[Any, Any] = {}  # the connection's info while `_open` is
+        self._cursor: Any = None
+        self._asked: list[tuple[Any, Returned]] = []
 
     def add(self, write: Write, rows: Rows) -> None:
         """Queue `write` over `rows` (all with the first row's keys)."""
@@ -259,44 +266,106 @@ class Pipe:
         """`ask` for a statement over `rows` sent as one JSON array (`%(rows)s`, as `add`)."""
         return self.ask(sql, {"rows": _dumps(rows)})
 
-    def send(self, *, commit: bool = False) -> None:
-        """Run what is queued, in order, on the transaction's connection; with `commit`, on
-        PostgreSQL, then COMMIT in the same round trip (see `_send_before_commit`)."""
+    def send_ahead(self) -> None:
+        """On PostgreSQL, send what is queued now without waiting for its answers: the server
+        runs it while this process goes on (an append works out its tree root, checkpoint and
+        receipts meanwhile); the next `send` sends the rest in the same pipeline and waits for
+        every answer, so an error in these writes is raised there, before the commit. A query
+        through SQLAlchemy meanwhile waits for them first, and sees them. On SQLite, which
+        runs in this process, the same as `send`."""
+        if not self.postgres:
+            self.send()
+            return
         if not self.queued:
             return
         queued, self.queued = self.queued, []
-        raw: Any = self.conn.connection.driver_connection
-        sql, params, *_ = queued[0]
+        try:
+            self._run(queued)
+        except self.conn.dialect.loaded_dbapi.Error as e:
+            self.close()
+            raise self._wrapped(queued[0], e) from e
+
+    def send(self, *, commit: bool = False) -> None:
+        """Run what is queued, in order, on the transaction's connection, and wait for its
+        answers (and those of what `send_ahead` sent); with `commit`, on PostgreSQL, then
+        COMMIT in the same round trip (see `_send_before_commit`)."""
+        if not self.queued and self._open is None:
+            return
+        queued, self.queued = self.queued, []
+        first = queued[0] if queued else ("COMMIT" if commit else "", None, None, "", _NONE)
         try:
             if self.postgres:
-                begin = _begin_in_pipeline(raw)
-                asked: list[tuple[Any, Returned]] = []
-                with raw.pipeline(), raw.cursor() as cursor:
-                    if begin:
-                        cursor.execute("BEGIN")
-                    for sql, params, found in statements(queued, True):
-                        if found is None:
-                            cursor.execute(sql, params)
-                        else:
-                            asked.append((raw.cursor(), found))
-                            asked[-1][0].execute(sql, params)
-                    if commit:
-                        sql, params = "COMMIT", None
-                        cursor.execute(sql)
-                for own, found in asked:  # the pipeline has synced: every result is here
-                    found.found = [tuple(r) for r in own.fetchall()]
-                    own.close()
+                self._run(queued)
+                if commit:
+                    first = ("COMMIT", None, None, "", _NONE)
+                    self._cursor.execute("COMMIT")
+                self._finish()
             else:
+                raw: Any = self.conn.connection.driver_connection
                 for sql, params, found in statements(queued, False):
                     if found is None:
                         raw.executemany(sql, params)
                     else:
                         found.found = [tuple(r) for r in raw.execute(sql, params).fetchall()]
         except self.conn.dialect.loaded_dbapi.Error as e:
-            error: Any = exc.DBAPIError.instance(
-                sql, params, e, self.conn.dialect.loaded_dbapi.Error, dialect=self.conn.dialect
-            )
-            raise error from e
+            self.close()
+            raise self._wrapped(first, e) from e
+
+    def close(self) -> None:
+        """Leave the pipeline `send_ahead` opened, discarding what it still holds (after an
+        error, or when its transaction rolls back). Closing again does nothing."""
+        if self._open is None and self._cursor is None:
+            return
+        pipeline, self._open = self._open, None
+        self._info.pop(_OPEN, None)
+        cursors = [self._cursor, *(own for own, _ in self._asked)]
+        self._cursor, self._asked = None, []
+        if pipeline is not None:
+            try:
+                pipeline.__exit__(None, None, None)
+            except self.conn.dialect.loaded_dbapi.Error:
+                pass  # the error already raised, or one of the transaction rolled back
+        for cursor in cursors:
+            if cursor is not None:
+                cursor.close()
+
+    def _run(self, queued: Sequence[Queued]) -> None:
+        """Send `queued` into the open pipeline (opened, with BEGIN if need be, first)."""
+        if self._open is None:
+            raw: Any = self.conn.connection.driver_connection
+            begin = _begin_in_pipeline(raw)
+            self._open = raw.pipeline()
+            self._open.__enter__()
+            self._info = self.conn.info
+            self._info[_OPEN] = self
+            self._cursor = raw.cursor()
+            if begin:
+                self._cursor.execute("BEGIN")
+        for sql, params, found in statements(queued, True):
+            if found is None:
+                self._cursor.execute(sql, params)
+            else:
+                own = self._cursor.connection.cursor()
+                self._asked.append((own, found))
+                own.execute(sql, params)
+
+    def _finish(self) -> None:
+        """Wait for every answer of the open pipeline, then hand each ask its rows."""
+        pipeline, self._open = self._open, None
+        self._info.pop(_OPEN, None)
+        pipeline.__exit__(None, None, None)  # syncs: every result is here, or the error
+        asked, self._asked = self._asked, []
+        self._cursor.close()
+        self._cursor = None
+        for own, found in asked:
+            found.found = [tuple(r) for r in own.fetchall()]
+            own.close()
+
+    def _wrapped(self, item: Queued, e: Exception) -> Any:
+        sql, params, *_ = item
+        return exc.DBAPIError.instance(
+            sql, params, e, self.conn.dialect.loaded_dbapi.Error, dialect=self.conn.dialect
+        )
 
 
 def statements(queued: Sequence[Queued], postgres: bool) -> list[tuple[str, Any, Returned | None]]:
@@ -390,7 +459,29 @@ def _send_before_commit(session: Session) -> None:
         found.send(commit=not (session.new or session.dirty or session.deleted))
 
 
+@event.listens_for(Engine, "before_cursor_execute")
+def _send_before_reading(conn: Connection, *_: Any) -> None:
+    """Whatever runs through SQLAlchemy on a connection whose pipe sent ahead (a read of what
+    the append did not keep in memory) waits until that pipe is sent: a query run inside the
+    open pipeline would find no rows described yet, and it may read what the pipe wrote."""
+    found = conn.info.get(_OPEN)
+    if isinstance(found, Pipe):
+        found.send()
+
+
+@event.listens_for(Engine, "rollback")
+def _close_before_rollback(conn: Connection) -> None:
+    """A transaction rolled back while its pipe's pipeline is open (an error after
+    `send_ahead`) leaves the pipeline first, dropping its answers, so that the ROLLBACK runs
+    as on any connection."""
+    found = conn.info.get(_OPEN)
+    if isinstance(found, Pipe):
+        found.close()
+
+
 @event.listens_for(Session, "after_transaction_end")
 def _drop_after_rollback(session: Session, transaction: Any) -> None:
     if transaction.parent is None:  # the outermost transaction ended: committed or not
-        session.info.pop(_KEY, None)
+        found = session.info.pop(_KEY, None)
+        if isinstance(found, Pipe):
+            found.close()

@@ -214,3 +214,62 @@ def test_a_write_that_reads_a_table_written_before_it_sees_its_rows(engine: Engi
     assert len(sent) == 2
     unnamed = [queued[0], queued[1][:4] + (frozenset(),)]
     assert len(statements(unnamed, postgres)) == (1 if postgres else 2)
+
+
+def test_what_is_sent_ahead_is_written_and_a_read_through_sqlalchemy_sees_it(
+    engine: Engine,
+) -> None:
+    """`send_ahead` sends the queued writes without waiting for them (on PostgreSQL; on SQLite
+    it is `send`): a query through SQLAlchemy meanwhile first waits for them (it would find no
+    rows described inside the open pipeline), an ask queued after them sees them, and the
+    commit sends the rest with them."""
+    with Session(engine) as session, session.begin():
+        p = pipe(session)
+        p.add(Write(pairs), [{"a": "x", "b": "1", "n": 1}, {"a": "y", "b": "1", "n": 5}])
+        p.send_ahead()
+        assert session.execute(select(func.sum(pairs.c.n))).scalar() == 6
+        p.add(Write(things), ODD[:1])
+        p.send_ahead()
+        p.add(Write(pairs, ("a", "b"), op="update"), [{"b_a": "x", "b_b": "1", "n": 2}])
+        total = p.ask("SELECT sum(n) FROM t_pairs", {} if p.postgres else ())
+        p.send_ahead()
+        assert total.rows() == [(7,)]
+        p.add(Write(pairs, ("a", "b"), op="delete"), [{"b_a": "y", "b_b": "1"}])
+    assert rows(engine, pairs) == [("x", "1", 2)]
+    assert rows(engine, things) == [tuple(ODD[0].values())]
+    with engine.connect() as conn:  # the connection went back to the pool out of the pipeline
+        assert conn.execute(select(func.count()).select_from(pairs)).scalar() == 1
+        if engine.dialect.name == "postgresql":
+            assert conn.connection.driver_connection._pipeline is None
+
+
+@pytest.mark.parametrize("then", ["commit", "read", "rollback"])
+def test_a_write_sent_ahead_that_fails_keeps_nothing(engine: Engine, then: str) -> None:
+    """A write sent ahead that fails is raised as SQLAlchemy's IntegrityError when the pipe is
+    next waited for (the commit, or a read through SQLAlchemy), and nothing of its transaction
+    stays; rolled back instead, it leaves the connection usable."""
+    with Session(engine) as session, session.begin():
+        pipe(session).add(Write(pairs), [{"a": "x", "b": "1", "n": 1}])
+    with Session(engine) as session:
+        if then == "rollback":
+            with session.begin():
+                p = pipe(session)
+                p.add(Write(pairs), [{"a": "x", "b": "1", "n": 2}])  # the primary key again
+                try:
+                    p.send_ahead()
+                except IntegrityError:  # SQLite sends at once; PostgreSQL does not wait
+                    assert not p.postgres
+                session.rollback()
+        else:
+            with pytest.raises(IntegrityError), session.begin():
+                p = pipe(session)
+                p.add(Write(things), ODD)
+                p.add(Write(pairs), [{"a": "x", "b": "1", "n": 2}])  # the primary key again
+                p.send_ahead()
+                p.add(Write(pairs), [{"a": "z", "b": "1", "n": 3}])
+                if then == "read":
+                    session.execute(select(pairs.c.n)).all()
+        with session.begin():  # the same session and pooled connection go on
+            pipe(session).add(Write(pairs), [{"a": "w", "b": "1", "n": 4}])
+    assert rows(engine, pairs) == [("w", "1", 4), ("x", "1", 1)]
+    assert rows(engine, things) == []
