@@ -62,6 +62,9 @@ log = logging.getLogger(__name__)
 
 # Stream positions are stored as signed 64-bit integers (SQLite and PostgreSQL alike).
 MAX_POSITION = 2**63 - 1
+# On PostgreSQL, a batch's log rows go to the database every this many accepted statements,
+# so that it writes them while the registry checks the next ones (`Pipe.send_ahead`).
+SEND_EVERY = 25
 
 
 class Registry(Application[UUID]):
@@ -195,7 +198,9 @@ class Registry(Application[UUID]):
             facts = rows.facts if rows is not None else read_side.facts(session)
             results: list[Receipt | PaktaError | None] = []
             accepted: list[tuple[int, int, str, Outcome]] = []  # (slot, index, entry, outcome)
-            new_events: list[LogEntry] = []
+            new_events: list[LogEntry] = []  # one for each accepted statement
+            queued = 0  # the accepted statements whose log rows are in the pipe
+            ids: list[Callable[[], list[int]]] = []  # the events' ids, once committed
             for item in prepared:
                 results.append(item if isinstance(item, PaktaError) else None)
                 if isinstance(item, PaktaError):
@@ -235,17 +240,21 @@ class Registry(Application[UUID]):
                 accepted.append((len(results) - 1, size, entry, outcome))
                 size += 1
                 prev = leaf.hex()
+                if ours and len(accepted) - queued >= SEND_EVERY:
+                    # A large batch's log rows go to the database as they are made, and it
+                    # writes them while the next statements are checked.
+                    ids.append(
+                        self._queue_log(session, batch, new_events, accepted, queued, reader)
+                    )
+                    queued = len(accepted)
+                    pipe(session).send_ahead()
             if not new_events:
                 self._known_at = size
                 if not ours:
                     self.log_head.last_written = None
                 return [r for r in results if r is not None], behind
-            ids = self._store(list(batch.changed.values()), new_events, session)
-            reader.flush()
+            ids.append(self._queue_log(session, batch, new_events, accepted, queued, reader))
             storage.index_keys(session, batch.holders)
-            storage.index_statements(
-                session, [o.ref for *_, o in accepted], [o.statement.hash for *_, o in accepted]
-            )
             if rows is not None:
                 # The rows, and the read side's position: the notification id of the last
                 # entry (the last event stored), which the database looks up as it writes it.
@@ -275,10 +284,30 @@ class Registry(Application[UUID]):
         for agency in batch.changed.values():
             self.learn_keys(agency)
         self._known_at = size
-        self._known_id = max(ids())
+        self._known_id = max(i for found in ids for i in found())
         self.log_head.last_written = new_events[-1] if ours and rows is not None else None
         self._attempt = None
         return [r for r in results if r is not None], behind
+
+    def _queue_log(
+        self,
+        session: Session,
+        batch: Batch,
+        entries: Sequence[LogEntry],
+        accepted: Sequence[tuple[int, int, str, Outcome]],
+        start: int,
+        reader: storage.SessionHashReader,
+    ) -> Callable[[], list[int]]:
+        """Queue the log's rows of the accepted statements from `start` on: the events of the
+        agencies they changed and their entries, their tree hashes and their index rows."""
+        agencies = [a for a in batch.changed.values() if a.pending_events]
+        ids = self._store(agencies, entries[start:], session)
+        reader.flush()
+        part = accepted[start:]
+        storage.index_statements(
+            session, [o.ref for *_, o in part], [o.statement.hash for *_, o in part]
+        )
+        return ids
 
     def _store(
         self, agencies: Sequence[Agency], entries: Sequence[LogEntry], session: Session

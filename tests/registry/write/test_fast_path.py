@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -17,6 +18,7 @@ from pakta_support import (
     PACT_DOCUMENT,
     Agent,
     Harness,
+    build_statement,
     declaration_body,
     envelope_bytes,
     pact_body,
@@ -25,8 +27,12 @@ from pakta_support import (
 from events import canonical_json
 from keys.dsse import Envelope, Signature
 from keys.ed25519 import generate, key_id, public_bytes
+from keys.note import NoteVerifier
+from registry.audit.audit import audit, source_fetch
+from registry.audit.export import export
 from registry.rules.errors import RuleError
 from registry.service import Service, open_service
+from registry.write.app import SEND_EVERY
 from registry.write.batch import Preverified, entry_text
 from registry.write.domain import LOG_ID, Agency, agency_uuid
 from registry.write.instance import Instance
@@ -189,3 +195,54 @@ def test_triggered_events_are_the_decorated_methods_events(service_one: Service)
     mine = registry.mapper.to_domain_event(stored[1])
     assert type(again) is type(mine)
     assert {**vars(again), "timestamp": None} == {**vars(mine), "timestamp": None}
+
+
+def test_a_batch_sent_in_parts_gives_each_statement_its_answer_and_the_same_log(
+    service_one: Service, tmp_path: Path
+) -> None:
+    """A batch larger than `SEND_EVERY` sends its log rows in parts while it checks the rest
+    (on PostgreSQL; at the end on SQLite): a repeat of a statement accepted in an earlier
+    part (looked up after that part went out) and a stale one are refused, the others get
+    their receipts, the events are numbered in log order, the read model is what a rebuild
+    from the log gives, and the log audits clean."""
+
+    registry = service_one.registry
+    h = Harness(registry)
+    agents = [Agent(f"pemkab-part-{i}") for i in range(7)]
+    for agent in agents:
+        h.register(agent)
+    h.post(agents[0], "zi.declared", declaration_body())  # caches warm: the append trusts them
+    batch, first = [], b""
+    for k in range(2 * SEND_EVERY + 9):
+        agent = agents[k % len(agents)]
+        payload = agent.statement("integrity_pact.signed", pact_body(), documents=[PACT_DOCUMENT])
+        batch.append(envelope_bytes(payload, agent.key))
+        agent.accepted(payload)
+        first = first or batch[-1]
+    one = agents[1]  # a statement on a seq its batch already takes: stale
+    stale = build_statement("zi.declared", one.agency, 1, one.prev, one.clock, declaration_body())
+    batch.insert(SEND_EVERY + 3, envelope_bytes(stale, agents[1].key))
+    batch.insert(2 * SEND_EVERY + 5, first)  # a repeat of the batch's first statement
+    before = registry.size()
+    results = registry.submit_many(batch)
+    refused = [k for k, r in enumerate(results) if isinstance(r, Exception)]
+    assert refused == [SEND_EVERY + 3, 2 * SEND_EVERY + 5]
+    assert "already in the log" in str(results[2 * SEND_EVERY + 5])
+    indexes = [r.index for r in results if not isinstance(r, Exception)]
+    assert indexes == list(range(before, before + 2 * SEND_EVERY + 9))
+    notes = registry.recorder.select_notifications(start=1, limit=10_000)
+    entries = [n for n in notes if n.originator_id == LOG_ID]
+    assert [n.originator_version for n in entries] == list(range(1, registry.size() + 1))
+    assert registry._known_id == max(n.id for n in notes)
+    assert service_one.projector.position() == entries[-1].id
+    live = service_one.projector.dump()
+    service_one.projector.rebuild()
+    assert service_one.projector.dump() == live
+    export(registry, tmp_path / "mirror")
+    instance = registry.instance
+    report = audit(
+        source_fetch(str(tmp_path / "mirror")),
+        NoteVerifier.parse(instance.log_vkey),
+        instance.registrar_keys,
+    )
+    assert report.size == registry.size()
