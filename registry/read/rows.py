@@ -22,7 +22,7 @@ from registry.read import tables as t
 from registry.read import words
 from registry.read.award_rows import AwardRows
 from registry.read.record_rows import RECORDS, json_text
-from registry.read.table_rows import table_columns, warning_counts
+from registry.read.table_rows import table_columns, warning_columns, warning_counts
 from registry.rules.changes import Advanced, Built, Quarantined
 from registry.rules.state import AgencyHead, agency_status
 from registry.rules.warnings import REVOKED_KEY_WARNING
@@ -290,7 +290,7 @@ class Rows:
             p.send()
         conn = session.connection()
         added = self.inserts.get(t.warnings, [])
-        warning_counts(session, added, self.void)
+        warning_counts(session, added, self.void, self.agencies)
         self.awards.flush(conn, self.void)
         for write, rows in (
             (_AGENCIES, self.agencies),
@@ -317,6 +317,13 @@ _UNITS = Write(t.units, ("unit",), "replace")
 _YEARS = Write(t.agency_years, conflict="ignore")
 _COUNTS = Write(t.counts, ("name",), "add", added="value")
 _REGIONS = Write(t.regions, ("code",), "add", added="agencies")
-_AGENCIES = Write(t.agencies, ("agency",), op="update")
+# Setting the warning totals too (from the counts `warning_counts` wrote before it).
+_AGENCIES = Write(
+    t.agencies,
+    ("agency",),
+    op="update",
+    derived=warning_columns,
+    reads=frozenset({t.agency_warnings.name}),
+)
 _KEYS = Write(t.keys, ("keyid",), op="update")
 _PLAN = Write(t.plan, ("unit", "item"), op="update")

@@ -13,7 +13,7 @@ copies.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from functools import cache
 from typing import Any
 
@@ -90,6 +90,17 @@ def _counts_sql(postgres: bool) -> tuple[str, str, str]:
     )
     whose = select(piped({"b_agency": Text}, postgres).c.b_agency)
     drop = delete(_K).where(_K.c.agency.in_(whose), _K.c.n <= _ZERO)
+    totals = update(_A).where(_A.c.agency.in_(whose)).values(warning_columns(postgres))
+    return piped_sql(upsert, postgres), piped_sql(drop, postgres), piped_sql(totals, postgres)
+
+
+def warning_columns(postgres: bool) -> dict[str, Any]:
+    """An agency row's total and codes as the database works them out from its counts, the
+    codes in byte order (as Python sorts them, whatever the database's collation:
+    `warning_totals`, which fsck checks the rows against). The update of the agencies a batch
+    changed sets them too (registry/read/rows.py), so that each agency row is updated once a
+    batch: every update of it is a new version of the row in each of its 17 indexes, and a
+    second update of the same rows was ~40 % of PostgreSQL's time at 100 a save."""
     mine = _K.c.agency == _A.c.agency
     total = select(func.coalesce(func.sum(_K.c.n), _ZERO)).where(mine).scalar_subquery()
     if postgres:
@@ -100,11 +111,12 @@ def _counts_sql(postgres: bool) -> tuple[str, str, str]:
         ordered = select(_K.c.code).where(mine).order_by(_K.c.code).correlate(_A).subquery()
         joined = func.group_concat(ordered.c.code, _SPACE)
         codes = select(func.coalesce(joined, _EMPTY)).scalar_subquery()
-    totals = update(_A).where(_A.c.agency.in_(whose)).values(warnings=total, warning_kinds=codes)
-    return piped_sql(upsert, postgres), piped_sql(drop, postgres), piped_sql(totals, postgres)
+    return {"warnings": total, "warning_kinds": codes}
 
 
-def warning_counts(session: Session, added: list[dict[str, Any]], void: set[int]) -> None:
+def warning_counts(
+    session: Session, added: list[dict[str, Any]], void: set[int], updated: Collection[str] = ()
+) -> None:
     """Apply a batch's stored warnings, and the stored ones its compromise voids (call before
     they are deleted), to the counts of the agencies they are about, and to those agencies'
     totals: the database works them out from the changes, queued in the transaction's pipe
@@ -119,13 +131,15 @@ def warning_counts(session: Session, added: list[dict[str, Any]], void: set[int]
     if not changed:
         return
     changes = [{"agency": a, "code": c, "n": n} for (a, c), n in changed]
-    whose = [{"b_agency": a} for a in sorted({a for (a, _), _ in changed})]
+    agencies = sorted({a for (a, _), _ in changed})
+    # `updated`: agencies whose row the batch updates after this, setting the totals too.
+    whose = [{"b_agency": a} for a in agencies if a not in updated]
     p = pipe(session)
     add, drop, totals = _counts_sql(p.postgres)
     p.add_sql(add, changes, _K.name, reads=frozenset({_A.name}))
     if any(n < 0 for _, n in changed):  # only a compromise's voided warnings come off
-        p.add_sql(drop, whose, _K.name)
-    p.add_sql(totals, whose, _A.name, reads=frozenset({_K.name}))
+        p.add_sql(drop, [{"b_agency": a} for a in agencies], _K.name)
+    p.add_sql(totals, whose, _A.name, reads=frozenset({_K.name}))  # nothing if none is left
 
 
 def warning_totals(kinds: Mapping[str, int]) -> dict[str, Any]:

@@ -48,7 +48,7 @@ transaction rolls back.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -100,7 +100,9 @@ class Write:
       NOTHING), `"replace"` sets their other given columns, `"add"` adds the new value of
       column `added` to the stored one (and leaves the others); `keys` is the conflict target.
     - `Write(t, keys, op="update")`: set the rows' other columns where each key column equals
-      the row's `b_<column>`; `op="delete"` deletes those rows.
+      the row's `b_<column>`, and those `derived(postgres)` gives (SQL expressions over the
+      row of `t` itself, which the database works out as it updates); `op="delete"` deletes
+      those rows. `reads`: the other tables the write reads (see `Pipe.add_sql`).
     """
 
     table: Table
@@ -108,6 +110,8 @@ class Write:
     conflict: str = "fail"
     op: str = "insert"
     added: str = ""
+    derived: Callable[[bool], Mapping[str, Any]] | None = None
+    reads: frozenset[str] = frozenset()
 
 
 def _column(write: Write, name: str) -> str:
@@ -144,6 +148,7 @@ def _sql(write: Write, postgres: bool, names: tuple[str, ...]) -> str:
         if write.op == "delete":
             return str(delete(t).where(where).compile(dialect=_SQLITE_NAMED))
         binds: dict[str, Any] = {n: bindparam(n) for n in names if not n.startswith("b_")}
+        binds.update(write.derived(False) if write.derived else {})
         return str(update(t).where(where).values(binds).compile(dialect=_SQLITE_NAMED))
     # PostgreSQL: the rows as one JSON array, turned back into typed rows by the server.
     rows = piped({n: _BASE[type(t.c[_column(write, n)].type).__name__] for n in names}, True)
@@ -154,6 +159,7 @@ def _sql(write: Write, postgres: bool, names: tuple[str, ...]) -> str:
     if write.op == "delete":
         return str(delete(t).where(where).compile(dialect=_POSTGRES))
     values: dict[str, Any] = {n: rows.c[n] for n in names if not n.startswith("b_")}
+    values.update(write.derived(True) if write.derived else {})
     return str(update(t).where(where).values(values).compile(dialect=_POSTGRES))
 
 
@@ -238,7 +244,7 @@ class Pipe:
             return
         names = tuple(rows[0])
         sql = _sql(write, self.postgres, names)
-        self.add_sql(sql, rows, write.table.name)
+        self.add_sql(sql, rows, write.table.name, write.reads)
 
     def add_sql(self, sql: str, rows: Rows, table: str, reads: frozenset[str] = _NONE) -> None:
         """Queue driver SQL that writes `table` over `rows`, as `add` does (its rows as one
