@@ -20,6 +20,7 @@ from registry.read import tables as t
 from registry.rules.errors import ConflictError
 from registry.service import Service
 from registry.write import subjects
+from registry.write.app import SEND_EVERY
 from registry.write.instance import Instance
 from registry.write.loghead import UnmovedGuard
 
@@ -134,4 +135,31 @@ def test_a_refused_append_leaves_no_trace_in_what_the_next_append_trusts(
     assert rebuilt == []
     assert receipt.index == a.registry.size() - 1 == 4
     assert audited(instance, a, tmp_path / "export") == 5
+    assert fsck(a) == []
+
+
+def test_a_batch_refused_after_sending_a_part_is_retried_whole(
+    instance: Instance,
+    two: tuple[Service, Service],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """On PostgreSQL a batch larger than `SEND_EVERY` has sent the lock, the guard and its
+    first part's rows when it meets an agency it must read (b registered it): that read waits
+    for the pipeline, the guard's refusal comes back there (b appended since a's last append),
+    nothing stays of the attempt, and the retry appends the whole batch."""
+    a, b = two
+    refusals = Refusals(monkeypatch)
+    once = int(a.registry.engine.dialect.name == "postgresql")
+    mine, theirs = Agent("pemkab-part-a"), Agent("pemkab-part-b")
+    Harness(a.registry).register(mine)
+    for _ in range(2):
+        a.registry.submit(pact_envelope(mine))
+    Harness(b.registry).register(theirs)  # a has never read this agency
+    batch = [pact_envelope(mine) for _ in range(SEND_EVERY + 5)] + [pact_envelope(theirs)]
+    before = a.registry.size()
+    results = a.registry.submit_many(batch)
+    assert refusals.seen == once
+    assert [getattr(r, "index", r) for r in results] == list(range(before, before + len(batch)))
+    assert audited(instance, a, tmp_path / "export") == a.registry.size()
     assert fsck(a) == []
