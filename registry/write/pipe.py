@@ -43,6 +43,12 @@ driver as they are: the tables written this way hold strings, integers and bytes
 SQLAlchemy type processing. A reader that must see the queued rows calls `send` first;
 whatever is still queued is sent just before the session commits, and dropped if its
 transaction rolls back.
+
+`send_ahead` sends what is queued without waiting (on PostgreSQL: into a psycopg pipeline
+left open until the next `send`), so that the database writes it while the append goes on;
+the commit's `send` then waits for every answer, so an error in those writes still fails the
+commit. A query through SQLAlchemy on the connection meanwhile, and a rollback, first leave
+that pipeline (`_send_before_reading`, `_close_before_rollback`).
 """
 
 from __future__ import annotations
@@ -330,7 +336,7 @@ class Pipe:
             try:
                 pipeline.__exit__(None, None, None)
             except self.conn.dialect.loaded_dbapi.Error:
-                pass  # the error already raised, or one of the transaction rolled back
+                pass  # the error already raised, or the rolled back transaction's
         for cursor in cursors:
             if cursor is not None:
                 cursor.close()
