@@ -189,6 +189,9 @@ class ProjectionBatch:
         self.rows.add(appended)
         self.batch.add(appended.outcome.records, appended.outcome.signatures)
 
+    def send_early(self, session: Session) -> None:
+        self.rows.send_early(session)
+
     def commit(self, session: Session) -> None:
         self.rows.flush(session)
         self.projector.track_last(session)

@@ -270,6 +270,12 @@ class Rows:
 
     # -- writing -----------------------------------------------------------------------
 
+    def send_early(self, session: Session) -> None:
+        """Queue the rows so far of the tables in `EARLY` (the rest stay for `flush`)."""
+        p = pipe(session)
+        for table in EARLY:
+            p.add(_WRITES[table], self.inserts.pop(table, []))
+
     def flush(self, session: Session) -> None:
         # The rows go into the transaction's pipe (registry/write/pipe.py: one round trip on
         # PostgreSQL for all of them, one statement a table whatever the number of rows, and
@@ -313,6 +319,28 @@ class Rows:
 
 # The flush's writes, one per table (registry/write/pipe.py builds and keeps their statements).
 _WRITES = {table: Write(table) for table in t.TABLES}
+# The tables whose rows may go before the batch ends (`send_early`): inserted only, never
+# changed later in the batch (a compromise voids warnings and plan items; keys, agencies,
+# units and awards take their last values), and not read by the rules' facts
+# (registry/read/facts.py reads windows, proposals, scores and signatures, and adds the batch's
+# own from memory: rows of theirs already sent would be counted twice).
+EARLY = tuple(
+    table
+    for table in t.TABLES
+    if table
+    in {
+        t.statements,
+        t.documents,
+        t.subjects,
+        t.leaves,
+        t.steps,
+        t.invalidated,
+        t.plan_changes,
+        t.progress,
+        t.links,
+        t.declarations,
+    }
+)
 _UNITS = Write(t.units, ("unit",), "replace")
 _YEARS = Write(t.agency_years, conflict="ignore")
 _COUNTS = Write(t.counts, ("name",), "add", added="value")

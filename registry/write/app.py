@@ -12,9 +12,10 @@ statements can share the transaction (group commit). When the log is as this pro
 append left it, the transaction works from what that append left in memory and takes the lock
 as it sends its writes, with a check that nothing was appended since
 (registry/write/loghead.py): one round trip, and a transaction that commits only what the
-lock would have given. Its writes then go out as they are made (`Pipe.send_ahead`: the log's
-rows every `SEND_EVERY` statements, the read model's at the end), so that the database writes
-while the registry works out the rest; the COMMIT waits for every answer.
+lock would have given. Its writes then go out as they are made (`Pipe.send_ahead`: every
+`SEND_EVERY` statements the log's rows and the read-model rows nothing later changes, the rest
+at the end), so that the database writes while the registry works out the rest; the COMMIT
+waits for every answer.
 """
 
 from __future__ import annotations
@@ -64,7 +65,8 @@ log = logging.getLogger(__name__)
 
 # Stream positions are stored as signed 64-bit integers (SQLite and PostgreSQL alike).
 MAX_POSITION = 2**63 - 1
-# A batch's log rows go to the database every this many accepted statements, so that
+# A batch's log rows (and its read-model rows that nothing later in the batch changes:
+# registry/read/rows.py `EARLY`) go to the database every this many accepted statements, so that
 # PostgreSQL writes them while the registry checks the next ones (`Pipe.send_ahead`; SQLite,
 # in this process, writes them then too, for no gain and no loss: bench.ab, 2026-12-04).
 SEND_EVERY = 25
@@ -249,6 +251,8 @@ class Registry(Application[UUID]):
                     ids.append(
                         self._queue_log(session, batch, new_events, accepted, queued, reader)
                     )
+                    if rows is not None:
+                        rows.send_early(session)
                     queued = len(accepted)
                     pipe(session).send_ahead()
             if not new_events:

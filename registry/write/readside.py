@@ -37,6 +37,11 @@ class ReadBatch(Protocol):
 
     def project(self, appended: Appended) -> None: ...
 
+    def send_early(self, session: Session) -> None:
+        """Queue now the rows projected so far that nothing later in the batch changes or
+        reads back (the append sends them ahead while it checks its next statements)."""
+        ...
+
     def commit(self, session: Session) -> None:
         """Write the batch's rows and record as the read side's position the notification id
         of the last event stored, which is its last entry's (the append lock orders every
