@@ -62,20 +62,37 @@ def counting(engine: Any) -> Iterator[list[str]]:
     # (`statements`), each queued write was sent as a statement of its own.
     shared = getattr(pipe_module, "statements", None)
 
-    def send(self: Pipe, *, commit: bool = False) -> None:
+    # And since the append sends its rows ahead (`send_ahead`, on PostgreSQL; on SQLite it
+    # calls `send`), what that sends too.
+    ahead = getattr(Pipe, "send_ahead", None)
+
+    def count(self: Pipe) -> None:
         queued = self.queued
         sent_now = shared(queued, self.postgres) if shared is not None else queued
         seen.extend(row[0].split(None, 1)[0].upper() for row in sent_now)
-        if commit and self.postgres and self.queued:
+
+    def send(self: Pipe, *, commit: bool = False) -> None:
+        count(self)
+        if commit and self.postgres and (self.queued or getattr(self, "_open", None)):
             seen.append("COMMIT")
         sent(self, commit=commit)
 
+    def send_ahead(self: Pipe) -> None:
+        if self.postgres:
+            count(self)
+        assert ahead is not None
+        ahead(self)
+
     event.listen(engine, "before_cursor_execute", before)
     Pipe.send = send  # type: ignore[method-assign]
+    if ahead is not None:
+        Pipe.send_ahead = send_ahead  # type: ignore[method-assign]
     try:
         yield seen
     finally:
         Pipe.send = sent  # type: ignore[method-assign]
+        if ahead is not None:
+            Pipe.send_ahead = ahead  # type: ignore[method-assign]
         event.remove(engine, "before_cursor_execute", before)
 
 

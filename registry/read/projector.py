@@ -31,7 +31,8 @@ from registry.rules.replay import Outcome, Replayer
 from registry.tlog import merkle
 from registry.write.app import Registry
 from registry.write.domain import LogEntry
-from registry.write.pipe import Write, pipe, piped, piped_sql
+from registry.write.pipe import pipe
+from registry.write.pipe_sql import Write, piped, piped_sql
 from registry.write.readside import Appended
 
 PAGE = 500

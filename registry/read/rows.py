@@ -26,7 +26,8 @@ from registry.read.table_rows import table_columns, warning_columns, warning_cou
 from registry.rules.changes import Advanced, Built, Quarantined
 from registry.rules.state import AgencyHead, agency_status
 from registry.rules.warnings import REVOKED_KEY_WARNING
-from registry.write.pipe import Write, pipe
+from registry.write.pipe import pipe
+from registry.write.pipe_sql import Write
 from registry.write.readside import Appended
 
 Row = dict[str, Any]
@@ -324,22 +325,17 @@ _WRITES = {table: Write(table) for table in t.TABLES}
 # units and awards take their last values), and not read by the rules' facts
 # (registry/read/facts.py reads windows, proposals, scores and signatures, and adds the batch's
 # own from memory: rows of theirs already sent would be counted twice).
-EARLY = tuple(
-    table
-    for table in t.TABLES
-    if table
-    in {
-        t.statements,
-        t.documents,
-        t.subjects,
-        t.leaves,
-        t.steps,
-        t.invalidated,
-        t.plan_changes,
-        t.progress,
-        t.links,
-        t.declarations,
-    }
+EARLY = (
+    t.statements,
+    t.documents,
+    t.subjects,
+    t.leaves,
+    t.steps,
+    t.invalidated,
+    t.plan_changes,
+    t.progress,
+    t.links,
+    t.declarations,
 )
 _UNITS = Write(t.units, ("unit",), "replace")
 _YEARS = Write(t.agency_years, conflict="ignore")

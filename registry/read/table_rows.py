@@ -26,7 +26,8 @@ from registry.read import tables as t
 from registry.rules.lifecycle import STATUSES
 from registry.rules.state import EARLY_STATUSES, AgencyHead, agency_status
 from registry.rules.warnings import REVOKED_KEY_WARNING
-from registry.write.pipe import pipe, piped, piped_sql
+from registry.write.pipe import pipe
+from registry.write.pipe_sql import piped, piped_sql
 
 # Every status an agency can show, in the order of the lifecycle.
 ALL_STATUSES = (*EARLY_STATUSES, *STATUSES)

@@ -21,23 +21,20 @@ waits for every answer.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application, EventSourcedLog
-from eventsourcing.persistence import DataError, IntegrityError, MapperDeserialisationError
-from eventsourcing.utils import TopicError
-from sqlalchemy import exc, select
+from eventsourcing.application import Application, EventSourcedLog
+from eventsourcing.persistence import DataError, IntegrityError
+from sqlalchemy import exc
 from sqlalchemy.orm import Session
 
 from keys.errors import PaktaError
 from keys.note import NoteSigner, sign_note
-from registry.rules.changes import current_form
-from registry.rules.errors import AgencyNotFound, ConflictError
+from registry.rules.errors import ConflictError
 from registry.rules.replay import Outcome, check, replay
-from registry.rules.state import AgencyHead
 from registry.tlog import merkle
 from registry.tlog.checkpoint import Checkpoint
 from registry.write import storage
@@ -55,16 +52,14 @@ from registry.write.loghead import LogHead, UnmovedGuard
 from registry.write.persistence import Recorder
 from registry.write.pipe import pipe
 from registry.write.preverify import KnownKeys
+from registry.write.reading import Reading
 from registry.write.readside import Appended, ReadSide
-from registry.write.storage import StoreError
 from registry.write.subjects import SubjectMapKeeper  # verified views: the subject map
 from registry.write.submission import Receipt
 
 log = logging.getLogger(__name__)
 
 
-# Stream positions are stored as signed 64-bit integers (SQLite and PostgreSQL alike).
-MAX_POSITION = 2**63 - 1
 # A batch's log rows (and its read-model rows that nothing later in the batch changes:
 # registry/read/rows.py `EARLY`) go to the database every this many accepted statements, so that
 # PostgreSQL writes them while the registry checks the next ones (`Pipe.send_ahead`; SQLite,
@@ -72,7 +67,7 @@ MAX_POSITION = 2**63 - 1
 SEND_EVERY = 25
 
 
-class Registry(Application[UUID]):
+class Registry(Reading, Application[UUID]):
     """The registry application over one SQLAlchemy database (SQLite file or PostgreSQL)."""
 
     name = "pakta"
@@ -248,8 +243,9 @@ class Registry(Application[UUID]):
                 if ours and len(accepted) - queued >= SEND_EVERY:
                     # A large batch's log rows go to the database as they are made, and it
                     # writes them while the next statements are checked.
+                    part = slice(queued, None)
                     ids.append(
-                        self._queue_log(session, batch, new_events, accepted, queued, reader)
+                        self._queue_log(session, batch, new_events[part], accepted[part], reader)
                     )
                     if rows is not None:
                         rows.send_early(session)
@@ -260,7 +256,8 @@ class Registry(Application[UUID]):
                 if not ours:
                     self.log_head.last_written = None
                 return [r for r in results if r is not None], behind
-            ids.append(self._queue_log(session, batch, new_events, accepted, queued, reader))
+            part = slice(queued, None)
+            ids.append(self._queue_log(session, batch, new_events[part], accepted[part], reader))
             storage.index_keys(session, batch.holders)
             if rows is not None:
                 # The rows, and the read side's position: the notification id of the last
@@ -302,18 +299,15 @@ class Registry(Application[UUID]):
         batch: Batch,
         entries: Sequence[LogEntry],
         accepted: Sequence[tuple[int, int, str, Outcome]],
-        start: int,
         reader: storage.SessionHashReader,
     ) -> Callable[[], list[int]]:
-        """Queue the log's rows of the accepted statements from `start` on: the events of the
-        agencies they changed and their entries, their tree hashes and their index rows."""
+        """Queue the log's rows of these accepted statements (not yet queued): the events of
+        the agencies they changed and their entries, their tree hashes and their index rows."""
         agencies = [a for a in batch.changed.values() if a.pending_events]
-        ids = self._store(agencies, entries[start:], session)
+        ids = self._store(agencies, entries, session)
         reader.flush()
-        part = accepted[start:]
-        storage.index_statements(
-            session, [o.ref for *_, o in part], [o.statement.hash for *_, o in part]
-        )
+        refs = [o.ref for *_, o in accepted]
+        storage.index_statements(session, refs, [o.statement.hash for *_, o in accepted])
         return ids
 
     def _store(
@@ -366,71 +360,3 @@ class Registry(Application[UUID]):
         self._hash_memo.clear()
         self._known, self._known_at, self._known_id = {}, -1, None
         self.log_head.last_written = None
-
-    # -- reading -------------------------------------------------------------------------
-
-    def load(self, agency: str) -> Agency | None:
-        """The agency's aggregate, or None if it is not registered."""
-        try:
-            return self.repository.get(agency_uuid(agency))
-        except AggregateNotFoundError:
-            return None
-
-    def head(self, agency: str) -> AgencyHead | None:
-        found = self.load(agency)
-        return found.head if found is not None else None
-
-    def head_of(self, agency: str) -> AgencyHead:
-        """The agency's head; `AgencyNotFound` if it is not registered."""
-        found = self.head(agency)
-        if found is None:
-            raise AgencyNotFound(agency) from None
-        return found
-
-    def agency_effects(self, agency: str) -> list[dict[str, Any]]:
-        """The effects stored in an agency's events, oldest first (for auditors)."""
-        try:
-            events = list(self.events.get(agency_uuid(agency)))
-        except (MapperDeserialisationError, TopicError) as e:
-            raise StoreError(f"a stored event of agency {agency!r} cannot be read: {e}") from None
-        return [current_form(getattr(event, "effect")) for event in events]  # noqa: B009
-
-    def size(self) -> int:
-        last = self.chain.get_last()
-        return 0 if last is None else last.originator_version
-
-    def entry(self, index: int) -> str | None:
-        """The exact text of entry `index`, or None past the end (or out of range: the store's
-        positions are signed 64-bit, and index + 1 must be one)."""
-        if not 0 <= index < MAX_POSITION:
-            return None
-        for event in self.chain.get(gt=index, lte=index + 1):
-            return event.entry
-        return None
-
-    def entries(self, start: int = 0, stop: int | None = None) -> Iterator[tuple[int, str]]:
-        """Entries `start` .. `stop - 1`, paged so memory stays flat."""
-        position = start
-        while stop is None or position < stop:
-            limit = 1000 if stop is None else min(1000, stop - position)
-            page = list(self.chain.get(gt=position, limit=limit))
-            if not page:
-                return
-            for event in page:
-                yield event.originator_version - 1, event.entry
-            position = page[-1].originator_version
-
-    def checkpoint(self, size: int | None = None, *, quorum: int = 0) -> str | None:
-        """The signed checkpoint for `size` (the latest when None) with `quorum` cosigners."""
-        table = storage.checkpoints
-        query = select(table.c.note).where(table.c.cosigners >= quorum)
-        if size is None:
-            query = query.order_by(table.c.size.desc()).limit(1)
-        else:
-            query = query.where(storage.checkpoints.c.size == size)
-        with self.engine.connect() as conn:
-            row = conn.execute(query).first()
-        return row.note if row is not None else None
-
-    def hash_reader(self) -> storage.ReadOnlyHashReader:
-        return storage.ReadOnlyHashReader(self.engine)

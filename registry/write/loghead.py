@@ -22,7 +22,8 @@ from sqlalchemy.orm import Session
 from registry.write import storage
 from registry.write.domain import LOG_ID, LogEntry
 from registry.write.persistence import LastEventQuery
-from registry.write.pipe import Pipe, compiled, pipe
+from registry.write.pipe import Pipe, pipe
+from registry.write.pipe_sql import compiled
 from registry.write.readside import ReadSide
 
 

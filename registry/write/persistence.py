@@ -37,7 +37,8 @@ from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from registry.write.pipe import Pipe, compiled, pipe
+from registry.write.pipe import Pipe, pipe
+from registry.write.pipe_sql import compiled
 
 
 class Recorder(SQLAlchemyApplicationRecorder):

@@ -38,7 +38,8 @@ from keys.errors import PaktaError
 from registry.rules.records import Ref
 from registry.tlog import merkle
 from registry.tlog.checkpoint import Checkpoint
-from registry.write.pipe import Write, pipe
+from registry.write.pipe import pipe
+from registry.write.pipe_sql import Write
 
 metadata = MetaData()
 

@@ -40,7 +40,8 @@ from registry.tlog.subjectmap import (
     map_line,
 )
 from registry.write import storage
-from registry.write.pipe import Write, pipe
+from registry.write.pipe import pipe
+from registry.write.pipe_sql import Write
 
 links = Table(
     "pakta_subject_links",

@@ -17,7 +17,8 @@ from registry.read import tables as t
 from registry.read.table_rows import warning_counts
 from registry.service import Service, open_service
 from registry.write.instance import Instance
-from registry.write.pipe import Write, pipe
+from registry.write.pipe import pipe
+from registry.write.pipe_sql import Write
 
 
 @pytest.fixture

@@ -28,7 +28,8 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from registry.write.pipe import Write, pipe, piped, piped_sql, statements
+from registry.write.pipe import pipe, statements
+from registry.write.pipe_sql import Write, piped, piped_sql
 
 metadata = MetaData()
 things = Table(
